@@ -1,0 +1,1 @@
+//! pgark library.
