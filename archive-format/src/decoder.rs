@@ -1,0 +1,397 @@
+//! A push decoder: feed it bytes, it answers with the next event or asks for
+//! more. No I/O, no blocking, and no allocation driven by length fields:
+//! chunk payloads are handed out in whatever pieces the input holds, and a
+//! TOC string is only buffered up to the bytes actually supplied (and at most
+//! [`MAX_STRING_LEN`](crate::primitives::MAX_STRING_LEN)).
+//!
+//! ```
+//! use archive_format::{Decoder, Event};
+//! # fn demo(archive: &[u8]) -> Result<(), archive_format::Error> {
+//! let mut dec = Decoder::new();
+//! let mut input = archive;
+//! loop {
+//!     let step = dec.decode(input)?;
+//!     match step.event {
+//!         None => break, // needs more input: here, the input is all there is
+//!         Some(Event::Data { len }) => { let _payload = &input[..len]; }
+//!         Some(_) => {}
+//!     }
+//!     input = &input[step.consumed..];
+//! }
+//! dec.finish(input)?; // end of input: fails if the archive is incomplete
+//! # Ok(()) }
+//! ```
+
+use std::collections::HashMap;
+
+use crate::error::{EntryName, Error, ErrorKind, Location, Result};
+use crate::header::{Header, DEFAULT_INT_SIZE, DEFAULT_OFF_SIZE};
+use crate::primitives::{DataOffset, Dec, Parse, Stop};
+use crate::toc::TocEntry;
+use crate::version::ArchiveVersion;
+use crate::writer::{BLK_BLOBS, BLK_DATA};
+
+/// The kind of a data block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BlockKind {
+    /// `BLK_DATA`: one stream of table data (COPY text).
+    Data,
+    /// `BLK_BLOBS`: large objects, each its own stream.
+    Blobs,
+}
+
+/// What the decoder found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// The header.
+    Header(Header),
+    /// The TOC starts: this many entries follow.
+    TocStart {
+        /// Number of TOC entries.
+        entries: usize,
+    },
+    /// One TOC entry, with its data offset as stored.
+    TocEntry {
+        /// The entry.
+        entry: TocEntry,
+        /// Where its data block is, per the TOC.
+        offset: DataOffset,
+    },
+    /// The TOC is complete; data blocks follow.
+    TocEnd,
+    /// A data block starts at byte `offset`.
+    BlockStart {
+        /// Table data or large objects.
+        kind: BlockKind,
+        /// The TOC entry the block belongs to.
+        dump_id: i32,
+        /// Byte offset of the block's type byte.
+        offset: u64,
+    },
+    /// A large object starts (inside a `Blobs` block).
+    LargeObjectStart {
+        /// Its OID.
+        oid: u32,
+    },
+    /// A chunk of `len` stored (compressed) bytes starts; its payload
+    /// follows as one or more `Data` events.
+    ChunkStart {
+        /// Payload length.
+        len: u32,
+    },
+    /// Payload bytes of the current chunk: the first `len` bytes of the
+    /// input passed to this `decode` call (which also consumed them).
+    Data {
+        /// Number of payload bytes.
+        len: usize,
+    },
+    /// The current large object ended.
+    LargeObjectEnd,
+    /// The current data block ended.
+    BlockEnd,
+}
+
+/// The result of one [`Decoder::decode`] call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    /// Bytes of the input consumed.
+    pub consumed: usize,
+    /// The event, or `None` when more input is needed (then `consumed` is 0).
+    pub event: Option<Event>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Header,
+    TocCount,
+    TocEntries,
+    BlockBoundary,
+    ChunkLen,
+    ChunkData { remaining: u32 },
+    BlobOid,
+    Failed,
+}
+
+#[derive(Debug)]
+struct EntryInfo {
+    name: EntryName,
+    had_dumper: bool,
+    is_blobs: bool,
+    offset: DataOffset,
+    seen: bool,
+}
+
+#[derive(Debug)]
+struct BlockCtx {
+    entry: usize,
+    oid: Option<u32>,
+}
+
+/// The push decoder. See the module documentation.
+#[derive(Debug)]
+pub struct Decoder {
+    state: State,
+    pos: u64,
+    version: ArchiveVersion,
+    int_size: u8,
+    off_size: u8,
+    toc_total: usize,
+    entries: Vec<EntryInfo>,
+    by_id: HashMap<i32, usize>,
+    data_entries: usize,
+    data_seen: usize,
+    block: Option<BlockCtx>,
+}
+
+impl Default for Decoder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Decoder {
+    /// A decoder positioned at the start of an archive.
+    pub fn new() -> Self {
+        Decoder {
+            state: State::Header,
+            pos: 0,
+            version: ArchiveVersion::NEWEST_READABLE,
+            int_size: DEFAULT_INT_SIZE,
+            off_size: DEFAULT_OFF_SIZE,
+            toc_total: 0,
+            entries: Vec::new(),
+            by_id: HashMap::new(),
+            data_entries: 0,
+            data_seen: 0,
+            block: None,
+        }
+    }
+
+    /// Absolute offset of the next byte the decoder expects.
+    pub fn position(&self) -> u64 {
+        self.pos
+    }
+
+    /// Decodes the next event from `input`, which must start at
+    /// [`position`](Self::position).
+    pub fn decode(&mut self, input: &[u8]) -> Result<Step> {
+        match self.step(input) {
+            Ok((consumed, event)) => {
+                self.pos += consumed as u64;
+                Ok(Step { consumed, event: Some(event) })
+            }
+            Err(Stop::NeedMore) => Ok(Step { consumed: 0, event: None }),
+            Err(Stop::Invalid(e)) => {
+                self.state = State::Failed;
+                Err(e)
+            }
+        }
+    }
+
+    /// Declares the end of input; `rest` is what was passed but not
+    /// consumed. Fails if the archive is incomplete: inside a structure, or
+    /// between blocks while data blocks listed in the TOC are still missing.
+    pub fn finish(&mut self, rest: &[u8]) -> Result<()> {
+        let end = self.pos + rest.len() as u64;
+        let location = match self.state {
+            State::Failed => return Err(Error::usage("the decoder already failed")),
+            State::Header => Location::Header,
+            State::TocCount => Location::TocCount,
+            State::TocEntries => {
+                Location::TocEntry { index: self.entries.len(), dump_id: None }
+            }
+            State::ChunkLen | State::ChunkData { .. } | State::BlobOid => self.block_location(),
+            State::BlockBoundary if !rest.is_empty() => Location::BlockHeader,
+            State::BlockBoundary => {
+                if self.data_seen < self.data_entries {
+                    let first = self
+                        .entries
+                        .iter()
+                        .find(|e| e.had_dumper && !e.seen)
+                        .map(|e| Location::Data(e.name.clone()))
+                        .unwrap_or(Location::BlockHeader);
+                    return Err(ErrorKind::MissingData {
+                        offset: end,
+                        location: first,
+                        missing: self.data_entries - self.data_seen,
+                    }
+                    .into());
+                }
+                return Ok(());
+            }
+        };
+        self.state = State::Failed;
+        Err(ErrorKind::Truncated { offset: end, location }.into())
+    }
+
+    fn block_location(&self) -> Location {
+        match &self.block {
+            Some(BlockCtx { entry, oid: Some(oid) }) => Location::LargeObject {
+                entry: self.entries[*entry].name.clone(),
+                oid: *oid,
+            },
+            Some(BlockCtx { entry, oid: None }) => {
+                Location::Data(self.entries[*entry].name.clone())
+            }
+            None => Location::BlockHeader,
+        }
+    }
+
+    fn dec<'a>(&self, input: &'a [u8], location: Location) -> Dec<'a> {
+        Dec::new(input, self.pos, self.int_size, self.off_size, location)
+    }
+
+    fn step(&mut self, input: &[u8]) -> Parse<(usize, Event)> {
+        match self.state {
+            State::Failed => Err(Stop::Invalid(Error::usage("the decoder already failed"))),
+            State::Header => {
+                let mut d = self.dec(input, Location::Header);
+                let header = Header::decode(&mut d)?;
+                self.version = header.version;
+                self.int_size = header.int_size;
+                self.off_size = header.off_size;
+                self.state = State::TocCount;
+                Ok((d.consumed(), Event::Header(header)))
+            }
+            State::TocCount => {
+                let mut d = self.dec(input, Location::TocCount);
+                let n = d.int()?;
+                self.toc_total = usize::try_from(n)
+                    .map_err(|_| d.corrupt_at(self.pos, format!("negative TOC entry count {n}")))?;
+                self.state = State::TocEntries;
+                Ok((d.consumed(), Event::TocStart { entries: self.toc_total }))
+            }
+            State::TocEntries => {
+                if self.entries.len() == self.toc_total {
+                    self.state = State::BlockBoundary;
+                    return Ok((0, Event::TocEnd));
+                }
+                let index = self.entries.len();
+                let mut d = self.dec(input, Location::TocEntry { index, dump_id: None });
+                let (entry, offset) = TocEntry::decode(&mut d, self.version)?;
+                if self.by_id.insert(entry.dump_id, index).is_some() {
+                    return Err(d.corrupt_at(
+                        self.pos,
+                        format!("dump id {} appears twice in the TOC", entry.dump_id),
+                    ));
+                }
+                let has_data = entry.had_dumper;
+                if has_data != (offset != DataOffset::NoData) {
+                    return Err(d.corrupt_at(
+                        d.offset(),
+                        "the data offset flag contradicts whether the entry has data",
+                    ));
+                }
+                if has_data {
+                    self.data_entries += 1;
+                }
+                self.entries.push(EntryInfo {
+                    name: entry.name(),
+                    had_dumper: has_data,
+                    is_blobs: entry.is_blobs(),
+                    offset,
+                    seen: false,
+                });
+                Ok((d.consumed(), Event::TocEntry { entry, offset }))
+            }
+            State::BlockBoundary => {
+                if input.is_empty() {
+                    return Err(Stop::NeedMore);
+                }
+                let start = self.pos;
+                let mut d = self.dec(input, Location::BlockHeader);
+                if self.data_seen == self.data_entries {
+                    return Err(d.corrupt_at(start, "unexpected bytes after the last data block"));
+                }
+                let kind = match d.byte()? {
+                    BLK_DATA => BlockKind::Data,
+                    BLK_BLOBS => BlockKind::Blobs,
+                    other => {
+                        return Err(d.corrupt_at(start, format!("unrecognized data block type {other}")))
+                    }
+                };
+                let dump_id = d.int()?;
+                let Some(&i) = self.by_id.get(&dump_id) else {
+                    return Err(d.corrupt_at(start, format!("data block for unknown dump id {dump_id}")));
+                };
+                let info = &mut self.entries[i];
+                if !info.had_dumper {
+                    return Err(d.corrupt_at(start, format!("{} has no data, yet a block follows", info.name)));
+                }
+                if info.seen {
+                    return Err(d.corrupt_at(start, format!("a second data block for {}", info.name)));
+                }
+                if info.is_blobs != (kind == BlockKind::Blobs) {
+                    return Err(d.corrupt_at(start, format!("wrong block type for {}", info.name)));
+                }
+                if let DataOffset::Set(p) = info.offset {
+                    if p != start {
+                        return Err(d.corrupt_at(
+                            start,
+                            format!("the TOC puts the data of {} at byte {p}", info.name),
+                        ));
+                    }
+                }
+                info.seen = true;
+                self.data_seen += 1;
+                self.block = Some(BlockCtx { entry: i, oid: None });
+                self.state = match kind {
+                    BlockKind::Data => State::ChunkLen,
+                    BlockKind::Blobs => State::BlobOid,
+                };
+                Ok((d.consumed(), Event::BlockStart { kind, dump_id, offset: start }))
+            }
+            State::ChunkLen => {
+                let mut d = self.dec(input, self.block_location());
+                let len = d.int()?;
+                let consumed = d.consumed();
+                if len < 0 {
+                    return Err(d.corrupt_at(self.pos, format!("negative chunk length {len}")));
+                }
+                if len > 0 {
+                    self.state = State::ChunkData { remaining: len as u32 };
+                    return Ok((consumed, Event::ChunkStart { len: len as u32 }));
+                }
+                let in_lo = self.block.as_mut().and_then(|b| b.oid.take()).is_some();
+                if in_lo {
+                    self.state = State::BlobOid;
+                    Ok((consumed, Event::LargeObjectEnd))
+                } else {
+                    self.state = State::BlockBoundary;
+                    self.block = None;
+                    Ok((consumed, Event::BlockEnd))
+                }
+            }
+            State::ChunkData { remaining } => {
+                if input.is_empty() {
+                    return Err(Stop::NeedMore);
+                }
+                let n = input.len().min(remaining as usize);
+                let left = remaining - n as u32;
+                self.state = if left == 0 {
+                    State::ChunkLen
+                } else {
+                    State::ChunkData { remaining: left }
+                };
+                Ok((n, Event::Data { len: n }))
+            }
+            State::BlobOid => {
+                let mut d = self.dec(input, self.block_location());
+                let oid = d.int()?;
+                let consumed = d.consumed();
+                if oid == 0 {
+                    self.state = State::BlockBoundary;
+                    self.block = None;
+                    return Ok((consumed, Event::BlockEnd));
+                }
+                // pg_dump writes OIDs as a C int; >= 2^31 arrive negative.
+                let oid = oid as u32;
+                if let Some(b) = &mut self.block {
+                    b.oid = Some(oid);
+                }
+                self.state = State::ChunkLen;
+                Ok((consumed, Event::LargeObjectStart { oid }))
+            }
+        }
+    }
+}

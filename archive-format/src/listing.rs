@@ -1,0 +1,1 @@
+//! `pg_restore --list` output (filled in below).

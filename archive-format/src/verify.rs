@@ -1,0 +1,248 @@
+//! Full verification: walk an archive front to back, decompress every
+//! block, count COPY rows and large objects, and fail on the first defect.
+
+use std::io::Read;
+
+use crate::compress::BlockDecompressor;
+use crate::decoder::Event;
+use crate::error::{Error, ErrorKind, Location, Result};
+use crate::header::Header;
+use crate::reader::{ArchiveReader, StoredEntry};
+
+/// What verification found in one entry's data block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DataReport {
+    /// Offset of the block's first byte.
+    pub block_offset: u64,
+    /// Stored (compressed) payload bytes.
+    pub stored_bytes: u64,
+    /// Bytes after decompression.
+    pub raw_bytes: u64,
+    /// COPY rows, for entries with a COPY statement.
+    pub rows: Option<u64>,
+    /// Large objects, for `BLOBS` entries.
+    pub large_objects: Option<u64>,
+}
+
+/// One TOC entry and, if it has one, what its data block held.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryReport {
+    /// The entry as stored.
+    pub stored: StoredEntry,
+    /// Its data block, when the entry has data.
+    pub data: Option<DataReport>,
+}
+
+/// The result of a successful verification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifyReport {
+    /// The header.
+    pub header: Header,
+    /// Every TOC entry, in archive order.
+    pub entries: Vec<EntryReport>,
+    /// Total archive length.
+    pub total_bytes: u64,
+}
+
+impl VerifyReport {
+    /// Total COPY rows over all entries.
+    pub fn total_rows(&self) -> u64 {
+        self.entries.iter().filter_map(|e| e.data.and_then(|d| d.rows)).sum()
+    }
+
+    /// Total large objects.
+    pub fn total_large_objects(&self) -> u64 {
+        self.entries.iter().filter_map(|e| e.data.and_then(|d| d.large_objects)).sum()
+    }
+}
+
+/// Counts rows of `COPY ... TO stdout` text followed by pg_dump's `\.`
+/// terminator line: every row ends with a newline (newlines inside values
+/// are escaped), and the block must end with the terminator line plus
+/// nothing but empty lines.
+#[derive(Debug, Default)]
+struct CopyRows {
+    rows: u64,
+    line_len: u64,
+    head: [u8; 2],
+    terminated: bool,
+    junk_after_terminator: bool,
+}
+
+impl CopyRows {
+    fn feed(&mut self, mut bytes: &[u8]) {
+        while !bytes.is_empty() {
+            let (line, rest, ended) = match bytes.iter().position(|&b| b == b'\n') {
+                Some(i) => (&bytes[..i], &bytes[i + 1..], true),
+                None => (bytes, &[][..], false),
+            };
+            let have = self.line_len.min(2) as usize;
+            let take = line.len().min(2 - have);
+            self.head[have..have + take].copy_from_slice(&line[..take]);
+            self.line_len += line.len() as u64;
+            if ended {
+                self.end_line();
+            }
+            bytes = rest;
+        }
+    }
+
+    fn end_line(&mut self) {
+        if self.terminated {
+            if self.line_len > 0 {
+                self.junk_after_terminator = true;
+            }
+        } else if self.line_len == 2 && &self.head == b"\\." {
+            self.terminated = true;
+        } else {
+            self.rows += 1;
+        }
+        self.line_len = 0;
+        self.head = [0; 2];
+    }
+
+    fn finish(&self) -> std::result::Result<u64, &'static str> {
+        if !self.terminated {
+            return Err("the COPY data ends without its \\. terminator line");
+        }
+        if self.junk_after_terminator || self.line_len > 0 {
+            return Err("data follows the COPY terminator line");
+        }
+        Ok(self.rows)
+    }
+}
+
+struct OpenBlock {
+    index: usize,
+    report: DataReport,
+    rows: Option<CopyRows>,
+    oid: Option<u32>,
+}
+
+/// Verifies a whole archive read from `input`. See the module docs.
+pub fn verify<R: Read>(input: R) -> Result<VerifyReport> {
+    let mut r = ArchiveReader::new(input);
+    let mut header: Option<Header> = None;
+    let mut decomp: Option<std::result::Result<BlockDecompressor, String>> = None;
+    let mut entries: Vec<EntryReport> = Vec::new();
+    let mut by_id = std::collections::HashMap::new();
+    let mut open: Option<OpenBlock> = None;
+
+    loop {
+        // Offset of the event's first byte (a Data piece, a chunk length...).
+        let pos = r.position();
+        let Some((event, data)) = r.next_event()? else { break };
+        match event {
+            Event::Header(h) => {
+                decomp = Some(BlockDecompressor::new(h.compression.algorithm()));
+                header = Some(h);
+            }
+            Event::TocStart { .. } | Event::TocEnd | Event::ChunkStart { .. } => {}
+            Event::TocEntry { entry, offset } => {
+                by_id.insert(entry.dump_id, entries.len());
+                entries.push(EntryReport { stored: StoredEntry { entry, offset }, data: None });
+            }
+            Event::BlockStart { dump_id, offset, .. } => {
+                let d = decomp.as_mut().ok_or_else(|| Error::usage("block before header"))?;
+                let d = d.as_mut().map_err(|name| ErrorKind::UnsupportedCompression(name.clone()))?;
+                d.reset();
+                let index = by_id[&dump_id];
+                let entry = &entries[index].stored.entry;
+                let rows = entry.copy_stmt.as_deref().filter(|s| !s.is_empty()).map(|_| CopyRows::default());
+                let large_objects = entry.is_blobs().then_some(0);
+                open = Some(OpenBlock {
+                    index,
+                    report: DataReport { block_offset: offset, large_objects, ..Default::default() },
+                    rows,
+                    oid: None,
+                });
+            }
+            Event::LargeObjectStart { oid } => {
+                if let (Some(b), Some(Ok(d))) = (&mut open, &mut decomp) {
+                    d.reset();
+                    b.oid = Some(oid);
+                    b.report.large_objects = Some(b.report.large_objects.unwrap_or(0) + 1);
+                }
+            }
+            Event::Data { len } => {
+                if let (Some(b), Some(Ok(d))) = (&mut open, &mut decomp) {
+                    b.report.stored_bytes += len as u64;
+                    let (report, rows) = (&mut b.report, &mut b.rows);
+                    let fed = d.feed(data, &mut |out| {
+                        report.raw_bytes += out.len() as u64;
+                        if let Some(rows) = rows.as_mut() {
+                            rows.feed(out);
+                        }
+                    });
+                    if let Err(message) = fed {
+                        let location = location(&entries, b);
+                        return Err(ErrorKind::Decompress { offset: pos, location, message }.into());
+                    }
+                }
+            }
+            Event::LargeObjectEnd => {
+                if let (Some(b), Some(Ok(d))) = (&mut open, &mut decomp) {
+                    if let Err(message) = d.finish() {
+                        let location = location(&entries, b);
+                        return Err(ErrorKind::Decompress { offset: pos, location, message }.into());
+                    }
+                    b.oid = None;
+                }
+            }
+            Event::BlockEnd => {
+                if let (Some(mut b), Some(Ok(d))) = (open.take(), &mut decomp) {
+                    if let Err(message) = d.finish() {
+                        let location = location(&entries, &b);
+                        return Err(ErrorKind::Decompress { offset: pos, location, message }.into());
+                    }
+                    if let Some(rows) = &b.rows {
+                        b.report.rows = Some(rows.finish().map_err(|m| {
+                            Error::corrupt(pos, location(&entries, &b), m)
+                        })?);
+                    }
+                    entries[b.index].data = Some(b.report);
+                }
+            }
+        }
+    }
+    let header = header.ok_or_else(|| Error::usage("archive without header"))?;
+    Ok(VerifyReport { header, entries, total_bytes: r.position() })
+}
+
+fn location(entries: &[EntryReport], b: &OpenBlock) -> Location {
+    let entry = entries[b.index].stored.entry.name();
+    match b.oid {
+        Some(oid) => Location::LargeObject { entry, oid },
+        None => Location::Data(entry),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CopyRows;
+
+    fn count(pieces: &[&[u8]]) -> Result<u64, &'static str> {
+        let mut c = CopyRows::default();
+        for p in pieces {
+            c.feed(p);
+        }
+        c.finish()
+    }
+
+    #[test]
+    fn counts_rows_across_piece_boundaries() {
+        assert_eq!(count(&[b"1\ta\n2\tb\n\\.\n\n\n"]), Ok(2));
+        assert_eq!(count(&[b"1\ta\n2", b"\tb\n\\", b".\n\n", b"\n"]), Ok(2));
+        assert_eq!(count(&[b"\\.\n\n\n"]), Ok(0));
+        // An escaped backslash-dot inside a value is a row, not the end.
+        assert_eq!(count(&[b"\\\\.\n\\.\n"]), Ok(1));
+        assert_eq!(count(&[b"\\.x\n\\.\n"]), Ok(1));
+    }
+
+    #[test]
+    fn missing_terminator_or_junk_is_an_error() {
+        assert!(count(&[b"1\ta\n2\tb\n"]).is_err());
+        assert!(count(&[b"1\ta\n2\tb"]).is_err());
+        assert!(count(&[b"1\n\\.\n3\n"]).is_err());
+    }
+}
