@@ -77,7 +77,9 @@ pub(crate) struct BlockCompressor {
 
 impl fmt::Debug for BlockCompressor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("BlockCompressor").field("zlib", &self.deflate.is_some()).finish()
+        f.debug_struct("BlockCompressor")
+            .field("zlib", &self.deflate.is_some())
+            .finish()
     }
 }
 
@@ -103,7 +105,8 @@ impl BlockCompressor {
         while !input.is_empty() {
             out.reserve(OUT_STEP);
             let before = z.total_in();
-            z.compress_vec(input, out, FlushCompress::None).map_err(std::io::Error::other)?;
+            z.compress_vec(input, out, FlushCompress::None)
+                .map_err(std::io::Error::other)?;
             input = &input[(z.total_in() - before) as usize..];
         }
         Ok(())
@@ -111,10 +114,13 @@ impl BlockCompressor {
 
     /// Ends the stream, appending the rest of the output to `out`.
     pub fn finish(&mut self, out: &mut Vec<u8>) -> std::io::Result<()> {
-        let Some(z) = &mut self.deflate else { return Ok(()) };
+        let Some(z) = &mut self.deflate else {
+            return Ok(());
+        };
         loop {
             out.reserve(OUT_STEP);
-            if z.compress_vec(&[], out, FlushCompress::Finish).map_err(std::io::Error::other)?
+            if z.compress_vec(&[], out, FlushCompress::Finish)
+                .map_err(std::io::Error::other)?
                 == Status::StreamEnd
             {
                 return Ok(());
@@ -133,7 +139,10 @@ pub(crate) struct BlockDecompressor {
 
 impl fmt::Debug for BlockDecompressor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("BlockDecompressor").field("fed", &self.fed).field("done", &self.done).finish()
+        f.debug_struct("BlockDecompressor")
+            .field("fed", &self.fed)
+            .field("done", &self.done)
+            .finish()
     }
 }
 
@@ -146,7 +155,12 @@ impl BlockDecompressor {
             CompressionAlgorithm::Gzip => Some(Decompress::new(true)),
             other => return Err(other.name()),
         };
-        Ok(BlockDecompressor { inflate, scratch: Vec::new(), fed: 0, done: false })
+        Ok(BlockDecompressor {
+            inflate,
+            scratch: Vec::new(),
+            fed: 0,
+            done: false,
+        })
     }
 
     /// Starts a new stream (next block or large object).
@@ -168,9 +182,11 @@ impl BlockDecompressor {
             return Ok(());
         }
         if self.done {
-            return Err("data after the end of the zlib stream (a second stream in one block, \
+            return Err(
+                "data after the end of the zlib stream (a second stream in one block, \
                         which pg_restore cannot read)"
-                .into());
+                    .into(),
+            );
         }
         self.fed += input.len() as u64;
         if self.scratch.is_empty() {
@@ -188,9 +204,11 @@ impl BlockDecompressor {
             if status == Status::StreamEnd {
                 self.done = true;
                 if !input.is_empty() {
-                    return Err("data after the end of the zlib stream (a second stream in one \
+                    return Err(
+                        "data after the end of the zlib stream (a second stream in one \
                                 block, which pg_restore cannot read)"
-                        .into());
+                            .into(),
+                    );
                 }
                 return Ok(());
             }
@@ -237,7 +255,8 @@ mod tests {
         assert_eq!(&out[..2], &[0x78, 0x9c]);
         let mut d = BlockDecompressor::new(CompressionAlgorithm::Gzip).expect("gzip");
         let mut got = Vec::new();
-        d.feed(&out, &mut |b| got.extend_from_slice(b)).expect("inflate");
+        d.feed(&out, &mut |b| got.extend_from_slice(b))
+            .expect("inflate");
         d.finish().expect("complete");
         assert_eq!(got, b"hello world\n");
         let twice = [out.clone(), out].concat();

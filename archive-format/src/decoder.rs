@@ -178,9 +178,15 @@ impl Decoder {
         match self.step(input) {
             Ok((consumed, event)) => {
                 self.pos += consumed as u64;
-                Ok(Step { consumed, event: Some(event) })
+                Ok(Step {
+                    consumed,
+                    event: Some(event),
+                })
             }
-            Err(Stop::NeedMore) => Ok(Step { consumed: 0, event: None }),
+            Err(Stop::NeedMore) => Ok(Step {
+                consumed: 0,
+                event: None,
+            }),
             Err(Stop::Invalid(e)) => {
                 self.state = State::Failed;
                 Err(e)
@@ -197,9 +203,10 @@ impl Decoder {
             State::Failed => return Err(Error::usage("the decoder already failed")),
             State::Header => Location::Header,
             State::TocCount => Location::TocCount,
-            State::TocEntries => {
-                Location::TocEntry { index: self.entries.len(), dump_id: None }
-            }
+            State::TocEntries => Location::TocEntry {
+                index: self.entries.len(),
+                dump_id: None,
+            },
             State::ChunkLen | State::ChunkData { .. } | State::BlobOid => self.block_location(),
             State::BlockBoundary if !rest.is_empty() => Location::BlockHeader,
             State::BlockBoundary => {
@@ -221,12 +228,19 @@ impl Decoder {
             }
         };
         self.state = State::Failed;
-        Err(ErrorKind::Truncated { offset: end, location }.into())
+        Err(ErrorKind::Truncated {
+            offset: end,
+            location,
+        }
+        .into())
     }
 
     fn block_location(&self) -> Location {
         match &self.block {
-            Some(BlockCtx { entry, oid: Some(oid) }) => Location::LargeObject {
+            Some(BlockCtx {
+                entry,
+                oid: Some(oid),
+            }) => Location::LargeObject {
                 entry: self.entries[*entry].name.clone(),
                 oid: *oid,
             },
@@ -259,7 +273,12 @@ impl Decoder {
                 self.toc_total = usize::try_from(n)
                     .map_err(|_| d.corrupt_at(self.pos, format!("negative TOC entry count {n}")))?;
                 self.state = State::TocEntries;
-                Ok((d.consumed(), Event::TocStart { entries: self.toc_total }))
+                Ok((
+                    d.consumed(),
+                    Event::TocStart {
+                        entries: self.toc_total,
+                    },
+                ))
             }
             State::TocEntries => {
                 if self.entries.len() == self.toc_total {
@@ -267,7 +286,13 @@ impl Decoder {
                     return Ok((0, Event::TocEnd));
                 }
                 let index = self.entries.len();
-                let mut d = self.dec(input, Location::TocEntry { index, dump_id: None });
+                let mut d = self.dec(
+                    input,
+                    Location::TocEntry {
+                        index,
+                        dump_id: None,
+                    },
+                );
                 let (entry, offset) = TocEntry::decode(&mut d, self.version)?;
                 if self.by_id.insert(entry.dump_id, index).is_some() {
                     return Err(d.corrupt_at(
@@ -307,19 +332,28 @@ impl Decoder {
                     BLK_DATA => BlockKind::Data,
                     BLK_BLOBS => BlockKind::Blobs,
                     other => {
-                        return Err(d.corrupt_at(start, format!("unrecognized data block type {other}")))
+                        return Err(
+                            d.corrupt_at(start, format!("unrecognized data block type {other}"))
+                        )
                     }
                 };
                 let dump_id = d.int()?;
                 let Some(&i) = self.by_id.get(&dump_id) else {
-                    return Err(d.corrupt_at(start, format!("data block for unknown dump id {dump_id}")));
+                    return Err(
+                        d.corrupt_at(start, format!("data block for unknown dump id {dump_id}"))
+                    );
                 };
                 let info = &mut self.entries[i];
                 if !info.had_dumper {
-                    return Err(d.corrupt_at(start, format!("{} has no data, yet a block follows", info.name)));
+                    return Err(d.corrupt_at(
+                        start,
+                        format!("{} has no data, yet a block follows", info.name),
+                    ));
                 }
                 if info.seen {
-                    return Err(d.corrupt_at(start, format!("a second data block for {}", info.name)));
+                    return Err(
+                        d.corrupt_at(start, format!("a second data block for {}", info.name))
+                    );
                 }
                 if info.is_blobs != (kind == BlockKind::Blobs) {
                     return Err(d.corrupt_at(start, format!("wrong block type for {}", info.name)));
@@ -334,12 +368,22 @@ impl Decoder {
                 }
                 info.seen = true;
                 self.data_seen += 1;
-                self.block = Some(BlockCtx { entry: i, oid: None });
+                self.block = Some(BlockCtx {
+                    entry: i,
+                    oid: None,
+                });
                 self.state = match kind {
                     BlockKind::Data => State::ChunkLen,
                     BlockKind::Blobs => State::BlobOid,
                 };
-                Ok((d.consumed(), Event::BlockStart { kind, dump_id, offset: start }))
+                Ok((
+                    d.consumed(),
+                    Event::BlockStart {
+                        kind,
+                        dump_id,
+                        offset: start,
+                    },
+                ))
             }
             State::ChunkLen => {
                 let mut d = self.dec(input, self.block_location());
@@ -349,7 +393,9 @@ impl Decoder {
                     return Err(d.corrupt_at(self.pos, format!("negative chunk length {len}")));
                 }
                 if len > 0 {
-                    self.state = State::ChunkData { remaining: len as u32 };
+                    self.state = State::ChunkData {
+                        remaining: len as u32,
+                    };
                     return Ok((consumed, Event::ChunkStart { len: len as u32 }));
                 }
                 let in_lo = self.block.as_mut().and_then(|b| b.oid.take()).is_some();

@@ -140,10 +140,16 @@ impl fmt::Display for Location {
         match self {
             Location::Header => f.write_str("the header"),
             Location::TocCount => f.write_str("the TOC entry count"),
-            Location::TocEntry { index, dump_id: Some(id) } => {
+            Location::TocEntry {
+                index,
+                dump_id: Some(id),
+            } => {
                 write!(f, "TOC entry #{} (dump id {id})", index + 1)
             }
-            Location::TocEntry { index, dump_id: None } => write!(f, "TOC entry #{}", index + 1),
+            Location::TocEntry {
+                index,
+                dump_id: None,
+            } => write!(f, "TOC entry #{}", index + 1),
             Location::BlockHeader => f.write_str("a data block header"),
             Location::Data(entry) => write!(f, "the data of {entry}"),
             Location::LargeObject { entry, oid } => {
@@ -177,11 +183,19 @@ impl Error {
 
     /// True when the archive simply ends too early.
     pub fn is_truncated(&self) -> bool {
-        matches!(&*self.0, ErrorKind::Truncated { .. } | ErrorKind::MissingData { .. })
+        matches!(
+            &*self.0,
+            ErrorKind::Truncated { .. } | ErrorKind::MissingData { .. }
+        )
     }
 
     pub(crate) fn corrupt(offset: u64, location: Location, message: impl Into<String>) -> Self {
-        ErrorKind::Corrupt { offset, location, message: message.into() }.into()
+        ErrorKind::Corrupt {
+            offset,
+            location,
+            message: message.into(),
+        }
+        .into()
     }
 
     pub(crate) fn usage(message: impl Into<String>) -> Self {

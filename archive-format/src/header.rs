@@ -171,7 +171,15 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
     let mp = (5 * doy + 2) / 153;
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (if m <= 2 { yoe + era * 400 + 1 } else { yoe + era * 400 }, m, d)
+    (
+        if m <= 2 {
+            yoe + era * 400 + 1
+        } else {
+            yoe + era * 400
+        },
+        m,
+        d,
+    )
 }
 
 /// The archive header.
@@ -254,7 +262,11 @@ impl Header {
             self.off_size,
             FORMAT_CUSTOM,
         ]);
-        let mut e = Enc { buf: out, int_size: self.int_size, off_size: self.off_size };
+        let mut e = Enc {
+            buf: out,
+            int_size: self.int_size,
+            off_size: self.off_size,
+        };
         match self.compression {
             HeaderCompression::Algorithm(a) => e.byte(a.to_byte()),
             HeaderCompression::ZlibLevel(l) => e.int(l),
@@ -289,7 +301,9 @@ impl Header {
             )));
         }
         if !(1..=32).contains(&self.int_size) || !(1..=32).contains(&self.off_size) {
-            return Err(Error::usage("integer and offset sizes must be 1 to 32 bytes"));
+            return Err(Error::usage(
+                "integer and offset sizes must be 1 to 32 bytes",
+            ));
         }
         Ok(())
     }
@@ -316,12 +330,18 @@ impl Header {
         let at = d.offset();
         let int_size = d.byte()?;
         if !(1..=32).contains(&int_size) {
-            return Err(d.corrupt_at(at, format!("sanity check on integer size ({int_size}) failed")));
+            return Err(d.corrupt_at(
+                at,
+                format!("sanity check on integer size ({int_size}) failed"),
+            ));
         }
         let at = d.offset();
         let off_size = d.byte()?;
         if !(1..=32).contains(&off_size) {
-            return Err(d.corrupt_at(at, format!("sanity check on offset size ({off_size}) failed")));
+            return Err(d.corrupt_at(
+                at,
+                format!("sanity check on offset size ({off_size}) failed"),
+            ));
         }
         d.int_size = int_size;
         d.off_size = off_size;
@@ -339,7 +359,15 @@ impl Header {
             *v = d.int()?;
         }
         let [sec, min, hour, mday, mon, year, isdst] = tm;
-        let created = CreateTime { sec, min, hour, mday, mon, year, isdst };
+        let created = CreateTime {
+            sec,
+            min,
+            hour,
+            mday,
+            mon,
+            year,
+            isdst,
+        };
         let dbname = d.str()?.map(<[u8]>::to_vec);
         let server_version = d.str()?.map(<[u8]>::to_vec);
         let dump_version = d.str()?.map(<[u8]>::to_vec);

@@ -30,19 +30,17 @@
 //! data.copy_stmt = Some(b"COPY public.t (id) FROM stdin;\n".to_vec());
 //! data.dependencies = vec![1];
 //!
-//! let mut w = ArchiveWriter::new(Vec::new(), &header, vec![table, data], compression)?;
+//! // Seekable mode: a Cursor (or a File) gets the TOC rewritten with offsets.
+//! let out = std::io::Cursor::new(Vec::new());
+//! let mut w = ArchiveWriter::new(out, &header, vec![table, data], compression)?;
 //! let mut block = w.data(2)?;
 //! std::io::Write::write_all(&mut block, b"1\n2\n\\.\n\n\n")?;
 //! block.finish()?;
-//! let mut archive = std::io::Cursor::new(Vec::new());
-//! # let _ = &mut archive;
-//! let finished = w.finish()?;
-//! let mut bytes = finished.toc_with_offsets().to_vec();
-//! # let _ = &mut bytes;
-//! let streamed = finished.into_inner();
+//! let archive = w.finish()?.rewrite_toc()?.into_inner();
 //!
-//! let report = verify(&streamed[..])?;
+//! let report = verify(&archive[..])?;
 //! assert_eq!(report.total_rows(), 2);
+//! assert!(matches!(report.entries[1].stored.offset, DataOffset::Set(_)));
 //! # Ok(()) }
 //! ```
 
@@ -72,4 +70,6 @@ pub use reader::{ArchiveReader, StoredEntry, Toc};
 pub use toc::{CatalogId, Section, TocEntry};
 pub use verify::{verify, DataReport, EntryReport, VerifyReport};
 pub use version::{ArchiveVersion, ParseVersionError};
-pub use writer::{ArchiveWriter, BlobsWriter, DataWriter, Finished, BLK_BLOBS, BLK_DATA, CHUNK_SIZE};
+pub use writer::{
+    ArchiveWriter, BlobsWriter, DataWriter, Finished, BLK_BLOBS, BLK_DATA, CHUNK_SIZE,
+};

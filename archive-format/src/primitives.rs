@@ -47,7 +47,8 @@ impl Enc<'_> {
         self.buf.push(u8::from(v < 0));
         let mag = v.unsigned_abs();
         for i in 0..usize::from(self.int_size) {
-            self.buf.push(if i < 4 { (mag >> (8 * i)) as u8 } else { 0 });
+            self.buf
+                .push(if i < 4 { (mag >> (8 * i)) as u8 } else { 0 });
         }
     }
 
@@ -57,7 +58,10 @@ impl Enc<'_> {
             None => self.int(-1),
             Some(s) => {
                 let len = i32::try_from(s.len()).map_err(|_| {
-                    Error::usage(format!("string of {} bytes is too long for an archive", s.len()))
+                    Error::usage(format!(
+                        "string of {} bytes is too long for an archive",
+                        s.len()
+                    ))
                 })?;
                 self.int(len);
                 self.buf.extend_from_slice(s);
@@ -74,7 +78,8 @@ impl Enc<'_> {
         };
         self.buf.push(flag);
         for i in 0..usize::from(self.off_size) {
-            self.buf.push(if i < 8 { (pos >> (8 * i)) as u8 } else { 0 });
+            self.buf
+                .push(if i < 8 { (pos >> (8 * i)) as u8 } else { 0 });
         }
     }
 }
@@ -109,7 +114,14 @@ pub(crate) struct Dec<'a> {
 
 impl<'a> Dec<'a> {
     pub fn new(buf: &'a [u8], base: u64, int_size: u8, off_size: u8, location: Location) -> Self {
-        Dec { buf, pos: 0, base, int_size, off_size, location }
+        Dec {
+            buf,
+            pos: 0,
+            base,
+            int_size,
+            off_size,
+            location,
+        }
     }
 
     /// Bytes consumed so far.
@@ -207,7 +219,11 @@ mod tests {
     #[test]
     fn ints_are_sign_magnitude() {
         let mut buf = Vec::new();
-        let mut e = Enc { buf: &mut buf, int_size: 4, off_size: 8 };
+        let mut e = Enc {
+            buf: &mut buf,
+            int_size: 4,
+            off_size: 8,
+        };
         e.int(-1);
         e.int(258);
         e.int(i32::MIN);
@@ -222,7 +238,11 @@ mod tests {
     #[test]
     fn null_and_empty_strings_differ() {
         let mut buf = Vec::new();
-        let mut e = Enc { buf: &mut buf, int_size: 4, off_size: 8 };
+        let mut e = Enc {
+            buf: &mut buf,
+            int_size: 4,
+            off_size: 8,
+        };
         e.str(None).ok();
         e.str(Some(b"")).ok();
         e.str(Some(b"abc")).ok();
@@ -244,12 +264,19 @@ mod tests {
     #[test]
     fn offsets_round_trip_and_reject_bad_flags() {
         let mut buf = Vec::new();
-        let mut e = Enc { buf: &mut buf, int_size: 4, off_size: 8 };
+        let mut e = Enc {
+            buf: &mut buf,
+            int_size: 4,
+            off_size: 8,
+        };
         e.offset(DataOffset::Set(0x0102_0304_0506));
         e.offset(DataOffset::NotSet);
         e.offset(DataOffset::NoData);
         let mut d = dec(&buf);
-        assert_eq!(d.offset_field().ok(), Some(DataOffset::Set(0x0102_0304_0506)));
+        assert_eq!(
+            d.offset_field().ok(),
+            Some(DataOffset::Set(0x0102_0304_0506))
+        );
         assert_eq!(d.offset_field().ok(), Some(DataOffset::NotSet));
         assert_eq!(d.offset_field().ok(), Some(DataOffset::NoData));
         let bad = [9u8, 0, 0, 0, 0, 0, 0, 0, 0];

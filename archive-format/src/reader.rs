@@ -133,10 +133,16 @@ impl<R: Read> ArchiveReader<R> {
             }
         }
         match header {
-            Some(header) => Ok(Toc { header, entries, data_start: self.position() }),
+            Some(header) => Ok(Toc {
+                header,
+                entries,
+                data_start: self.position(),
+            }),
             // next_event only returns None after the decoder accepted the
             // end, which it never does before the TOC: unreachable in practice.
-            None => Err(crate::Error::usage("read_toc called after the TOC was read")),
+            None => Err(crate::Error::usage(
+                "read_toc called after the TOC was read",
+            )),
         }
     }
 

@@ -189,7 +189,10 @@ impl TocEntry {
     }
 
     /// Decodes one entry and its data offset.
-    pub(crate) fn decode(d: &mut Dec<'_>, version: ArchiveVersion) -> Parse<(TocEntry, DataOffset)> {
+    pub(crate) fn decode(
+        d: &mut Dec<'_>,
+        version: ArchiveVersion,
+    ) -> Parse<(TocEntry, DataOffset)> {
         let at = d.offset();
         let dump_id = d.int()?;
         if dump_id <= 0 {
@@ -210,7 +213,10 @@ impl TocEntry {
         let tableoid = oid_field(d, "tableoid")?;
         let oid = oid_field(d, "oid")?;
         let at = d.offset();
-        let tag = d.str()?.ok_or_else(|| d.corrupt_at(at, "tag is NULL"))?.to_vec();
+        let tag = d
+            .str()?
+            .ok_or_else(|| d.corrupt_at(at, "tag is NULL"))?
+            .to_vec();
         let at = d.offset();
         let desc = d.str()?.ok_or_else(|| d.corrupt_at(at, "desc is NULL"))?;
         let desc = String::from_utf8(desc.to_vec())
@@ -225,7 +231,11 @@ impl TocEntry {
         let copy_stmt = owned(d.str()?);
         let namespace = owned(d.str()?);
         let tablespace = owned(d.str()?);
-        let table_am = if version.has_table_am() { owned(d.str()?) } else { None };
+        let table_am = if version.has_table_am() {
+            owned(d.str()?)
+        } else {
+            None
+        };
         let relkind = if version.has_relkind() {
             let at = d.offset();
             let r = d.int()?;
@@ -270,7 +280,9 @@ impl TocEntry {
 
 fn oid_field(d: &mut Dec<'_>, what: &str) -> Parse<u32> {
     let at = d.offset();
-    let s = d.str()?.ok_or_else(|| d.corrupt_at(at, format!("{what} is NULL")))?;
+    let s = d
+        .str()?
+        .ok_or_else(|| d.corrupt_at(at, format!("{what} is NULL")))?;
     std::str::from_utf8(s)
         .ok()
         .and_then(|s| s.parse::<u32>().ok())

@@ -47,12 +47,18 @@ pub struct VerifyReport {
 impl VerifyReport {
     /// Total COPY rows over all entries.
     pub fn total_rows(&self) -> u64 {
-        self.entries.iter().filter_map(|e| e.data.and_then(|d| d.rows)).sum()
+        self.entries
+            .iter()
+            .filter_map(|e| e.data.and_then(|d| d.rows))
+            .sum()
     }
 
     /// Total large objects.
     pub fn total_large_objects(&self) -> u64 {
-        self.entries.iter().filter_map(|e| e.data.and_then(|d| d.large_objects)).sum()
+        self.entries
+            .iter()
+            .filter_map(|e| e.data.and_then(|d| d.large_objects))
+            .sum()
     }
 }
 
@@ -131,7 +137,9 @@ pub fn verify<R: Read>(input: R) -> Result<VerifyReport> {
     loop {
         // Offset of the event's first byte (a Data piece, a chunk length...).
         let pos = r.position();
-        let Some((event, data)) = r.next_event()? else { break };
+        let Some((event, data)) = r.next_event()? else {
+            break;
+        };
         match event {
             Event::Header(h) => {
                 decomp = Some(BlockDecompressor::new(h.compression.algorithm()));
@@ -140,19 +148,36 @@ pub fn verify<R: Read>(input: R) -> Result<VerifyReport> {
             Event::TocStart { .. } | Event::TocEnd | Event::ChunkStart { .. } => {}
             Event::TocEntry { entry, offset } => {
                 by_id.insert(entry.dump_id, entries.len());
-                entries.push(EntryReport { stored: StoredEntry { entry, offset }, data: None });
+                entries.push(EntryReport {
+                    stored: StoredEntry { entry, offset },
+                    data: None,
+                });
             }
-            Event::BlockStart { dump_id, offset, .. } => {
-                let d = decomp.as_mut().ok_or_else(|| Error::usage("block before header"))?;
-                let d = d.as_mut().map_err(|name| ErrorKind::UnsupportedCompression(name.clone()))?;
+            Event::BlockStart {
+                dump_id, offset, ..
+            } => {
+                let d = decomp
+                    .as_mut()
+                    .ok_or_else(|| Error::usage("block before header"))?;
+                let d = d
+                    .as_mut()
+                    .map_err(|name| ErrorKind::UnsupportedCompression(name.clone()))?;
                 d.reset();
                 let index = by_id[&dump_id];
                 let entry = &entries[index].stored.entry;
-                let rows = entry.copy_stmt.as_deref().filter(|s| !s.is_empty()).map(|_| CopyRows::default());
+                let rows = entry
+                    .copy_stmt
+                    .as_deref()
+                    .filter(|s| !s.is_empty())
+                    .map(|_| CopyRows::default());
                 let large_objects = entry.is_blobs().then_some(0);
                 open = Some(OpenBlock {
                     index,
-                    report: DataReport { block_offset: offset, large_objects, ..Default::default() },
+                    report: DataReport {
+                        block_offset: offset,
+                        large_objects,
+                        ..Default::default()
+                    },
                     rows,
                     oid: None,
                 });
@@ -176,7 +201,12 @@ pub fn verify<R: Read>(input: R) -> Result<VerifyReport> {
                     });
                     if let Err(message) = fed {
                         let location = location(&entries, b);
-                        return Err(ErrorKind::Decompress { offset: pos, location, message }.into());
+                        return Err(ErrorKind::Decompress {
+                            offset: pos,
+                            location,
+                            message,
+                        }
+                        .into());
                     }
                 }
             }
@@ -184,7 +214,12 @@ pub fn verify<R: Read>(input: R) -> Result<VerifyReport> {
                 if let (Some(b), Some(Ok(d))) = (&mut open, &mut decomp) {
                     if let Err(message) = d.finish() {
                         let location = location(&entries, b);
-                        return Err(ErrorKind::Decompress { offset: pos, location, message }.into());
+                        return Err(ErrorKind::Decompress {
+                            offset: pos,
+                            location,
+                            message,
+                        }
+                        .into());
                     }
                     b.oid = None;
                 }
@@ -193,12 +228,18 @@ pub fn verify<R: Read>(input: R) -> Result<VerifyReport> {
                 if let (Some(mut b), Some(Ok(d))) = (open.take(), &mut decomp) {
                     if let Err(message) = d.finish() {
                         let location = location(&entries, &b);
-                        return Err(ErrorKind::Decompress { offset: pos, location, message }.into());
+                        return Err(ErrorKind::Decompress {
+                            offset: pos,
+                            location,
+                            message,
+                        }
+                        .into());
                     }
                     if let Some(rows) = &b.rows {
-                        b.report.rows = Some(rows.finish().map_err(|m| {
-                            Error::corrupt(pos, location(&entries, &b), m)
-                        })?);
+                        b.report.rows = Some(
+                            rows.finish()
+                                .map_err(|m| Error::corrupt(pos, location(&entries, &b), m))?,
+                        );
                     }
                     entries[b.index].data = Some(b.report);
                 }
@@ -206,7 +247,11 @@ pub fn verify<R: Read>(input: R) -> Result<VerifyReport> {
         }
     }
     let header = header.ok_or_else(|| Error::usage("archive without header"))?;
-    Ok(VerifyReport { header, entries, total_bytes: r.position() })
+    Ok(VerifyReport {
+        header,
+        entries,
+        total_bytes: r.position(),
+    })
 }
 
 fn location(entries: &[EntryReport], b: &OpenBlock) -> Location {

@@ -32,7 +32,11 @@ impl ArchiveVersion {
 
     /// `major.minor.0`.
     pub const fn new(major: u8, minor: u8) -> Self {
-        Self { major, minor, rev: 0 }
+        Self {
+            major,
+            minor,
+            rev: 0,
+        }
     }
 
     /// Whether the reader (and writer) of this crate handle this version.
@@ -131,9 +135,18 @@ mod tests {
 
     #[test]
     fn server_majors_map_to_what_their_pg_restore_reads() {
-        assert_eq!(ArchiveVersion::newest_for_server_major(15), Some(ArchiveVersion::V1_14));
-        assert_eq!(ArchiveVersion::newest_for_server_major(16), Some(ArchiveVersion::V1_15));
-        assert_eq!(ArchiveVersion::newest_for_server_major(18), Some(ArchiveVersion::V1_16));
+        assert_eq!(
+            ArchiveVersion::newest_for_server_major(15),
+            Some(ArchiveVersion::V1_14)
+        );
+        assert_eq!(
+            ArchiveVersion::newest_for_server_major(16),
+            Some(ArchiveVersion::V1_15)
+        );
+        assert_eq!(
+            ArchiveVersion::newest_for_server_major(18),
+            Some(ArchiveVersion::V1_16)
+        );
         assert_eq!(ArchiveVersion::newest_for_server_major(9), None);
     }
 }

@@ -73,7 +73,13 @@ impl<W: Write> ArchiveWriter<W> {
         let toc_offset = buf.len() as u64;
         let offsets: Vec<DataOffset> = entries
             .iter()
-            .map(|e| if e.had_dumper { DataOffset::NotSet } else { DataOffset::NoData })
+            .map(|e| {
+                if e.had_dumper {
+                    DataOffset::NotSet
+                } else {
+                    DataOffset::NoData
+                }
+            })
             .collect();
         encode_toc(&mut buf, header, &entries, &offsets)?;
         out.write_all(&buf)?;
@@ -120,7 +126,9 @@ impl<W: Write> ArchiveWriter<W> {
     /// bytes written to it are compressed and framed.
     pub fn data(&mut self, dump_id: i32) -> Result<DataWriter<'_, W>> {
         self.start_block(dump_id, false)?;
-        Ok(DataWriter { block: Block::new(self, false) })
+        Ok(DataWriter {
+            block: Block::new(self, false),
+        })
     }
 
     /// Starts a data block fed with already-compressed chunks through
@@ -130,19 +138,27 @@ impl<W: Write> ArchiveWriter<W> {
     /// compression.
     pub fn data_raw(&mut self, dump_id: i32) -> Result<DataWriter<'_, W>> {
         self.start_block(dump_id, false)?;
-        Ok(DataWriter { block: Block::new(self, true) })
+        Ok(DataWriter {
+            block: Block::new(self, true),
+        })
     }
 
     /// Starts the large-object block of a `BLOBS` entry.
     pub fn blobs(&mut self, dump_id: i32) -> Result<BlobsWriter<'_, W>> {
         self.start_block(dump_id, true)?;
-        Ok(BlobsWriter { block: Block::new(self, false), current: None })
+        Ok(BlobsWriter {
+            block: Block::new(self, false),
+            current: None,
+        })
     }
 
     /// Starts a large-object block fed with already-compressed chunks.
     pub fn blobs_raw(&mut self, dump_id: i32) -> Result<BlobsWriter<'_, W>> {
         self.start_block(dump_id, true)?;
-        Ok(BlobsWriter { block: Block::new(self, true), current: None })
+        Ok(BlobsWriter {
+            block: Block::new(self, true),
+            current: None,
+        })
     }
 
     fn start_block(&mut self, dump_id: i32, blobs: bool) -> Result<()> {
@@ -159,7 +175,11 @@ impl<W: Write> ArchiveWriter<W> {
             return Err(Error::usage(format!(
                 "{} takes a {} block",
                 entry.name(),
-                if entry.is_blobs() { "large-object" } else { "table data" }
+                if entry.is_blobs() {
+                    "large-object"
+                } else {
+                    "table data"
+                }
             )));
         }
         if let Some(last) = self.last_written {
@@ -187,7 +207,11 @@ impl<W: Write> ArchiveWriter<W> {
     }
 
     fn enc<'b>(&self, buf: &'b mut Vec<u8>) -> Enc<'b> {
-        Enc { buf, int_size: self.int_size, off_size: self.off_size }
+        Enc {
+            buf,
+            int_size: self.int_size,
+            off_size: self.off_size,
+        }
     }
 
     fn write_raw(&mut self, bytes: &[u8]) -> Result<()> {
@@ -222,10 +246,16 @@ impl<W: Write> ArchiveWriter<W> {
     /// TOC with offsets for outputs that can go back and rewrite it.
     pub fn finish(mut self) -> Result<Finished<W>> {
         self.check_usable()?;
-        if let Some(missing) =
-            self.entries.iter().zip(&self.positions).find(|(e, p)| e.had_dumper && p.is_none())
+        if let Some(missing) = self
+            .entries
+            .iter()
+            .zip(&self.positions)
+            .find(|(e, p)| e.had_dumper && p.is_none())
         {
-            return Err(Error::usage(format!("the data of {} was never written", missing.0.name())));
+            return Err(Error::usage(format!(
+                "the data of {} was never written",
+                missing.0.name()
+            )));
         }
         self.out.flush()?;
         let offsets: Vec<DataOffset> = self
@@ -234,13 +264,22 @@ impl<W: Write> ArchiveWriter<W> {
             .map(|p| p.map_or(DataOffset::NoData, DataOffset::Set))
             .collect();
         let mut toc = Vec::new();
-        let mut e = Enc { buf: &mut toc, int_size: self.int_size, off_size: self.off_size };
+        let mut e = Enc {
+            buf: &mut toc,
+            int_size: self.int_size,
+            off_size: self.off_size,
+        };
         e.int(self.entries.len() as i32);
         for (entry, off) in self.entries.iter().zip(&offsets) {
             entry.encode(&mut e, self.version, *off)?;
         }
         debug_assert_eq!(self.toc_offset + toc.len() as u64, self.prefix_len);
-        Ok(Finished { inner: self.out, toc_offset: self.toc_offset, toc, len: self.pos })
+        Ok(Finished {
+            inner: self.out,
+            toc_offset: self.toc_offset,
+            toc,
+            len: self.pos,
+        })
     }
 }
 
@@ -249,7 +288,10 @@ fn validate(entries: &[TocEntry]) -> Result<HashMap<i32, usize>> {
     let mut index = HashMap::with_capacity(entries.len());
     for (i, e) in entries.iter().enumerate() {
         if e.dump_id <= 0 {
-            return Err(Error::usage(format!("{} has a dump id that is not positive", e.name())));
+            return Err(Error::usage(format!(
+                "{} has a dump id that is not positive",
+                e.name()
+            )));
         }
         if index.insert(e.dump_id, i).is_some() {
             return Err(Error::usage(format!("dump id {} is used twice", e.dump_id)));
@@ -281,7 +323,11 @@ pub(crate) fn encode_toc(
 ) -> Result<()> {
     let count = i32::try_from(entries.len())
         .map_err(|_| Error::usage("too many TOC entries for one archive"))?;
-    let mut e = Enc { buf, int_size: header.int_size, off_size: header.off_size };
+    let mut e = Enc {
+        buf,
+        int_size: header.int_size,
+        off_size: header.off_size,
+    };
     e.int(count);
     for (entry, off) in entries.iter().zip(offsets) {
         entry.encode(&mut e, header.version, *off)?;
@@ -368,7 +414,13 @@ struct Block<'a, W: Write> {
 impl<'a, W: Write> Block<'a, W> {
     fn new(w: &'a mut ArchiveWriter<W>, raw: bool) -> Self {
         let comp = BlockCompressor::new(w.compression);
-        Block { w, comp, pending: Vec::new(), raw, done: false }
+        Block {
+            w,
+            comp,
+            pending: Vec::new(),
+            raw,
+            done: false,
+        }
     }
 
     fn write(&mut self, data: &[u8]) -> Result<()> {
