@@ -1,0 +1,52 @@
+//! Exit statuses, decided in one place.
+//!
+//! | code | meaning |
+//! |---|---|
+//! | 0 | success |
+//! | 1 | internal error |
+//! | 2 | usage or configuration error |
+//! | 3 | database error |
+//! | 4 | storage error (files, pipes, object storage) |
+//! | 5 | the archive is corrupt, truncated or unsupported |
+
+use std::io::ErrorKind as IoErrorKind;
+use std::process::ExitCode;
+
+use pgark::{Error, ErrorCategory};
+
+/// The documented exit statuses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Usage = 2,
+    Database = 3,
+    Storage = 4,
+    Archive = 5,
+}
+
+impl Status {
+    pub fn code(self) -> ExitCode {
+        ExitCode::from(self as u8)
+    }
+}
+
+/// Prints the error (one line) and returns the exit code for the outcome.
+/// A broken pipe on output (`pgark list x | head`) is a clean exit.
+pub fn finish(outcome: Result<(), Error>) -> ExitCode {
+    let Err(err) = outcome else {
+        return ExitCode::SUCCESS;
+    };
+    if err
+        .io_error()
+        .is_some_and(|e| e.kind() == IoErrorKind::BrokenPipe)
+    {
+        return ExitCode::SUCCESS;
+    }
+    eprintln!("pgark: error: {err}");
+    match err.category() {
+        ErrorCategory::Config => Status::Usage.code(),
+        ErrorCategory::Database => Status::Database.code(),
+        ErrorCategory::Storage => Status::Storage.code(),
+        ErrorCategory::Archive => Status::Archive.code(),
+        _ => ExitCode::FAILURE,
+    }
+}

@@ -1,0 +1,20 @@
+//! `pgark list`: the TOC as `pg_restore --list` prints it.
+
+use std::io::{self, BufWriter, Write};
+
+use pgark::archive::{listing, ArchiveReader};
+use pgark::Error;
+
+use super::args::ListArgs;
+
+pub fn run(args: &ListArgs) -> Result<(), Error> {
+    let mut reader = ArchiveReader::new(args.archive.open()?);
+    let toc = reader.read_toc()?;
+    let stdout = io::stdout().lock();
+    let mut out = BufWriter::new(stdout);
+    let options = listing::Options {
+        verbose: args.verbose,
+    };
+    listing::write(&mut out, &toc, &options).map_err(Error::Output)?;
+    out.flush().map_err(Error::Output)
+}

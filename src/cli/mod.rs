@@ -1,0 +1,35 @@
+//! The command-line interface: a thin layer over the library.
+
+mod args;
+mod exit;
+mod list;
+mod verify;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use args::{Args, Command};
+
+/// Parses the command line, runs the subcommand, and maps the outcome to an
+/// exit code (see [`exit`]).
+pub fn run() -> ExitCode {
+    let args = match Args::try_parse() {
+        Ok(a) => a,
+        Err(e) => {
+            // Help and version go to stdout with status 0; usage errors
+            // print clap's message and exit with the usage code.
+            let _ = e.print();
+            return if e.use_stderr() {
+                exit::Status::Usage.code()
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    let outcome = match args.command {
+        Command::List(a) => list::run(&a),
+        Command::Verify(a) => verify::run(&a),
+    };
+    exit::finish(outcome)
+}

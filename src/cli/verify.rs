@@ -1,0 +1,80 @@
+//! `pgark verify`: read every byte, report per-entry data, fail on defects.
+
+use std::io::{self, BufWriter, Write};
+
+use pgark::archive::{self, DataReport, VerifyReport};
+use pgark::Error;
+
+use super::args::VerifyArgs;
+
+pub fn run(args: &VerifyArgs) -> Result<(), Error> {
+    let report = archive::verify(args.archive.open()?)?;
+    let mut out = BufWriter::new(io::stdout().lock());
+    print(&mut out, &report, args).map_err(Error::Output)?;
+    out.flush().map_err(Error::Output)
+}
+
+fn print(out: &mut impl Write, report: &VerifyReport, args: &VerifyArgs) -> io::Result<()> {
+    let h = &report.header;
+    let text = |b: &Option<Vec<u8>>| -> String {
+        b.as_deref()
+            .map(|b| String::from_utf8_lossy(b).into_owned())
+            .unwrap_or_default()
+    };
+    if !args.quiet {
+        writeln!(
+            out,
+            "archive {}, compression {}, created {}, database {}, server {}, dumped by {}",
+            h.version,
+            h.compression.algorithm().name(),
+            h.created,
+            text(&h.dbname),
+            text(&h.server_version),
+            text(&h.dump_version),
+        )?;
+        writeln!(
+            out,
+            "{:>8} {:>12} {:>12} {:>12} {:>10}  entry",
+            "dump id", "offset", "stored", "raw", "rows"
+        )?;
+        for e in &report.entries {
+            let Some(DataReport {
+                block_offset,
+                stored_bytes,
+                raw_bytes,
+                rows,
+                large_objects,
+            }) = e.data
+            else {
+                continue;
+            };
+            let count = match (rows, large_objects) {
+                (Some(r), _) => r.to_string(),
+                (None, Some(n)) => format!("{n} LOs"),
+                (None, None) => "-".into(),
+            };
+            let entry = &e.stored.entry;
+            let ns = entry
+                .namespace_lossy()
+                .map(|n| format!("{n}."))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "{:>8} {block_offset:>12} {stored_bytes:>12} {raw_bytes:>12} {count:>10}  {} {ns}{}",
+                entry.dump_id,
+                entry.desc,
+                entry.tag_lossy(),
+            )?;
+        }
+    }
+    let blocks = report.entries.iter().filter(|e| e.data.is_some()).count();
+    writeln!(
+        out,
+        "OK: {} bytes, {} TOC entries, {} data blocks, {} rows, {} large objects",
+        report.total_bytes,
+        report.entries.len(),
+        blocks,
+        report.total_rows(),
+        report.total_large_objects(),
+    )
+}
