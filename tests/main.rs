@@ -1,1 +1,11 @@
-//! Integration tests.
+//! pgark's integration tests: one binary, against real PostgreSQL servers
+//! (15, 16, 17, 18) that `pgark-testkit` starts on loopback.
+//!
+//! Install what they need with `scripts/setup.sh` (the README's test
+//! command does it).
+
+mod archive_corrupt;
+mod archive_real;
+mod archive_restore;
+mod cli;
+mod common;
