@@ -22,7 +22,10 @@ fn archive(dir: &Path) -> (Vec<u8>, usize) {
         .find(|e| e.stored.entry.desc == "TABLE DATA" && e.stored.entry.tag == b"wide")
         .and_then(|e| e.data)
         .expect("data of public.wide");
-    assert!(wide.stored_bytes > 10_000, "the block is big enough to damage");
+    assert!(
+        wide.stored_bytes > 10_000,
+        "the block is big enough to damage"
+    );
     // type byte, Int dump id, Int chunk length.
     (bytes, wide.block_offset as usize + 1 + 5 + 5)
 }
@@ -65,7 +68,9 @@ fn damaged_archives_are_named_precisely() {
 
     // A huge string length in the TOC (the first entry's tableoid string).
     let mut huge_str = bytes.clone();
-    let toc_start = archive_format::Header::from_bytes(&bytes).expect("header").1;
+    let toc_start = archive_format::Header::from_bytes(&bytes)
+        .expect("header")
+        .1;
     // Int count, then entry: Int dump id, Int hadDumper, then Str tableoid.
     let at = toc_start + 5 + 5 + 5;
     huge_str[at..at + 5].copy_from_slice(&[0, 0xff, 0xff, 0xff, 0x7f]);
@@ -78,5 +83,8 @@ fn damaged_archives_are_named_precisely() {
     let mut trailing = bytes.clone();
     trailing.extend_from_slice(b"garbage");
     let err = verify(&trailing[..]).expect_err("trailing bytes");
-    assert!(err.to_string().contains("after the last data block"), "{err}");
+    assert!(
+        err.to_string().contains("after the last data block"),
+        "{err}"
+    );
 }

@@ -28,7 +28,9 @@ fn check_real_archives(version: PgVersion) {
         let bytes = read(&path);
 
         // The reader parses it.
-        let toc = ArchiveReader::new(&bytes[..]).read_toc().expect("TOC of a real archive");
+        let toc = ArchiveReader::new(&bytes[..])
+            .read_toc()
+            .expect("TOC of a real archive");
         assert_eq!(toc.header.version, expected_version(version));
         assert_eq!(toc.header.compression.algorithm(), algorithm);
         assert!(toc.entries.iter().any(|e| e.entry.desc == "TABLE DATA"));
@@ -48,7 +50,11 @@ fn check_real_archives(version: PgVersion) {
                 })
                 .unwrap_or_else(|| panic!("no TABLE DATA for {ns}.{rel}"));
             let data = entry.data.expect("data block");
-            assert_eq!(data.rows, Some(*n), "rows of {ns}.{rel} ({version}, {flags:?})");
+            assert_eq!(
+                data.rows,
+                Some(*n),
+                "rows of {ns}.{rel} ({version}, {flags:?})"
+            );
             // pg_dump wrote to a file, so every data offset is set.
             assert_eq!(entry.stored.offset, DataOffset::Set(data.block_offset));
         }
@@ -57,7 +63,10 @@ fn check_real_archives(version: PgVersion) {
         // Re-encoding the parsed TOC with the stored blocks passed through
         // gives back the same bytes.
         let again = reencode(&bytes);
-        assert!(again == bytes, "{version} {flags:?}: re-encoded archive differs");
+        assert!(
+            again == bytes,
+            "{version} {flags:?}: re-encoded archive differs"
+        );
 
         // pgark list prints what this version's pg_restore --list prints.
         for verbose in [false, true] {
@@ -88,7 +97,12 @@ fn assert_listing_eq(ours: &str, theirs: &str, version: PgVersion, verbose: bool
     };
     let (a, b) = (norm(ours), norm(theirs));
     for (i, (x, y)) in a.iter().zip(&b).enumerate() {
-        assert_eq!(x, y, "line {} of the listing differs (pg {version}, verbose {verbose})", i + 1);
+        assert_eq!(
+            x,
+            y,
+            "line {} of the listing differs (pg {version}, verbose {verbose})",
+            i + 1
+        );
     }
     assert_eq!(a.len(), b.len(), "listing length differs (pg {version}, verbose {verbose})\nours:\n{ours}\ntheirs:\n{theirs}");
 }

@@ -75,8 +75,20 @@ fn entry(id: i32, desc: &str, tag: &str, section: Section, defn: &str) -> TocEnt
 /// 1.16), a comment.
 fn toc(version: ArchiveVersion) -> Vec<TocEntry> {
     let mut t = vec![
-        entry(9001, "ENCODING", "ENCODING", Section::PreData, "SET client_encoding = 'UTF8';\n"),
-        entry(9002, "STDSTRINGS", "STDSTRINGS", Section::PreData, "SET standard_conforming_strings = 'on';\n"),
+        entry(
+            9001,
+            "ENCODING",
+            "ENCODING",
+            Section::PreData,
+            "SET client_encoding = 'UTF8';\n",
+        ),
+        entry(
+            9002,
+            "STDSTRINGS",
+            "STDSTRINGS",
+            Section::PreData,
+            "SET standard_conforming_strings = 'on';\n",
+        ),
         entry(
             9003,
             "SEARCHPATH",
@@ -85,9 +97,18 @@ fn toc(version: ArchiveVersion) -> Vec<TocEntry> {
             "SELECT pg_catalog.set_config('search_path', '', false);\n",
         ),
     ];
-    let mut schema = entry(5, "SCHEMA", "Odd Schema", Section::PreData, "CREATE SCHEMA \"Odd Schema\";\n");
+    let mut schema = entry(
+        5,
+        "SCHEMA",
+        "Odd Schema",
+        Section::PreData,
+        "CREATE SCHEMA \"Odd Schema\";\n",
+    );
     schema.drop_stmt = Some(b"DROP SCHEMA \"Odd Schema\";\n".to_vec());
-    schema.catalog_id = CatalogId { tableoid: 2615, oid: 16500 };
+    schema.catalog_id = CatalogId {
+        tableoid: 2615,
+        oid: 16500,
+    };
     t.push(schema);
     let table = |id: i32, ns: &str, tag: &str, defn: &str| {
         let mut e = entry(id, "TABLE", tag, Section::PreData, defn);
@@ -95,11 +116,24 @@ fn toc(version: ArchiveVersion) -> Vec<TocEntry> {
         e.tablespace = Some(Vec::new());
         e.table_am = version.has_table_am().then(|| b"heap".to_vec());
         e.relkind = if version.has_relkind() { b'r' } else { 0 };
-        e.catalog_id = CatalogId { tableoid: 1259, oid: 16600 + id as u32 };
+        e.catalog_id = CatalogId {
+            tableoid: 1259,
+            oid: 16600 + id as u32,
+        };
         e
     };
-    t.push(table(10, "public", "items", "CREATE TABLE public.items (\n    id integer NOT NULL,\n    name text\n);\n"));
-    let mut odd = table(11, "Odd Schema", "odd \"t\"", "CREATE TABLE \"Odd Schema\".\"odd \"\"t\"\"\" (\n    v bytea\n);\n");
+    t.push(table(
+        10,
+        "public",
+        "items",
+        "CREATE TABLE public.items (\n    id integer NOT NULL,\n    name text\n);\n",
+    ));
+    let mut odd = table(
+        11,
+        "Odd Schema",
+        "odd \"t\"",
+        "CREATE TABLE \"Odd Schema\".\"odd \"\"t\"\"\" (\n    v bytea\n);\n",
+    );
     odd.dependencies = vec![5];
     t.push(odd);
     let lo_tag = |los: &[(u32, Vec<u8>)]| match (los.first(), los.last()) {
@@ -115,7 +149,10 @@ fn toc(version: ArchiveVersion) -> Vec<TocEntry> {
         let defn: String = los.iter().map(|(oid, _)| format!("{oid}\n")).collect();
         let mut meta = entry(20, "BLOB METADATA", &blobs_tag, Section::Data, &defn);
         meta.drop_stmt = Some(b"-- dummy".to_vec());
-        meta.catalog_id = CatalogId { tableoid: 2613, oid: los[0].0 };
+        meta.catalog_id = CatalogId {
+            tableoid: 2613,
+            oid: los[0].0,
+        };
         t.push(meta);
         blobs_deps.push(20);
     } else {
@@ -129,7 +166,10 @@ fn toc(version: ArchiveVersion) -> Vec<TocEntry> {
                 &format!("SELECT pg_catalog.lo_create('{oid}');\n"),
             );
             b.drop_stmt = Some(format!("SELECT pg_catalog.lo_unlink('{oid}');\n").into_bytes());
-            b.catalog_id = CatalogId { tableoid: 2613, oid: *oid };
+            b.catalog_id = CatalogId {
+                tableoid: 2613,
+                oid: *oid,
+            };
             t.push(b);
         }
     }
@@ -139,11 +179,26 @@ fn toc(version: ArchiveVersion) -> Vec<TocEntry> {
         e.namespace = Some(ns.as_bytes().to_vec());
         e.copy_stmt = Some(copy.as_bytes().to_vec());
         e.dependencies = vec![table];
-        e.catalog_id = CatalogId { tableoid: 0, oid: 16600 + table as u32 };
+        e.catalog_id = CatalogId {
+            tableoid: 0,
+            oid: 16600 + table as u32,
+        };
         e
     };
-    t.push(data(30, 10, "public", "items", "COPY public.items (id, name) FROM stdin;\n"));
-    t.push(data(31, 11, "Odd Schema", "odd \"t\"", "COPY \"Odd Schema\".\"odd \"\"t\"\"\" (v) FROM stdin;\n"));
+    t.push(data(
+        30,
+        10,
+        "public",
+        "items",
+        "COPY public.items (id, name) FROM stdin;\n",
+    ));
+    t.push(data(
+        31,
+        11,
+        "Odd Schema",
+        "odd \"t\"",
+        "COPY \"Odd Schema\".\"odd \"\"t\"\"\" (v) FROM stdin;\n",
+    ));
     let mut blobs = TocEntry::new(40, "BLOBS", &blobs_tag, Section::Data);
     blobs.had_dumper = true;
     blobs.dependencies = blobs_deps;
@@ -168,7 +223,13 @@ fn toc(version: ArchiveVersion) -> Vec<TocEntry> {
     pk.namespace = Some(b"public".to_vec());
     pk.dependencies = vec![10];
     t.push(pk);
-    let mut idx = entry(61, "INDEX", "items_name_idx", Section::PostData, "CREATE INDEX items_name_idx ON public.items USING btree (name);\n");
+    let mut idx = entry(
+        61,
+        "INDEX",
+        "items_name_idx",
+        Section::PostData,
+        "CREATE INDEX items_name_idx ON public.items USING btree (name);\n",
+    );
     idx.namespace = Some(b"public".to_vec());
     idx.dependencies = vec![10];
     t.push(idx);
@@ -200,7 +261,8 @@ fn build(version: ArchiveVersion, compression: Compression, seekable: bool) -> V
     }
     d.finish().expect("finish items");
     let mut d = w.data(31).expect("odd block");
-    d.write_all(b"\\\\x00ff\n\\N\n\\\\x\n\\.\n\n\n").expect("write");
+    d.write_all(b"\\\\x00ff\n\\N\n\\\\x\n\\.\n\n\n")
+        .expect("write");
     d.finish().expect("finish odd");
     let mut b = w.blobs(40).expect("blobs block");
     for (oid, bytes) in large_objects() {
@@ -223,16 +285,21 @@ fn check(pg: PgVersion, version: ArchiveVersion) {
     for compression in [Compression::None, Compression::Gzip { level: 6 }] {
         for seekable in [true, false] {
             let bytes = build(version, compression, seekable);
-            let path = dir.path().join(format!("hand-{compression}-{seekable}.dump"));
+            let path = dir
+                .path()
+                .join(format!("hand-{compression}-{seekable}.dump"));
             fs::write(&path, &bytes).expect("write archive");
-            let what = format!("pg_restore {pg}, archive {version}, {compression}, seekable {seekable}");
+            let what =
+                format!("pg_restore {pg}, archive {version}, {compression}, seekable {seekable}");
             archive_format::verify(&bytes[..]).unwrap_or_else(|e| panic!("{what}: verify: {e}"));
 
             let db = assert_restores(pg, &path, &[]);
             let got = query(&db, "SELECT id, coalesce(encode(convert_to(name, 'UTF8'), 'hex'), 'NULL') FROM public.items ORDER BY id");
             let mut want = String::new();
             for (i, n) in names().iter().enumerate() {
-                let v = n.as_deref().map_or("NULL".to_owned(), |s| hex(s.as_bytes()));
+                let v = n
+                    .as_deref()
+                    .map_or("NULL".to_owned(), |s| hex(s.as_bytes()));
                 let _ = writeln!(want, "{}|{v}", i + 1);
             }
             assert!(got == want, "{what}: items differ");
@@ -247,7 +314,11 @@ fn check(pg: PgVersion, version: ArchiveVersion) {
                 .map(|(oid, b)| format!("{oid}|{}|{}\n", md5_hex(&db, b), b.len()))
                 .collect();
             assert_eq!(los, want_los, "{what}: large objects");
-            assert_eq!(query(&db, "SELECT obj_description(70001, 'pg_largeobject')"), "hello\n", "{what}");
+            assert_eq!(
+                query(&db, "SELECT obj_description(70001, 'pg_largeobject')"),
+                "hello\n",
+                "{what}"
+            );
             assert_eq!(
                 query(&db, "SELECT count(*) FROM pg_indexes WHERE indexname IN ('items_pkey', 'items_name_idx')"),
                 "2\n",
@@ -259,7 +330,9 @@ fn check(pg: PgVersion, version: ArchiveVersion) {
 
 /// md5 of bytes, computed by the server (no md5 crate needed).
 fn md5_hex(db: &pgark_testkit::TestDb, b: &[u8]) -> String {
-    query(db, &format!("SELECT md5('\\x{}'::bytea)", hex(b))).trim().to_owned()
+    query(db, &format!("SELECT md5('\\x{}'::bytea)", hex(b)))
+        .trim()
+        .to_owned()
 }
 
 #[test]
@@ -282,6 +355,10 @@ fn pg_restore_16_refuses_1_16_as_the_runbook_says() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("new.dump");
     fs::write(&path, build(ArchiveVersion::V1_16, Compression::None, true)).expect("write");
-    let err = pgark_testkit::pg_restore_list(PgVersion::V16, &path).expect_err("1.16 is too new for 16");
-    assert!(err.contains("unsupported version (1.16) in file header"), "{err}");
+    let err =
+        pgark_testkit::pg_restore_list(PgVersion::V16, &path).expect_err("1.16 is too new for 16");
+    assert!(
+        err.contains("unsupported version (1.16) in file header"),
+        "{err}"
+    );
 }

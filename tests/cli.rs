@@ -11,7 +11,11 @@ use crate::common::{assert_restores, fixture_db, query, read, real_dump, row_cou
 fn pgark(args: &[&str], stdin: Option<&[u8]>) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_pgark"))
         .args(args)
-        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -47,7 +51,13 @@ fn list_and_verify_from_file_and_stdin() {
     assert!(listing.contains("TABLE DATA public plain"), "{listing}");
     let edited: String = listing
         .lines()
-        .map(|l| if l.contains("TABLE DATA public plain") { format!(";{l}\n") } else { format!("{l}\n") })
+        .map(|l| {
+            if l.contains("TABLE DATA public plain") {
+                format!(";{l}\n")
+            } else {
+                format!("{l}\n")
+            }
+        })
         .collect();
     let list_file = dir.path().join("edited.list");
     fs::write(&list_file, edited).expect("write list");
@@ -57,7 +67,10 @@ fn list_and_verify_from_file_and_stdin() {
         &["-L", list_file.to_str().expect("utf-8 path")],
     );
     assert_eq!(query(&restored, "SELECT count(*) FROM public.plain"), "0\n");
-    assert_eq!(query(&restored, "SELECT count(*) FROM public.wide"), "3000\n");
+    assert_eq!(
+        query(&restored, "SELECT count(*) FROM public.wide"),
+        "3000\n"
+    );
 
     // verify reports every table's rows, from a file and from stdin.
     let out = pgark(&["verify", file], None);
@@ -68,7 +81,10 @@ fn list_and_verify_from_file_and_stdin() {
             .lines()
             .find(|l| l.ends_with(&format!("TABLE DATA {ns}.{rel}")))
             .unwrap_or_else(|| panic!("no line for {ns}.{rel} in\n{report}"));
-        assert!(line.split_whitespace().nth(4) == Some(&n.to_string()), "{line}");
+        assert!(
+            line.split_whitespace().nth(4) == Some(&n.to_string()),
+            "{line}"
+        );
     }
     let quiet = pgark(&["verify", "--quiet", "-"], Some(&bytes));
     assert!(quiet.status.success());
@@ -89,13 +105,33 @@ fn defects_give_one_line_and_a_documented_exit_code() {
         assert!(err.contains(needle), "{args:?}: {err}");
     };
     // Truncated: archive error, 5.
-    check(&["verify", "-"], Some(&bytes[..bytes.len() - 100]), 5, "archive truncated");
+    check(
+        &["verify", "-"],
+        Some(&bytes[..bytes.len() - 100]),
+        5,
+        "archive truncated",
+    );
     // Not an archive at all.
-    check(&["verify", "-"], Some(b"hello, world"), 5, "not a PostgreSQL custom archive");
-    check(&["list", "-"], Some(b"PGDMP\x01\x11\x00\x04\x08\x01\x00"), 5, "unsupported archive version 1.17");
+    check(
+        &["verify", "-"],
+        Some(b"hello, world"),
+        5,
+        "not a PostgreSQL custom archive",
+    );
+    check(
+        &["list", "-"],
+        Some(b"PGDMP\x01\x11\x00\x04\x08\x01\x00"),
+        5,
+        "unsupported archive version 1.17",
+    );
     // Missing file: storage error, 4.
     let missing = dir.path().join("missing.dump");
-    check(&["verify", missing.to_str().expect("path")], None, 4, "missing.dump");
+    check(
+        &["verify", missing.to_str().expect("path")],
+        None,
+        4,
+        "missing.dump",
+    );
     // Usage error: 2.
     let out = pgark(&["verify"], None);
     assert_eq!(out.status.code(), Some(2));

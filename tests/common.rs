@@ -15,7 +15,8 @@ pub fn fixture(name: &str) -> PathBuf {
 /// A fresh database on `server` loaded with the SQL fixture `name`.
 pub fn fixture_db(server: &'static PgServer, name: &str) -> TestDb {
     let db = server.create_database(name.trim_end_matches(".sql"));
-    db.psql_file(&fixture(name)).unwrap_or_else(|e| panic!("loading {name}: {e}"));
+    db.psql_file(&fixture(name))
+        .unwrap_or_else(|e| panic!("loading {name}: {e}"));
     db
 }
 
@@ -36,7 +37,10 @@ pub fn real_dump(db: &TestDb, dir: &Path, extra: &[&str]) -> PathBuf {
 /// pg_restore's own message.
 pub fn assert_restores(version: PgVersion, archive: &Path, extra: &[&str]) -> TestDb {
     if let Err(e) = pg_restore_list(version, archive) {
-        panic!("pg_restore {version} --list refused {}: {e}", archive.display());
+        panic!(
+            "pg_restore {version} --list refused {}: {e}",
+            archive.display()
+        );
     }
     let db = pgark_testkit::pg(version).create_database("restored");
     if let Err(e) = pg_restore(&db, archive, extra) {
@@ -73,9 +77,11 @@ pub fn reencode(bytes: &[u8]) -> Vec<u8> {
     while let Some((ev, data)) = r.next_event().expect("archive reads") {
         let ops = blocks.last_mut().map(|b| &mut b.2);
         match (ev, ops) {
-            (Event::BlockStart { kind, dump_id, .. }, _) => {
-                blocks.push((dump_id, kind == archive_format::BlockKind::Blobs, Vec::new()))
-            }
+            (Event::BlockStart { kind, dump_id, .. }, _) => blocks.push((
+                dump_id,
+                kind == archive_format::BlockKind::Blobs,
+                Vec::new(),
+            )),
             (Event::LargeObjectStart { oid }, Some(ops)) => ops.push(Op::LoStart(oid)),
             (Event::LargeObjectEnd, Some(ops)) => ops.push(Op::LoEnd),
             (Event::ChunkStart { len }, _) => {
@@ -112,12 +118,17 @@ pub fn reencode(bytes: &[u8]) -> Vec<u8> {
             d.finish().expect("block end");
         }
     }
-    w.finish().expect("finish").rewrite_toc().expect("rewrite").into_inner()
+    w.finish()
+        .expect("finish")
+        .rewrite_toc()
+        .expect("rewrite")
+        .into_inner()
 }
 
 /// Rows of a query as psql prints them unaligned (`|`-separated lines).
 pub fn query(db: &TestDb, sql: &str) -> String {
-    db.psql(sql).unwrap_or_else(|e| panic!("query failed on {}: {sql}: {e}", db.name))
+    db.psql(sql)
+        .unwrap_or_else(|e| panic!("query failed on {}: {sql}: {e}", db.name))
 }
 
 /// Reads a file.
@@ -146,7 +157,11 @@ pub fn row_counts(db: &TestDb) -> Vec<(String, String, u64)> {
                     quote_ident(rel)
                 ),
             );
-            (ns.to_owned(), rel.to_owned(), n.trim().parse().expect("count"))
+            (
+                ns.to_owned(),
+                rel.to_owned(),
+                n.trim().parse().expect("count"),
+            )
         })
         .collect()
 }
