@@ -79,6 +79,16 @@ fn damaged_archives_are_named_precisely() {
     assert!(err.to_string().contains("exceeds the 1 GiB limit"), "{err}");
     assert!(err.to_string().contains("TOC entry #1"), "{err}");
 
+    // lz4 and zstd archives (pg_dump 16+) are named, not misread. The
+    // 1.15 header stores the algorithm in byte 11.
+    assert_eq!(bytes[11], 1, "a gzip archive");
+    for (byte, name) in [(2u8, "lz4"), (3, "zstd")] {
+        let mut other = bytes.clone();
+        other[11] = byte;
+        let err = verify(&other[..]).expect_err("unsupported compression");
+        assert_eq!(err.to_string(), format!("unsupported compression {name}"));
+    }
+
     // Trailing garbage after the last block.
     let mut trailing = bytes.clone();
     trailing.extend_from_slice(b"garbage");

@@ -10,7 +10,7 @@ use std::io::{self, Write};
 
 use crate::header::{CompressionAlgorithm, HeaderCompression};
 use crate::reader::Toc;
-use crate::toc::{Section, TocEntry};
+use crate::toc::TocEntry;
 
 /// What to list.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -50,10 +50,13 @@ pub fn listed_by_default(entry: &TocEntry) -> bool {
     }
 }
 
+/// pg_restore 15 prints a 1.14 archive's zlib level; 16+ print the
+/// algorithm name (`???` when unknown). Each archive is listed the way the
+/// pg_restore of its own version lists it.
 fn compression_text(c: HeaderCompression) -> String {
     match c {
         HeaderCompression::ZlibLevel(l) => l.to_string(),
-        HeaderCompression::Algorithm(CompressionAlgorithm::Unknown(_)) => "unknown".into(),
+        HeaderCompression::Algorithm(CompressionAlgorithm::Unknown(_)) => "???".into(),
         HeaderCompression::Algorithm(a) => a.name(),
     }
 }
@@ -119,10 +122,4 @@ pub fn write(out: &mut impl Write, toc: &Toc, options: &Options) -> io::Result<(
         }
     }
     Ok(())
-}
-
-/// Section names for `--section` style filters, re-exported for callers
-/// that print them next to a listing.
-pub fn section_name(s: Section) -> &'static str {
-    s.name()
 }

@@ -350,6 +350,11 @@ impl<W> Finished<W> {
         self.inner
     }
 
+    /// The output.
+    pub fn get_ref(&self) -> &W {
+        &self.inner
+    }
+
     /// Where the TOC starts.
     pub fn toc_offset(&self) -> u64 {
         self.toc_offset

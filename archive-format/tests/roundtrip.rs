@@ -101,6 +101,8 @@ fn payload() -> impl Strategy<Value = Payload> {
 fn case() -> impl Strategy<Value = Case> {
     (
         prop::sample::select(vec![
+            ArchiveVersion::V1_12,
+            ArchiveVersion::V1_13,
             ArchiveVersion::V1_14,
             ArchiveVersion::V1_15,
             ArchiveVersion::V1_16,
@@ -114,12 +116,12 @@ fn case() -> impl Strategy<Value = Case> {
         prop::collection::vec(payload(), 0..6),
     )
         .prop_map(|(version, compression, seekable, schema, data)| {
-            // Level 0 means "no compression" in a 1.14 header.
-            let compression = match (version, compression) {
-                (ArchiveVersion::V1_14, Compression::Gzip { level: 0 }) => {
+            // Level 0 means "no compression" in headers up to 1.14.
+            let compression = match compression {
+                Compression::Gzip { level: 0 } if !version.has_compression_algorithm() => {
                     Compression::Gzip { level: 1 }
                 }
-                (_, c) => c,
+                c => c,
             };
             Case {
                 version,
@@ -179,6 +181,20 @@ fn copy_text(rows: &[Vec<u8>]) -> Vec<u8> {
 }
 
 fn write(case: &Case) -> Result<Vec<u8>, Error> {
+    let (_, f) = write_finished(case)?;
+    Ok(if case.seekable {
+        f.rewrite_toc()?.into_inner()
+    } else {
+        f.into_inner().into_inner()
+    })
+}
+
+/// A finished archive written to memory.
+type Streamed = Finished<Cursor<Vec<u8>>>;
+
+/// Writes the case; returns the prefix length the writer announced before
+/// any data, and the finished (streamed) archive.
+fn write_finished(case: &Case) -> Result<(u64, Streamed), Error> {
     let header = Header::new(
         case.version,
         case.compression,
@@ -194,6 +210,7 @@ fn write(case: &Case) -> Result<Vec<u8>, Error> {
         .map(|e| e.dump_id)
         .collect();
     let mut w = ArchiveWriter::new(Cursor::new(Vec::new()), &header, entries, case.compression)?;
+    let prefix_len = w.prefix_len();
     for (p, id) in case.data.iter().zip(data_ids) {
         match p {
             Payload::Copy(rows) => {
@@ -219,12 +236,7 @@ fn write(case: &Case) -> Result<Vec<u8>, Error> {
             }
         }
     }
-    let f = w.finish()?;
-    Ok(if case.seekable {
-        f.rewrite_toc()?.into_inner()
-    } else {
-        f.into_inner().into_inner()
-    })
+    Ok((prefix_len, w.finish()?))
 }
 
 type Block = (i32, u64, Vec<u8>, Vec<(u32, Vec<u8>)>);
@@ -329,6 +341,15 @@ proptest! {
             }
         }
         prop_assert!(blocks.next().is_none());
+        // The prefix length is known before any data, and patching the TOC
+        // of a streamed archive gives the seekable one.
+        let (prefix_len, finished) = write_finished(&case).expect("write");
+        let toc = ArchiveReader::new(&bytes[..]).read_toc().expect("toc");
+        prop_assert_eq!(prefix_len, toc.data_start);
+        let mut streamed = finished.get_ref().get_ref().clone();
+        finished.patch_prefix(&mut streamed[..prefix_len as usize]).expect("prefix covers the TOC");
+        let seekable = write(&Case { seekable: true, ..case.clone() }).expect("write");
+        prop_assert!(streamed == seekable, "patched streaming archive differs from seekable mode");
         // The verifier agrees, and counts rows and large objects.
         let report = verify(&bytes[..]).expect("verify accepts it");
         let rows: u64 = case.data.iter()
