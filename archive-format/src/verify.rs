@@ -163,7 +163,9 @@ pub fn verify<R: Read>(input: R) -> Result<VerifyReport> {
                     .as_mut()
                     .map_err(|name| ErrorKind::UnsupportedCompression(name.clone()))?;
                 d.reset();
-                let index = by_id[&dump_id];
+                let index = *by_id
+                    .get(&dump_id)
+                    .ok_or_else(|| Error::usage(format!("block for unknown dump id {dump_id}")))?;
                 let entry = &entries[index].stored.entry;
                 let rows = entry
                     .copy_stmt
@@ -200,26 +202,14 @@ pub fn verify<R: Read>(input: R) -> Result<VerifyReport> {
                         }
                     });
                     if let Err(message) = fed {
-                        let location = location(&entries, b);
-                        return Err(ErrorKind::Decompress {
-                            offset: pos,
-                            location,
-                            message,
-                        }
-                        .into());
+                        return Err(decompress_error(&entries, b, pos, message));
                     }
                 }
             }
             Event::LargeObjectEnd => {
                 if let (Some(b), Some(Ok(d))) = (&mut open, &mut decomp) {
                     if let Err(message) = d.finish() {
-                        let location = location(&entries, b);
-                        return Err(ErrorKind::Decompress {
-                            offset: pos,
-                            location,
-                            message,
-                        }
-                        .into());
+                        return Err(decompress_error(&entries, b, pos, message));
                     }
                     b.oid = None;
                 }
@@ -227,13 +217,7 @@ pub fn verify<R: Read>(input: R) -> Result<VerifyReport> {
             Event::BlockEnd => {
                 if let (Some(mut b), Some(Ok(d))) = (open.take(), &mut decomp) {
                     if let Err(message) = d.finish() {
-                        let location = location(&entries, &b);
-                        return Err(ErrorKind::Decompress {
-                            offset: pos,
-                            location,
-                            message,
-                        }
-                        .into());
+                        return Err(decompress_error(&entries, &b, pos, message));
                     }
                     if let Some(rows) = &b.rows {
                         b.report.rows = Some(
@@ -252,6 +236,15 @@ pub fn verify<R: Read>(input: R) -> Result<VerifyReport> {
         entries,
         total_bytes: r.position(),
     })
+}
+
+fn decompress_error(entries: &[EntryReport], b: &OpenBlock, offset: u64, message: String) -> Error {
+    ErrorKind::Decompress {
+        offset,
+        location: location(entries, b),
+        message,
+    }
+    .into()
 }
 
 fn location(entries: &[EntryReport], b: &OpenBlock) -> Location {

@@ -301,6 +301,11 @@ impl PgServer {
 
     /// Runs SQL with psql in `dbname`; stdout (unaligned, tuples only) or stderr.
     pub fn psql(&self, dbname: &str, sql: &str) -> Result<String, String> {
+        self.run_psql(dbname, "-c", sql.as_ref())
+    }
+
+    /// psql -X -q -A -t -v ON_ERROR_STOP=1 -d DB FLAG ARG (`-c SQL` or `-f FILE`).
+    fn run_psql(&self, dbname: &str, flag: &str, arg: &std::ffi::OsStr) -> Result<String, String> {
         let out = self
             .command("psql")
             .args([
@@ -312,9 +317,9 @@ impl PgServer {
                 "ON_ERROR_STOP=1",
                 "-d",
                 dbname,
-                "-c",
-                sql,
+                flag,
             ])
+            .arg(arg)
             .output()
             .map_err(|e| format!("cannot run psql: {e}"))?;
         output_result(out)
@@ -384,24 +389,7 @@ impl TestDb {
 
     /// Runs a SQL file in this database, stopping at the first error.
     pub fn psql_file(&self, path: &Path) -> Result<String, String> {
-        let out = self
-            .server
-            .command("psql")
-            .args([
-                "-X",
-                "-q",
-                "-A",
-                "-t",
-                "-v",
-                "ON_ERROR_STOP=1",
-                "-d",
-                &self.name,
-                "-f",
-            ])
-            .arg(path)
-            .output()
-            .map_err(|e| format!("cannot run psql: {e}"))?;
-        output_result(out)
+        self.server.run_psql(&self.name, "-f", path.as_os_str())
     }
 }
 
