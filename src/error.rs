@@ -15,6 +15,8 @@ pub enum ErrorCategory {
     Storage,
     /// The archive is corrupt, truncated, or of an unsupported kind.
     Archive,
+    /// Stopped by SIGINT or SIGTERM.
+    Interrupted,
 }
 
 /// An error of the pgark library.
@@ -24,10 +26,29 @@ pub enum Error {
     /// Invalid configuration.
     #[error("{0}")]
     Config(String),
+    /// Stopped by a signal before completing; nothing was left behind.
+    #[error("interrupted by {0}; no archive was written")]
+    Interrupted(&'static str),
     /// A file could not be opened or read.
     #[error("{path}: {source}")]
     File {
         /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: io::Error,
+    },
+    /// The database refused or failed.
+    #[error("{context}: {message}")]
+    Database {
+        /// What pgark was doing.
+        context: String,
+        /// The server's (or driver's) message, without secrets.
+        message: String,
+    },
+    /// Writing the archive's target failed.
+    #[error("{path}: {source}")]
+    Write {
+        /// The file being written.
         path: PathBuf,
         /// The I/O error.
         source: io::Error,
@@ -45,7 +66,9 @@ impl Error {
     pub fn category(&self) -> ErrorCategory {
         match self {
             Error::Config(_) => ErrorCategory::Config,
-            Error::File { .. } | Error::Output(_) => ErrorCategory::Storage,
+            Error::File { .. } | Error::Output(_) | Error::Write { .. } => ErrorCategory::Storage,
+            Error::Database { .. } => ErrorCategory::Database,
+            Error::Interrupted(_) => ErrorCategory::Interrupted,
             Error::Archive(e) => match e.kind() {
                 archive_format::ErrorKind::Io(_) => ErrorCategory::Storage,
                 _ => ErrorCategory::Archive,
@@ -56,12 +79,64 @@ impl Error {
     /// The underlying I/O error, if this is one (e.g. to tell a broken pipe).
     pub fn io_error(&self) -> Option<&io::Error> {
         match self {
-            Error::File { source, .. } | Error::Output(source) => Some(source),
+            Error::File { source, .. } | Error::Output(source) | Error::Write { source, .. } => {
+                Some(source)
+            }
             Error::Archive(e) => match e.kind() {
                 archive_format::ErrorKind::Io(io) => Some(io),
                 _ => None,
             },
-            Error::Config(_) => None,
+            Error::Config(_) | Error::Database { .. } | Error::Interrupted(_) => None,
+        }
+    }
+}
+
+impl Error {
+    /// A failed connection attempt to `target`.
+    pub(crate) fn connect(target: &crate::db::ConnectTarget, e: &tokio_postgres::Error) -> Self {
+        Error::Database {
+            context: format!("cannot connect to {target}"),
+            message: pg_message(e),
+        }
+    }
+
+    /// A failed query while doing `context`.
+    pub(crate) fn query(context: &str, e: &tokio_postgres::Error) -> Self {
+        Error::Database {
+            context: context.to_owned(),
+            message: pg_message(e),
+        }
+    }
+}
+
+/// The server's message (with detail and hint) or the driver's, on one line.
+fn pg_message(e: &tokio_postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => {
+            let mut m = db.message().to_owned();
+            if let Some(d) = db.detail() {
+                m.push_str(" (");
+                m.push_str(d);
+                m.push(')');
+            }
+            if let Some(h) = db.hint() {
+                m.push_str("; hint: ");
+                m.push_str(h);
+            }
+            m.replace('\n', " ")
+        }
+        None => {
+            let mut m = e.to_string();
+            let mut src = std::error::Error::source(e);
+            while let Some(s) = src {
+                let text = s.to_string();
+                if !m.contains(&text) {
+                    m.push_str(": ");
+                    m.push_str(&text);
+                }
+                src = s.source();
+            }
+            m.replace('\n', " ")
         }
     }
 }

@@ -26,3 +26,7 @@ pub mod error;
 pub mod source;
 
 pub use error::{Error, ErrorCategory, Result};
+pub mod backup;
+pub mod catalog;
+pub mod db;
+pub mod schema;

@@ -20,6 +20,10 @@ pub struct Args {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Back one database up into a custom archive (what `pg_dump -Fc`
+    /// writes), without pg_dump. Restore it with any pg_restore of the
+    /// source server's version or newer.
+    Backup(BackupArgs),
     /// Print the archive's table of contents like `pg_restore --list`.
     ///
     /// The output can be edited and given to `pg_restore -L`.
@@ -27,6 +31,30 @@ pub enum Command {
     /// Read the whole archive, decompress every block, and report each
     /// entry's data size and row count; exit non-zero on any defect.
     Verify(VerifyArgs),
+}
+
+/// `pgark backup`.
+#[derive(Debug, ClapArgs)]
+pub struct BackupArgs {
+    /// The source database, as a libpq URL: postgresql://user:password@host:port/dbname
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: String,
+    /// Where to write: a file, or a directory (existing, or ending in /)
+    /// that gets <dbname>-<UTC timestamp>.dump.
+    #[arg(long, default_value = "backups/")]
+    pub to: String,
+    /// Data compression: none, gzip, gzip:LEVEL (0-9).
+    #[arg(long, default_value = "gzip:6", value_parser = parse_compression)]
+    pub compress: archive_format::Compression,
+    /// Archive version: auto (what the source server's own pg_restore
+    /// reads), 1.14 (pg_restore 12-15), 1.15 (16), 1.16 (17, 18).
+    #[arg(long, default_value = "auto")]
+    pub format_version: pgark::backup::FormatVersion,
+}
+
+fn parse_compression(s: &str) -> Result<archive_format::Compression, String> {
+    s.parse()
+        .map_err(|e: archive_format::ParseCompressionError| e.to_string())
 }
 
 /// `pgark list`.

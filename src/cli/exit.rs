@@ -8,6 +8,7 @@
 //! | 3 | database error |
 //! | 4 | storage error (files, pipes, object storage) |
 //! | 5 | the archive is corrupt, truncated or unsupported |
+//! | 130 | interrupted by SIGINT or SIGTERM (nothing left behind) |
 
 use std::io::ErrorKind as IoErrorKind;
 use std::process::ExitCode;
@@ -21,6 +22,7 @@ pub enum Status {
     Database = 3,
     Storage = 4,
     Archive = 5,
+    Interrupted = 130,
 }
 
 impl Status {
@@ -47,6 +49,7 @@ pub fn finish(outcome: Result<(), Error>) -> ExitCode {
         ErrorCategory::Database => Status::Database.code(),
         ErrorCategory::Storage => Status::Storage.code(),
         ErrorCategory::Archive => Status::Archive.code(),
+        ErrorCategory::Interrupted => Status::Interrupted.code(),
         _ => ExitCode::FAILURE,
     }
 }

@@ -1,6 +1,7 @@
 //! The command-line interface: a thin layer over the library.
 
 mod args;
+mod backup;
 mod exit;
 mod list;
 mod verify;
@@ -28,6 +29,7 @@ pub fn run() -> ExitCode {
         }
     };
     let outcome = match args.command {
+        Command::Backup(a) => backup::run(&a),
         Command::List(a) => list::run(&a),
         Command::Verify(a) => verify::run(&a),
     };

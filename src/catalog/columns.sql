@@ -1,0 +1,26 @@
+-- Columns of user relations; defaults and the non-default collation.
+SELECT a.attrelid, a.attnum::int4, a.attname::text, pg_catalog.quote_ident(a.attname),
+       pg_catalog.format_type(a.atttypid, a.atttypmod),
+       a.attnotnull,
+       ad.oid,
+       pg_catalog.pg_get_expr(ad.adbin, ad.adrelid),
+       a.attidentity::text,
+       a.attgenerated::text,
+       CASE WHEN a.attcollation <> t.typcollation AND a.attcollation <> 0
+            THEN pg_catalog.quote_ident(cn.nspname) || '.' || pg_catalog.quote_ident(co.collname) END,
+       pg_catalog.col_description(a.attrelid, a.attnum),
+       a.attislocal,
+       a.attstattarget::int4,
+       CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage::text END
+FROM pg_catalog.pg_attribute a
+JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation
+LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
+WHERE a.attnum > 0 AND NOT a.attisdropped
+  AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+  AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)'
+ORDER BY a.attrelid, a.attnum

@@ -1,0 +1,12 @@
+-- Table constraints: check, primary key, unique, foreign key, exclusion.
+SELECT co.oid, co.conrelid, co.conname::text, pg_catalog.quote_ident(co.conname),
+       co.contype::text, pg_catalog.pg_get_constraintdef(co.oid),
+       co.convalidated, co.conislocal, co.conindid,
+       pg_catalog.obj_description(co.oid, 'pg_constraint')
+FROM pg_catalog.pg_constraint co
+JOIN pg_catalog.pg_class c ON c.oid = co.conrelid
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE co.contype IN ('c', 'p', 'u', 'f', 'x')
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+  AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)'
+ORDER BY co.conrelid, co.conname

@@ -1,0 +1,13 @@
+-- Indexes not created by a constraint.
+SELECT i.indexrelid, i.indrelid, c.relname::text, pg_catalog.pg_get_indexdef(i.indexrelid),
+       pg_catalog.obj_description(i.indexrelid, 'pg_class'), i.indisclustered,
+       c.relkind::text, pg_catalog.quote_ident(c.relname)
+FROM pg_catalog.pg_index i
+JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+  AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)'
+  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint co
+                  WHERE co.conindid = i.indexrelid AND co.contype IN ('p', 'u', 'x')
+                    AND co.conrelid = i.indrelid)
+ORDER BY i.indexrelid

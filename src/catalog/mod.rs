@@ -1,0 +1,408 @@
+//! The source database's catalogs, read in one batched query per object
+//! kind (the number of queries does not grow with the number of tables),
+//! inside the dump snapshot.
+
+use std::collections::HashMap;
+
+use tokio_postgres::{Client, Row};
+
+use crate::error::{Error, Result};
+
+/// OIDs as tokio-postgres returns them.
+pub type Oid = u32;
+
+/// A schema (`pg_namespace`).
+#[derive(Debug, Clone)]
+#[allow(missing_docs)]
+pub struct Schema {
+    pub oid: Oid,
+    pub name: String,
+    pub quoted: String,
+    pub owner: String,
+    pub comment: Option<String>,
+}
+
+/// An extension (`pg_extension`).
+#[derive(Debug, Clone)]
+#[allow(missing_docs)]
+pub struct Extension {
+    pub oid: Oid,
+    pub name: String,
+    pub quoted: String,
+    pub schema: String,
+    pub schema_quoted: String,
+    pub version: String,
+    pub comment: Option<String>,
+}
+
+/// A column of a relation.
+#[derive(Debug, Clone)]
+#[allow(missing_docs)]
+pub struct Column {
+    pub num: i32,
+    pub name: String,
+    pub quoted: String,
+    pub type_name: String,
+    pub not_null: bool,
+    /// `pg_attrdef` OID and expression of the default.
+    pub default: Option<(Oid, String)>,
+    /// `a` (ALWAYS), `d` (BY DEFAULT) or empty.
+    pub identity: String,
+    /// `s` (stored) or empty (`v` for virtual in 18).
+    pub generated: String,
+    pub collation: Option<String>,
+    pub comment: Option<String>,
+    pub is_local: bool,
+    pub stattarget: Option<i32>,
+    pub storage: Option<String>,
+}
+
+/// A table, view, materialized view, sequence or foreign table (`pg_class`).
+#[derive(Debug, Clone)]
+#[allow(missing_docs)]
+pub struct Relation {
+    pub oid: Oid,
+    pub kind: char,
+    pub schema: String,
+    pub schema_quoted: String,
+    pub name: String,
+    /// `"schema"."name"`, quoted as needed.
+    pub qualified: String,
+    pub owner: String,
+    pub persistence: char,
+    pub reloptions: Option<String>,
+    pub access_method: Option<String>,
+    pub tablespace: Option<String>,
+    pub comment: Option<String>,
+    pub view_def: Option<String>,
+    pub populated: bool,
+    pub row_security: bool,
+    pub force_row_security: bool,
+    pub replica_identity: char,
+    pub is_partition: bool,
+    pub columns: Vec<Column>,
+}
+
+/// Sequence options and state.
+#[derive(Debug, Clone)]
+#[allow(missing_docs)]
+pub struct Sequence {
+    pub oid: Oid,
+    pub type_name: String,
+    pub start: i64,
+    pub increment: i64,
+    pub min: i64,
+    pub max: i64,
+    pub cache: i64,
+    pub cycle: bool,
+    /// The owning table and column (OWNED BY, or the identity column).
+    pub owner_column: Option<(Oid, String)>,
+    /// True for identity sequences.
+    pub identity: bool,
+    /// `None` when nextval was never called.
+    pub last_value: Option<i64>,
+}
+
+/// A table constraint.
+#[derive(Debug, Clone)]
+#[allow(missing_docs)]
+pub struct Constraint {
+    pub oid: Oid,
+    pub table: Oid,
+    pub name: String,
+    pub quoted: String,
+    pub kind: char,
+    pub definition: String,
+    pub validated: bool,
+    pub is_local: bool,
+    pub index: Oid,
+    pub comment: Option<String>,
+}
+
+/// An index not created by a constraint.
+#[derive(Debug, Clone)]
+#[allow(missing_docs)]
+pub struct Index {
+    pub oid: Oid,
+    pub table: Oid,
+    pub name: String,
+    pub definition: String,
+    pub comment: Option<String>,
+    pub clustered: bool,
+    pub kind: char,
+    pub quoted: String,
+}
+
+/// A function or procedure.
+#[derive(Debug, Clone)]
+#[allow(missing_docs)]
+pub struct Function {
+    pub oid: Oid,
+    pub kind: char,
+    pub schema: String,
+    pub name: String,
+    pub qualified: String,
+    pub identity_args: String,
+    pub definition: String,
+    pub owner: String,
+    pub comment: Option<String>,
+}
+
+/// A trigger.
+#[derive(Debug, Clone)]
+#[allow(missing_docs)]
+pub struct Trigger {
+    pub oid: Oid,
+    pub table: Oid,
+    pub name: String,
+    pub quoted: String,
+    pub definition: String,
+    pub enabled: char,
+    pub comment: Option<String>,
+}
+
+/// A large object.
+#[derive(Debug, Clone)]
+#[allow(missing_docs)]
+pub struct LargeObject {
+    pub oid: Oid,
+    pub owner: String,
+    pub comment: Option<String>,
+}
+
+/// One `pg_depend` edge between user objects: (catalog, oid) depends on
+/// (catalog, oid).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub struct Depend {
+    pub class: String,
+    pub oid: Oid,
+    pub ref_class: String,
+    pub ref_oid: Oid,
+    pub kind: char,
+}
+
+/// Everything pgark dumps, as read from the catalogs.
+#[derive(Debug, Default)]
+#[allow(missing_docs)]
+pub struct Catalog {
+    pub schemas: Vec<Schema>,
+    pub extensions: Vec<Extension>,
+    pub relations: Vec<Relation>,
+    pub sequences: HashMap<Oid, Sequence>,
+    pub constraints: Vec<Constraint>,
+    pub indexes: Vec<Index>,
+    pub functions: Vec<Function>,
+    pub triggers: Vec<Trigger>,
+    pub large_objects: Vec<LargeObject>,
+    pub depends: Vec<Depend>,
+    /// Number of catalog queries run (for the batching test).
+    pub queries: usize,
+}
+
+fn ch(s: String) -> char {
+    s.chars().next().unwrap_or('\0')
+}
+
+impl Catalog {
+    /// Reads every catalog pgark dumps. Must run inside the snapshot.
+    pub async fn load(client: &Client) -> Result<Catalog> {
+        let mut cat = Catalog::default();
+        let mut q = |name: &'static str, sql: &'static str| {
+            cat.queries += 1;
+            async move {
+                client
+                    .query(sql, &[])
+                    .await
+                    .map_err(|e| Error::query(&format!("reading the catalog ({name})"), &e))
+            }
+        };
+        let schemas = q("schemas", include_str!("schemas.sql")).await?;
+        let extensions = q("extensions", include_str!("extensions.sql")).await?;
+        let relations = q("relations", include_str!("relations.sql")).await?;
+        let columns = q("columns", include_str!("columns.sql")).await?;
+        let sequences = q("sequences", include_str!("sequences.sql")).await?;
+        let constraints = q("constraints", include_str!("constraints.sql")).await?;
+        let indexes = q("indexes", include_str!("indexes.sql")).await?;
+        let functions = q("functions", include_str!("functions.sql")).await?;
+        let triggers = q("triggers", include_str!("triggers.sql")).await?;
+        let large_objects = q("large objects", include_str!("large_objects.sql")).await?;
+        let depends = q("dependencies", include_str!("depends.sql")).await?;
+
+        cat.schemas = schemas
+            .iter()
+            .map(|r| Schema {
+                oid: r.get(0),
+                name: r.get(1),
+                quoted: r.get(2),
+                owner: r.get(3),
+                comment: r.get(4),
+            })
+            .collect();
+        cat.extensions = extensions
+            .iter()
+            .map(|r| Extension {
+                oid: r.get(0),
+                name: r.get(1),
+                quoted: r.get(2),
+                schema: r.get(3),
+                schema_quoted: r.get(4),
+                version: r.get(5),
+                comment: r.get(6),
+            })
+            .collect();
+        let mut by_oid: HashMap<Oid, usize> = HashMap::new();
+        for r in &relations {
+            by_oid.insert(r.get(0), cat.relations.len());
+            cat.relations.push(relation(r));
+        }
+        for r in &columns {
+            let rel: Oid = r.get(0);
+            if let Some(&i) = by_oid.get(&rel) {
+                cat.relations[i].columns.push(column(r));
+            }
+        }
+        for r in &sequences {
+            let oid: Oid = r.get(0);
+            let owner: Option<Oid> = r.get(8);
+            let col: Option<String> = r.get(9);
+            let deptype: Option<String> = r.get(10);
+            cat.sequences.insert(
+                oid,
+                Sequence {
+                    oid,
+                    type_name: r.get(1),
+                    start: r.get(2),
+                    increment: r.get(3),
+                    min: r.get(4),
+                    max: r.get(5),
+                    cache: r.get(6),
+                    cycle: r.get(7),
+                    owner_column: owner.zip(col),
+                    identity: deptype.as_deref() == Some("i"),
+                    last_value: r.get(11),
+                },
+            );
+        }
+        cat.constraints = constraints
+            .iter()
+            .map(|r| Constraint {
+                oid: r.get(0),
+                table: r.get(1),
+                name: r.get(2),
+                quoted: r.get(3),
+                kind: ch(r.get(4)),
+                definition: r.get(5),
+                validated: r.get(6),
+                is_local: r.get(7),
+                index: r.get(8),
+                comment: r.get(9),
+            })
+            .filter(|c| by_oid.contains_key(&c.table))
+            .collect();
+        cat.indexes = indexes
+            .iter()
+            .map(|r| Index {
+                oid: r.get(0),
+                table: r.get(1),
+                name: r.get(2),
+                definition: r.get(3),
+                comment: r.get(4),
+                clustered: r.get(5),
+                kind: ch(r.get(6)),
+                quoted: r.get(7),
+            })
+            .filter(|i| by_oid.contains_key(&i.table))
+            .collect();
+        cat.functions = functions
+            .iter()
+            .map(|r| Function {
+                oid: r.get(0),
+                kind: ch(r.get(1)),
+                schema: r.get(2),
+                name: r.get(3),
+                qualified: r.get(4),
+                identity_args: r.get(5),
+                definition: r.get(6),
+                owner: r.get(7),
+                comment: r.get(8),
+            })
+            .collect();
+        cat.triggers = triggers
+            .iter()
+            .map(|r| Trigger {
+                oid: r.get(0),
+                table: r.get(1),
+                name: r.get(2),
+                quoted: r.get(3),
+                definition: r.get(4),
+                enabled: ch(r.get(5)),
+                comment: r.get(6),
+            })
+            .filter(|t| by_oid.contains_key(&t.table))
+            .collect();
+        cat.large_objects = large_objects
+            .iter()
+            .map(|r| LargeObject {
+                oid: r.get(0),
+                owner: r.get(1),
+                comment: r.get(2),
+            })
+            .collect();
+        cat.depends = depends
+            .iter()
+            .map(|r| Depend {
+                class: r.get(0),
+                oid: r.get(1),
+                ref_class: r.get(2),
+                ref_oid: r.get(3),
+                kind: ch(r.get(4)),
+            })
+            .collect();
+        Ok(cat)
+    }
+}
+
+fn relation(r: &Row) -> Relation {
+    Relation {
+        oid: r.get(0),
+        kind: ch(r.get(1)),
+        schema: r.get(2),
+        schema_quoted: r.get(17),
+        name: r.get(3),
+        qualified: r.get(4),
+        owner: r.get(5),
+        persistence: ch(r.get(6)),
+        reloptions: r.get::<_, Option<String>>(7).filter(|s| !s.is_empty()),
+        access_method: r.get(8),
+        tablespace: r.get(9),
+        comment: r.get(10),
+        view_def: r.get(11),
+        populated: r.get(12),
+        row_security: r.get(13),
+        force_row_security: r.get(14),
+        replica_identity: ch(r.get(15)),
+        is_partition: r.get(16),
+        columns: Vec::new(),
+    }
+}
+
+fn column(r: &Row) -> Column {
+    let def_oid: Option<Oid> = r.get(6);
+    let def_expr: Option<String> = r.get(7);
+    Column {
+        num: r.get(1),
+        name: r.get(2),
+        quoted: r.get(3),
+        type_name: r.get(4),
+        not_null: r.get(5),
+        default: def_oid.zip(def_expr),
+        identity: r.get(8),
+        generated: r.get(9),
+        collation: r.get(10),
+        comment: r.get(11),
+        is_local: r.get(12),
+        stattarget: r.get(13),
+        storage: r.get(14),
+    }
+}

@@ -1,0 +1,7 @@
+//! Connecting to the source database and opening the dump snapshot.
+
+mod connect;
+mod snapshot;
+
+pub use connect::{connect, ConnectTarget};
+pub use snapshot::{begin_snapshot, ServerInfo};

@@ -1,0 +1,831 @@
+//! From catalog rows to dump objects, with pg_dump's desc strings, tags and
+//! statements.
+
+use std::collections::{HashMap, HashSet};
+
+use archive_format::{ArchiveVersion, Section};
+
+use crate::catalog::{Catalog, Column, Oid, Relation};
+use crate::schema::object::{Attached, Class, DataSource, DumpObject, Key, Priority};
+use crate::schema::quote::literal;
+
+// Catalog OIDs of the system catalogs, as pg_dump records them.
+const PG_NAMESPACE: Oid = 2615;
+const PG_EXTENSION: Oid = 3079;
+const PG_PROC: Oid = 1255;
+const PG_CLASS: Oid = 1259;
+const PG_ATTRDEF: Oid = 2604;
+const PG_CONSTRAINT: Oid = 2606;
+const PG_TRIGGER: Oid = 2620;
+const PG_LARGEOBJECT: Oid = 2613;
+
+/// pg_dump groups at most this many large objects per BLOB METADATA entry.
+const BLOBS_PER_GROUP: usize = 1000;
+
+/// What the objects are built for.
+#[derive(Debug, Clone, Copy)]
+pub struct BuildOptions {
+    /// Archive version (large objects are laid out per version).
+    pub version: ArchiveVersion,
+    /// `standard_conforming_strings` of the dump session.
+    pub std_strings: bool,
+}
+
+/// Builds every dump object from the catalog.
+pub fn build(cat: &Catalog, opts: BuildOptions) -> Vec<DumpObject> {
+    let mut b = Builder {
+        cat,
+        opts,
+        out: Vec::new(),
+    };
+    b.schemas();
+    b.extensions();
+    b.functions();
+    let dumped: HashSet<Oid> = b.relations();
+    b.constraints(&dumped);
+    b.indexes(&dumped);
+    b.triggers(&dumped);
+    b.large_objects();
+    b.out
+}
+
+struct Builder<'a> {
+    cat: &'a Catalog,
+    opts: BuildOptions,
+    out: Vec<DumpObject>,
+}
+
+fn comment(
+    desc_tag: String,
+    target: &str,
+    text: &str,
+    ns: Option<&str>,
+    owner: &str,
+    std: bool,
+) -> Attached {
+    Attached {
+        desc: "COMMENT",
+        tag: desc_tag,
+        namespace: ns.map(str::to_owned),
+        owner: Some(owner.to_owned()),
+        defn: format!("COMMENT ON {target} IS {};\n", literal(text, std)),
+    }
+}
+
+impl Builder<'_> {
+    fn std(&self) -> bool {
+        self.opts.std_strings
+    }
+
+    fn schemas(&mut self) {
+        for s in &self.cat.schemas {
+            if s.name == "public" {
+                // Every database has it; pg_dump only records a changed comment.
+                if let Some(c) = s
+                    .comment
+                    .as_deref()
+                    .filter(|c| *c != "standard public schema")
+                {
+                    let mut o = DumpObject::new(
+                        Key::new(Class::Namespace, s.oid),
+                        Priority::Namespace,
+                        "COMMENT",
+                        "SCHEMA public".into(),
+                    );
+                    o.section = Section::None;
+                    o.owner = Some(s.owner.clone());
+                    o.defn = format!("COMMENT ON SCHEMA public IS {};\n", literal(c, self.std()));
+                    self.out.push(o);
+                }
+                continue;
+            }
+            let mut o = DumpObject::new(
+                Key::new(Class::Namespace, s.oid),
+                Priority::Namespace,
+                "SCHEMA",
+                s.name.clone(),
+            );
+            o.catalog = (PG_NAMESPACE, s.oid);
+            o.owner = Some(s.owner.clone());
+            o.defn = format!("CREATE SCHEMA {};\n", s.quoted);
+            o.drop = format!("DROP SCHEMA {};\n", s.quoted);
+            if let Some(c) = &s.comment {
+                let target = format!("SCHEMA {}", s.quoted);
+                o.attached.push(comment(
+                    format!("SCHEMA {}", s.name),
+                    &target,
+                    c,
+                    None,
+                    &s.owner,
+                    self.std(),
+                ));
+            }
+            self.out.push(o);
+        }
+    }
+
+    fn extensions(&mut self) {
+        for e in &self.cat.extensions {
+            let mut o = DumpObject::new(
+                Key::new(Class::Extension, e.oid),
+                Priority::Extension,
+                "EXTENSION",
+                e.name.clone(),
+            );
+            o.catalog = (PG_EXTENSION, e.oid);
+            o.defn = format!(
+                "CREATE EXTENSION IF NOT EXISTS {} WITH SCHEMA {};\n",
+                e.quoted, e.schema_quoted
+            );
+            o.drop = format!("DROP EXTENSION {};\n", e.quoted);
+            if let Some(c) = &e.comment {
+                let target = format!("EXTENSION {}", e.quoted);
+                o.attached.push(comment(
+                    format!("EXTENSION {}", e.name),
+                    &target,
+                    c,
+                    None,
+                    "",
+                    self.std(),
+                ));
+                if let Some(a) = o.attached.last_mut() {
+                    a.owner = None;
+                }
+            }
+            self.out.push(o);
+        }
+    }
+
+    fn functions(&mut self) {
+        for f in &self.cat.functions {
+            let desc = if f.kind == 'p' {
+                "PROCEDURE"
+            } else {
+                "FUNCTION"
+            };
+            let tag = format!("{}({})", f.name, f.identity_args);
+            let mut o = DumpObject::new(
+                Key::new(Class::Proc, f.oid),
+                Priority::Function,
+                desc,
+                tag.clone(),
+            );
+            o.catalog = (PG_PROC, f.oid);
+            o.namespace = Some(f.schema.clone());
+            o.owner = Some(f.owner.clone());
+            let def = f.definition.trim_end();
+            let def = def
+                .strip_prefix("CREATE OR REPLACE ")
+                .map_or(def.to_owned(), |d| format!("CREATE {d}"));
+            o.defn = format!("{def};\n");
+            o.drop = format!("DROP {desc} {}({});\n", f.qualified, f.identity_args);
+            if let Some(c) = &f.comment {
+                let target = format!("{desc} {}({})", f.qualified, f.identity_args);
+                o.attached.push(comment(
+                    format!("{desc} {tag}"),
+                    &target,
+                    c,
+                    Some(&f.schema),
+                    &f.owner,
+                    self.std(),
+                ));
+            }
+            self.out.push(o);
+        }
+    }
+
+    /// Tables, views, materialized views and sequences; returns the OIDs of
+    /// the relations dumped.
+    fn relations(&mut self) -> HashSet<Oid> {
+        let by_oid: HashMap<Oid, &Relation> =
+            self.cat.relations.iter().map(|r| (r.oid, r)).collect();
+        // Defaults that need a sequence are created after it, on their own.
+        let separate_defaults: HashSet<Oid> = self
+            .cat
+            .depends
+            .iter()
+            .filter(|d| {
+                d.class == "pg_attrdef"
+                    && d.ref_class == "pg_class"
+                    && by_oid.get(&d.ref_oid).is_some_and(|r| r.kind == 'S')
+            })
+            .map(|d| d.oid)
+            .collect();
+        let mut dumped = HashSet::new();
+        for r in &self.cat.relations {
+            // Partitions, partitioned tables and foreign tables come later.
+            if r.is_partition || matches!(r.kind, 'p' | 'f') {
+                continue;
+            }
+            dumped.insert(r.oid);
+            match r.kind {
+                'r' => self.table(r, &separate_defaults),
+                'v' | 'm' => self.view(r),
+                'S' => self.sequence(r, &by_oid),
+                _ => {}
+            }
+        }
+        dumped
+    }
+
+    fn relation_comments(&self, o: &mut DumpObject, r: &Relation, kind: &str) {
+        if let Some(c) = &r.comment {
+            let target = format!("{kind} {}", r.qualified);
+            o.attached.push(comment(
+                format!("{kind} {}", r.name),
+                &target,
+                c,
+                Some(&r.schema),
+                &r.owner,
+                self.std(),
+            ));
+        }
+        for col in &r.columns {
+            if let Some(c) = &col.comment {
+                let target = format!("COLUMN {}.{}", r.qualified, col.quoted);
+                o.attached.push(comment(
+                    format!("COLUMN {}.{}", r.name, col.name),
+                    &target,
+                    c,
+                    Some(&r.schema),
+                    &r.owner,
+                    self.std(),
+                ));
+            }
+        }
+    }
+
+    fn base(
+        &self,
+        r: &Relation,
+        class: Class,
+        priority: Priority,
+        desc: &'static str,
+    ) -> DumpObject {
+        let mut o = DumpObject::new(Key::new(class, r.oid), priority, desc, r.name.clone());
+        o.catalog = (PG_CLASS, r.oid);
+        o.namespace = Some(r.schema.clone());
+        o.owner = Some(r.owner.clone());
+        if self.opts.version.has_relkind() {
+            o.relkind = r.kind as u8;
+        }
+        o
+    }
+
+    fn table(&mut self, r: &Relation, separate_defaults: &HashSet<Oid>) {
+        let mut o = self.base(r, Class::Relation, Priority::Table, "TABLE");
+        o.tablespace = Some(r.tablespace.clone().unwrap_or_default());
+        o.table_am = r.access_method.clone();
+        let mut lines: Vec<String> = Vec::new();
+        let mut after = String::new();
+        let mut defaults = Vec::new();
+        for col in &r.columns {
+            lines.push(column_line(col, separate_defaults, &mut defaults));
+            if let Some(n) = col.stattarget.filter(|n| *n >= 0) {
+                after.push_str(&format!(
+                    "ALTER TABLE ONLY {} ALTER COLUMN {} SET STATISTICS {n};\n",
+                    r.qualified, col.quoted
+                ));
+            }
+            if let Some(s) = &col.storage {
+                let storage = match s.as_str() {
+                    "p" => "PLAIN",
+                    "e" => "EXTERNAL",
+                    "m" => "MAIN",
+                    _ => "EXTENDED",
+                };
+                after.push_str(&format!(
+                    "ALTER TABLE ONLY {} ALTER COLUMN {} SET STORAGE {storage};\n",
+                    r.qualified, col.quoted
+                ));
+            }
+        }
+        for c in self
+            .cat
+            .constraints
+            .iter()
+            .filter(|c| c.table == r.oid && c.kind == 'c')
+        {
+            if c.validated && c.is_local {
+                lines.push(format!("    CONSTRAINT {} {}", c.quoted, c.definition));
+            }
+        }
+        let unlogged = if r.persistence == 'u' {
+            "UNLOGGED "
+        } else {
+            ""
+        };
+        let mut defn = format!(
+            "CREATE {unlogged}TABLE {} (\n{}\n)",
+            r.qualified,
+            lines.join(",\n")
+        );
+        if let Some(opts) = &r.reloptions {
+            defn.push_str(&format!("\nWITH ({opts})"));
+        }
+        defn.push_str(";\n");
+        match r.replica_identity {
+            'f' => after.push_str(&format!(
+                "ALTER TABLE ONLY {} REPLICA IDENTITY FULL;\n",
+                r.qualified
+            )),
+            'n' => after.push_str(&format!(
+                "ALTER TABLE ONLY {} REPLICA IDENTITY NOTHING;\n",
+                r.qualified
+            )),
+            _ => {}
+        }
+        if r.force_row_security {
+            after.push_str(&format!(
+                "ALTER TABLE ONLY {} FORCE ROW LEVEL SECURITY;\n",
+                r.qualified
+            ));
+        }
+        if !after.is_empty() {
+            defn.push('\n');
+            defn.push_str(&after);
+        }
+        o.defn = defn;
+        o.drop = format!("DROP TABLE {};\n", r.qualified);
+        self.relation_comments(&mut o, r, "TABLE");
+        self.out.push(o);
+
+        for (attrdef, col, expr) in defaults {
+            let mut d = DumpObject::new(
+                Key::new(Class::AttrDef, attrdef),
+                Priority::AttrDef,
+                "DEFAULT",
+                format!("{} {}", r.name, col.name),
+            );
+            d.catalog = (PG_ATTRDEF, attrdef);
+            d.namespace = Some(r.schema.clone());
+            d.owner = Some(r.owner.clone());
+            d.defn = format!(
+                "ALTER TABLE ONLY {} ALTER COLUMN {} SET DEFAULT {expr};\n",
+                r.qualified, col.quoted
+            );
+            d.drop = format!(
+                "ALTER TABLE {} ALTER COLUMN {} DROP DEFAULT;\n",
+                r.qualified, col.quoted
+            );
+            d.deps.push(Key::new(Class::Relation, r.oid));
+            self.out.push(d);
+        }
+
+        // The data.
+        let cols: Vec<&str> = r
+            .columns
+            .iter()
+            .filter(|c| c.generated.is_empty())
+            .map(|c| c.quoted.as_str())
+            .collect();
+        let list = if cols.is_empty() {
+            String::new()
+        } else {
+            format!("({})", cols.join(", "))
+        };
+        let mut data = self.base(r, Class::TableData, Priority::TableData, "TABLE DATA");
+        data.catalog = (0, r.oid);
+        data.tablespace = None;
+        data.copy_stmt = Some(format!("COPY {} {list} FROM stdin;\n", r.qualified));
+        data.data = Some(DataSource::Copy(format!(
+            "COPY {} {list} TO stdout",
+            r.qualified
+        )));
+        data.deps.push(Key::new(Class::Relation, r.oid));
+        self.out.push(data);
+
+        if r.row_security {
+            let mut rs = self.base(r, Class::RowSecurity, Priority::Policy, "ROW SECURITY");
+            rs.catalog = (0, r.oid);
+            rs.relkind = 0;
+            rs.defn = format!("ALTER TABLE {} ENABLE ROW LEVEL SECURITY;\n", r.qualified);
+            rs.deps.push(Key::new(Class::Relation, r.oid));
+            self.out.push(rs);
+        }
+    }
+
+    fn view(&mut self, r: &Relation) {
+        let def = r
+            .view_def
+            .as_deref()
+            .unwrap_or("")
+            .trim_end()
+            .trim_end_matches(';');
+        if r.kind == 'm' {
+            let mut o = self.base(r, Class::Relation, Priority::Table, "MATERIALIZED VIEW");
+            o.tablespace = Some(r.tablespace.clone().unwrap_or_default());
+            o.table_am = r.access_method.clone();
+            let with = r
+                .reloptions
+                .as_ref()
+                .map(|w| format!(" WITH ({w})"))
+                .unwrap_or_default();
+            o.defn = format!(
+                "CREATE MATERIALIZED VIEW {}{with} AS\n{def}\n  WITH NO DATA;\n",
+                r.qualified
+            );
+            o.drop = format!("DROP MATERIALIZED VIEW {};\n", r.qualified);
+            self.relation_comments(&mut o, r, "MATERIALIZED VIEW");
+            self.out.push(o);
+            if r.populated {
+                let mut d = self.base(
+                    r,
+                    Class::MatViewData,
+                    Priority::RefreshMatView,
+                    "MATERIALIZED VIEW DATA",
+                );
+                d.catalog = (0, r.oid);
+                d.relkind = 0;
+                d.defn = format!("REFRESH MATERIALIZED VIEW {};\n", r.qualified);
+                d.deps.push(Key::new(Class::Relation, r.oid));
+                self.out.push(d);
+            }
+            return;
+        }
+        let mut o = self.base(r, Class::Relation, Priority::Table, "VIEW");
+        // check_option is a reloption but written as WITH ... CHECK OPTION.
+        let mut check = None;
+        let mut opts = Vec::new();
+        for opt in r.reloptions.iter().flat_map(|s| s.split(", ")) {
+            match opt.strip_prefix("check_option=") {
+                Some(v) => check = Some(v.to_uppercase()),
+                None => opts.push(opt),
+            }
+        }
+        let with = if opts.is_empty() {
+            String::new()
+        } else {
+            format!(" WITH ({})", opts.join(", "))
+        };
+        let check = check
+            .map(|c| format!("\n  WITH {c} CHECK OPTION"))
+            .unwrap_or_default();
+        o.defn = format!("CREATE VIEW {}{with} AS\n{def}{check};\n", r.qualified);
+        o.drop = format!("DROP VIEW {};\n", r.qualified);
+        self.relation_comments(&mut o, r, "VIEW");
+        self.out.push(o);
+    }
+
+    fn sequence(&mut self, r: &Relation, tables: &HashMap<Oid, &Relation>) {
+        let Some(s) = self.cat.sequences.get(&r.oid) else {
+            return;
+        };
+        let mut o = self.base(r, Class::Relation, Priority::Table, "SEQUENCE");
+        let mut opts = String::new();
+        if s.type_name != "bigint" {
+            opts.push_str(&format!("    AS {}\n", s.type_name));
+        }
+        opts.push_str(&format!(
+            "    START WITH {}\n    INCREMENT BY {}\n    MINVALUE {}\n    MAXVALUE {}\n    CACHE {}",
+            s.start, s.increment, s.min, s.max, s.cache
+        ));
+        if s.cycle {
+            opts.push_str("\n    CYCLE");
+        }
+        let owner = s
+            .owner_column
+            .as_ref()
+            .and_then(|(t, c)| tables.get(t).map(|t| (*t, c)));
+        match (s.identity, owner) {
+            (true, Some((table, col))) => {
+                let kind =
+                    table
+                        .columns
+                        .iter()
+                        .find(|c| c.quoted == *col)
+                        .map_or("BY DEFAULT", |c| {
+                            if c.identity == "a" {
+                                "ALWAYS"
+                            } else {
+                                "BY DEFAULT"
+                            }
+                        });
+                o.defn = format!(
+                    "ALTER TABLE {} ALTER COLUMN {col} ADD GENERATED {kind} AS IDENTITY (\n    SEQUENCE NAME {}\n{opts}\n);\n",
+                    table.qualified, r.qualified
+                );
+                o.deps.push(Key::new(Class::Relation, table.oid));
+            }
+            _ => {
+                o.defn = format!("CREATE SEQUENCE {}\n{opts};\n", r.qualified);
+                o.drop = format!("DROP SEQUENCE {};\n", r.qualified);
+                if let Some((table, col)) = owner {
+                    let mut ob = self.base(
+                        r,
+                        Class::SequenceOwnedBy,
+                        Priority::Table,
+                        "SEQUENCE OWNED BY",
+                    );
+                    ob.relkind = 0;
+                    ob.catalog = (0, 0);
+                    ob.defn = format!(
+                        "ALTER SEQUENCE {} OWNED BY {}.{col};\n",
+                        r.qualified, table.qualified
+                    );
+                    ob.deps.push(Key::new(Class::Relation, r.oid));
+                    ob.deps.push(Key::new(Class::Relation, table.oid));
+                    self.relation_comments(&mut o, r, "SEQUENCE");
+                    self.out.push(o);
+                    self.out.push(ob);
+                    self.sequence_set(r, s.last_value, s.start);
+                    return;
+                }
+            }
+        }
+        self.relation_comments(&mut o, r, "SEQUENCE");
+        self.out.push(o);
+        self.sequence_set(r, s.last_value, s.start);
+    }
+
+    fn sequence_set(&mut self, r: &Relation, last: Option<i64>, start: i64) {
+        let mut d = self.base(r, Class::SequenceSet, Priority::SequenceSet, "SEQUENCE SET");
+        d.catalog = (0, 0);
+        d.relkind = 0;
+        let (value, called) = match last {
+            Some(v) => (v, true),
+            None => (start, false),
+        };
+        d.defn = format!(
+            "SELECT pg_catalog.setval({}, {value}, {called});\n",
+            literal(&r.qualified, self.std())
+        );
+        d.deps.push(Key::new(Class::Relation, r.oid));
+        self.out.push(d);
+    }
+
+    fn constraints(&mut self, dumped: &HashSet<Oid>) {
+        let rels: HashMap<Oid, &Relation> = self.cat.relations.iter().map(|r| (r.oid, r)).collect();
+        for c in &self.cat.constraints {
+            let Some(r) = rels.get(&c.table).filter(|_| dumped.contains(&c.table)) else {
+                continue;
+            };
+            if !c.is_local || (c.kind == 'c' && c.validated) {
+                continue; // inline in CREATE TABLE, or inherited
+            }
+            let (desc, priority, only) = match c.kind {
+                'f' => ("FK CONSTRAINT", Priority::FkConstraint, "ONLY "),
+                'c' => ("CHECK CONSTRAINT", Priority::Constraint, ""),
+                _ => ("CONSTRAINT", Priority::Constraint, "ONLY "),
+            };
+            let mut o = DumpObject::new(
+                Key::new(Class::Constraint, c.oid),
+                priority,
+                desc,
+                format!("{} {}", r.name, c.name),
+            );
+            o.catalog = (PG_CONSTRAINT, c.oid);
+            o.namespace = Some(r.schema.clone());
+            o.owner = Some(r.owner.clone());
+            if c.kind != 'f' && c.kind != 'c' {
+                o.tablespace = Some(r.tablespace.clone().unwrap_or_default());
+            }
+            o.defn = format!(
+                "ALTER TABLE {only}{}\n    ADD CONSTRAINT {} {};\n",
+                r.qualified, c.quoted, c.definition
+            );
+            o.drop = format!(
+                "ALTER TABLE {only}{} DROP CONSTRAINT {};\n",
+                r.qualified, c.quoted
+            );
+            o.deps.push(Key::new(Class::Relation, r.oid));
+            if let Some(text) = &c.comment {
+                let target = format!("CONSTRAINT {} ON {}", c.quoted, r.qualified);
+                o.attached.push(comment(
+                    format!("CONSTRAINT {} ON {}", c.name, r.name),
+                    &target,
+                    text,
+                    Some(&r.schema),
+                    &r.owner,
+                    self.std(),
+                ));
+            }
+            self.out.push(o);
+        }
+        // Inline check constraints' comments ride on the table's entry.
+        for c in self
+            .cat
+            .constraints
+            .iter()
+            .filter(|c| c.kind == 'c' && c.validated && c.is_local)
+        {
+            let (Some(text), Some(r)) = (&c.comment, rels.get(&c.table)) else {
+                continue;
+            };
+            if let Some(t) = self
+                .out
+                .iter_mut()
+                .find(|o| o.key == Key::new(Class::Relation, r.oid))
+            {
+                let target = format!("CONSTRAINT {} ON {}", c.quoted, r.qualified);
+                t.attached.push(comment(
+                    format!("CONSTRAINT {} ON {}", c.name, r.name),
+                    &target,
+                    text,
+                    Some(&r.schema),
+                    &r.owner,
+                    self.opts.std_strings,
+                ));
+            }
+        }
+    }
+
+    fn indexes(&mut self, dumped: &HashSet<Oid>) {
+        let rels: HashMap<Oid, &Relation> = self.cat.relations.iter().map(|r| (r.oid, r)).collect();
+        for i in &self.cat.indexes {
+            let Some(r) = rels.get(&i.table).filter(|_| dumped.contains(&i.table)) else {
+                continue;
+            };
+            let mut o = DumpObject::new(
+                Key::new(Class::Relation, i.oid),
+                Priority::Index,
+                "INDEX",
+                i.name.clone(),
+            );
+            o.catalog = (PG_CLASS, i.oid);
+            o.namespace = Some(r.schema.clone());
+            o.owner = Some(r.owner.clone());
+            o.tablespace = Some(r.tablespace.clone().unwrap_or_default());
+            if self.opts.version.has_relkind() {
+                o.relkind = i.kind as u8;
+            }
+            let qualified_index = format!("{}.{}", r.schema_quoted, i.quoted);
+            o.defn = format!("{};\n", i.definition);
+            if i.clustered {
+                o.defn.push_str(&format!(
+                    "\nALTER TABLE {} CLUSTER ON {};\n",
+                    r.qualified, i.quoted
+                ));
+            }
+            o.drop = format!("DROP INDEX {qualified_index};\n");
+            o.deps.push(Key::new(Class::Relation, r.oid));
+            if let Some(c) = &i.comment {
+                let target = format!("INDEX {qualified_index}");
+                o.attached.push(comment(
+                    format!("INDEX {}", i.name),
+                    &target,
+                    c,
+                    Some(&r.schema),
+                    &r.owner,
+                    self.std(),
+                ));
+            }
+            self.out.push(o);
+        }
+    }
+
+    fn triggers(&mut self, dumped: &HashSet<Oid>) {
+        let rels: HashMap<Oid, &Relation> = self.cat.relations.iter().map(|r| (r.oid, r)).collect();
+        for t in &self.cat.triggers {
+            let Some(r) = rels.get(&t.table).filter(|_| dumped.contains(&t.table)) else {
+                continue;
+            };
+            let mut o = DumpObject::new(
+                Key::new(Class::Trigger, t.oid),
+                Priority::Trigger,
+                "TRIGGER",
+                format!("{} {}", r.name, t.name),
+            );
+            o.catalog = (PG_TRIGGER, t.oid);
+            o.namespace = Some(r.schema.clone());
+            o.owner = Some(r.owner.clone());
+            o.defn = format!("{};\n", t.definition);
+            let state = match t.enabled {
+                'D' => Some("DISABLE"),
+                'R' => Some("ENABLE REPLICA"),
+                'A' => Some("ENABLE ALWAYS"),
+                _ => None,
+            };
+            if let Some(state) = state {
+                o.defn.push_str(&format!(
+                    "\nALTER TABLE {} {state} TRIGGER {};\n",
+                    r.qualified, t.quoted
+                ));
+            }
+            o.drop = format!("DROP TRIGGER {} ON {};\n", t.quoted, r.qualified);
+            o.deps.push(Key::new(Class::Relation, r.oid));
+            if let Some(c) = &t.comment {
+                let target = format!("TRIGGER {} ON {}", t.quoted, r.qualified);
+                o.attached.push(comment(
+                    format!("TRIGGER {} ON {}", t.name, r.name),
+                    &target,
+                    c,
+                    Some(&r.schema),
+                    &r.owner,
+                    self.std(),
+                ));
+            }
+            self.out.push(o);
+        }
+    }
+
+    fn large_objects(&mut self) {
+        let los = &self.cat.large_objects;
+        if los.is_empty() {
+            return;
+        }
+        let lo_comment = |lo: &crate::catalog::LargeObject, std: bool| {
+            lo.comment.as_ref().map(|c| {
+                let target = format!("LARGE OBJECT {}", lo.oid);
+                comment(target.clone(), &target, c, None, &lo.owner, std)
+            })
+        };
+        if self.opts.version.has_blob_metadata() {
+            // Groups of at most 1000 with the same owner, in OID order.
+            let mut sorted: Vec<_> = los.iter().collect();
+            sorted.sort_by(|a, b| (&a.owner, a.oid).cmp(&(&b.owner, b.oid)));
+            for group in sorted
+                .chunk_by(|a, b| a.owner == b.owner)
+                .flat_map(|g| g.chunks(BLOBS_PER_GROUP))
+            {
+                let (first, last) = (group[0].oid, group[group.len() - 1].oid);
+                let tag = if first == last {
+                    first.to_string()
+                } else {
+                    format!("{first}..{last}")
+                };
+                let mut m = DumpObject::new(
+                    Key::new(Class::BlobGroup, first),
+                    Priority::LargeObject,
+                    "BLOB METADATA",
+                    tag.clone(),
+                );
+                m.section = Section::Data;
+                m.catalog = (PG_LARGEOBJECT, first);
+                m.owner = Some(group[0].owner.clone());
+                m.defn = group.iter().map(|l| format!("{}\n", l.oid)).collect();
+                m.drop = "-- dummy".into();
+                m.attached = group
+                    .iter()
+                    .filter_map(|l| lo_comment(l, self.opts.std_strings))
+                    .collect();
+                self.out.push(m);
+                let mut d = DumpObject::new(
+                    Key::new(Class::Blobs, first),
+                    Priority::LargeObjectData,
+                    "BLOBS",
+                    tag,
+                );
+                d.owner = Some(group[0].owner.clone());
+                d.data = Some(DataSource::LargeObjects(
+                    group.iter().map(|l| l.oid).collect(),
+                ));
+                d.deps.push(Key::new(Class::BlobGroup, first));
+                self.out.push(d);
+            }
+        } else {
+            for lo in los {
+                let mut o = DumpObject::new(
+                    Key::new(Class::LargeObject, lo.oid),
+                    Priority::LargeObject,
+                    "BLOB",
+                    lo.oid.to_string(),
+                );
+                o.catalog = (PG_LARGEOBJECT, lo.oid);
+                o.owner = Some(lo.owner.clone());
+                o.defn = format!("SELECT pg_catalog.lo_create('{}');\n", lo.oid);
+                o.drop = format!("SELECT pg_catalog.lo_unlink('{}');\n", lo.oid);
+                o.attached = lo_comment(lo, self.opts.std_strings).into_iter().collect();
+                self.out.push(o);
+            }
+            let mut d = DumpObject::new(
+                Key::new(Class::Blobs, 0),
+                Priority::LargeObjectData,
+                "BLOBS",
+                "BLOBS".into(),
+            );
+            d.data = Some(DataSource::LargeObjects(
+                los.iter().map(|l| l.oid).collect(),
+            ));
+            self.out.push(d);
+        }
+    }
+}
+
+/// One column of CREATE TABLE. Defaults that need a sequence are collected
+/// into `separate` instead.
+fn column_line(
+    col: &Column,
+    separate: &HashSet<Oid>,
+    out: &mut Vec<(Oid, Column, String)>,
+) -> String {
+    let mut line = format!("    {} {}", col.quoted, col.type_name);
+    if let Some(c) = &col.collation {
+        line.push_str(&format!(" COLLATE {c}"));
+    }
+    if let Some((oid, expr)) = &col.default {
+        if col.generated == "s" {
+            line.push_str(&format!(" GENERATED ALWAYS AS ({expr}) STORED"));
+        } else if col.generated == "v" {
+            line.push_str(&format!(" GENERATED ALWAYS AS ({expr})"));
+        } else if separate.contains(oid) {
+            out.push((*oid, col.clone(), expr.clone()));
+        } else {
+            line.push_str(&format!(" DEFAULT {expr}"));
+        }
+    }
+    if col.not_null {
+        line.push_str(" NOT NULL");
+    }
+    line
+}

@@ -1,0 +1,14 @@
+//! Schema: the catalog turned into pg_dump's objects, in pg_dump's order,
+//! and then into TOC entries.
+
+mod build;
+mod object;
+mod quote;
+mod sort;
+mod toc;
+
+pub use build::{build, BuildOptions};
+pub use object::{Attached, Class, DataSource, DumpObject, Key, Priority};
+pub use quote::literal;
+pub use sort::sort;
+pub use toc::{toc, DataPlan, TocInfo};

@@ -1,0 +1,175 @@
+//! The dump's unit: one object with the TOC fields pg_dump gives it.
+
+use archive_format::Section;
+
+use crate::catalog::Oid;
+
+/// Which catalog (or derived object) a key refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Class {
+    /// `pg_namespace`.
+    Namespace,
+    /// `pg_extension`.
+    Extension,
+    /// `pg_proc`.
+    Proc,
+    /// `pg_class`: tables, views, sequences, indexes.
+    Relation,
+    /// `pg_attrdef` (a column default dumped on its own).
+    AttrDef,
+    /// `pg_constraint`.
+    Constraint,
+    /// `pg_trigger`.
+    Trigger,
+    /// A large object.
+    LargeObject,
+    /// The data of a table (TABLE DATA).
+    TableData,
+    /// A sequence's value (SEQUENCE SET).
+    SequenceSet,
+    /// A sequence's OWNED BY.
+    SequenceOwnedBy,
+    /// REFRESH MATERIALIZED VIEW.
+    MatViewData,
+    /// Row level security switch of a table.
+    RowSecurity,
+    /// Large object metadata (BLOB METADATA / the BLOB entries' group).
+    BlobGroup,
+    /// Large object data (BLOBS).
+    Blobs,
+    /// The database itself.
+    Database,
+}
+
+/// Identifies a dumped object: catalog and OID.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Key {
+    /// The catalog.
+    pub class: Class,
+    /// The object's OID (the table's for derived objects).
+    pub oid: Oid,
+}
+
+impl Key {
+    /// A key.
+    pub fn new(class: Class, oid: Oid) -> Self {
+        Key { class, oid }
+    }
+}
+
+/// pg_dump's type priorities (`pg_dump_sort.c`): objects are sorted by
+/// these, then by schema and name, then by dependencies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[allow(missing_docs)]
+pub enum Priority {
+    Namespace = 1,
+    Extension = 5,
+    Type = 6,
+    Function = 8,
+    Table = 18,
+    TableAttach = 19,
+    AttrDef = 21,
+    LargeObject = 22,
+    TableData = 24,
+    SequenceSet = 25,
+    LargeObjectData = 26,
+    Constraint = 28,
+    Index = 29,
+    Trigger = 33,
+    FkConstraint = 34,
+    Policy = 35,
+    RefreshMatView = 40,
+}
+
+/// How a data entry gets its data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DataSource {
+    /// `COPY ... TO stdout` with this statement.
+    Copy(String),
+    /// Large objects, by OID.
+    LargeObjects(Vec<Oid>),
+}
+
+/// A COMMENT (or other entry) that follows its object in the TOC.
+#[derive(Debug, Clone)]
+pub struct Attached {
+    /// desc, usually `COMMENT`.
+    pub desc: &'static str,
+    /// Tag, e.g. `TABLE t` or `COLUMN t.c`.
+    pub tag: String,
+    /// Schema of the commented object.
+    pub namespace: Option<String>,
+    /// Owner of the commented object.
+    pub owner: Option<String>,
+    /// The statement.
+    pub defn: String,
+}
+
+/// One object of the dump.
+#[derive(Debug, Clone)]
+pub struct DumpObject {
+    /// Identity.
+    pub key: Key,
+    /// Sort priority.
+    pub priority: Priority,
+    /// TOC desc.
+    pub desc: &'static str,
+    /// TOC section.
+    pub section: Section,
+    /// Catalog id (tableoid, oid).
+    pub catalog: (Oid, Oid),
+    /// Schema.
+    pub namespace: Option<String>,
+    /// Tag.
+    pub tag: String,
+    /// Owner.
+    pub owner: Option<String>,
+    /// Create statement.
+    pub defn: String,
+    /// Drop statement.
+    pub drop: String,
+    /// Tablespace (`Some("")`: default).
+    pub tablespace: Option<String>,
+    /// Table access method.
+    pub table_am: Option<String>,
+    /// relkind (1.16 archives).
+    pub relkind: u8,
+    /// COPY statement for TABLE DATA.
+    pub copy_stmt: Option<String>,
+    /// Where the data comes from, for data entries.
+    pub data: Option<DataSource>,
+    /// Objects this one must follow.
+    pub deps: Vec<Key>,
+    /// Entries written right after this one (comments).
+    pub attached: Vec<Attached>,
+}
+
+impl DumpObject {
+    /// A pre-data object with the common fields; the rest empty.
+    pub fn new(key: Key, priority: Priority, desc: &'static str, tag: String) -> Self {
+        let section = match priority {
+            p if p < Priority::TableData => Section::PreData,
+            p if p <= Priority::LargeObjectData => Section::Data,
+            _ => Section::PostData,
+        };
+        DumpObject {
+            key,
+            priority,
+            desc,
+            section,
+            catalog: (0, 0),
+            namespace: None,
+            tag,
+            owner: None,
+            defn: String::new(),
+            drop: String::new(),
+            tablespace: None,
+            table_am: None,
+            relkind: 0,
+            copy_stmt: None,
+            data: None,
+            deps: Vec::new(),
+            attached: Vec::new(),
+        }
+    }
+}
