@@ -83,6 +83,35 @@ pub struct Relation {
     pub columns: Vec<Column>,
 }
 
+/// A user-defined type: enum, composite, domain or range.
+#[derive(Debug, Clone)]
+#[allow(missing_docs)]
+pub struct UserType {
+    pub oid: Oid,
+    /// `e`, `c`, `d` or `r`.
+    pub kind: char,
+    pub schema: String,
+    pub name: String,
+    pub qualified: String,
+    pub owner: String,
+    pub comment: Option<String>,
+    /// Enum labels, already quoted as literals.
+    pub labels: Vec<String>,
+    pub domain_base: Option<String>,
+    pub not_null: bool,
+    pub default: Option<String>,
+    pub collation: Option<String>,
+    /// Domain CHECK constraints, ready to append.
+    pub checks: Option<String>,
+    /// The composite type's pg_class row.
+    pub relid: Oid,
+    /// Its attributes (composite types).
+    pub attributes: Vec<Column>,
+    pub range_subtype: Option<String>,
+    pub multirange: Option<String>,
+    pub subtype_diff: Option<String>,
+}
+
 /// Sequence options and state.
 #[derive(Debug, Clone)]
 #[allow(missing_docs)]
@@ -195,6 +224,7 @@ pub struct Catalog {
     pub functions: Vec<Function>,
     pub triggers: Vec<Trigger>,
     pub large_objects: Vec<LargeObject>,
+    pub types: Vec<UserType>,
     pub depends: Vec<Depend>,
     /// Number of catalog queries run (for the batching test).
     pub queries: usize,
@@ -227,6 +257,7 @@ impl Catalog {
         let functions = q("functions", include_str!("functions.sql")).await?;
         let triggers = q("triggers", include_str!("triggers.sql")).await?;
         let large_objects = q("large objects", include_str!("large_objects.sql")).await?;
+        let types = q("types", include_str!("types.sql")).await?;
         let depends = q("dependencies", include_str!("depends.sql")).await?;
 
         cat.schemas = schemas
@@ -256,12 +287,40 @@ impl Catalog {
             by_oid.insert(r.get(0), cat.relations.len());
             cat.relations.push(relation(r));
         }
+        let mut composite: HashMap<Oid, Vec<Column>> = HashMap::new();
         for r in &columns {
             let rel: Oid = r.get(0);
-            if let Some(&i) = by_oid.get(&rel) {
-                cat.relations[i].columns.push(column(r));
+            match by_oid.get(&rel) {
+                Some(&i) => cat.relations[i].columns.push(column(r)),
+                None => composite.entry(rel).or_default().push(column(r)),
             }
         }
+        cat.types = types
+            .iter()
+            .map(|r| {
+                let relid: Oid = r.get(13);
+                UserType {
+                    oid: r.get(0),
+                    kind: ch(r.get(1)),
+                    schema: r.get(2),
+                    name: r.get(3),
+                    qualified: r.get(4),
+                    owner: r.get(5),
+                    comment: r.get(6),
+                    labels: r.get::<_, Option<Vec<String>>>(7).unwrap_or_default(),
+                    domain_base: r.get(8),
+                    not_null: r.get(9),
+                    default: r.get(10),
+                    collation: r.get(11),
+                    checks: r.get(12),
+                    relid,
+                    attributes: composite.remove(&relid).unwrap_or_default(),
+                    range_subtype: r.get(14),
+                    multirange: r.get(15),
+                    subtype_diff: r.get(16),
+                }
+            })
+            .collect();
         for r in &sequences {
             let oid: Oid = r.get(0);
             let owner: Option<Oid> = r.get(8);

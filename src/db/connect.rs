@@ -63,7 +63,7 @@ pub async fn connect(url: &str) -> Result<(Client, ConnectTarget)> {
         config.host("localhost");
     }
     if config.get_user().is_none() {
-        config.user(&std::env::var("USER").unwrap_or_else(|_| "postgres".into()));
+        config.user(std::env::var("USER").unwrap_or_else(|_| "postgres".into()));
     }
     config.application_name("pgark");
     let target = target(&config);

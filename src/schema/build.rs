@@ -13,6 +13,7 @@ use crate::schema::quote::literal;
 const PG_NAMESPACE: Oid = 2615;
 const PG_EXTENSION: Oid = 3079;
 const PG_PROC: Oid = 1255;
+const PG_TYPE: Oid = 1247;
 const PG_CLASS: Oid = 1259;
 const PG_ATTRDEF: Oid = 2604;
 const PG_CONSTRAINT: Oid = 2606;
@@ -40,6 +41,7 @@ pub fn build(cat: &Catalog, opts: BuildOptions) -> Vec<DumpObject> {
     };
     b.schemas();
     b.extensions();
+    b.types();
     b.functions();
     let dumped: HashSet<Oid> = b.relations();
     b.constraints(&dumped);
@@ -151,6 +153,63 @@ impl Builder<'_> {
                 if let Some(a) = o.attached.last_mut() {
                     a.owner = None;
                 }
+            }
+            self.out.push(o);
+        }
+    }
+
+    fn types(&mut self) {
+        for t in &self.cat.types {
+            let desc = if t.kind == 'd' { "DOMAIN" } else { "TYPE" };
+            let mut o = DumpObject::new(Key::new(Class::Type, t.oid), Priority::Type, desc, t.name.clone());
+            o.catalog = (PG_TYPE, t.oid);
+            o.namespace = Some(t.schema.clone());
+            o.owner = Some(t.owner.clone());
+            o.defn = match t.kind {
+                'e' => format!("CREATE TYPE {} AS ENUM (\n    {}\n);\n", t.qualified, t.labels.join(",\n    ")),
+                'c' => {
+                    let attrs: Vec<String> = t
+                        .attributes
+                        .iter()
+                        .map(|a| {
+                            let coll = a.collation.as_ref().map(|c| format!(" COLLATE {c}")).unwrap_or_default();
+                            format!("\t{} {}{coll}", a.quoted, a.type_name)
+                        })
+                        .collect();
+                    format!("CREATE TYPE {} AS (\n{}\n);\n", t.qualified, attrs.join(",\n"))
+                }
+                'd' => {
+                    let mut d = format!("CREATE DOMAIN {} AS {}", t.qualified, t.domain_base.as_deref().unwrap_or("text"));
+                    if let Some(c) = &t.collation {
+                        d.push_str(&format!(" COLLATE {c}"));
+                    }
+                    if let Some(def) = &t.default {
+                        d.push_str(&format!(" DEFAULT {def}"));
+                    }
+                    if t.not_null {
+                        d.push_str(" NOT NULL");
+                    }
+                    if let Some(c) = &t.checks {
+                        d.push_str(c);
+                    }
+                    d.push_str(";\n");
+                    d
+                }
+                _ => {
+                    let mut opts = vec![format!("subtype = {}", t.range_subtype.as_deref().unwrap_or("integer"))];
+                    if let Some(m) = &t.multirange {
+                        opts.push(format!("multirange_type_name = {m}"));
+                    }
+                    if let Some(f) = &t.subtype_diff {
+                        opts.push(format!("subtype_diff = {f}"));
+                    }
+                    format!("CREATE TYPE {} AS RANGE (\n    {}\n);\n", t.qualified, opts.join(",\n    "))
+                }
+            };
+            o.drop = format!("DROP {desc} {};\n", t.qualified);
+            if let Some(c) = &t.comment {
+                let target = format!("{desc} {}", t.qualified);
+                o.attached.push(comment(format!("{desc} {}", t.name), &target, c, Some(&t.schema), &t.owner, self.std()));
             }
             self.out.push(o);
         }

@@ -11,6 +11,8 @@ pub enum Class {
     Namespace,
     /// `pg_extension`.
     Extension,
+    /// `pg_type` (user-defined types).
+    Type,
     /// `pg_proc`.
     Proc,
     /// `pg_class`: tables, views, sequences, indexes.

@@ -17,6 +17,9 @@ fn resolver(cat: &Catalog, present: &HashSet<Key>) -> impl Fn(&str, Oid) -> Opti
         .filter(|c| c.index != 0)
         .map(|c| (c.index, c.oid))
         .collect();
+    // A composite type's pg_class row stands for the type.
+    let type_rel: HashMap<Oid, Oid> =
+        cat.types.iter().filter(|t| t.relid != 0).map(|t| (t.relid, t.oid)).collect();
     // Inline defaults stand for their table.
     let attrdef_table: HashMap<Oid, Oid> = cat
         .relations
@@ -30,10 +33,12 @@ fn resolver(cat: &Catalog, present: &HashSet<Key>) -> impl Fn(&str, Oid) -> Opti
     let present = present.clone();
     move |class: &str, oid: Oid| {
         let key = match class {
-            "pg_class" => match index_owner.get(&oid) {
-                Some(&c) => Key::new(Class::Constraint, c),
-                None => Key::new(Class::Relation, oid),
+            "pg_class" => match (index_owner.get(&oid), type_rel.get(&oid)) {
+                (Some(&c), _) => Key::new(Class::Constraint, c),
+                (None, Some(&t)) => Key::new(Class::Type, t),
+                (None, None) => Key::new(Class::Relation, oid),
             },
+            "pg_type" => Key::new(Class::Type, oid),
             "pg_proc" => Key::new(Class::Proc, oid),
             "pg_namespace" => Key::new(Class::Namespace, oid),
             "pg_extension" => Key::new(Class::Extension, oid),
