@@ -7,5 +7,6 @@
 mod archive_corrupt;
 mod archive_real;
 mod archive_restore;
+mod backup;
 mod cli;
 mod common;

@@ -2,6 +2,9 @@
 SELECT p.oid, p.prokind::text, n.nspname::text, p.proname::text,
        pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(p.proname),
        pg_catalog.pg_get_function_identity_arguments(p.oid),
+       -- pg_dump's TOC tag: the argument types only (format_function_signature).
+       (SELECT pg_catalog.string_agg(pg_catalog.format_type(a.t, NULL), ', ' ORDER BY a.i)
+        FROM pg_catalog.unnest(p.proargtypes::pg_catalog.oid[]) WITH ORDINALITY AS a(t, i)),
        pg_catalog.pg_get_functiondef(p.oid),
        pg_catalog.pg_get_userbyid(p.proowner)::text,
        pg_catalog.obj_description(p.oid, 'pg_proc')

@@ -172,6 +172,8 @@ pub struct Function {
     pub name: String,
     pub qualified: String,
     pub identity_args: String,
+    /// Argument types only, as pg_dump tags functions: `add(integer, integer)`.
+    pub arg_types: String,
     pub definition: String,
     pub owner: String,
     pub comment: Option<String>,
@@ -382,9 +384,10 @@ impl Catalog {
                 name: r.get(3),
                 qualified: r.get(4),
                 identity_args: r.get(5),
-                definition: r.get(6),
-                owner: r.get(7),
-                comment: r.get(8),
+                arg_types: r.get::<_, Option<String>>(6).unwrap_or_default(),
+                definition: r.get(7),
+                owner: r.get(8),
+                comment: r.get(9),
             })
             .collect();
         cat.triggers = triggers

@@ -161,25 +161,46 @@ impl Builder<'_> {
     fn types(&mut self) {
         for t in &self.cat.types {
             let desc = if t.kind == 'd' { "DOMAIN" } else { "TYPE" };
-            let mut o = DumpObject::new(Key::new(Class::Type, t.oid), Priority::Type, desc, t.name.clone());
+            let mut o = DumpObject::new(
+                Key::new(Class::Type, t.oid),
+                Priority::Type,
+                desc,
+                t.name.clone(),
+            );
             o.catalog = (PG_TYPE, t.oid);
             o.namespace = Some(t.schema.clone());
             o.owner = Some(t.owner.clone());
             o.defn = match t.kind {
-                'e' => format!("CREATE TYPE {} AS ENUM (\n    {}\n);\n", t.qualified, t.labels.join(",\n    ")),
+                'e' => format!(
+                    "CREATE TYPE {} AS ENUM (\n    {}\n);\n",
+                    t.qualified,
+                    t.labels.join(",\n    ")
+                ),
                 'c' => {
                     let attrs: Vec<String> = t
                         .attributes
                         .iter()
                         .map(|a| {
-                            let coll = a.collation.as_ref().map(|c| format!(" COLLATE {c}")).unwrap_or_default();
+                            let coll = a
+                                .collation
+                                .as_ref()
+                                .map(|c| format!(" COLLATE {c}"))
+                                .unwrap_or_default();
                             format!("\t{} {}{coll}", a.quoted, a.type_name)
                         })
                         .collect();
-                    format!("CREATE TYPE {} AS (\n{}\n);\n", t.qualified, attrs.join(",\n"))
+                    format!(
+                        "CREATE TYPE {} AS (\n{}\n);\n",
+                        t.qualified,
+                        attrs.join(",\n")
+                    )
                 }
                 'd' => {
-                    let mut d = format!("CREATE DOMAIN {} AS {}", t.qualified, t.domain_base.as_deref().unwrap_or("text"));
+                    let mut d = format!(
+                        "CREATE DOMAIN {} AS {}",
+                        t.qualified,
+                        t.domain_base.as_deref().unwrap_or("text")
+                    );
                     if let Some(c) = &t.collation {
                         d.push_str(&format!(" COLLATE {c}"));
                     }
@@ -196,20 +217,34 @@ impl Builder<'_> {
                     d
                 }
                 _ => {
-                    let mut opts = vec![format!("subtype = {}", t.range_subtype.as_deref().unwrap_or("integer"))];
+                    let mut opts = vec![format!(
+                        "subtype = {}",
+                        t.range_subtype.as_deref().unwrap_or("integer")
+                    )];
                     if let Some(m) = &t.multirange {
                         opts.push(format!("multirange_type_name = {m}"));
                     }
                     if let Some(f) = &t.subtype_diff {
                         opts.push(format!("subtype_diff = {f}"));
                     }
-                    format!("CREATE TYPE {} AS RANGE (\n    {}\n);\n", t.qualified, opts.join(",\n    "))
+                    format!(
+                        "CREATE TYPE {} AS RANGE (\n    {}\n);\n",
+                        t.qualified,
+                        opts.join(",\n    ")
+                    )
                 }
             };
             o.drop = format!("DROP {desc} {};\n", t.qualified);
             if let Some(c) = &t.comment {
                 let target = format!("{desc} {}", t.qualified);
-                o.attached.push(comment(format!("{desc} {}", t.name), &target, c, Some(&t.schema), &t.owner, self.std()));
+                o.attached.push(comment(
+                    format!("{desc} {}", t.name),
+                    &target,
+                    c,
+                    Some(&t.schema),
+                    &t.owner,
+                    self.std(),
+                ));
             }
             self.out.push(o);
         }
@@ -222,12 +257,12 @@ impl Builder<'_> {
             } else {
                 "FUNCTION"
             };
-            let tag = format!("{}({})", f.name, f.identity_args);
+            let signature = format!("{}({})", f.name, f.identity_args);
             let mut o = DumpObject::new(
                 Key::new(Class::Proc, f.oid),
                 Priority::Function,
                 desc,
-                tag.clone(),
+                format!("{}({})", f.name, f.arg_types),
             );
             o.catalog = (PG_PROC, f.oid);
             o.namespace = Some(f.schema.clone());
@@ -241,7 +276,7 @@ impl Builder<'_> {
             if let Some(c) = &f.comment {
                 let target = format!("{desc} {}({})", f.qualified, f.identity_args);
                 o.attached.push(comment(
-                    format!("{desc} {tag}"),
+                    format!("{desc} {signature}"),
                     &target,
                     c,
                     Some(&f.schema),
@@ -532,7 +567,9 @@ impl Builder<'_> {
         };
         let mut o = self.base(r, Class::Relation, Priority::Table, "SEQUENCE");
         let mut opts = String::new();
-        if s.type_name != "bigint" {
+        // An identity sequence takes its type from the column: AS would
+        // conflict with it.
+        if s.type_name != "bigint" && !s.identity {
             opts.push_str(&format!("    AS {}\n", s.type_name));
         }
         opts.push_str(&format!(

@@ -18,8 +18,12 @@ fn resolver(cat: &Catalog, present: &HashSet<Key>) -> impl Fn(&str, Oid) -> Opti
         .map(|c| (c.index, c.oid))
         .collect();
     // A composite type's pg_class row stands for the type.
-    let type_rel: HashMap<Oid, Oid> =
-        cat.types.iter().filter(|t| t.relid != 0).map(|t| (t.relid, t.oid)).collect();
+    let type_rel: HashMap<Oid, Oid> = cat
+        .types
+        .iter()
+        .filter(|t| t.relid != 0)
+        .map(|t| (t.relid, t.oid))
+        .collect();
     // Inline defaults stand for their table.
     let attrdef_table: HashMap<Oid, Oid> = cat
         .relations
