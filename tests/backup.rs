@@ -1,14 +1,14 @@
 //! `pgark backup`: the native schema dump, checked against real pg_dump and
 //! pg_restore of every supported version.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use archive_format::ArchiveReader;
 use pgark_testkit::{pg, PgVersion, TestDb};
 
-use crate::common::{assert_restores, fixture_db, read, real_dump};
+use crate::common::{assert_restores, fixture_db, query, read, real_dump, row_counts};
 
 /// Runs `pgark backup --database-url URL --to TO EXTRA...`.
 pub fn pgark_backup(url: &str, to: &Path, extra: &[&str]) -> Output {
@@ -140,14 +140,23 @@ fn toc_set(path: &Path) -> BTreeSet<(String, String, String)> {
 fn toc_parity(version: PgVersion, fixture: &str) {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = fixture_db(pg(version), fixture);
-    let ours = toc_set(&backup(&db, dir.path(), &[]));
-    let theirs = toc_set(&real_dump(&db, dir.path(), &["--no-owner", "--no-acl"]));
-    let missing: Vec<_> = theirs.difference(&ours).collect();
-    let extra: Vec<_> = ours.difference(&theirs).collect();
+    let ours = toc_map(&backup(&db, dir.path(), &[]));
+    let theirs = toc_map(&real_dump(&db, dir.path(), &["--no-owner", "--no-acl"]));
+    let missing: Vec<_> = theirs.keys().filter(|k| !ours.contains_key(*k)).collect();
+    let extra: Vec<_> = ours.keys().filter(|k| !theirs.contains_key(*k)).collect();
     assert!(
         missing.is_empty() && extra.is_empty(),
         "{fixture} on {version}: TOC differs from pg_dump's\nonly in pg_dump's: {missing:#?}\nonly in pgark's: {extra:#?}"
     );
+    // pg_restore -j and --section schedule by dependencies: every ordering
+    // constraint pg_dump records must be in ours too.
+    for (entry, deps) in &theirs {
+        let missing: Vec<_> = deps.difference(&ours[entry]).collect();
+        assert!(
+            missing.is_empty(),
+            "{fixture} on {version}: {entry:?} lacks pg_dump's dependencies {missing:?}"
+        );
+    }
 }
 
 #[test]
@@ -155,4 +164,135 @@ fn toc_parity_schema_basics() {
     for v in PgVersion::all() {
         toc_parity(v, "schema_basics.sql");
     }
+}
+
+/// `pg_restore --clean --if-exists` over a database that already holds the
+/// data, and `pg_restore -j 4` into an empty one, both work on our archive.
+#[test]
+fn clean_restore_over_existing_and_parallel_restore() {
+    let version = PgVersion::V16;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let source = fixture_db(pg(version), "schema_basics.sql");
+    let archive = backup(&source, dir.path(), &[]);
+    let expected = plain_dump(&source);
+
+    let copy = assert_restores(version, &archive, &[]);
+    if let Err(e) = pgark_testkit::pg_restore(&copy, &archive, &["--clean", "--if-exists"]) {
+        panic!("pg_restore --clean --if-exists over the restored copy: {e}");
+    }
+    assert_same_dump("after --clean --if-exists", &expected, &plain_dump(&copy));
+    assert_eq!(row_counts(&source), row_counts(&copy));
+
+    let parallel = assert_restores(version, &archive, &["-j", "4"]);
+    assert_same_dump("after -j 4", &expected, &plain_dump(&parallel));
+}
+
+/// `--format-version auto` writes what the source's own pg_restore reads.
+#[test]
+fn format_version_auto_follows_the_source() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (version, expected) in [
+        (PgVersion::V15, "1.14"),
+        (PgVersion::V16, "1.15"),
+        (PgVersion::V17, "1.16"),
+        (PgVersion::V18, "1.16"),
+    ] {
+        let db = fixture_db(pg(version), "archive_basics.sql");
+        let path = backup(&db, dir.path(), &[]);
+        let toc = ArchiveReader::new(&read(&path)[..])
+            .read_toc()
+            .expect("TOC");
+        assert_eq!(toc.header.version.to_string(), expected, "source {version}");
+    }
+    // An explicit older version works too: PG16's data as 1.14 for pg_restore 15.
+    let db = fixture_db(pg(PgVersion::V16), "archive_basics.sql");
+    let path = backup(&db, dir.path(), &["--format-version", "1.14"]);
+    let copy = assert_restores(PgVersion::V15, &path, &[]);
+    assert_eq!(row_counts(&db), row_counts(&copy));
+}
+
+/// What a failed backup must look like: the documented exit code, one line
+/// naming the problem, no secret in it, and nothing under the target name.
+fn assert_fails_cleanly(what: &str, url: &str, code: i32, needle: &str, secret: Option<&str>) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let target = dir.path().join("out.dump");
+    let out = pgark_backup(url, &target, &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(code), "{what}: {stderr}");
+    assert_eq!(
+        stderr.trim_end().lines().count(),
+        1,
+        "{what}: one line: {stderr}"
+    );
+    assert!(
+        stderr.to_lowercase().contains(&needle.to_lowercase()),
+        "{what}: message should name {needle:?}: {stderr}"
+    );
+    if let Some(secret) = secret {
+        assert!(
+            !stderr.contains(secret),
+            "{what}: the password leaked: {stderr}"
+        );
+        assert!(!String::from_utf8_lossy(&out.stdout).contains(secret));
+    }
+    let left: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").collect();
+    assert!(left.is_empty(), "{what}: files left behind: {left:?}");
+}
+
+#[test]
+fn bad_input_fails_cleanly() {
+    let server = pg(PgVersion::V16);
+    let db = fixture_db(server, "archive_basics.sql");
+
+    // Nothing listens on port 1.
+    assert_fails_cleanly(
+        "unreachable server",
+        "postgresql://postgres:S3cretPass@127.0.0.1:1/postgres",
+        3,
+        "127.0.0.1:1",
+        Some("S3cretPass"),
+    );
+    let wrong = format!(
+        "postgresql://postgres:Wr0ngPassw0rd@127.0.0.1:{}/{}",
+        server.port(),
+        db.name
+    );
+    assert_fails_cleanly(
+        "wrong password",
+        &wrong,
+        3,
+        "password",
+        Some("Wr0ngPassw0rd"),
+    );
+    assert_fails_cleanly(
+        "missing database",
+        &server.url("no_such_database"),
+        3,
+        "no_such_database",
+        Some(server.password()),
+    );
+    assert_fails_cleanly("invalid URL", "postgresql://[::1", 2, "URL", None);
+
+    // A role that may connect but not read one of the tables.
+    let role = format!("reader_{}", std::process::id());
+    query(
+        &db,
+        &format!(
+            "DROP ROLE IF EXISTS {role}; CREATE ROLE {role} LOGIN PASSWORD 'R3aderPass'; \
+             GRANT USAGE ON SCHEMA public TO {role}; \
+             GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}; \
+             GRANT SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}; \
+             GRANT USAGE ON SCHEMA \"Mixed Case\" TO {role}; \
+             GRANT SELECT ON ALL TABLES IN SCHEMA \"Mixed Case\" TO {role}; \
+             GRANT SELECT ON LARGE OBJECT 424242, 424243, 424244 TO {role}; \
+             REVOKE SELECT ON public.plain FROM {role};"
+        ),
+    );
+    let url = format!(
+        "postgresql://{role}:R3aderPass@127.0.0.1:{}/{}",
+        server.port(),
+        db.name
+    );
+    assert_fails_cleanly("no SELECT on a table", &url, 3, "plain", Some("R3aderPass"));
+    query(&db, &format!("DROP OWNED BY {role}; DROP ROLE {role};"));
 }

@@ -10,11 +10,12 @@ use crate::schema::object::{Class, DumpObject, Key};
 
 /// Maps a `pg_depend` reference to the dumped object standing for it.
 fn resolver(cat: &Catalog, present: &HashSet<Key>) -> impl Fn(&str, Oid) -> Option<Key> {
-    // Constraint-backing indexes stand for their constraint.
+    // Constraint-backing indexes stand for their constraint (a foreign key's
+    // conindid is the referenced index, which it does not own).
     let index_owner: HashMap<Oid, Oid> = cat
         .constraints
         .iter()
-        .filter(|c| c.index != 0)
+        .filter(|c| c.index != 0 && matches!(c.kind, 'p' | 'u' | 'x'))
         .map(|c| (c.index, c.oid))
         .collect();
     // A composite type's pg_class row stands for the type.
