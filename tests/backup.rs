@@ -111,26 +111,38 @@ fn round_trip_schema_basics_18() {
     round_trip(PgVersion::V18, "schema_basics.sql");
 }
 
-/// (desc, namespace, tag) of every TOC entry.
-fn toc_set(path: &Path) -> BTreeSet<(String, String, String)> {
+/// An entry's identity across archives: (desc, namespace, tag).
+type EntryName = (String, String, String);
+
+/// Every TOC entry by name, with the names of the entries it depends on.
+fn toc_map(path: &Path) -> BTreeMap<EntryName, BTreeSet<EntryName>> {
     let bytes = read(path);
     let toc = ArchiveReader::new(&bytes[..])
         .read_toc()
         .expect("TOC reads");
+    let name = |e: &archive_format::TocEntry| {
+        let ns = e.namespace.as_deref().unwrap_or_default();
+        (
+            e.desc.clone(),
+            String::from_utf8_lossy(ns).into_owned(),
+            String::from_utf8_lossy(&e.tag).into_owned(),
+        )
+    };
+    let by_id: HashMap<i32, EntryName> = toc
+        .entries
+        .iter()
+        .map(|s| (s.entry.dump_id, name(&s.entry)))
+        .collect();
     toc.entries
         .iter()
         .map(|s| {
-            let e = &s.entry;
-            let text = |v: &Option<Vec<u8>>| {
-                v.as_deref()
-                    .map(|b| String::from_utf8_lossy(b).into_owned())
-                    .unwrap_or_default()
-            };
-            (
-                e.desc.clone(),
-                text(&e.namespace),
-                String::from_utf8_lossy(&e.tag).into_owned(),
-            )
+            let deps = s
+                .entry
+                .dependencies
+                .iter()
+                .filter_map(|d| by_id.get(d).cloned())
+                .collect();
+            (name(&s.entry), deps)
         })
         .collect()
 }

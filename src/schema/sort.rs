@@ -76,13 +76,7 @@ pub fn sort(mut objects: Vec<DumpObject>, cat: &Catalog) -> Vec<DumpObject> {
         .map(|(i, o)| (o.key, i))
         .collect();
     let resolve = resolver(cat, &present);
-    let sequences: HashSet<Oid> = cat.sequences.keys().copied().collect();
     for d in &cat.depends {
-        // A sequence's OWNED BY link points at its table; the SEQUENCE OWNED
-        // BY entry carries that order instead (else: a loop with defaults).
-        if d.class == "pg_class" && sequences.contains(&d.oid) && d.kind == 'a' {
-            continue;
-        }
         let (Some(from), Some(to)) = (resolve(&d.class, d.oid), resolve(&d.ref_class, d.ref_oid))
         else {
             continue;
