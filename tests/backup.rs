@@ -147,13 +147,50 @@ fn toc_map(path: &Path) -> BTreeMap<EntryName, BTreeSet<EntryName>> {
         .collect()
 }
 
+/// The database-level statements `pg_restore --create` would run.
+fn database_statements(version: PgVersion, archive: &Path) -> Vec<String> {
+    let out = version
+        .client_command("pg_restore")
+        .args(["--create", "--file", "-"])
+        .arg(archive)
+        .output()
+        .expect("run pg_restore");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| {
+            l.starts_with("CREATE DATABASE")
+                || l.starts_with("ALTER DATABASE")
+                || l.starts_with("COMMENT ON DATABASE")
+        })
+        .map(str::to_owned)
+        .collect()
+}
+
 /// TOC parity with real `pg_dump -Fc --no-owner --no-acl` of the same
 /// database: the same (desc, namespace, tag) entries.
 fn toc_parity(version: PgVersion, fixture: &str) {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = fixture_db(pg(version), fixture);
-    let ours = toc_map(&backup(&db, dir.path(), &[]));
-    let theirs = toc_map(&real_dump(&db, dir.path(), &["--no-owner", "--no-acl"]));
+    let ours_path = backup(&db, dir.path(), &[]);
+    let theirs_path = real_dump(&db, dir.path(), &["--no-owner", "--no-acl"]);
+    // pg_restore --create replays the same database statements.
+    let statements = database_statements(version, &ours_path);
+    assert!(
+        statements[0].starts_with("CREATE DATABASE"),
+        "{statements:?}"
+    );
+    assert_eq!(
+        statements,
+        database_statements(version, &theirs_path),
+        "{fixture} on {version}: CREATE/ALTER DATABASE differ"
+    );
+    let ours = toc_map(&ours_path);
+    let theirs = toc_map(&theirs_path);
     let missing: Vec<_> = theirs.keys().filter(|k| !ours.contains_key(*k)).collect();
     let extra: Vec<_> = ours.keys().filter(|k| !theirs.contains_key(*k)).collect();
     assert!(
@@ -169,6 +206,18 @@ fn toc_parity(version: PgVersion, fixture: &str) {
             "{fixture} on {version}: {entry:?} lacks pg_dump's dependencies {missing:?}"
         );
     }
+}
+
+/// The runbook's database: PostGIS with topology, the tiger geocoder and a
+/// user row in spatial_ref_sys (extension configuration data).
+#[test]
+fn round_trip_postgis_15() {
+    round_trip(PgVersion::V15, "postgis_app.sql");
+}
+
+#[test]
+fn toc_parity_postgis_15() {
+    toc_parity(PgVersion::V15, "postgis_app.sql");
 }
 
 #[test]

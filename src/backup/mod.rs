@@ -146,6 +146,9 @@ pub async fn backup(opts: &BackupOptions) -> Result<BackupReport> {
         encoding: "UTF8".into(),
         std_strings: info.std_strings,
         db_comment: info.db_comment.clone(),
+        db_quoted: info.db_quoted.clone(),
+        db_create: info.db_create.clone(),
+        db_props: info.db_props.clone(),
     };
     let (entries, plan) = schema::toc(&objects, &toc_info);
     let created = CreateTime::from_unix_utc(start_unix);

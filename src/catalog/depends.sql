@@ -1,13 +1,14 @@
 -- Dependencies between user objects. A view's dependencies are recorded on
--- its _RETURN rule: report them on the view; a table's row type stands for
--- the table.
-SELECT CASE WHEN d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass
-            THEN 'pg_class' ELSE d.classid::pg_catalog.regclass::text END,
-       CASE WHEN d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass
-            THEN r.ev_class ELSE d.objid END,
-       CASE WHEN d.refclassid = 'pg_catalog.pg_type'::pg_catalog.regclass AND t.typrelid <> 0
+-- its _RETURN rule: report them on the view (other rules are their own);
+-- a table's row type stands for the table; an extension's member stands
+-- for its extension (members are not dumped).
+SELECT CASE WHEN r.rulename = '_RETURN' THEN 'pg_class' ELSE d.classid::pg_catalog.regclass::text END,
+       CASE WHEN r.rulename = '_RETURN' THEN r.ev_class ELSE d.objid END,
+       CASE WHEN x.refobjid IS NOT NULL THEN 'pg_extension'
+            WHEN d.refclassid = 'pg_catalog.pg_type'::pg_catalog.regclass AND t.typrelid <> 0
             THEN 'pg_class' ELSE d.refclassid::pg_catalog.regclass::text END,
-       CASE WHEN d.refclassid = 'pg_catalog.pg_type'::pg_catalog.regclass AND t.typrelid <> 0
+       CASE WHEN x.refobjid IS NOT NULL THEN x.refobjid
+            WHEN d.refclassid = 'pg_catalog.pg_type'::pg_catalog.regclass AND t.typrelid <> 0
             THEN t.typrelid ELSE d.refobjid END,
        d.deptype::text
 FROM pg_catalog.pg_depend d
@@ -15,4 +16,16 @@ LEFT JOIN pg_catalog.pg_rewrite r
        ON d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND r.oid = d.objid
 LEFT JOIN pg_catalog.pg_type t
        ON d.refclassid = 'pg_catalog.pg_type'::pg_catalog.regclass AND t.oid = d.refobjid
+LEFT JOIN pg_catalog.pg_depend x
+       ON x.classid = d.refclassid AND x.objid = d.refobjid AND x.deptype = 'e'
 WHERE d.deptype IN ('n', 'a') AND d.objid >= 16384 AND d.refobjid >= 16384
+UNION ALL
+-- pg_dump also passes on an extension member's schema.
+SELECT d.classid::pg_catalog.regclass::text, d.objid, 'pg_namespace', y.refobjid, d.deptype::text
+FROM pg_catalog.pg_depend d
+JOIN pg_catalog.pg_depend x
+  ON x.classid = d.refclassid AND x.objid = d.refobjid AND x.deptype = 'e'
+JOIN pg_catalog.pg_depend y
+  ON y.classid = d.refclassid AND y.objid = d.refobjid
+ AND y.refclassid = 'pg_catalog.pg_namespace'::pg_catalog.regclass
+WHERE d.deptype IN ('n', 'a') AND d.objid >= 16384 AND d.classid <> 'pg_catalog.pg_rewrite'::pg_catalog.regclass

@@ -179,6 +179,41 @@ pub struct Function {
     pub comment: Option<String>,
 }
 
+/// An extension's configuration table or sequence, whose data is dumped.
+#[derive(Debug, Clone)]
+#[allow(missing_docs)]
+pub struct ExtConfig {
+    pub oid: Oid,
+    pub kind: char,
+    pub schema: String,
+    pub name: String,
+    pub qualified: String,
+    pub extension: Oid,
+    /// The `WHERE ...` filter given to pg_extension_config_dump, or empty.
+    pub condition: String,
+    /// Quoted column list for COPY.
+    pub columns: String,
+    /// Config tables of the same extension this one references.
+    pub references: Vec<Oid>,
+    pub owner: String,
+    /// For sequences: the value and the start.
+    pub last_value: Option<i64>,
+    pub start: Option<i64>,
+}
+
+/// A rule (not a view's `_RETURN`).
+#[derive(Debug, Clone)]
+#[allow(missing_docs)]
+pub struct Rule {
+    pub oid: Oid,
+    pub table: Oid,
+    pub name: String,
+    pub quoted: String,
+    pub definition: String,
+    pub enabled: char,
+    pub comment: Option<String>,
+}
+
 /// A trigger.
 #[derive(Debug, Clone)]
 #[allow(missing_docs)]
@@ -228,6 +263,8 @@ pub struct Catalog {
     pub large_objects: Vec<LargeObject>,
     pub types: Vec<UserType>,
     pub depends: Vec<Depend>,
+    pub ext_config: Vec<ExtConfig>,
+    pub rules: Vec<Rule>,
     /// Number of catalog queries run (for the batching test).
     pub queries: usize,
 }
@@ -261,6 +298,37 @@ impl Catalog {
         let large_objects = q("large objects", include_str!("large_objects.sql")).await?;
         let types = q("types", include_str!("types.sql")).await?;
         let depends = q("dependencies", include_str!("depends.sql")).await?;
+        let ext_config = q("extension configuration", include_str!("ext_config.sql")).await?;
+        let rules = q("rules", include_str!("rules.sql")).await?;
+        cat.ext_config = ext_config
+            .iter()
+            .map(|r| ExtConfig {
+                oid: r.get(0),
+                kind: ch(r.get(1)),
+                schema: r.get(2),
+                name: r.get(3),
+                qualified: r.get(4),
+                extension: r.get(5),
+                condition: r.get::<_, Option<String>>(6).unwrap_or_default(),
+                columns: r.get::<_, Option<String>>(7).unwrap_or_default(),
+                references: r.get(8),
+                owner: r.get(9),
+                last_value: r.get(10),
+                start: r.get(11),
+            })
+            .collect();
+        cat.rules = rules
+            .iter()
+            .map(|r| Rule {
+                oid: r.get(0),
+                table: r.get(1),
+                name: r.get(2),
+                quoted: r.get(3),
+                definition: r.get(4),
+                enabled: ch(r.get(5)),
+                comment: r.get(6),
+            })
+            .collect();
 
         cat.schemas = schemas
             .iter()

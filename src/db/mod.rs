@@ -4,4 +4,4 @@ mod connect;
 mod snapshot;
 
 pub use connect::{connect, ConnectTarget};
-pub use snapshot::{begin_snapshot, ServerInfo};
+pub use snapshot::{begin_snapshot, DatabaseCreate, DatabaseProperties, ServerInfo};

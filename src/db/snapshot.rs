@@ -19,10 +19,50 @@ pub struct ServerInfo {
     pub dbname: String,
     /// The database's OID.
     pub db_oid: u32,
+    /// The database name as an SQL identifier.
+    pub db_quoted: String,
     /// The database's owner.
     pub db_owner: String,
     /// The comment on the database.
     pub db_comment: Option<String>,
+    /// How the database was created, for `CREATE DATABASE` (`pg_restore -C`).
+    pub db_create: DatabaseCreate,
+    /// Database-level properties (`DATABASE PROPERTIES`).
+    pub db_props: DatabaseProperties,
+}
+
+/// What `CREATE DATABASE` needs to recreate the database's locale.
+#[derive(Debug, Clone, Default)]
+pub struct DatabaseCreate {
+    /// The database's own encoding (the dump itself is UTF8).
+    pub encoding: String,
+    /// `datlocprovider`: `c` libc, `i` icu, `b` builtin.
+    pub locale_provider: char,
+    /// `datcollate`.
+    pub collate: String,
+    /// `datctype`.
+    pub ctype: String,
+    /// `daticulocale` (15, 16) or `datlocale` (17+).
+    pub locale: Option<String>,
+    /// `daticurules` (16+).
+    pub icu_rules: Option<String>,
+    /// The database's tablespace.
+    pub tablespace: String,
+}
+
+/// Database settings pg_dump restores with `--create`.
+#[derive(Debug, Clone, Default)]
+pub struct DatabaseProperties {
+    /// `datconnlimit`.
+    pub conn_limit: i32,
+    /// `datistemplate`.
+    pub is_template: bool,
+    /// `datallowconn`.
+    pub allow_connections: bool,
+    /// `ALTER DATABASE ... SET` items, `name=value`.
+    pub settings: Vec<String>,
+    /// `ALTER ROLE ... IN DATABASE ... SET` items: role, `name=value`.
+    pub role_settings: Vec<(String, String)>,
 }
 
 impl ServerInfo {
@@ -58,7 +98,21 @@ pub async fn begin_snapshot(client: &Client) -> Result<ServerInfo> {
              pg_catalog.pg_encoding_to_char(d.encoding), \
              current_setting('standard_conforming_strings') = 'on', d.datname::text, d.oid, \
              pg_catalog.pg_get_userbyid(d.datdba)::text, \
-             pg_catalog.shobj_description(d.oid, 'pg_database') \
+             pg_catalog.shobj_description(d.oid, 'pg_database'), \
+             d.datlocprovider::text, d.datcollate::text, d.datctype::text, \
+             coalesce(pg_catalog.to_jsonb(d) ->> 'datlocale', pg_catalog.to_jsonb(d) ->> 'daticulocale'), \
+             pg_catalog.to_jsonb(d) ->> 'daticurules', \
+             (SELECT t.spcname::text FROM pg_catalog.pg_tablespace t WHERE t.oid = d.dattablespace), \
+             d.datconnlimit, d.datistemplate, d.datallowconn, \
+             ARRAY(SELECT pg_catalog.unnest(s.setconfig) FROM pg_catalog.pg_db_role_setting s \
+                   WHERE s.setrole = 0 AND s.setdatabase = d.oid), \
+             ARRAY(SELECT r.rolname::text FROM pg_catalog.pg_db_role_setting s \
+                   JOIN pg_catalog.pg_roles r ON r.oid = s.setrole, pg_catalog.unnest(s.setconfig) AS c \
+                   WHERE s.setdatabase = d.oid ORDER BY r.rolname, c), \
+             ARRAY(SELECT c FROM pg_catalog.pg_db_role_setting s \
+                   JOIN pg_catalog.pg_roles r ON r.oid = s.setrole, pg_catalog.unnest(s.setconfig) AS c \
+                   WHERE s.setdatabase = d.oid ORDER BY r.rolname, c), \
+             pg_catalog.quote_ident(d.datname) \
              FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database()",
             &[],
         )
@@ -71,8 +125,29 @@ pub async fn begin_snapshot(client: &Client) -> Result<ServerInfo> {
         std_strings: row.get(3),
         dbname: row.get(4),
         db_oid: row.get(5),
+        db_quoted: row.get(20),
         db_owner: row.get(6),
         db_comment: row.get(7),
+        db_create: DatabaseCreate {
+            encoding: row.get(2),
+            locale_provider: row.get::<_, String>(8).chars().next().unwrap_or('c'),
+            collate: row.get(9),
+            ctype: row.get(10),
+            locale: row.get(11),
+            icu_rules: row.get(12),
+            tablespace: row.get::<_, Option<String>>(13).unwrap_or_default(),
+        },
+        db_props: DatabaseProperties {
+            conn_limit: row.get(14),
+            is_template: row.get(15),
+            allow_connections: row.get(16),
+            settings: row.get(17),
+            role_settings: row
+                .get::<_, Vec<String>>(18)
+                .into_iter()
+                .zip(row.get::<_, Vec<String>>(19))
+                .collect(),
+        },
     };
     if info.major() < 15 {
         return Err(Error::Config(format!(

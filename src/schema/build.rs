@@ -18,6 +18,7 @@ const PG_CLASS: Oid = 1259;
 const PG_ATTRDEF: Oid = 2604;
 const PG_CONSTRAINT: Oid = 2606;
 const PG_TRIGGER: Oid = 2620;
+const PG_REWRITE: Oid = 2618;
 const PG_LARGEOBJECT: Oid = 2613;
 
 /// pg_dump groups at most this many large objects per BLOB METADATA entry.
@@ -47,6 +48,8 @@ pub fn build(cat: &Catalog, opts: BuildOptions) -> Vec<DumpObject> {
     b.constraints(&dumped);
     b.indexes(&dumped);
     b.triggers(&dumped);
+    b.rules(&dumped);
+    b.extension_data();
     b.large_objects();
     b.out
 }
@@ -810,6 +813,103 @@ impl Builder<'_> {
                     &r.owner,
                     self.std(),
                 ));
+            }
+            self.out.push(o);
+        }
+    }
+
+    fn rules(&mut self, dumped: &HashSet<Oid>) {
+        let rels: HashMap<Oid, &Relation> = self.cat.relations.iter().map(|r| (r.oid, r)).collect();
+        for rule in &self.cat.rules {
+            let Some(r) = rels
+                .get(&rule.table)
+                .filter(|_| dumped.contains(&rule.table))
+            else {
+                continue;
+            };
+            let mut o = DumpObject::new(
+                Key::new(Class::Rule, rule.oid),
+                Priority::Rule,
+                "RULE",
+                format!("{} {}", r.name, rule.name),
+            );
+            o.catalog = (PG_REWRITE, rule.oid);
+            o.namespace = Some(r.schema.clone());
+            o.owner = Some(r.owner.clone());
+            o.defn = format!("{}\n", rule.definition);
+            let state = match rule.enabled {
+                'D' => Some("DISABLE"),
+                'R' => Some("ENABLE REPLICA"),
+                'A' => Some("ENABLE ALWAYS"),
+                _ => None,
+            };
+            if let Some(state) = state {
+                o.defn.push_str(&format!(
+                    "\nALTER TABLE {} {state} RULE {};\n",
+                    r.qualified, rule.quoted
+                ));
+            }
+            o.drop = format!("DROP RULE {} ON {};\n", rule.quoted, r.qualified);
+            o.deps.push(Key::new(Class::Relation, r.oid));
+            if let Some(c) = &rule.comment {
+                let target = format!("RULE {} ON {}", rule.quoted, r.qualified);
+                o.attached.push(comment(
+                    format!("RULE {} ON {}", rule.quoted, r.name),
+                    &target,
+                    c,
+                    Some(&r.schema),
+                    &r.owner,
+                    self.std(),
+                ));
+            }
+            self.out.push(o);
+        }
+    }
+
+    /// The data of extension configuration tables (with the extension's
+    /// filter) and the values of its configuration sequences.
+    fn extension_data(&mut self) {
+        for t in &self.cat.ext_config {
+            let sequence = t.kind == 'S';
+            let (class, priority, desc) = if sequence {
+                (Class::SequenceSet, Priority::SequenceSet, "SEQUENCE SET")
+            } else {
+                (Class::TableData, Priority::TableData, "TABLE DATA")
+            };
+            let mut o = DumpObject::new(Key::new(class, t.oid), priority, desc, t.name.clone());
+            o.namespace = Some(t.schema.clone());
+            o.owner = Some(t.owner.clone());
+            o.deps.push(Key::new(Class::Extension, t.extension));
+            if sequence {
+                let (value, called) = match t.last_value {
+                    Some(v) => (v, true),
+                    None => (t.start.unwrap_or(1), false),
+                };
+                o.defn = format!(
+                    "SELECT pg_catalog.setval({}, {value}, {called});\n",
+                    literal(&t.qualified, self.std())
+                );
+            } else {
+                o.catalog = (0, t.oid);
+                o.tablespace = Some(String::new());
+                o.relkind = b'r';
+                let list = if t.columns.is_empty() {
+                    String::new()
+                } else {
+                    format!("({}) ", t.columns)
+                };
+                o.copy_stmt = Some(format!("COPY {} {list}FROM stdin;\n", t.qualified));
+                let select = if t.columns.is_empty() {
+                    "*"
+                } else {
+                    &t.columns
+                };
+                o.data = Some(DataSource::Copy(format!(
+                    "COPY (SELECT {select} FROM {} {}) TO stdout",
+                    t.qualified, t.condition
+                )));
+                o.deps
+                    .extend(t.references.iter().map(|&r| Key::new(Class::TableData, r)));
             }
             self.out.push(o);
         }

@@ -23,6 +23,8 @@ pub enum Class {
     Constraint,
     /// `pg_trigger`.
     Trigger,
+    /// `pg_rewrite` (rules other than views' `_RETURN`).
+    Rule,
     /// A large object.
     LargeObject,
     /// The data of a table (TABLE DATA).
@@ -77,6 +79,9 @@ pub enum Priority {
     LargeObjectData = 26,
     Constraint = 28,
     Index = 29,
+    IndexAttach = 30,
+    StatsExt = 31,
+    Rule = 32,
     Trigger = 33,
     FkConstraint = 34,
     Policy = 35,

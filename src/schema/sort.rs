@@ -49,6 +49,7 @@ fn resolver(cat: &Catalog, present: &HashSet<Key>) -> impl Fn(&str, Oid) -> Opti
             "pg_extension" => Key::new(Class::Extension, oid),
             "pg_constraint" => Key::new(Class::Constraint, oid),
             "pg_trigger" => Key::new(Class::Trigger, oid),
+            "pg_rewrite" => Key::new(Class::Rule, oid),
             "pg_attrdef" => {
                 let own = Key::new(Class::AttrDef, oid);
                 if present.contains(&own) {

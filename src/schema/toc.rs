@@ -6,8 +6,9 @@ use std::collections::HashMap;
 use archive_format::{ArchiveVersion, CatalogId, Section, TocEntry};
 
 use crate::catalog::Oid;
+use crate::db::{DatabaseCreate, DatabaseProperties};
 use crate::schema::object::{DataSource, DumpObject, Key};
-use crate::schema::quote::literal;
+use crate::schema::quote::{alter_config, literal};
 
 /// Facts about the source database for the session and DATABASE entries.
 #[derive(Debug, Clone)]
@@ -26,6 +27,12 @@ pub struct TocInfo {
     pub std_strings: bool,
     /// Comment on the database.
     pub db_comment: Option<String>,
+    /// The database name as an SQL identifier.
+    pub db_quoted: String,
+    /// Encoding and locale for `CREATE DATABASE`.
+    pub db_create: DatabaseCreate,
+    /// Database-level settings.
+    pub db_props: DatabaseProperties,
 }
 
 /// A data entry to fill: its dump id and where the data comes from.
@@ -47,6 +54,81 @@ fn special(id: i32, desc: &str, defn: String) -> TocEntry {
     e
 }
 
+/// pg_dump's `CREATE DATABASE`, with the source's encoding and locale.
+fn create_database(info: &TocInfo) -> String {
+    let c = &info.db_create;
+    let std = info.std_strings;
+    let mut q = format!(
+        "CREATE DATABASE {} WITH TEMPLATE = template0 ENCODING = {} LOCALE_PROVIDER = {}",
+        info.db_quoted,
+        literal(&c.encoding, std),
+        match c.locale_provider {
+            'b' => "builtin",
+            'i' => "icu",
+            _ => "libc",
+        }
+    );
+    if !c.collate.is_empty() && c.collate == c.ctype {
+        q.push_str(&format!(" LOCALE = {}", literal(&c.collate, std)));
+    } else {
+        q.push_str(&format!(
+            " LC_COLLATE = {} LC_CTYPE = {}",
+            literal(&c.collate, std),
+            literal(&c.ctype, std)
+        ));
+    }
+    if let Some(locale) = c.locale.as_deref().filter(|l| !l.is_empty()) {
+        let kw = if c.locale_provider == 'b' {
+            "BUILTIN_LOCALE"
+        } else {
+            "ICU_LOCALE"
+        };
+        q.push_str(&format!(" {kw} = {}", literal(locale, std)));
+    }
+    if let Some(rules) = c.icu_rules.as_deref().filter(|r| !r.is_empty()) {
+        q.push_str(&format!(" ICU_RULES = {}", literal(rules, std)));
+    }
+    q.push_str(";\n");
+    q
+}
+
+/// The DATABASE PROPERTIES entry's create and drop statements, if the
+/// database has any non-default property.
+fn database_properties(info: &TocInfo) -> Option<(String, String)> {
+    let p = &info.db_props;
+    let db = &info.db_quoted;
+    let mut create = String::new();
+    let mut drop = String::new();
+    if p.conn_limit != -1 {
+        create.push_str(&format!(
+            "ALTER DATABASE {db} CONNECTION LIMIT = {};\n",
+            p.conn_limit
+        ));
+    }
+    if p.is_template {
+        create.push_str(&format!("ALTER DATABASE {db} IS_TEMPLATE = true;\n"));
+        drop.push_str(&format!(
+            "UPDATE pg_catalog.pg_database SET datistemplate = false WHERE datname = {};\n",
+            literal(&info.dbname, info.std_strings)
+        ));
+    }
+    for item in &p.settings {
+        create.push_str(&alter_config(
+            &format!("DATABASE {db}"),
+            item,
+            info.std_strings,
+        ));
+    }
+    for (role, item) in &p.role_settings {
+        let target = format!(
+            "ROLE {} IN DATABASE {db}",
+            crate::schema::quote::ident(role)
+        );
+        create.push_str(&alter_config(&target, item, info.std_strings));
+    }
+    (!create.is_empty()).then_some((create, drop))
+}
+
 /// The TOC for `objects` (already in dump order) and its data plan.
 pub fn toc(objects: &[DumpObject], info: &TocInfo) -> (Vec<TocEntry>, Vec<DataPlan>) {
     // Dump ids: objects in order, each followed by its attached entries;
@@ -58,7 +140,7 @@ pub fn toc(objects: &[DumpObject], info: &TocInfo) -> (Vec<TocEntry>, Vec<DataPl
         next += 1 + o.attached.len() as i32;
     }
     let mut entries = Vec::with_capacity(next as usize + 4);
-    let quoted_db = format!("\"{}\"", info.dbname.replace('"', "\"\""));
+    let quoted_db = &info.db_quoted;
     entries.push(special(
         next,
         "ENCODING",
@@ -83,10 +165,7 @@ pub fn toc(objects: &[DumpObject], info: &TocInfo) -> (Vec<TocEntry>, Vec<DataPl
         tableoid: 1262,
         oid: info.db_oid,
     };
-    db.defn = bytes(&format!(
-        "CREATE DATABASE {quoted_db} WITH TEMPLATE = template0 ENCODING = '{}';\n",
-        info.encoding
-    ));
+    db.defn = bytes(&create_database(info));
     db.drop_stmt = bytes(&format!("DROP DATABASE {quoted_db};\n"));
     db.owner = bytes(&info.db_owner);
     db.tablespace = bytes("");
@@ -102,6 +181,15 @@ pub fn toc(objects: &[DumpObject], info: &TocInfo) -> (Vec<TocEntry>, Vec<DataPl
             "COMMENT ON DATABASE {quoted_db} IS {};\n",
             literal(c, info.std_strings)
         ));
+        e.owner = bytes(&info.db_owner);
+        e.dependencies = vec![db_id];
+        entries.push(e);
+    }
+    if let Some((create, drop)) = database_properties(info) {
+        let id = db_id + 1 + i32::from(info.db_comment.is_some());
+        let mut e = TocEntry::new(id, "DATABASE PROPERTIES", &info.dbname, Section::PreData);
+        e.defn = bytes(&create);
+        e.drop_stmt = bytes(&drop);
         e.owner = bytes(&info.db_owner);
         e.dependencies = vec![db_id];
         entries.push(e);
