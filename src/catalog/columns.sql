@@ -11,7 +11,11 @@ SELECT a.attrelid, a.attnum::int4, a.attname::text, pg_catalog.quote_ident(a.att
        pg_catalog.col_description(a.attrelid, a.attnum),
        a.attislocal,
        a.attstattarget::int4,
-       CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage::text END
+       CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage::text END,
+       -- NOT NULL that a parent passes down (pg_dump's inhNotNull).
+       EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i
+               JOIN pg_catalog.pg_attribute pa ON pa.attrelid = i.inhparent AND pa.attname = a.attname
+               WHERE i.inhrelid = a.attrelid AND pa.attnotnull)
 FROM pg_catalog.pg_attribute a
 JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace

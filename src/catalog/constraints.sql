@@ -2,7 +2,10 @@
 SELECT co.oid, co.conrelid, co.conname::text, pg_catalog.quote_ident(co.conname),
        co.contype::text, pg_catalog.pg_get_constraintdef(co.oid),
        co.convalidated, co.conislocal, co.conindid,
-       pg_catalog.obj_description(co.oid, 'pg_constraint')
+       pg_catalog.obj_description(co.oid, 'pg_constraint'),
+       CASE WHEN co.contype IN ('p', 'u', 'x') THEN
+           (SELECT inh.inhparent FROM pg_catalog.pg_inherits inh WHERE inh.inhrelid = co.conindid)
+       END
 FROM pg_catalog.pg_constraint co
 JOIN pg_catalog.pg_class c ON c.oid = co.conrelid
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace

@@ -2,8 +2,12 @@
 -- its _RETURN rule: report them on the view (other rules are their own);
 -- a table's row type stands for the table; an extension's member stands
 -- for its extension (members are not dumped).
-SELECT CASE WHEN r.rulename = '_RETURN' THEN 'pg_class' ELSE d.classid::pg_catalog.regclass::text END,
-       CASE WHEN r.rulename = '_RETURN' THEN r.ev_class ELSE d.objid END,
+SELECT CASE WHEN r.rulename = '_RETURN' THEN 'pg_class'
+            WHEN dc.contypid <> 0 THEN 'pg_type'
+            ELSE d.classid::pg_catalog.regclass::text END,
+       CASE WHEN r.rulename = '_RETURN' THEN r.ev_class
+            WHEN dc.contypid <> 0 THEN dc.contypid
+            ELSE d.objid END,
        CASE WHEN x.refobjid IS NOT NULL THEN 'pg_extension'
             WHEN d.refclassid = 'pg_catalog.pg_type'::pg_catalog.regclass AND t.typrelid <> 0
             THEN 'pg_class' ELSE d.refclassid::pg_catalog.regclass::text END,
@@ -14,6 +18,9 @@ SELECT CASE WHEN r.rulename = '_RETURN' THEN 'pg_class' ELSE d.classid::pg_catal
 FROM pg_catalog.pg_depend d
 LEFT JOIN pg_catalog.pg_rewrite r
        ON d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND r.oid = d.objid
+-- A domain's constraints are dumped with the domain.
+LEFT JOIN pg_catalog.pg_constraint dc
+       ON d.classid = 'pg_catalog.pg_constraint'::pg_catalog.regclass AND dc.oid = d.objid
 LEFT JOIN pg_catalog.pg_type t
        ON d.refclassid = 'pg_catalog.pg_type'::pg_catalog.regclass AND t.oid = d.refobjid
 LEFT JOIN pg_catalog.pg_depend x

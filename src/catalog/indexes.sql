@@ -1,7 +1,8 @@
 -- Indexes not created by a constraint.
 SELECT i.indexrelid, i.indrelid, c.relname::text, pg_catalog.pg_get_indexdef(i.indexrelid),
        pg_catalog.obj_description(i.indexrelid, 'pg_class'), i.indisclustered,
-       c.relkind::text, pg_catalog.quote_ident(c.relname)
+       c.relkind::text, pg_catalog.quote_ident(c.relname),
+       (SELECT inh.inhparent FROM pg_catalog.pg_inherits inh WHERE inh.inhrelid = i.indexrelid)
 FROM pg_catalog.pg_index i
 JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace

@@ -55,6 +55,8 @@ pub struct Column {
     pub is_local: bool,
     pub stattarget: Option<i32>,
     pub storage: Option<String>,
+    /// A parent has NOT NULL on this column.
+    pub inherited_not_null: bool,
 }
 
 /// A table, view, materialized view, sequence or foreign table (`pg_class`).
@@ -80,6 +82,12 @@ pub struct Relation {
     pub force_row_security: bool,
     pub replica_identity: char,
     pub is_partition: bool,
+    /// The partition bound (`FOR VALUES ...`, `DEFAULT`) of a partition.
+    pub partition_bound: Option<String>,
+    /// The partition key (`RANGE (at)`) of a partitioned table.
+    pub partition_key: Option<String>,
+    /// Parents (inheritance, or the partitioned table), in order.
+    pub parents: Vec<Oid>,
     pub columns: Vec<Column>,
 }
 
@@ -146,6 +154,9 @@ pub struct Constraint {
     pub is_local: bool,
     pub index: Oid,
     pub comment: Option<String>,
+    /// For a key constraint of a partition: the partitioned index its
+    /// index is attached to.
+    pub parent_index: Option<Oid>,
 }
 
 /// An index not created by a constraint.
@@ -160,6 +171,8 @@ pub struct Index {
     pub clustered: bool,
     pub kind: char,
     pub quoted: String,
+    /// The partitioned index this one is attached to.
+    pub parent_index: Option<Oid>,
 }
 
 /// A function or procedure.
@@ -199,6 +212,138 @@ pub struct ExtConfig {
     /// For sequences: the value and the start.
     pub last_value: Option<i64>,
     pub start: Option<i64>,
+}
+
+/// A collation.
+#[derive(Debug, Clone)]
+#[allow(missing_docs)]
+pub struct Collation {
+    pub oid: Oid,
+    pub schema: String,
+    pub name: String,
+    pub qualified: String,
+    pub owner: String,
+    pub provider: char,
+    pub deterministic: bool,
+    pub collate: Option<String>,
+    pub ctype: Option<String>,
+    pub locale: Option<String>,
+    pub icu_rules: Option<String>,
+    pub comment: Option<String>,
+}
+
+/// A row level security policy.
+#[derive(Debug, Clone)]
+#[allow(missing_docs)]
+pub struct Policy {
+    pub oid: Oid,
+    pub table: Oid,
+    pub name: String,
+    pub quoted: String,
+    pub command: char,
+    pub permissive: bool,
+    pub roles: Option<String>,
+    pub using: Option<String>,
+    pub with_check: Option<String>,
+    pub comment: Option<String>,
+}
+
+/// An extended statistics object.
+#[derive(Debug, Clone)]
+#[allow(missing_docs)]
+pub struct Statistics {
+    pub oid: Oid,
+    pub table: Oid,
+    pub schema: String,
+    pub name: String,
+    pub qualified: String,
+    pub owner: String,
+    pub definition: String,
+    pub stattarget: i32,
+    pub comment: Option<String>,
+}
+
+/// An event trigger.
+#[derive(Debug, Clone)]
+#[allow(missing_docs)]
+pub struct EventTrigger {
+    pub oid: Oid,
+    pub name: String,
+    pub quoted: String,
+    pub event: String,
+    pub owner: String,
+    /// Quoted tags, `'a', 'b'`, or empty.
+    pub tags: String,
+    pub function: String,
+    pub enabled: char,
+    pub comment: Option<String>,
+}
+
+/// A publication.
+#[derive(Debug, Clone)]
+#[allow(missing_docs)]
+pub struct Publication {
+    pub oid: Oid,
+    pub name: String,
+    pub quoted: String,
+    pub owner: String,
+    pub all_tables: bool,
+    pub insert: bool,
+    pub update: bool,
+    pub delete: bool,
+    pub truncate: bool,
+    pub via_root: bool,
+    /// `pubgencols` (18): `s` stored, `n` none, empty before 18.
+    pub gencols: String,
+    pub comment: Option<String>,
+}
+
+/// A table (`table` set) or schema (`schema` set) of a publication.
+#[derive(Debug, Clone)]
+#[allow(missing_docs)]
+pub struct PublicationMember {
+    pub oid: Oid,
+    pub publication: Oid,
+    pub table: Oid,
+    pub schema: Oid,
+    pub columns: Option<String>,
+    pub filter: Option<String>,
+}
+
+/// An aggregate (`pg_aggregate` with its `pg_proc` row).
+#[derive(Debug, Clone)]
+#[allow(missing_docs)]
+pub struct Aggregate {
+    pub oid: Oid,
+    pub schema: String,
+    pub name: String,
+    pub qualified: String,
+    pub owner: String,
+    pub arguments: String,
+    pub identity_args: String,
+    pub arg_types: String,
+    pub kind: char,
+    pub transfn: String,
+    pub transtype: String,
+    pub transspace: i32,
+    pub initval: Option<String>,
+    pub finalfn: Option<String>,
+    pub finalextra: bool,
+    pub finalmodify: char,
+    pub combinefn: Option<String>,
+    pub serialfn: Option<String>,
+    pub deserialfn: Option<String>,
+    pub mtransfn: Option<String>,
+    pub minvtransfn: Option<String>,
+    pub mtranstype: Option<String>,
+    pub mtransspace: i32,
+    pub minitval: Option<String>,
+    pub mfinalfn: Option<String>,
+    pub mfinalextra: bool,
+    pub mfinalmodify: char,
+    pub sortop: Option<String>,
+    pub parallel: char,
+    pub comment: Option<String>,
 }
 
 /// A rule (not a view's `_RETURN`).
@@ -265,6 +410,13 @@ pub struct Catalog {
     pub depends: Vec<Depend>,
     pub ext_config: Vec<ExtConfig>,
     pub rules: Vec<Rule>,
+    pub collations: Vec<Collation>,
+    pub policies: Vec<Policy>,
+    pub statistics: Vec<Statistics>,
+    pub event_triggers: Vec<EventTrigger>,
+    pub publications: Vec<Publication>,
+    pub publication_members: Vec<PublicationMember>,
+    pub aggregates: Vec<Aggregate>,
     /// Number of catalog queries run (for the batching test).
     pub queries: usize,
 }
@@ -300,6 +452,140 @@ impl Catalog {
         let depends = q("dependencies", include_str!("depends.sql")).await?;
         let ext_config = q("extension configuration", include_str!("ext_config.sql")).await?;
         let rules = q("rules", include_str!("rules.sql")).await?;
+        let collations = q("collations", include_str!("collations.sql")).await?;
+        let policies = q("policies", include_str!("policies.sql")).await?;
+        let statistics = q("statistics", include_str!("statistics.sql")).await?;
+        let event_triggers = q("event triggers", include_str!("event_triggers.sql")).await?;
+        let publications = q("publications", include_str!("publications.sql")).await?;
+        let members = q(
+            "publication members",
+            include_str!("publication_members.sql"),
+        )
+        .await?;
+        let aggregates = q("aggregates", include_str!("aggregates.sql")).await?;
+        cat.collations = collations
+            .iter()
+            .map(|r| Collation {
+                oid: r.get(0),
+                schema: r.get(1),
+                name: r.get(2),
+                qualified: r.get(3),
+                owner: r.get(4),
+                provider: ch(r.get(5)),
+                deterministic: r.get(6),
+                collate: r.get(7),
+                ctype: r.get(8),
+                locale: r.get(9),
+                icu_rules: r.get(10),
+                comment: r.get(11),
+            })
+            .collect();
+        cat.policies = policies
+            .iter()
+            .map(|r| Policy {
+                oid: r.get(0),
+                table: r.get(1),
+                name: r.get(2),
+                quoted: r.get(3),
+                command: ch(r.get(4)),
+                permissive: r.get(5),
+                roles: r.get(6),
+                using: r.get(7),
+                with_check: r.get(8),
+                comment: r.get(9),
+            })
+            .collect();
+        cat.statistics = statistics
+            .iter()
+            .map(|r| Statistics {
+                oid: r.get(0),
+                table: r.get(1),
+                schema: r.get(2),
+                name: r.get(3),
+                qualified: r.get(4),
+                owner: r.get(5),
+                definition: r.get(6),
+                stattarget: r.get(7),
+                comment: r.get(8),
+            })
+            .collect();
+        cat.event_triggers = event_triggers
+            .iter()
+            .map(|r| EventTrigger {
+                oid: r.get(0),
+                name: r.get(1),
+                quoted: r.get(2),
+                event: r.get(3),
+                owner: r.get(4),
+                tags: r.get(5),
+                function: r.get(6),
+                enabled: ch(r.get(7)),
+                comment: r.get(8),
+            })
+            .collect();
+        cat.publications = publications
+            .iter()
+            .map(|r| Publication {
+                oid: r.get(0),
+                name: r.get(1),
+                quoted: r.get(2),
+                owner: r.get(3),
+                all_tables: r.get(4),
+                insert: r.get(5),
+                update: r.get(6),
+                delete: r.get(7),
+                truncate: r.get(8),
+                via_root: r.get(9),
+                gencols: r.get(10),
+                comment: r.get(11),
+            })
+            .collect();
+        cat.publication_members = members
+            .iter()
+            .map(|r| PublicationMember {
+                oid: r.get(0),
+                publication: r.get(1),
+                table: r.get(2),
+                schema: r.get(3),
+                columns: r.get(4),
+                filter: r.get(5),
+            })
+            .collect();
+        cat.aggregates = aggregates
+            .iter()
+            .map(|r| Aggregate {
+                oid: r.get(0),
+                schema: r.get(1),
+                name: r.get(2),
+                qualified: r.get(3),
+                owner: r.get(4),
+                arguments: r.get(5),
+                identity_args: r.get(6),
+                arg_types: r.get::<_, Option<String>>(7).unwrap_or_default(),
+                kind: ch(r.get(8)),
+                transfn: r.get(9),
+                transtype: r.get(10),
+                transspace: r.get(11),
+                initval: r.get(12),
+                finalfn: r.get(13),
+                finalextra: r.get(14),
+                finalmodify: ch(r.get(15)),
+                combinefn: r.get(16),
+                serialfn: r.get(17),
+                deserialfn: r.get(18),
+                mtransfn: r.get(19),
+                minvtransfn: r.get(20),
+                mtranstype: r.get(21),
+                mtransspace: r.get(22),
+                minitval: r.get(23),
+                mfinalfn: r.get(24),
+                mfinalextra: r.get(25),
+                mfinalmodify: ch(r.get(26)),
+                sortop: r.get(27),
+                parallel: ch(r.get(28)),
+                comment: r.get(29),
+            })
+            .collect();
         cat.ext_config = ext_config
             .iter()
             .map(|r| ExtConfig {
@@ -426,6 +712,7 @@ impl Catalog {
                 is_local: r.get(7),
                 index: r.get(8),
                 comment: r.get(9),
+                parent_index: r.get(10),
             })
             .filter(|c| by_oid.contains_key(&c.table))
             .collect();
@@ -440,6 +727,7 @@ impl Catalog {
                 clustered: r.get(5),
                 kind: ch(r.get(6)),
                 quoted: r.get(7),
+                parent_index: r.get(8),
             })
             .filter(|i| by_oid.contains_key(&i.table))
             .collect();
@@ -513,6 +801,9 @@ fn relation(r: &Row) -> Relation {
         force_row_security: r.get(14),
         replica_identity: ch(r.get(15)),
         is_partition: r.get(16),
+        partition_bound: r.get(18),
+        partition_key: r.get(19),
+        parents: r.get(20),
         columns: Vec::new(),
     }
 }
@@ -534,5 +825,6 @@ fn column(r: &Row) -> Column {
         is_local: r.get(12),
         stattarget: r.get(13),
         storage: r.get(14),
+        inherited_not_null: r.get(15),
     }
 }

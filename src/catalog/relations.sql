@@ -14,7 +14,11 @@ SELECT c.oid, c.relkind::text, n.nspname::text, c.relname::text,
        c.relforcerowsecurity,
        c.relreplident::text,
        c.relispartition,
-       pg_catalog.quote_ident(n.nspname)
+       pg_catalog.quote_ident(n.nspname),
+       CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END,
+       CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END,
+       ARRAY(SELECT i.inhparent FROM pg_catalog.pg_inherits i
+             WHERE i.inhrelid = c.oid ORDER BY i.inhseqno)
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_catalog.pg_am am ON am.oid = c.relam

@@ -9,6 +9,8 @@ use crate::catalog::{Catalog, Column, Oid, Relation};
 use crate::schema::object::{Attached, Class, DataSource, DumpObject, Key, Priority};
 use crate::schema::quote::literal;
 
+mod kinds;
+
 // Catalog OIDs of the system catalogs, as pg_dump records them.
 const PG_NAMESPACE: Oid = 2615;
 const PG_EXTENSION: Oid = 3079;
@@ -41,14 +43,21 @@ pub fn build(cat: &Catalog, opts: BuildOptions) -> Vec<DumpObject> {
         out: Vec::new(),
     };
     b.schemas();
+    b.collations();
     b.extensions();
     b.types();
     b.functions();
+    b.aggregates();
     let dumped: HashSet<Oid> = b.relations();
     b.constraints(&dumped);
     b.indexes(&dumped);
+    b.index_attach(&dumped);
     b.triggers(&dumped);
     b.rules(&dumped);
+    b.policies(&dumped);
+    b.statistics(&dumped);
+    b.publications(&dumped);
+    b.event_triggers();
     b.extension_data();
     b.large_objects();
     b.out
@@ -310,13 +319,13 @@ impl Builder<'_> {
             .collect();
         let mut dumped = HashSet::new();
         for r in &self.cat.relations {
-            // Partitions, partitioned tables and foreign tables come later.
-            if r.is_partition || matches!(r.kind, 'p' | 'f') {
+            // Foreign tables come later.
+            if r.kind == 'f' {
                 continue;
             }
             dumped.insert(r.oid);
             match r.kind {
-                'r' => self.table(r, &separate_defaults),
+                'r' | 'p' => self.table(r, &separate_defaults, &by_oid),
                 'v' | 'm' => self.view(r),
                 'S' => self.sequence(r, &by_oid),
                 _ => {}
@@ -369,7 +378,12 @@ impl Builder<'_> {
         o
     }
 
-    fn table(&mut self, r: &Relation, separate_defaults: &HashSet<Oid>) {
+    fn table(
+        &mut self,
+        r: &Relation,
+        separate_defaults: &HashSet<Oid>,
+        rels: &HashMap<Oid, &Relation>,
+    ) {
         let mut o = self.base(r, Class::Relation, Priority::Table, "TABLE");
         o.tablespace = Some(r.tablespace.clone().unwrap_or_default());
         o.table_am = r.access_method.clone();
@@ -377,7 +391,23 @@ impl Builder<'_> {
         let mut after = String::new();
         let mut defaults = Vec::new();
         for col in &r.columns {
-            lines.push(column_line(col, separate_defaults, &mut defaults));
+            // pg_dump's shouldPrintColumn: inherited columns come from the
+            // parent (a partition, attached later, lists them all).
+            if !col.is_local && !r.is_partition {
+                if let Some((oid, expr)) = col.default.clone().filter(|_| col.generated.is_empty())
+                {
+                    defaults.push((oid, col.clone(), expr));
+                }
+                if col.not_null && !col.inherited_not_null {
+                    after.push_str(&format!(
+                        "ALTER TABLE ONLY {} ALTER COLUMN {} SET NOT NULL;\n",
+                        r.qualified, col.quoted
+                    ));
+                }
+                continue;
+            }
+            let not_null = col.not_null && (!col.inherited_not_null || r.is_partition);
+            lines.push(column_line(col, not_null, separate_defaults, &mut defaults));
             if let Some(n) = col.stattarget.filter(|n| *n >= 0) {
                 after.push_str(&format!(
                     "ALTER TABLE ONLY {} ALTER COLUMN {} SET STATISTICS {n};\n",
@@ -403,7 +433,9 @@ impl Builder<'_> {
             .iter()
             .filter(|c| c.table == r.oid && c.kind == 'c')
         {
-            if c.validated && c.is_local {
+            // A partition is created on its own before ATTACH, so it
+            // carries the checks it inherits too.
+            if c.validated && (c.is_local || r.is_partition) {
                 lines.push(format!("    CONSTRAINT {} {}", c.quoted, c.definition));
             }
         }
@@ -412,11 +444,27 @@ impl Builder<'_> {
         } else {
             ""
         };
-        let mut defn = format!(
-            "CREATE {unlogged}TABLE {} (\n{}\n)",
-            r.qualified,
-            lines.join(",\n")
-        );
+        let mut defn = if lines.is_empty() {
+            format!("CREATE {unlogged}TABLE {} (\n)", r.qualified)
+        } else {
+            format!(
+                "CREATE {unlogged}TABLE {} (\n{}\n)",
+                r.qualified,
+                lines.join(",\n")
+            )
+        };
+        let parents: Vec<&Relation> = r
+            .parents
+            .iter()
+            .filter_map(|p| rels.get(p).copied())
+            .collect();
+        if !r.is_partition && !parents.is_empty() {
+            let names: Vec<&str> = parents.iter().map(|p| p.qualified.as_str()).collect();
+            defn.push_str(&format!("\nINHERITS ({})", names.join(", ")));
+        }
+        if let Some(key) = &r.partition_key {
+            defn.push_str(&format!("\nPARTITION BY {key}"));
+        }
         if let Some(opts) = &r.reloptions {
             defn.push_str(&format!("\nWITH ({opts})"));
         }
@@ -444,8 +492,28 @@ impl Builder<'_> {
         }
         o.defn = defn;
         o.drop = format!("DROP TABLE {};\n", r.qualified);
+        o.deps
+            .extend(parents.iter().map(|p| Key::new(Class::Relation, p.oid)));
         self.relation_comments(&mut o, r, "TABLE");
         self.out.push(o);
+
+        if let (Some(bound), Some(parent)) = (&r.partition_bound, parents.first()) {
+            let mut a = DumpObject::new(
+                Key::new(Class::TableAttach, r.oid),
+                Priority::TableAttach,
+                "TABLE ATTACH",
+                r.name.clone(),
+            );
+            a.namespace = Some(r.schema.clone());
+            a.owner = Some(r.owner.clone());
+            a.defn = format!(
+                "ALTER TABLE ONLY {} ATTACH PARTITION {} {bound};\n",
+                parent.qualified, r.qualified
+            );
+            a.deps.push(Key::new(Class::Relation, parent.oid));
+            a.deps.push(Key::new(Class::Relation, r.oid));
+            self.out.push(a);
+        }
 
         for (attrdef, col, expr) in defaults {
             let mut d = DumpObject::new(
@@ -469,28 +537,31 @@ impl Builder<'_> {
             self.out.push(d);
         }
 
-        // The data.
-        let cols: Vec<&str> = r
-            .columns
-            .iter()
-            .filter(|c| c.generated.is_empty())
-            .map(|c| c.quoted.as_str())
-            .collect();
-        let list = if cols.is_empty() {
-            String::new()
-        } else {
-            format!("({})", cols.join(", "))
-        };
-        let mut data = self.base(r, Class::TableData, Priority::TableData, "TABLE DATA");
-        data.catalog = (0, r.oid);
-        data.tablespace = None;
-        data.copy_stmt = Some(format!("COPY {} {list} FROM stdin;\n", r.qualified));
-        data.data = Some(DataSource::Copy(format!(
-            "COPY {} {list} TO stdout",
-            r.qualified
-        )));
-        data.deps.push(Key::new(Class::Relation, r.oid));
-        self.out.push(data);
+        // A partitioned table's rows are its partitions' data.
+        if r.kind != 'p' {
+            // The data.
+            let cols: Vec<&str> = r
+                .columns
+                .iter()
+                .filter(|c| c.generated.is_empty())
+                .map(|c| c.quoted.as_str())
+                .collect();
+            let list = if cols.is_empty() {
+                String::new()
+            } else {
+                format!("({})", cols.join(", "))
+            };
+            let mut data = self.base(r, Class::TableData, Priority::TableData, "TABLE DATA");
+            data.catalog = (0, r.oid);
+            data.tablespace = None;
+            data.copy_stmt = Some(format!("COPY {} {list} FROM stdin;\n", r.qualified));
+            data.data = Some(DataSource::Copy(format!(
+                "COPY {} {list} TO stdout",
+                r.qualified
+            )));
+            data.deps.push(Key::new(Class::Relation, r.oid));
+            self.out.push(data);
+        }
 
         if r.row_security {
             let mut rs = self.base(r, Class::RowSecurity, Priority::Policy, "ROW SECURITY");
@@ -659,8 +730,11 @@ impl Builder<'_> {
             let Some(r) = rels.get(&c.table).filter(|_| dumped.contains(&c.table)) else {
                 continue;
             };
-            if !c.is_local || (c.kind == 'c' && c.validated) {
-                continue; // inline in CREATE TABLE, or inherited
+            // Inline in CREATE TABLE, or inherited (a partition's key
+            // constraints are its own, attached to the parent's index).
+            if (!c.is_local && !matches!(c.kind, 'p' | 'u' | 'x')) || (c.kind == 'c' && c.validated)
+            {
+                continue;
             }
             let (desc, priority, only) = match c.kind {
                 'f' => ("FK CONSTRAINT", Priority::FkConstraint, "ONLY "),
@@ -769,6 +843,55 @@ impl Builder<'_> {
                     self.std(),
                 ));
             }
+            self.out.push(o);
+        }
+    }
+
+    /// ALTER INDEX ... ATTACH PARTITION for every partition index (plain
+    /// or backing a key constraint) attached to a partitioned one.
+    fn index_attach(&mut self, dumped: &HashSet<Oid>) {
+        let rels: HashMap<Oid, &Relation> = self.cat.relations.iter().map(|r| (r.oid, r)).collect();
+        // index OID -> (its key, schema, qualified name, table)
+        let mut indexes: HashMap<Oid, (Key, &Relation, String, String)> = HashMap::new();
+        let mut attached: Vec<(Oid, Oid)> = Vec::new();
+        for i in &self.cat.indexes {
+            if let Some(r) = rels.get(&i.table).filter(|_| dumped.contains(&i.table)) {
+                let q = format!("{}.{}", r.schema_quoted, i.quoted);
+                indexes.insert(
+                    i.oid,
+                    (Key::new(Class::Relation, i.oid), r, q, i.name.clone()),
+                );
+                attached.extend(i.parent_index.map(|p| (i.oid, p)));
+            }
+        }
+        for c in &self.cat.constraints {
+            if !matches!(c.kind, 'p' | 'u' | 'x') || c.index == 0 {
+                continue;
+            }
+            if let Some(r) = rels.get(&c.table).filter(|_| dumped.contains(&c.table)) {
+                let q = format!("{}.{}", r.schema_quoted, c.quoted);
+                indexes.insert(
+                    c.index,
+                    (Key::new(Class::Constraint, c.oid), r, q, c.name.clone()),
+                );
+                attached.extend(c.parent_index.map(|p| (c.index, p)));
+            }
+        }
+        for (child, parent) in attached {
+            let (Some(c), Some(p)) = (indexes.get(&child), indexes.get(&parent)) else {
+                continue;
+            };
+            let mut o = DumpObject::new(
+                Key::new(Class::IndexAttach, child),
+                Priority::IndexAttach,
+                "INDEX ATTACH",
+                c.3.clone(),
+            );
+            o.namespace = Some(c.1.schema.clone());
+            o.owner = Some(c.1.owner.clone());
+            o.defn = format!("ALTER INDEX {} ATTACH PARTITION {};\n", p.2, c.2);
+            o.deps.push(p.0);
+            o.deps.push(c.0);
             self.out.push(o);
         }
     }
@@ -1002,6 +1125,7 @@ impl Builder<'_> {
 /// into `separate` instead.
 fn column_line(
     col: &Column,
+    not_null: bool,
     separate: &HashSet<Oid>,
     out: &mut Vec<(Oid, Column, String)>,
 ) -> String {
@@ -1020,7 +1144,7 @@ fn column_line(
             line.push_str(&format!(" DEFAULT {expr}"));
         }
     }
-    if col.not_null {
+    if not_null {
         line.push_str(" NOT NULL");
     }
     line

@@ -31,6 +31,22 @@ pub enum Class {
     TableData,
     /// A sequence's value (SEQUENCE SET).
     SequenceSet,
+    /// `pg_collation`.
+    Collation,
+    /// `pg_policy`.
+    Policy,
+    /// `pg_statistic_ext`.
+    Statistics,
+    /// `pg_event_trigger`.
+    EventTrigger,
+    /// `pg_publication`.
+    Publication,
+    /// `pg_publication_rel` / `pg_publication_namespace`.
+    PublicationMember,
+    /// A partition's ATTACH PARTITION.
+    TableAttach,
+    /// A partition index's ATTACH PARTITION.
+    IndexAttach,
     /// A sequence's OWNED BY.
     SequenceOwnedBy,
     /// REFRESH MATERIALIZED VIEW.
@@ -67,9 +83,11 @@ impl Key {
 #[allow(missing_docs)]
 pub enum Priority {
     Namespace = 1,
+    Collation = 3,
     Extension = 5,
     Type = 6,
     Function = 8,
+    Aggregate = 9,
     Table = 18,
     TableAttach = 19,
     AttrDef = 21,
@@ -85,6 +103,10 @@ pub enum Priority {
     Trigger = 33,
     FkConstraint = 34,
     Policy = 35,
+    Publication = 36,
+    PublicationRel = 37,
+    PublicationSchema = 38,
+    EventTrigger = 39,
     RefreshMatView = 40,
 }
 

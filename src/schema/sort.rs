@@ -50,6 +50,14 @@ fn resolver(cat: &Catalog, present: &HashSet<Key>) -> impl Fn(&str, Oid) -> Opti
             "pg_constraint" => Key::new(Class::Constraint, oid),
             "pg_trigger" => Key::new(Class::Trigger, oid),
             "pg_rewrite" => Key::new(Class::Rule, oid),
+            "pg_collation" => Key::new(Class::Collation, oid),
+            "pg_policy" => Key::new(Class::Policy, oid),
+            "pg_statistic_ext" => Key::new(Class::Statistics, oid),
+            "pg_event_trigger" => Key::new(Class::EventTrigger, oid),
+            "pg_publication" => Key::new(Class::Publication, oid),
+            "pg_publication_rel" | "pg_publication_namespace" => {
+                Key::new(Class::PublicationMember, oid)
+            }
             "pg_attrdef" => {
                 let own = Key::new(Class::AttrDef, oid);
                 if present.contains(&own) {
