@@ -227,6 +227,33 @@ fn toc_parity_schema_basics() {
     }
 }
 
+#[test]
+fn round_trip_schema_more_15() {
+    round_trip(PgVersion::V15, "schema_more.sql");
+}
+
+#[test]
+fn round_trip_schema_more_16() {
+    round_trip(PgVersion::V16, "schema_more.sql");
+}
+
+#[test]
+fn round_trip_schema_more_17() {
+    round_trip(PgVersion::V17, "schema_more.sql");
+}
+
+#[test]
+fn round_trip_schema_more_18() {
+    round_trip(PgVersion::V18, "schema_more.sql");
+}
+
+#[test]
+fn toc_parity_schema_more() {
+    for v in PgVersion::all() {
+        toc_parity(v, "schema_more.sql");
+    }
+}
+
 /// `pg_restore --clean --if-exists` over a database that already holds the
 /// data, and `pg_restore -j 4` into an empty one, both work on our archive.
 #[test]

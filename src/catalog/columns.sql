@@ -15,7 +15,11 @@ SELECT a.attrelid, a.attnum::int4, a.attname::text, pg_catalog.quote_ident(a.att
        -- NOT NULL that a parent passes down (pg_dump's inhNotNull).
        EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i
                JOIN pg_catalog.pg_attribute pa ON pa.attrelid = i.inhparent AND pa.attname = a.attname
-               WHERE i.inhrelid = a.attrelid AND pa.attnotnull)
+               WHERE i.inhrelid = a.attrelid AND pa.attnotnull),
+       -- PostgreSQL 18's named NOT NULL constraint, when not the default name.
+       (SELECT pg_catalog.quote_ident(nc.conname) FROM pg_catalog.pg_constraint nc
+        WHERE nc.conrelid = a.attrelid AND nc.contype = 'n' AND nc.conkey[1] = a.attnum
+          AND nc.conname <> c.relname || '_' || a.attname || '_not_null')
 FROM pg_catalog.pg_attribute a
 JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace

@@ -57,6 +57,8 @@ pub struct Column {
     pub storage: Option<String>,
     /// A parent has NOT NULL on this column.
     pub inherited_not_null: bool,
+    /// The NOT NULL constraint's name (18+), when it is not the default.
+    pub not_null_name: Option<String>,
 }
 
 /// A table, view, materialized view, sequence or foreign table (`pg_class`).
@@ -346,6 +348,42 @@ pub struct Aggregate {
     pub comment: Option<String>,
 }
 
+/// A cast.
+#[derive(Debug, Clone)]
+#[allow(missing_docs)]
+pub struct Cast {
+    pub oid: Oid,
+    pub source: String,
+    pub target: String,
+    pub method: char,
+    pub context: char,
+    /// `schema.name(argtypes)` of the cast function.
+    pub function: Option<String>,
+    pub comment: Option<String>,
+}
+
+/// An operator.
+#[derive(Debug, Clone)]
+#[allow(missing_docs)]
+pub struct Operator {
+    pub oid: Oid,
+    pub schema: String,
+    pub name: String,
+    pub schema_quoted: String,
+    pub owner: String,
+    pub kind: char,
+    pub function: String,
+    pub left: Option<String>,
+    pub right: Option<String>,
+    pub commutator: Option<String>,
+    pub negator: Option<String>,
+    pub merges: bool,
+    pub hashes: bool,
+    pub restrict: Option<String>,
+    pub join: Option<String>,
+    pub comment: Option<String>,
+}
+
 /// A rule (not a view's `_RETURN`).
 #[derive(Debug, Clone)]
 #[allow(missing_docs)]
@@ -417,6 +455,8 @@ pub struct Catalog {
     pub publications: Vec<Publication>,
     pub publication_members: Vec<PublicationMember>,
     pub aggregates: Vec<Aggregate>,
+    pub casts: Vec<Cast>,
+    pub operators: Vec<Operator>,
     /// Number of catalog queries run (for the batching test).
     pub queries: usize,
 }
@@ -463,6 +503,41 @@ impl Catalog {
         )
         .await?;
         let aggregates = q("aggregates", include_str!("aggregates.sql")).await?;
+        let casts = q("casts", include_str!("casts.sql")).await?;
+        let operators = q("operators", include_str!("operators.sql")).await?;
+        cat.casts = casts
+            .iter()
+            .map(|r| Cast {
+                oid: r.get(0),
+                source: r.get(1),
+                target: r.get(2),
+                method: ch(r.get(3)),
+                context: ch(r.get(4)),
+                function: r.get(5),
+                comment: r.get(6),
+            })
+            .collect();
+        cat.operators = operators
+            .iter()
+            .map(|r| Operator {
+                oid: r.get(0),
+                schema: r.get(1),
+                name: r.get(2),
+                schema_quoted: r.get(3),
+                owner: r.get(4),
+                kind: ch(r.get(5)),
+                function: r.get(6),
+                left: r.get(7),
+                right: r.get(8),
+                commutator: r.get(9),
+                negator: r.get(10),
+                merges: r.get(11),
+                hashes: r.get(12),
+                restrict: r.get(13),
+                join: r.get(14),
+                comment: r.get(15),
+            })
+            .collect();
         cat.collations = collations
             .iter()
             .map(|r| Collation {
@@ -826,5 +901,6 @@ fn column(r: &Row) -> Column {
         stattarget: r.get(13),
         storage: r.get(14),
         inherited_not_null: r.get(15),
+        not_null_name: r.get(16),
     }
 }

@@ -48,6 +48,8 @@ pub fn build(cat: &Catalog, opts: BuildOptions) -> Vec<DumpObject> {
     b.types();
     b.functions();
     b.aggregates();
+    b.casts();
+    b.operators();
     let dumped: HashSet<Oid> = b.relations();
     b.constraints(&dumped);
     b.indexes(&dumped);
@@ -726,6 +728,14 @@ impl Builder<'_> {
 
     fn constraints(&mut self, dumped: &HashSet<Oid>) {
         let rels: HashMap<Oid, &Relation> = self.cat.relations.iter().map(|r| (r.oid, r)).collect();
+        // A partition's key constraint follows the parent's it attaches to.
+        let index_constraint: HashMap<Oid, Oid> = self
+            .cat
+            .constraints
+            .iter()
+            .filter(|c| c.index != 0 && matches!(c.kind, 'p' | 'u' | 'x'))
+            .map(|c| (c.index, c.oid))
+            .collect();
         for c in &self.cat.constraints {
             let Some(r) = rels.get(&c.table).filter(|_| dumped.contains(&c.table)) else {
                 continue;
@@ -762,6 +772,9 @@ impl Builder<'_> {
                 r.qualified, c.quoted
             );
             o.deps.push(Key::new(Class::Relation, r.oid));
+            if let Some(parent) = c.parent_index.and_then(|p| index_constraint.get(&p)) {
+                o.deps.push(Key::new(Class::Constraint, *parent));
+            }
             if let Some(text) = &c.comment {
                 let target = format!("CONSTRAINT {} ON {}", c.quoted, r.qualified);
                 o.attached.push(comment(
@@ -832,6 +845,19 @@ impl Builder<'_> {
             }
             o.drop = format!("DROP INDEX {qualified_index};\n");
             o.deps.push(Key::new(Class::Relation, r.oid));
+            // A partition's index follows the partitioned index (or key
+            // constraint) it is attached to.
+            if let Some(p) = i.parent_index {
+                let parent = self
+                    .cat
+                    .constraints
+                    .iter()
+                    .find(|c| c.index == p && matches!(c.kind, 'p' | 'u' | 'x'))
+                    .map_or(Key::new(Class::Relation, p), |c| {
+                        Key::new(Class::Constraint, c.oid)
+                    });
+                o.deps.push(parent);
+            }
             if let Some(c) = &i.comment {
                 let target = format!("INDEX {qualified_index}");
                 o.attached.push(comment(
@@ -877,7 +903,8 @@ impl Builder<'_> {
                 attached.extend(c.parent_index.map(|p| (c.index, p)));
             }
         }
-        for (child, parent) in attached {
+        let parent_of: HashMap<Oid, Oid> = attached.iter().copied().collect();
+        for &(child, parent) in &attached {
             let (Some(c), Some(p)) = (indexes.get(&child), indexes.get(&parent)) else {
                 continue;
             };
@@ -892,6 +919,14 @@ impl Builder<'_> {
             o.defn = format!("ALTER INDEX {} ATTACH PARTITION {};\n", p.2, c.2);
             o.deps.push(p.0);
             o.deps.push(c.0);
+            o.deps.push(Key::new(Class::Relation, p.1.oid));
+            o.deps.push(Key::new(Class::Relation, c.1.oid));
+            // pg_dump passes on the parent's own attachment (sub-partitions).
+            let mut up = parent_of.get(&parent);
+            while let Some(grand) = up.and_then(|g| indexes.get(g).map(|i| (g, i))) {
+                o.deps.push(grand.1 .0);
+                up = parent_of.get(grand.0);
+            }
             self.out.push(o);
         }
     }
@@ -1145,6 +1180,9 @@ fn column_line(
         }
     }
     if not_null {
+        if let Some(name) = &col.not_null_name {
+            line.push_str(&format!(" CONSTRAINT {name}"));
+        }
         line.push_str(" NOT NULL");
     }
     line

@@ -33,6 +33,10 @@ pub enum Class {
     SequenceSet,
     /// `pg_collation`.
     Collation,
+    /// `pg_cast`.
+    Cast,
+    /// `pg_operator`.
+    Operator,
     /// `pg_policy`.
     Policy,
     /// `pg_statistic_ext`.
@@ -86,8 +90,10 @@ pub enum Priority {
     Collation = 3,
     Extension = 5,
     Type = 6,
+    Cast = 7,
     Function = 8,
     Aggregate = 9,
+    Operator = 11,
     Table = 18,
     TableAttach = 19,
     AttrDef = 21,

@@ -51,6 +51,8 @@ fn resolver(cat: &Catalog, present: &HashSet<Key>) -> impl Fn(&str, Oid) -> Opti
             "pg_trigger" => Key::new(Class::Trigger, oid),
             "pg_rewrite" => Key::new(Class::Rule, oid),
             "pg_collation" => Key::new(Class::Collation, oid),
+            "pg_cast" => Key::new(Class::Cast, oid),
+            "pg_operator" => Key::new(Class::Operator, oid),
             "pg_policy" => Key::new(Class::Policy, oid),
             "pg_statistic_ext" => Key::new(Class::Statistics, oid),
             "pg_event_trigger" => Key::new(Class::EventTrigger, oid),

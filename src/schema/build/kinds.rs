@@ -20,8 +20,103 @@ const PG_PUBLICATION: Oid = 6104;
 const PG_PUBLICATION_REL: Oid = 6106;
 const PG_PUBLICATION_NAMESPACE: Oid = 6237;
 const PG_PROC: Oid = 1255;
+const PG_CAST: Oid = 2605;
+const PG_OPERATOR: Oid = 2617;
 
 impl Builder<'_> {
+    pub(super) fn casts(&mut self) {
+        for c in &self.cat.casts {
+            let label = format!("CAST ({} AS {})", c.source, c.target);
+            let mut o = DumpObject::new(
+                Key::new(Class::Cast, c.oid),
+                Priority::Cast,
+                "CAST",
+                label.clone(),
+            );
+            o.catalog = (PG_CAST, c.oid);
+            let how = match (c.method, &c.function) {
+                ('b', _) => "WITHOUT FUNCTION".to_owned(),
+                ('i', _) => "WITH INOUT".to_owned(),
+                (_, Some(f)) => format!("WITH FUNCTION {f}"),
+                _ => String::new(),
+            };
+            let context = match c.context {
+                'a' => " AS ASSIGNMENT",
+                'i' => " AS IMPLICIT",
+                _ => "",
+            };
+            o.defn = format!("CREATE {label} {how}{context};\n");
+            o.drop = format!("DROP {label};\n");
+            if let Some(text) = &c.comment {
+                o.attached
+                    .push(comment(label.clone(), &label, text, None, "", self.std()));
+                if let Some(a) = o.attached.last_mut() {
+                    a.owner = None;
+                }
+            }
+            self.out.push(o);
+        }
+    }
+
+    pub(super) fn operators(&mut self) {
+        for op in &self.cat.operators {
+            let mut o = DumpObject::new(
+                Key::new(Class::Operator, op.oid),
+                Priority::Operator,
+                "OPERATOR",
+                op.name.clone(),
+            );
+            o.catalog = (PG_OPERATOR, op.oid);
+            o.namespace = Some(op.schema.clone());
+            o.owner = Some(op.owner.clone());
+            let mut d = vec![format!("    FUNCTION = {}", op.function)];
+            if let Some(l) = &op.left {
+                d.push(format!("    LEFTARG = {l}"));
+            }
+            if let Some(r) = &op.right {
+                d.push(format!("    RIGHTARG = {r}"));
+            }
+            if let Some(c) = &op.commutator {
+                d.push(format!("    COMMUTATOR = {c}"));
+            }
+            if let Some(n) = &op.negator {
+                d.push(format!("    NEGATOR = {n}"));
+            }
+            if op.merges {
+                d.push("    MERGES".into());
+            }
+            if op.hashes {
+                d.push("    HASHES".into());
+            }
+            if let Some(r) = &op.restrict {
+                d.push(format!("    RESTRICT = {r}"));
+            }
+            if let Some(j) = &op.join {
+                d.push(format!("    JOIN = {j}"));
+            }
+            let name = format!("{}.{}", op.schema_quoted, op.name);
+            o.defn = format!("CREATE OPERATOR {name} (\n{}\n);\n", d.join(",\n"));
+            let args = format!(
+                "{}, {}",
+                op.left.as_deref().unwrap_or("NONE"),
+                op.right.as_deref().unwrap_or("NONE")
+            );
+            o.drop = format!("DROP OPERATOR {name} ({args});\n");
+            if let Some(text) = &op.comment {
+                let target = format!("OPERATOR {name} ({args})");
+                o.attached.push(comment(
+                    format!("OPERATOR {} ({args})", op.name),
+                    &target,
+                    text,
+                    Some(&op.schema),
+                    &op.owner,
+                    self.std(),
+                ));
+            }
+            self.out.push(o);
+        }
+    }
+
     pub(super) fn collations(&mut self) {
         for c in &self.cat.collations {
             let mut o = DumpObject::new(
