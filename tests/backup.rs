@@ -384,3 +384,51 @@ fn bad_input_fails_cleanly() {
     assert_fails_cleanly("no SELECT on a table", &url, 3, "plain", Some("R3aderPass"));
     query(&db, &format!("DROP OWNED BY {role}; DROP ROLE {role};"));
 }
+
+/// Backs `db` up through the library and returns the report.
+fn library_backup(db: &TestDb, dir: &Path) -> pgark::backup::BackupReport {
+    let opts = pgark::backup::BackupOptions {
+        database_url: db.url(),
+        target: pgark::backup::Target::File(dir.join(format!("{}.lib.dump", db.name))),
+        compression: archive_format::Compression::Gzip { level: 1 },
+        format_version: pgark::backup::FormatVersion::Auto,
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(pgark::backup::backup(&opts))
+        .unwrap_or_else(|e| panic!("backup of {}: {e}", db.name))
+}
+
+/// The catalog is read in batches: 5,000 tables cost the same number of
+/// catalog queries as a handful, and every one of them is in the archive.
+#[test]
+fn catalog_queries_do_not_grow_with_tables() {
+    let server = pg(PgVersion::V16);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let small = fixture_db(server, "archive_basics.sql");
+    let large = server.create_database("five_thousand");
+    query(
+        &large,
+        "DO $$ BEGIN FOR i IN 1..5000 LOOP \
+           EXECUTE format('CREATE TABLE t%s (id integer PRIMARY KEY, v text DEFAULT %L)', i, i); \
+         END LOOP; END $$; \
+         INSERT INTO t1 VALUES (1, 'one'); INSERT INTO t5000 VALUES (5000, 'last');",
+    );
+    let few = library_backup(&small, dir.path());
+    let many = library_backup(&large, dir.path());
+    assert_eq!(
+        few.catalog_queries, many.catalog_queries,
+        "catalog queries must not depend on the number of tables"
+    );
+    assert_eq!(many.tables.len(), 5000);
+    assert_eq!(many.rows(), 2);
+    let toc = toc_map(&many.path);
+    let tables = toc.keys().filter(|(desc, _, _)| desc == "TABLE").count();
+    let keys = toc
+        .keys()
+        .filter(|(desc, _, _)| desc == "CONSTRAINT")
+        .count();
+    assert_eq!((tables, keys), (5000, 5000));
+}
