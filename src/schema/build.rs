@@ -40,6 +40,7 @@ pub fn build(cat: &Catalog, opts: BuildOptions) -> Vec<DumpObject> {
     let mut b = Builder {
         cat,
         opts,
+        rels: cat.relations.iter().map(|r| (r.oid, r)).collect(),
         out: Vec::new(),
     };
     b.schemas();
@@ -68,7 +69,20 @@ pub fn build(cat: &Catalog, opts: BuildOptions) -> Vec<DumpObject> {
 struct Builder<'a> {
     cat: &'a Catalog,
     opts: BuildOptions,
+    /// Every relation of the catalog by OID.
+    rels: HashMap<Oid, &'a Relation>,
     out: Vec<DumpObject>,
+}
+
+/// `ALTER ... {state} TRIGGER|RULE|EVENT TRIGGER` for a non-default
+/// `tgenabled` / `ev_enabled` / `evtenabled`.
+fn enabled_state(enabled: char) -> Option<&'static str> {
+    match enabled {
+        'D' => Some("DISABLE"),
+        'R' => Some("ENABLE REPLICA"),
+        'A' => Some("ENABLE ALWAYS"),
+        _ => None,
+    }
 }
 
 fn comment(
@@ -88,9 +102,17 @@ fn comment(
     }
 }
 
-impl Builder<'_> {
+impl<'a> Builder<'a> {
     fn std(&self) -> bool {
         self.opts.std_strings
+    }
+
+    /// The table `oid` if it is dumped.
+    fn dumped_table(&self, oid: Oid, dumped: &HashSet<Oid>) -> Option<&'a Relation> {
+        self.rels
+            .get(&oid)
+            .copied()
+            .filter(|_| dumped.contains(&oid))
     }
 
     fn schemas(&mut self) {
@@ -305,8 +327,6 @@ impl Builder<'_> {
     /// Tables, views, materialized views and sequences; returns the OIDs of
     /// the relations dumped.
     fn relations(&mut self) -> HashSet<Oid> {
-        let by_oid: HashMap<Oid, &Relation> =
-            self.cat.relations.iter().map(|r| (r.oid, r)).collect();
         // Defaults that need a sequence are created after it, on their own.
         let separate_defaults: HashSet<Oid> = self
             .cat
@@ -315,7 +335,7 @@ impl Builder<'_> {
             .filter(|d| {
                 d.class == "pg_attrdef"
                     && d.ref_class == "pg_class"
-                    && by_oid.get(&d.ref_oid).is_some_and(|r| r.kind == 'S')
+                    && self.rels.get(&d.ref_oid).is_some_and(|r| r.kind == 'S')
             })
             .map(|d| d.oid)
             .collect();
@@ -327,9 +347,9 @@ impl Builder<'_> {
             }
             dumped.insert(r.oid);
             match r.kind {
-                'r' | 'p' => self.table(r, &separate_defaults, &by_oid),
+                'r' | 'p' => self.table(r, &separate_defaults),
                 'v' | 'm' => self.view(r),
-                'S' => self.sequence(r, &by_oid),
+                'S' => self.sequence(r),
                 _ => {}
             }
         }
@@ -380,12 +400,7 @@ impl Builder<'_> {
         o
     }
 
-    fn table(
-        &mut self,
-        r: &Relation,
-        separate_defaults: &HashSet<Oid>,
-        rels: &HashMap<Oid, &Relation>,
-    ) {
+    fn table(&mut self, r: &Relation, separate_defaults: &HashSet<Oid>) {
         let mut o = self.base(r, Class::Relation, Priority::Table, "TABLE");
         o.tablespace = Some(r.tablespace.clone().unwrap_or_default());
         o.table_am = r.access_method.clone();
@@ -458,7 +473,7 @@ impl Builder<'_> {
         let parents: Vec<&Relation> = r
             .parents
             .iter()
-            .filter_map(|p| rels.get(p).copied())
+            .filter_map(|p| self.rels.get(p).copied())
             .collect();
         if !r.is_partition && !parents.is_empty() {
             let names: Vec<&str> = parents.iter().map(|p| p.qualified.as_str()).collect();
@@ -637,7 +652,7 @@ impl Builder<'_> {
         self.out.push(o);
     }
 
-    fn sequence(&mut self, r: &Relation, tables: &HashMap<Oid, &Relation>) {
+    fn sequence(&mut self, r: &Relation) {
         let Some(s) = self.cat.sequences.get(&r.oid) else {
             return;
         };
@@ -658,7 +673,7 @@ impl Builder<'_> {
         let owner = s
             .owner_column
             .as_ref()
-            .and_then(|(t, c)| tables.get(t).map(|t| (*t, c)));
+            .and_then(|(t, c)| self.rels.get(t).map(|t| (*t, c)));
         match (s.identity, owner) {
             (true, Some((table, col))) => {
                 let kind =
@@ -727,7 +742,6 @@ impl Builder<'_> {
     }
 
     fn constraints(&mut self, dumped: &HashSet<Oid>) {
-        let rels: HashMap<Oid, &Relation> = self.cat.relations.iter().map(|r| (r.oid, r)).collect();
         // A partition's key constraint follows the parent's it attaches to.
         let index_constraint: HashMap<Oid, Oid> = self
             .cat
@@ -737,7 +751,7 @@ impl Builder<'_> {
             .map(|c| (c.index, c.oid))
             .collect();
         for c in &self.cat.constraints {
-            let Some(r) = rels.get(&c.table).filter(|_| dumped.contains(&c.table)) else {
+            let Some(r) = self.dumped_table(c.table, dumped) else {
                 continue;
             };
             // Inline in CREATE TABLE, or inherited (a partition's key
@@ -795,7 +809,7 @@ impl Builder<'_> {
             .iter()
             .filter(|c| c.kind == 'c' && c.validated && c.is_local)
         {
-            let (Some(text), Some(r)) = (&c.comment, rels.get(&c.table)) else {
+            let (Some(text), Some(r)) = (&c.comment, self.rels.get(&c.table).copied()) else {
                 continue;
             };
             if let Some(t) = self
@@ -817,9 +831,8 @@ impl Builder<'_> {
     }
 
     fn indexes(&mut self, dumped: &HashSet<Oid>) {
-        let rels: HashMap<Oid, &Relation> = self.cat.relations.iter().map(|r| (r.oid, r)).collect();
         for i in &self.cat.indexes {
-            let Some(r) = rels.get(&i.table).filter(|_| dumped.contains(&i.table)) else {
+            let Some(r) = self.dumped_table(i.table, dumped) else {
                 continue;
             };
             let mut o = DumpObject::new(
@@ -876,12 +889,11 @@ impl Builder<'_> {
     /// ALTER INDEX ... ATTACH PARTITION for every partition index (plain
     /// or backing a key constraint) attached to a partitioned one.
     fn index_attach(&mut self, dumped: &HashSet<Oid>) {
-        let rels: HashMap<Oid, &Relation> = self.cat.relations.iter().map(|r| (r.oid, r)).collect();
         // index OID -> (its key, schema, qualified name, table)
         let mut indexes: HashMap<Oid, (Key, &Relation, String, String)> = HashMap::new();
         let mut attached: Vec<(Oid, Oid)> = Vec::new();
         for i in &self.cat.indexes {
-            if let Some(r) = rels.get(&i.table).filter(|_| dumped.contains(&i.table)) {
+            if let Some(r) = self.dumped_table(i.table, dumped) {
                 let q = format!("{}.{}", r.schema_quoted, i.quoted);
                 indexes.insert(
                     i.oid,
@@ -894,7 +906,7 @@ impl Builder<'_> {
             if !matches!(c.kind, 'p' | 'u' | 'x') || c.index == 0 {
                 continue;
             }
-            if let Some(r) = rels.get(&c.table).filter(|_| dumped.contains(&c.table)) {
+            if let Some(r) = self.dumped_table(c.table, dumped) {
                 let q = format!("{}.{}", r.schema_quoted, c.quoted);
                 indexes.insert(
                     c.index,
@@ -932,9 +944,8 @@ impl Builder<'_> {
     }
 
     fn triggers(&mut self, dumped: &HashSet<Oid>) {
-        let rels: HashMap<Oid, &Relation> = self.cat.relations.iter().map(|r| (r.oid, r)).collect();
         for t in &self.cat.triggers {
-            let Some(r) = rels.get(&t.table).filter(|_| dumped.contains(&t.table)) else {
+            let Some(r) = self.dumped_table(t.table, dumped) else {
                 continue;
             };
             let mut o = DumpObject::new(
@@ -947,13 +958,7 @@ impl Builder<'_> {
             o.namespace = Some(r.schema.clone());
             o.owner = Some(r.owner.clone());
             o.defn = format!("{};\n", t.definition);
-            let state = match t.enabled {
-                'D' => Some("DISABLE"),
-                'R' => Some("ENABLE REPLICA"),
-                'A' => Some("ENABLE ALWAYS"),
-                _ => None,
-            };
-            if let Some(state) = state {
+            if let Some(state) = enabled_state(t.enabled) {
                 o.defn.push_str(&format!(
                     "\nALTER TABLE {} {state} TRIGGER {};\n",
                     r.qualified, t.quoted
@@ -977,12 +982,8 @@ impl Builder<'_> {
     }
 
     fn rules(&mut self, dumped: &HashSet<Oid>) {
-        let rels: HashMap<Oid, &Relation> = self.cat.relations.iter().map(|r| (r.oid, r)).collect();
         for rule in &self.cat.rules {
-            let Some(r) = rels
-                .get(&rule.table)
-                .filter(|_| dumped.contains(&rule.table))
-            else {
+            let Some(r) = self.dumped_table(rule.table, dumped) else {
                 continue;
             };
             let mut o = DumpObject::new(
@@ -995,13 +996,7 @@ impl Builder<'_> {
             o.namespace = Some(r.schema.clone());
             o.owner = Some(r.owner.clone());
             o.defn = format!("{}\n", rule.definition);
-            let state = match rule.enabled {
-                'D' => Some("DISABLE"),
-                'R' => Some("ENABLE REPLICA"),
-                'A' => Some("ENABLE ALWAYS"),
-                _ => None,
-            };
-            if let Some(state) = state {
+            if let Some(state) = enabled_state(rule.enabled) {
                 o.defn.push_str(&format!(
                     "\nALTER TABLE {} {state} RULE {};\n",
                     r.qualified, rule.quoted

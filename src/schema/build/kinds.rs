@@ -6,11 +6,11 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::catalog::{Aggregate, Oid, Relation};
+use crate::catalog::{Aggregate, Oid};
 use crate::schema::object::{Class, DumpObject, Key, Priority};
 use crate::schema::quote::literal;
 
-use super::{comment, Builder};
+use super::{comment, enabled_state, Builder};
 
 const PG_COLLATION: Oid = 3456;
 const PG_POLICY: Oid = 3256;
@@ -211,9 +211,8 @@ impl Builder<'_> {
     }
 
     pub(super) fn policies(&mut self, dumped: &HashSet<Oid>) {
-        let rels: HashMap<Oid, &Relation> = self.cat.relations.iter().map(|r| (r.oid, r)).collect();
         for p in &self.cat.policies {
-            let Some(r) = rels.get(&p.table).filter(|_| dumped.contains(&p.table)) else {
+            let Some(r) = self.dumped_table(p.table, dumped) else {
                 continue;
             };
             let mut o = DumpObject::new(
@@ -319,13 +318,7 @@ impl Builder<'_> {
                 q.push_str(&format!("\n         WHEN TAG IN ({})", e.tags));
             }
             q.push_str(&format!("\n   EXECUTE FUNCTION {}();\n", e.function));
-            let state = match e.enabled {
-                'D' => Some("DISABLE"),
-                'A' => Some("ENABLE ALWAYS"),
-                'R' => Some("ENABLE REPLICA"),
-                _ => None,
-            };
-            if let Some(state) = state {
+            if let Some(state) = enabled_state(e.enabled) {
                 q.push_str(&format!("\nALTER EVENT TRIGGER {} {state};\n", e.quoted));
             }
             o.defn = q;
@@ -346,7 +339,6 @@ impl Builder<'_> {
     }
 
     pub(super) fn publications(&mut self, dumped: &HashSet<Oid>) {
-        let rels: HashMap<Oid, &Relation> = self.cat.relations.iter().map(|r| (r.oid, r)).collect();
         let pubs: HashMap<Oid, &crate::catalog::Publication> =
             self.cat.publications.iter().map(|p| (p.oid, p)).collect();
         for p in &self.cat.publications {
@@ -400,7 +392,7 @@ impl Builder<'_> {
                 continue;
             };
             if m.table != 0 {
-                let Some(r) = rels.get(&m.table).filter(|_| dumped.contains(&m.table)) else {
+                let Some(r) = self.dumped_table(m.table, dumped) else {
                     continue;
                 };
                 let mut o = DumpObject::new(
