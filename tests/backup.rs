@@ -254,6 +254,68 @@ fn toc_parity_schema_more() {
     }
 }
 
+#[test]
+fn round_trip_schema_extra_15() {
+    round_trip(PgVersion::V15, "schema_extra.sql");
+}
+
+#[test]
+fn round_trip_schema_extra_16() {
+    round_trip(PgVersion::V16, "schema_extra.sql");
+}
+
+#[test]
+fn round_trip_schema_extra_17() {
+    round_trip(PgVersion::V17, "schema_extra.sql");
+}
+
+#[test]
+fn round_trip_schema_extra_18() {
+    round_trip(PgVersion::V18, "schema_extra.sql");
+}
+
+#[test]
+fn toc_parity_schema_extra() {
+    for v in PgVersion::all() {
+        toc_parity(v, "schema_extra.sql");
+    }
+}
+
+#[test]
+fn round_trip_awkward_data_15() {
+    round_trip(PgVersion::V15, "awkward_data.sql");
+}
+
+#[test]
+fn round_trip_awkward_data_16() {
+    round_trip(PgVersion::V16, "awkward_data.sql");
+}
+
+#[test]
+fn round_trip_awkward_data_17() {
+    round_trip(PgVersion::V17, "awkward_data.sql");
+}
+
+#[test]
+fn round_trip_awkward_data_18() {
+    round_trip(PgVersion::V18, "awkward_data.sql");
+}
+
+#[test]
+fn toc_parity_awkward_data() {
+    for v in PgVersion::all() {
+        toc_parity(v, "awkward_data.sql");
+    }
+}
+
+/// pgserver's PostgreSQL 16 ships pgvector: an embeddings table with HNSW
+/// and IVFFlat indexes round-trips.
+#[test]
+fn round_trip_and_toc_parity_vector_16() {
+    round_trip(PgVersion::V16, "vector_app.sql");
+    toc_parity(PgVersion::V16, "vector_app.sql");
+}
+
 /// `pg_restore --clean --if-exists` over a database that already holds the
 /// data, and `pg_restore -j 4` into an empty one, both work on our archive.
 #[test]

@@ -36,3 +36,17 @@ JOIN pg_catalog.pg_depend y
   ON y.classid = d.refclassid AND y.objid = d.refobjid
  AND y.refclassid = 'pg_catalog.pg_namespace'::pg_catalog.regclass
 WHERE d.deptype IN ('n', 'a') AND d.objid >= 16384 AND d.classid <> 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+UNION ALL
+-- An operator family stands for its members' dependencies (pg_dump's
+-- getDependencies does the same), other than on the family itself.
+SELECT 'pg_opfamily', o.amopfamily, d.refclassid::pg_catalog.regclass::text, d.refobjid, d.deptype::text
+FROM pg_catalog.pg_depend d
+JOIN pg_catalog.pg_amop o ON d.classid = 'pg_catalog.pg_amop'::pg_catalog.regclass AND d.objid = o.oid
+WHERE d.deptype IN ('n', 'a') AND d.refobjid >= 16384
+  AND NOT (d.refclassid = 'pg_catalog.pg_opfamily'::pg_catalog.regclass AND d.refobjid = o.amopfamily)
+UNION ALL
+SELECT 'pg_opfamily', p.amprocfamily, d.refclassid::pg_catalog.regclass::text, d.refobjid, d.deptype::text
+FROM pg_catalog.pg_depend d
+JOIN pg_catalog.pg_amproc p ON d.classid = 'pg_catalog.pg_amproc'::pg_catalog.regclass AND d.objid = p.oid
+WHERE d.deptype IN ('n', 'a') AND d.refobjid >= 16384
+  AND NOT (d.refclassid = 'pg_catalog.pg_opfamily'::pg_catalog.regclass AND d.refobjid = p.amprocfamily)

@@ -8,6 +8,13 @@ use tokio_postgres::{Client, Row};
 
 use crate::error::{Error, Result};
 
+mod standalone;
+
+pub use standalone::{
+    Conversion, ForeignDataWrapper, ForeignServer, ForeignTable, Language, OpClass, OpFamily,
+    Standalone, TsConfig, TsDict, TsParser, TsTemplate, UserMapping,
+};
+
 /// OIDs as tokio-postgres returns them.
 pub type Oid = u32;
 
@@ -457,6 +464,9 @@ pub struct Catalog {
     pub aggregates: Vec<Aggregate>,
     pub casts: Vec<Cast>,
     pub operators: Vec<Operator>,
+    /// Text search objects, conversions, operator classes, foreign data,
+    /// languages.
+    pub standalone: Standalone,
     /// Number of catalog queries run (for the batching test).
     pub queries: usize,
 }
@@ -505,6 +515,11 @@ impl Catalog {
         let aggregates = q("aggregates", include_str!("aggregates.sql")).await?;
         let casts = q("casts", include_str!("casts.sql")).await?;
         let operators = q("operators", include_str!("operators.sql")).await?;
+        let mut more: [Vec<Row>; 11] = Default::default();
+        for (slot, (name, sql)) in more.iter_mut().zip(standalone::QUERIES) {
+            *slot = q(name, sql).await?;
+        }
+        cat.standalone = Standalone::fill(&more);
         cat.casts = casts
             .iter()
             .map(|r| Cast {

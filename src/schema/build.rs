@@ -7,9 +7,10 @@ use archive_format::{ArchiveVersion, Section};
 
 use crate::catalog::{Catalog, Column, Oid, Relation};
 use crate::schema::object::{Attached, Class, DataSource, DumpObject, Key, Priority};
-use crate::schema::quote::literal;
+use crate::schema::quote::{ident, literal};
 
 mod kinds;
+mod standalone;
 
 // Catalog OIDs of the system catalogs, as pg_dump records them.
 const PG_NAMESPACE: Oid = 2615;
@@ -44,6 +45,7 @@ pub fn build(cat: &Catalog, opts: BuildOptions) -> Vec<DumpObject> {
         out: Vec::new(),
     };
     b.schemas();
+    b.languages();
     b.collations();
     b.extensions();
     b.types();
@@ -51,6 +53,10 @@ pub fn build(cat: &Catalog, opts: BuildOptions) -> Vec<DumpObject> {
     b.aggregates();
     b.casts();
     b.operators();
+    b.operator_classes();
+    b.conversions();
+    b.text_search();
+    b.foreign_data();
     let dumped: HashSet<Oid> = b.relations();
     b.constraints(&dumped);
     b.indexes(&dumped);
@@ -150,7 +156,7 @@ impl<'a> Builder<'a> {
             if let Some(c) = &s.comment {
                 let target = format!("SCHEMA {}", s.quoted);
                 o.attached.push(comment(
-                    format!("SCHEMA {}", s.name),
+                    format!("SCHEMA {}", ident(&s.name)),
                     &target,
                     c,
                     None,
@@ -179,7 +185,7 @@ impl<'a> Builder<'a> {
             if let Some(c) = &e.comment {
                 let target = format!("EXTENSION {}", e.quoted);
                 o.attached.push(comment(
-                    format!("EXTENSION {}", e.name),
+                    format!("EXTENSION {}", ident(&e.name)),
                     &target,
                     c,
                     None,
@@ -274,7 +280,7 @@ impl<'a> Builder<'a> {
             if let Some(c) = &t.comment {
                 let target = format!("{desc} {}", t.qualified);
                 o.attached.push(comment(
-                    format!("{desc} {}", t.name),
+                    format!("{desc} {}", ident(&t.name)),
                     &target,
                     c,
                     Some(&t.schema),
@@ -293,7 +299,7 @@ impl<'a> Builder<'a> {
             } else {
                 "FUNCTION"
             };
-            let signature = format!("{}({})", f.name, f.identity_args);
+            let signature = format!("{}({})", ident(&f.name), f.identity_args);
             let mut o = DumpObject::new(
                 Key::new(Class::Proc, f.oid),
                 Priority::Function,
@@ -341,13 +347,9 @@ impl<'a> Builder<'a> {
             .collect();
         let mut dumped = HashSet::new();
         for r in &self.cat.relations {
-            // Foreign tables come later.
-            if r.kind == 'f' {
-                continue;
-            }
             dumped.insert(r.oid);
             match r.kind {
-                'r' | 'p' => self.table(r, &separate_defaults),
+                'r' | 'p' | 'f' => self.table(r, &separate_defaults),
                 'v' | 'm' => self.view(r),
                 'S' => self.sequence(r),
                 _ => {}
@@ -360,7 +362,7 @@ impl<'a> Builder<'a> {
         if let Some(c) = &r.comment {
             let target = format!("{kind} {}", r.qualified);
             o.attached.push(comment(
-                format!("{kind} {}", r.name),
+                format!("{kind} {}", ident(&r.name)),
                 &target,
                 c,
                 Some(&r.schema),
@@ -372,7 +374,7 @@ impl<'a> Builder<'a> {
             if let Some(c) = &col.comment {
                 let target = format!("COLUMN {}.{}", r.qualified, col.quoted);
                 o.attached.push(comment(
-                    format!("COLUMN {}.{}", r.name, col.name),
+                    format!("COLUMN {}.{}", ident(&r.name), col.quoted),
                     &target,
                     c,
                     Some(&r.schema),
@@ -401,9 +403,26 @@ impl<'a> Builder<'a> {
     }
 
     fn table(&mut self, r: &Relation, separate_defaults: &HashSet<Oid>) {
-        let mut o = self.base(r, Class::Relation, Priority::Table, "TABLE");
-        o.tablespace = Some(r.tablespace.clone().unwrap_or_default());
-        o.table_am = r.access_method.clone();
+        let foreign = if r.kind == 'f' {
+            self.cat
+                .standalone
+                .foreign_tables
+                .iter()
+                .find(|f| f.oid == r.oid)
+        } else {
+            None
+        };
+        // What pg_dump calls the table in statements and tags.
+        let kind = if r.kind == 'f' {
+            "FOREIGN TABLE"
+        } else {
+            "TABLE"
+        };
+        let mut o = self.base(r, Class::Relation, Priority::Table, kind);
+        if r.kind != 'f' {
+            o.tablespace = Some(r.tablespace.clone().unwrap_or_default());
+            o.table_am = r.access_method.clone();
+        }
         let mut lines: Vec<String> = Vec::new();
         let mut after = String::new();
         let mut defaults = Vec::new();
@@ -417,7 +436,7 @@ impl<'a> Builder<'a> {
                 }
                 if col.not_null && !col.inherited_not_null {
                     after.push_str(&format!(
-                        "ALTER TABLE ONLY {} ALTER COLUMN {} SET NOT NULL;\n",
+                        "ALTER {kind} ONLY {} ALTER COLUMN {} SET NOT NULL;\n",
                         r.qualified, col.quoted
                     ));
                 }
@@ -427,7 +446,7 @@ impl<'a> Builder<'a> {
             lines.push(column_line(col, not_null, separate_defaults, &mut defaults));
             if let Some(n) = col.stattarget.filter(|n| *n >= 0) {
                 after.push_str(&format!(
-                    "ALTER TABLE ONLY {} ALTER COLUMN {} SET STATISTICS {n};\n",
+                    "ALTER {kind} ONLY {} ALTER COLUMN {} SET STATISTICS {n};\n",
                     r.qualified, col.quoted
                 ));
             }
@@ -439,7 +458,7 @@ impl<'a> Builder<'a> {
                     _ => "EXTENDED",
                 };
                 after.push_str(&format!(
-                    "ALTER TABLE ONLY {} ALTER COLUMN {} SET STORAGE {storage};\n",
+                    "ALTER {kind} ONLY {} ALTER COLUMN {} SET STORAGE {storage};\n",
                     r.qualified, col.quoted
                 ));
             }
@@ -462,10 +481,10 @@ impl<'a> Builder<'a> {
             ""
         };
         let mut defn = if lines.is_empty() {
-            format!("CREATE {unlogged}TABLE {} (\n)", r.qualified)
+            format!("CREATE {unlogged}{kind} {} (\n)", r.qualified)
         } else {
             format!(
-                "CREATE {unlogged}TABLE {} (\n{}\n)",
+                "CREATE {unlogged}{kind} {} (\n{}\n)",
                 r.qualified,
                 lines.join(",\n")
             )
@@ -479,6 +498,18 @@ impl<'a> Builder<'a> {
             let names: Vec<&str> = parents.iter().map(|p| p.qualified.as_str()).collect();
             defn.push_str(&format!("\nINHERITS ({})", names.join(", ")));
         }
+        if let Some(f) = foreign {
+            defn.push_str(&format!("\nSERVER {}", f.server));
+            if !f.options.is_empty() {
+                defn.push_str(&format!("\nOPTIONS (\n    {}\n)", f.options));
+            }
+            for (col, opts) in &f.column_options {
+                after.push_str(&format!(
+                    "ALTER FOREIGN TABLE ONLY {} ALTER COLUMN {col} OPTIONS (\n    {opts}\n);\n",
+                    r.qualified
+                ));
+            }
+        }
         if let Some(key) = &r.partition_key {
             defn.push_str(&format!("\nPARTITION BY {key}"));
         }
@@ -486,7 +517,9 @@ impl<'a> Builder<'a> {
             defn.push_str(&format!("\nWITH ({opts})"));
         }
         defn.push_str(";\n");
+        // pg_dump has only ALTER TABLE syntax for these.
         match r.replica_identity {
+            _ if r.kind == 'f' => {}
             'f' => after.push_str(&format!(
                 "ALTER TABLE ONLY {} REPLICA IDENTITY FULL;\n",
                 r.qualified
@@ -508,10 +541,10 @@ impl<'a> Builder<'a> {
             defn.push_str(&after);
         }
         o.defn = defn;
-        o.drop = format!("DROP TABLE {};\n", r.qualified);
+        o.drop = format!("DROP {kind} {};\n", r.qualified);
         o.deps
             .extend(parents.iter().map(|p| Key::new(Class::Relation, p.oid)));
-        self.relation_comments(&mut o, r, "TABLE");
+        self.relation_comments(&mut o, r, kind);
         self.out.push(o);
 
         if let (Some(bound), Some(parent)) = (&r.partition_bound, parents.first()) {
@@ -543,19 +576,20 @@ impl<'a> Builder<'a> {
             d.namespace = Some(r.schema.clone());
             d.owner = Some(r.owner.clone());
             d.defn = format!(
-                "ALTER TABLE ONLY {} ALTER COLUMN {} SET DEFAULT {expr};\n",
+                "ALTER {kind} ONLY {} ALTER COLUMN {} SET DEFAULT {expr};\n",
                 r.qualified, col.quoted
             );
             d.drop = format!(
-                "ALTER TABLE {} ALTER COLUMN {} DROP DEFAULT;\n",
+                "ALTER {kind} {} ALTER COLUMN {} DROP DEFAULT;\n",
                 r.qualified, col.quoted
             );
             d.deps.push(Key::new(Class::Relation, r.oid));
             self.out.push(d);
         }
 
-        // A partitioned table's rows are its partitions' data.
-        if r.kind != 'p' {
+        // A partitioned table's rows are its partitions' data; a foreign
+        // table's are elsewhere.
+        if r.kind != 'p' && r.kind != 'f' {
             // The data.
             let cols: Vec<&str> = r
                 .columns
@@ -792,7 +826,7 @@ impl<'a> Builder<'a> {
             if let Some(text) = &c.comment {
                 let target = format!("CONSTRAINT {} ON {}", c.quoted, r.qualified);
                 o.attached.push(comment(
-                    format!("CONSTRAINT {} ON {}", c.name, r.name),
+                    format!("CONSTRAINT {} ON {}", c.quoted, ident(&r.name)),
                     &target,
                     text,
                     Some(&r.schema),
@@ -819,7 +853,7 @@ impl<'a> Builder<'a> {
             {
                 let target = format!("CONSTRAINT {} ON {}", c.quoted, r.qualified);
                 t.attached.push(comment(
-                    format!("CONSTRAINT {} ON {}", c.name, r.name),
+                    format!("CONSTRAINT {} ON {}", c.quoted, ident(&r.name)),
                     &target,
                     text,
                     Some(&r.schema),
@@ -874,7 +908,7 @@ impl<'a> Builder<'a> {
             if let Some(c) = &i.comment {
                 let target = format!("INDEX {qualified_index}");
                 o.attached.push(comment(
-                    format!("INDEX {}", i.name),
+                    format!("INDEX {}", ident(&i.name)),
                     &target,
                     c,
                     Some(&r.schema),
@@ -969,7 +1003,7 @@ impl<'a> Builder<'a> {
             if let Some(c) = &t.comment {
                 let target = format!("TRIGGER {} ON {}", t.quoted, r.qualified);
                 o.attached.push(comment(
-                    format!("TRIGGER {} ON {}", t.name, r.name),
+                    format!("TRIGGER {} ON {}", ident(&t.name), ident(&r.name)),
                     &target,
                     c,
                     Some(&r.schema),
@@ -1007,7 +1041,7 @@ impl<'a> Builder<'a> {
             if let Some(c) = &rule.comment {
                 let target = format!("RULE {} ON {}", rule.quoted, r.qualified);
                 o.attached.push(comment(
-                    format!("RULE {} ON {}", rule.quoted, r.name),
+                    format!("RULE {} ON {}", rule.quoted, ident(&r.name)),
                     &target,
                     c,
                     Some(&r.schema),

@@ -63,6 +63,28 @@ pub enum Class {
     Blobs,
     /// The database itself.
     Database,
+    /// `pg_ts_parser`.
+    TsParser,
+    /// `pg_ts_template`.
+    TsTemplate,
+    /// `pg_ts_dict`.
+    TsDict,
+    /// `pg_ts_config`.
+    TsConfig,
+    /// `pg_conversion`.
+    Conversion,
+    /// `pg_opfamily`.
+    OpFamily,
+    /// `pg_opclass`.
+    OpClass,
+    /// `pg_foreign_data_wrapper`.
+    ForeignDataWrapper,
+    /// `pg_foreign_server`.
+    ForeignServer,
+    /// `pg_user_mapping`.
+    UserMapping,
+    /// `pg_language`.
+    Language,
 }
 
 /// Identifies a dumped object: catalog and OID.
@@ -87,33 +109,51 @@ impl Key {
 #[allow(missing_docs)]
 pub enum Priority {
     Namespace = 1,
-    Collation = 3,
-    Extension = 5,
-    Type = 6,
-    Cast = 7,
-    Function = 8,
-    Aggregate = 9,
-    Operator = 11,
-    Table = 18,
-    TableAttach = 19,
-    AttrDef = 21,
-    LargeObject = 22,
-    TableData = 24,
-    SequenceSet = 25,
-    LargeObjectData = 26,
-    Constraint = 28,
-    Index = 29,
-    IndexAttach = 30,
-    StatsExt = 31,
-    Rule = 32,
-    Trigger = 33,
-    FkConstraint = 34,
-    Policy = 35,
-    Publication = 36,
-    PublicationRel = 37,
-    PublicationSchema = 38,
-    EventTrigger = 39,
-    RefreshMatView = 40,
+    ProcLang,
+    Collation,
+    Transform,
+    Extension,
+    Type,
+    Cast,
+    Function,
+    Aggregate,
+    AccessMethod,
+    Operator,
+    /// Operator families and classes.
+    OpFamily,
+    Conversion,
+    TsParser,
+    TsTemplate,
+    TsDict,
+    TsConfig,
+    Fdw,
+    ForeignServer,
+    Table,
+    TableAttach,
+    DummyType,
+    AttrDef,
+    LargeObject,
+    PreDataBoundary,
+    TableData,
+    SequenceSet,
+    LargeObjectData,
+    PostDataBoundary,
+    Constraint,
+    Index,
+    IndexAttach,
+    StatsExt,
+    Rule,
+    Trigger,
+    FkConstraint,
+    Policy,
+    Publication,
+    PublicationRel,
+    PublicationSchema,
+    Subscription,
+    SubscriptionRel,
+    DefaultAcl,
+    EventTrigger,
+    RefreshMatView,
 }
 
 /// How a data entry gets its data.

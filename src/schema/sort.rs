@@ -60,6 +60,16 @@ fn resolver(cat: &Catalog, present: &HashSet<Key>) -> impl Fn(&str, Oid) -> Opti
             "pg_publication_rel" | "pg_publication_namespace" => {
                 Key::new(Class::PublicationMember, oid)
             }
+            "pg_ts_parser" => Key::new(Class::TsParser, oid),
+            "pg_ts_template" => Key::new(Class::TsTemplate, oid),
+            "pg_ts_dict" => Key::new(Class::TsDict, oid),
+            "pg_ts_config" => Key::new(Class::TsConfig, oid),
+            "pg_conversion" => Key::new(Class::Conversion, oid),
+            "pg_opfamily" => Key::new(Class::OpFamily, oid),
+            "pg_opclass" => Key::new(Class::OpClass, oid),
+            "pg_foreign_data_wrapper" => Key::new(Class::ForeignDataWrapper, oid),
+            "pg_foreign_server" => Key::new(Class::ForeignServer, oid),
+            "pg_language" => Key::new(Class::Language, oid),
             "pg_attrdef" => {
                 let own = Key::new(Class::AttrDef, oid);
                 if present.contains(&own) {

@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::catalog::{Aggregate, Oid};
 use crate::schema::object::{Class, DumpObject, Key, Priority};
-use crate::schema::quote::literal;
+use crate::schema::quote::{ident, literal};
 
 use super::{comment, enabled_state, Builder};
 
@@ -166,7 +166,7 @@ impl Builder<'_> {
             if let Some(text) = &c.comment {
                 let target = format!("COLLATION {}", c.qualified);
                 o.attached.push(comment(
-                    format!("COLLATION {}", c.name),
+                    format!("COLLATION {}", ident(&c.name)),
                     &target,
                     text,
                     Some(&c.schema),
@@ -198,7 +198,7 @@ impl Builder<'_> {
             if let Some(text) = &a.comment {
                 let target = format!("AGGREGATE {signature}");
                 o.attached.push(comment(
-                    format!("AGGREGATE {}({})", a.name, aggregate_args(a)),
+                    format!("AGGREGATE {}({})", ident(&a.name), aggregate_args(a)),
                     &target,
                     text,
                     Some(&a.schema),
@@ -253,7 +253,7 @@ impl Builder<'_> {
             if let Some(text) = &p.comment {
                 let target = format!("POLICY {} ON {}", p.quoted, r.qualified);
                 o.attached.push(comment(
-                    format!("POLICY {} ON {}", p.name, r.name),
+                    format!("POLICY {} ON {}", ident(&p.name), ident(&r.name)),
                     &target,
                     text,
                     Some(&r.schema),
@@ -291,7 +291,7 @@ impl Builder<'_> {
             if let Some(text) = &s.comment {
                 let target = format!("STATISTICS {}", s.qualified);
                 o.attached.push(comment(
-                    format!("STATISTICS {}", s.name),
+                    format!("STATISTICS {}", ident(&s.name)),
                     &target,
                     text,
                     Some(&s.schema),
@@ -326,7 +326,7 @@ impl Builder<'_> {
             if let Some(text) = &e.comment {
                 let target = format!("EVENT TRIGGER {}", e.quoted);
                 o.attached.push(comment(
-                    format!("EVENT TRIGGER {}", e.name),
+                    format!("EVENT TRIGGER {}", ident(&e.name)),
                     &target,
                     text,
                     None,
@@ -377,7 +377,7 @@ impl Builder<'_> {
             if let Some(text) = &p.comment {
                 let target = format!("PUBLICATION {}", p.quoted);
                 o.attached.push(comment(
-                    format!("PUBLICATION {}", p.name),
+                    format!("PUBLICATION {}", ident(&p.name)),
                     &target,
                     text,
                     None,

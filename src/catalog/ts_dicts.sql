@@ -1,0 +1,16 @@
+-- Text search dictionaries with their template, not extension members.
+SELECT d.oid, n.nspname::text AS schema, d.dictname::text AS name,
+       pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(d.dictname) AS qualified,
+       pg_catalog.pg_get_userbyid(d.dictowner)::text AS owner,
+       pg_catalog.quote_ident(tn.nspname) || '.' || pg_catalog.quote_ident(t.tmplname) AS template,
+       d.dictinitoption AS options,
+       pg_catalog.obj_description(d.oid, 'pg_ts_dict') AS comment
+FROM pg_catalog.pg_ts_dict d
+JOIN pg_catalog.pg_namespace n ON n.oid = d.dictnamespace
+JOIN pg_catalog.pg_ts_template t ON t.oid = d.dicttemplate
+JOIN pg_catalog.pg_namespace tn ON tn.oid = t.tmplnamespace
+WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend x
+                  WHERE x.classid = 'pg_catalog.pg_ts_dict'::pg_catalog.regclass
+                    AND x.objid = d.oid AND x.deptype = 'e')
+ORDER BY d.oid
