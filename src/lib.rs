@@ -23,6 +23,7 @@
 pub use archive_format as archive;
 
 pub mod error;
+pub mod sink;
 pub mod source;
 
 pub use error::{Error, ErrorCategory, Result};

@@ -1,0 +1,210 @@
+//! Where an archive goes in S3, and the SDK client that puts it there.
+
+use std::fmt;
+use std::str::FromStr;
+
+use aws_config::BehaviorVersion;
+use aws_sdk_s3::config::{Credentials, Region};
+use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
+
+use super::S3Error;
+
+/// A bucket and key: where one archive is written.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct S3Target {
+    /// The bucket.
+    pub bucket: String,
+    /// The object key (no leading `/`).
+    pub key: String,
+}
+
+impl S3Target {
+    /// A target from its parts.
+    pub fn new(bucket: impl Into<String>, key: impl Into<String>) -> S3Target {
+        S3Target {
+            bucket: bucket.into(),
+            key: key.into(),
+        }
+    }
+
+    /// Parses `s3://bucket/path/to/key`. The key must be non-empty and
+    /// must not end with `/` (a "directory" is not an object).
+    ///
+    /// ```
+    /// # fn main() -> Result<(), pgark::sink::s3::S3Error> {
+    /// use pgark::sink::s3::S3Target;
+    /// let t = S3Target::from_url("s3://backups/prod/db.dump")?;
+    /// assert_eq!((t.bucket.as_str(), t.key.as_str()), ("backups", "prod/db.dump"));
+    /// # Ok(()) }
+    /// ```
+    pub fn from_url(url: &str) -> Result<S3Target, S3Error> {
+        let invalid = |reason| S3Error::InvalidUrl {
+            url: url.to_owned(),
+            reason,
+        };
+        let rest = url
+            .strip_prefix("s3://")
+            .ok_or_else(|| invalid("it does not start with s3://"))?;
+        let (bucket, key) = rest
+            .split_once('/')
+            .ok_or_else(|| invalid("it has no key after the bucket"))?;
+        if bucket.is_empty() {
+            return Err(invalid("the bucket name is empty"));
+        }
+        if !bucket
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-._".contains(&b))
+        {
+            return Err(invalid(
+                "a bucket name has only lower-case letters, digits, '-', '.' and '_'",
+            ));
+        }
+        if key.is_empty() {
+            return Err(invalid("the key is empty"));
+        }
+        if key.ends_with('/') {
+            return Err(invalid("the key ends with '/'"));
+        }
+        if key.contains(['?', '#']) {
+            return Err(invalid("the key contains '?' or '#'"));
+        }
+        Ok(S3Target::new(bucket, key))
+    }
+}
+
+impl FromStr for S3Target {
+    type Err = S3Error;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        S3Target::from_url(s)
+    }
+}
+
+impl fmt::Display for S3Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "s3://{}/{}", self.bucket, self.key)
+    }
+}
+
+/// How to build the S3 client: everything not set here comes from the
+/// standard AWS configuration chain (environment variables such as
+/// `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`,
+/// `AWS_REGION`, `AWS_PROFILE`, the shared config files, web identity,
+/// ECS and EC2 instance credentials).
+///
+/// `Debug` never shows the secret key.
+#[derive(Debug, Clone, Default)]
+pub struct S3ClientOptions {
+    /// The endpoint, e.g. `http://127.0.0.1:5000` for moto or MinIO. When
+    /// unset, `AWS_ENDPOINT_URL_S3` or `AWS_ENDPOINT_URL` are used if set,
+    /// otherwise AWS's own endpoints.
+    pub endpoint_url: Option<String>,
+    /// The region; when unset the chain's, or `us-east-1` if it has none.
+    pub region: Option<String>,
+    /// Path-style addressing (`endpoint/bucket/key`). Default: on when an
+    /// endpoint is set (here or in the environment), off for AWS.
+    pub force_path_style: Option<bool>,
+    /// Fixed credentials instead of the chain's (e.g. from a config file).
+    pub credentials: Option<Credentials>,
+}
+
+impl S3ClientOptions {
+    /// Options with every value taken from the environment and the chain.
+    pub fn from_env() -> S3ClientOptions {
+        S3ClientOptions::default()
+    }
+
+    /// Sets the endpoint URL.
+    pub fn with_endpoint_url(mut self, url: impl Into<String>) -> S3ClientOptions {
+        self.endpoint_url = Some(url.into());
+        self
+    }
+
+    /// Sets the region.
+    pub fn with_region(mut self, region: impl Into<String>) -> S3ClientOptions {
+        self.region = Some(region.into());
+        self
+    }
+
+    /// Uses this access key instead of the credential chain.
+    pub fn with_static_credentials(
+        mut self,
+        access_key_id: impl Into<String>,
+        secret_access_key: impl Into<String>,
+    ) -> S3ClientOptions {
+        self.credentials = Some(Credentials::new(
+            access_key_id,
+            secret_access_key,
+            None,
+            None,
+            "pgark",
+        ));
+        self
+    }
+}
+
+/// Builds an S3 client from `aws_config::defaults(BehaviorVersion::latest())`
+/// with the overrides in `options`, over rustls (ring) TLS with the
+/// system's root certificates.
+///
+/// Credentials are resolved lazily, on the first request: missing
+/// credentials surface as an [`S3Error::Credentials`] from the sink.
+pub async fn build_client(options: &S3ClientOptions) -> aws_sdk_s3::Client {
+    let http = aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::Ring))
+        .build_https();
+    let mut loader = aws_config::defaults(BehaviorVersion::latest()).http_client(http);
+    if let Some(url) = &options.endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    if let Some(region) = &options.region {
+        loader = loader.region(Region::new(region.clone()));
+    }
+    if let Some(creds) = &options.credentials {
+        loader = loader.credentials_provider(creds.clone());
+    }
+    let shared = loader.load().await;
+    let custom_endpoint = options.endpoint_url.is_some()
+        || env_set("AWS_ENDPOINT_URL_S3")
+        || env_set("AWS_ENDPOINT_URL");
+    let mut builder = aws_sdk_s3::config::Builder::from(&shared)
+        .force_path_style(options.force_path_style.unwrap_or(custom_endpoint));
+    if shared.region().is_none() {
+        builder = builder.region(Region::from_static("us-east-1"));
+    }
+    aws_sdk_s3::Client::from_conf(builder.build())
+}
+
+fn env_set(name: &str) -> bool {
+    std::env::var_os(name).is_some_and(|v| !v.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls() {
+        let t = S3Target::from_url("s3://b-1.x/a/b/c.dump").expect("valid");
+        assert_eq!(t, S3Target::new("b-1.x", "a/b/c.dump"));
+        assert_eq!(t.to_string(), "s3://b-1.x/a/b/c.dump");
+        for bad in [
+            "s3://bucket",
+            "s3://bucket/",
+            "s3:///key",
+            "http://bucket/key",
+            "s3://Bucket/key",
+            "s3://bucket/dir/",
+        ] {
+            let e = S3Target::from_url(bad).expect_err(bad);
+            assert!(e.to_string().contains(bad), "{e}");
+        }
+    }
+
+    #[test]
+    fn debug_hides_the_secret() {
+        let o = S3ClientOptions::default().with_static_credentials("AKIDEXAMPLE", "s3cr3t-value");
+        let shown = format!("{o:?}");
+        assert!(!shown.contains("s3cr3t-value"), "{shown}");
+    }
+}
