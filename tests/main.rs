@@ -10,3 +10,4 @@ mod archive_restore;
 mod backup;
 mod cli;
 mod common;
+mod s3_sink;
