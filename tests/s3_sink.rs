@@ -348,6 +348,140 @@ fn s3_multipart_write_only_credentials_patched_first_part() {
     assert!(uploads_in_progress(&admin, bucket).is_empty());
 }
 
+/// A loopback proxy in front of moto that fails the first attempt of
+/// every UploadPart and CompleteMultipartUpload: with a 500 for most,
+/// by resetting the connection mid-body for part 3. moto closes every
+/// connection after one response, so the proxy sees one request per
+/// connection.
+struct FaultProxy {
+    port: u16,
+    /// Answers 500, connections reset.
+    faults: std::sync::Arc<[std::sync::atomic::AtomicUsize; 2]>,
+}
+
+impl FaultProxy {
+    fn start(upstream: u16) -> FaultProxy {
+        use std::collections::HashSet;
+        use std::io::Read;
+        use std::net::{Shutdown, TcpListener, TcpStream};
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::sync::{Arc, Mutex};
+
+        let listener = TcpListener::bind("127.0.0.1:0").expect("proxy listens");
+        let port = listener.local_addr().expect("proxy address").port();
+        let faults: Arc<[AtomicUsize; 2]> = Arc::default();
+        let seen: Arc<Mutex<HashSet<String>>> = Arc::default();
+        let counter = faults.clone();
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                let Ok(mut client) = client else { return };
+                let (faults, seen) = (counter.clone(), seen.clone());
+                std::thread::spawn(move || {
+                    // The request head.
+                    let mut head = Vec::new();
+                    let mut byte = [0u8; 1];
+                    while !head.ends_with(b"\r\n\r\n") {
+                        match client.read(&mut byte) {
+                            Ok(1) => head.push(byte[0]),
+                            _ => return,
+                        }
+                    }
+                    let text = String::from_utf8_lossy(&head).into_owned();
+                    let line = text.lines().next().unwrap_or_default().to_owned();
+                    let is_part = line.starts_with("PUT ") && line.contains("partNumber=");
+                    let is_complete = line.starts_with("POST ") && line.contains("uploadId=");
+                    let first_try = (is_part || is_complete)
+                        && seen.lock().is_ok_and(|mut s| s.insert(line.clone()));
+                    if first_try {
+                        if line.contains("partNumber=3&") || line.ends_with("partNumber=3 HTTP/1.1")
+                        {
+                            // Reset mid-body.
+                            faults[1].fetch_add(1, Ordering::SeqCst);
+                            let _ = client.read(&mut [0u8; 4096]);
+                            let _ = client.shutdown(Shutdown::Both);
+                            return;
+                        }
+                        faults[0].fetch_add(1, Ordering::SeqCst);
+                        let len: u64 = text
+                            .lines()
+                            .find_map(|l| {
+                                let (k, v) = l.split_once(':')?;
+                                k.eq_ignore_ascii_case("content-length")
+                                    .then(|| v.trim().parse().ok())?
+                            })
+                            .unwrap_or(0);
+                        let _ = std::io::copy(&mut (&mut client).take(len), &mut std::io::sink());
+                        let body =
+                            "<Error><Code>InternalError</Code><Message>injected</Message></Error>";
+                        let _ = write!(
+                            client,
+                            "HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/xml\r\n\
+                             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                            body.len()
+                        );
+                        return;
+                    }
+                    let Ok(mut up) = TcpStream::connect(("127.0.0.1", upstream)) else {
+                        return;
+                    };
+                    if up.write_all(&head).is_err() {
+                        return;
+                    }
+                    let (Ok(mut up_read), Ok(mut client_write)) =
+                        (up.try_clone(), client.try_clone())
+                    else {
+                        return;
+                    };
+                    let back = std::thread::spawn(move || {
+                        let _ = std::io::copy(&mut up_read, &mut client_write);
+                        let _ = client_write.shutdown(Shutdown::Both);
+                    });
+                    let _ = std::io::copy(&mut client, &mut up);
+                    let _ = back.join();
+                });
+            }
+        });
+        FaultProxy { port, faults }
+    }
+}
+
+#[test]
+fn s3_retries_failed_parts_and_completion() {
+    let server = moto();
+    let bucket = "pgark-faults";
+    server.create_bucket(bucket);
+    let upstream: u16 = server
+        .endpoint()
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .expect("moto port");
+    let proxy = FaultProxy::start(upstream);
+    let (k, secret) = server.admin_credentials();
+    let options = S3ClientOptions::default()
+        .with_endpoint_url(format!("http://127.0.0.1:{}", proxy.port))
+        .with_region("us-east-1")
+        .with_static_credentials(k, secret);
+    let flaky = rt().block_on(build_client(&options));
+
+    let data = pseudo_random(18 * MIB as usize, 9);
+    let mut s = sink(flaky, bucket, "flaky.dump", small_parts());
+    write_in_slices(&mut s, &data).expect("write through faults");
+    let upload = s.finish().expect("every fault is retried");
+    // Parts 1 to 4 and the completion each failed once: part 3 by a
+    // connection reset, the others with a 500.
+    let count = |i: usize| proxy.faults[i].load(std::sync::atomic::Ordering::SeqCst);
+    assert_eq!((count(0), count(1)), (4, 1));
+    assert_eq!(upload.parts.len(), 4);
+    let admin = admin_client(server);
+    assert!(
+        get_object(&admin, bucket, "flaky.dump") == data,
+        "bytes differ"
+    );
+    assert_digests_match(&upload, &data);
+    assert!(uploads_in_progress(&admin, bucket).is_empty());
+}
+
 #[test]
 fn s3_small_archive_is_one_put_object() {
     let server = moto();
