@@ -16,7 +16,11 @@
 //! * **sizes parts adaptively**: the minimum (default 8 MiB) for parts up
 //!   to 1,000, doubling every 1,000 parts, so 10,000 parts hold about
 //!   7.8 TiB at the default minimum ([`max_archive_size`]); as parts grow,
-//!   fewer are in flight, to stay within the memory budget;
+//!   fewer are in flight, to stay within the memory budget. With the
+//!   defaults (8 MiB, 4 in flight) an archive up to 8 GB peaks near
+//!   8 + 8 + 32 = 48 MiB of buffers; parts, and so memory, grow only past
+//!   that (64 MiB parts from about 56 GB on: about 8 + 2 × 64 MiB; the
+//!   last tier's 4 GiB parts need about 8 GiB);
 //! * **checks integrity**: every part (and a single PutObject) carries its
 //!   SHA-256 (`x-amz-checksum-sha256`), so S3 rejects a part damaged in
 //!   transit; the upload is created with the SHA-256 algorithm, so S3
