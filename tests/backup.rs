@@ -174,10 +174,16 @@ fn database_statements(version: PgVersion, archive: &Path) -> Vec<String> {
 /// TOC parity with real `pg_dump -Fc --no-owner --no-acl` of the same
 /// database: the same (desc, namespace, tag) entries.
 fn toc_parity(version: PgVersion, fixture: &str) {
-    let dir = tempfile::tempdir().expect("temp dir");
     let db = fixture_db(pg(version), fixture);
-    let ours_path = backup(&db, dir.path(), &[]);
-    let theirs_path = real_dump(&db, dir.path(), &["--no-owner", "--no-acl"]);
+    toc_parity_of(&db, &[], &["--no-owner", "--no-acl"]);
+}
+
+/// TOC parity of `pgark backup {ours}` with `pg_dump -Fc {theirs}`.
+fn toc_parity_of(db: &TestDb, ours: &[&str], theirs: &[&str]) {
+    let (version, fixture) = (db.server().version(), &db.name);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let ours_path = backup(db, dir.path(), ours);
+    let theirs_path = real_dump(db, dir.path(), theirs);
     // pg_restore --create replays the same database statements.
     let statements = database_statements(version, &ours_path);
     assert!(
@@ -314,6 +320,58 @@ fn toc_parity_awkward_data() {
 fn round_trip_and_toc_parity_vector_16() {
     round_trip(PgVersion::V16, "vector_app.sql");
     toc_parity(PgVersion::V16, "vector_app.sql");
+}
+
+/// `--acl`: owners and privileges (object, column, default privileges,
+/// grants by a non-owner, an owner revoking its own rights) restored by
+/// pg_restore without --no-owner/--no-acl are the source's, and the ACL
+/// entries are pg_dump's.
+fn privileges_round_trip(version: PgVersion) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let source = fixture_db(pg(version), "privileges.sql");
+    let archive = backup(&source, dir.path(), &["--acl"]);
+    let copy = pg(version).create_database("restored");
+    let out = copy
+        .server()
+        .command("pg_restore")
+        .args(["--exit-on-error", "-d", &copy.name])
+        .arg(&archive)
+        .output()
+        .expect("pg_restore runs");
+    assert!(
+        out.status.success(),
+        "pg_restore {version} with owners and ACLs: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (a, b) = (plain_dump(&source), plain_dump(&copy));
+    assert!(a.contains("GRANT SELECT(id) ON TABLE app.items TO \"Pgark Writer\";"));
+    assert!(a.contains("ALTER TABLE app.items OWNER TO pgark_owner;"));
+    assert_same_dump(&format!("privileges on {version}"), &a, &b);
+    toc_parity_of(&source, &["--acl"], &[]);
+    // Without --acl there are no ACL entries at all.
+    let plain = backup(&source, dir.path(), &[]);
+    let listing = pgark_testkit::pg_restore_list(version, &plain).expect("lists");
+    assert!(!listing.contains(" ACL "), "{listing}");
+}
+
+#[test]
+fn privileges_round_trip_15() {
+    privileges_round_trip(PgVersion::V15);
+}
+
+#[test]
+fn privileges_round_trip_16() {
+    privileges_round_trip(PgVersion::V16);
+}
+
+#[test]
+fn privileges_round_trip_17() {
+    privileges_round_trip(PgVersion::V17);
+}
+
+#[test]
+fn privileges_round_trip_18() {
+    privileges_round_trip(PgVersion::V18);
 }
 
 /// `pg_restore --clean --if-exists` over a database that already holds the
@@ -454,6 +512,7 @@ fn library_backup(db: &TestDb, dir: &Path) -> pgark::backup::BackupReport {
         target: pgark::backup::Target::File(dir.join(format!("{}.lib.dump", db.name))),
         compression: archive_format::Compression::Gzip { level: 1 },
         format_version: pgark::backup::FormatVersion::Auto,
+        acl: false,
     };
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -63,6 +63,10 @@ pub struct BackupOptions {
     pub compression: Compression,
     /// Archive version.
     pub format_version: FormatVersion,
+    /// Dump privileges (GRANT/REVOKE, default privileges), like pg_dump
+    /// without `--no-acl`. Owners are always recorded, as pg_dump does in
+    /// archives; `pg_restore --no-owner` skips them.
+    pub acl: bool,
 }
 
 /// Rows copied from one table.
@@ -134,6 +138,8 @@ pub async fn backup(opts: &BackupOptions) -> Result<BackupReport> {
         BuildOptions {
             version,
             std_strings: info.std_strings,
+            acl: opts.acl,
+            server_major: info.major(),
         },
     );
     let objects = schema::sort(objects, &cat);

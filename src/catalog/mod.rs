@@ -8,7 +8,10 @@ use tokio_postgres::{Client, Row};
 
 use crate::error::{Error, Result};
 
+mod acl;
 mod standalone;
+
+pub use acl::{DefaultAcl, ObjectAcl};
 
 pub use standalone::{
     Conversion, ForeignDataWrapper, ForeignServer, ForeignTable, Language, OpClass, OpFamily,
@@ -467,6 +470,10 @@ pub struct Catalog {
     /// Text search objects, conversions, operator classes, foreign data,
     /// languages.
     pub standalone: Standalone,
+    /// Non-null object and column ACLs with their base ACLs.
+    pub acls: Vec<ObjectAcl>,
+    /// Default privileges.
+    pub default_acls: Vec<DefaultAcl>,
     /// Number of catalog queries run (for the batching test).
     pub queries: usize,
 }
@@ -519,7 +526,15 @@ impl Catalog {
         for (slot, (name, sql)) in more.iter_mut().zip(standalone::QUERIES) {
             *slot = q(name, sql).await?;
         }
+        let acls = q("privileges", include_str!("acls.sql")).await?;
+        let default_acls = q("default privileges", include_str!("default_acls.sql")).await?;
         cat.standalone = Standalone::fill(&more);
+        cat.acls = acls
+            .iter()
+            .map(ObjectAcl::from)
+            .filter(|a| a.acl != a.base)
+            .collect();
+        cat.default_acls = default_acls.iter().map(DefaultAcl::from).collect();
         cat.casts = casts
             .iter()
             .map(|r| Cast {

@@ -416,7 +416,7 @@ fn all<T: for<'r> From<&'r Row>>(rows: &[Row]) -> Vec<T> {
 }
 
 impl Standalone {
-    /// Builds the lists from the results of [`QUERIES`], in order.
+    /// Builds the lists from the results of the module's queries, in order.
     pub fn fill(results: &[Vec<Row>; 11]) -> Standalone {
         Standalone {
             ts_parsers: all(&results[0]),

@@ -50,6 +50,11 @@ pub struct BackupArgs {
     /// reads), 1.14 (pg_restore 12-15), 1.15 (16), 1.16 (17, 18).
     #[arg(long, default_value = "auto")]
     pub format_version: pgark::backup::FormatVersion,
+    /// Dump privileges (GRANT/REVOKE and default privileges) as ACL entries,
+    /// like pg_dump without --no-acl. Off by default, as in the runbook's
+    /// `pg_dump --no-owner --no-acl`.
+    #[arg(long)]
+    pub acl: bool,
 }
 
 fn parse_compression(s: &str) -> Result<archive_format::Compression, String> {

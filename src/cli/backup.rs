@@ -11,6 +11,7 @@ pub fn run(args: &BackupArgs) -> Result<(), Error> {
         target: Target::from_arg(&args.to),
         compression: args.compress,
         format_version: args.format_version,
+        acl: args.acl,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -10,6 +10,7 @@ use crate::schema::object::{Attached, Class, DataSource, DumpObject, Key, Priori
 use crate::schema::quote::{ident, literal};
 
 mod kinds;
+mod privileges;
 mod standalone;
 
 // Catalog OIDs of the system catalogs, as pg_dump records them.
@@ -34,6 +35,10 @@ pub struct BuildOptions {
     pub version: ArchiveVersion,
     /// `standard_conforming_strings` of the dump session.
     pub std_strings: bool,
+    /// Dump privileges (GRANT/REVOKE as ACL entries, default privileges).
+    pub acl: bool,
+    /// The source server's major version.
+    pub server_major: u32,
 }
 
 /// Builds every dump object from the catalog.
@@ -69,6 +74,9 @@ pub fn build(cat: &Catalog, opts: BuildOptions) -> Vec<DumpObject> {
     b.event_triggers();
     b.extension_data();
     b.large_objects();
+    if b.opts.acl {
+        b.privileges();
+    }
     b.out
 }
 
@@ -105,6 +113,7 @@ fn comment(
         namespace: ns.map(str::to_owned),
         owner: Some(owner.to_owned()),
         defn: format!("COMMENT ON {target} IS {};\n", literal(text, std)),
+        after: None,
     }
 }
 

@@ -1,6 +1,7 @@
 //! Schema: the catalog turned into pg_dump's objects, in pg_dump's order,
 //! and then into TOC entries.
 
+mod acl;
 mod build;
 mod object;
 mod quote;

@@ -63,6 +63,8 @@ pub enum Class {
     Blobs,
     /// The database itself.
     Database,
+    /// `pg_default_acl`.
+    DefaultAcl,
     /// `pg_ts_parser`.
     TsParser,
     /// `pg_ts_template`.
@@ -178,6 +180,9 @@ pub struct Attached {
     pub owner: Option<String>,
     /// The statement.
     pub defn: String,
+    /// Another attached entry of the same object this one must follow
+    /// (a column's ACL follows its table's ACL).
+    pub after: Option<usize>,
 }
 
 /// One object of the dump.

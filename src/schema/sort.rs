@@ -70,6 +70,7 @@ fn resolver(cat: &Catalog, present: &HashSet<Key>) -> impl Fn(&str, Oid) -> Opti
             "pg_foreign_data_wrapper" => Key::new(Class::ForeignDataWrapper, oid),
             "pg_foreign_server" => Key::new(Class::ForeignServer, oid),
             "pg_language" => Key::new(Class::Language, oid),
+            "pg_default_acl" => Key::new(Class::DefaultAcl, oid),
             "pg_attrdef" => {
                 let own = Key::new(Class::AttrDef, oid);
                 if present.contains(&own) {
@@ -88,7 +89,22 @@ fn resolver(cat: &Catalog, present: &HashSet<Key>) -> impl Fn(&str, Oid) -> Opti
 /// with the catalog's dependencies between dumped objects.
 pub fn sort(mut objects: Vec<DumpObject>, cat: &Catalog) -> Vec<DumpObject> {
     objects.sort_by(|a, b| {
-        (a.priority, &a.namespace, &a.tag, a.key).cmp(&(b.priority, &b.namespace, &b.tag, b.key))
+        // pg_dump's DOTypeNameCompare: objects without a schema after
+        // those with one.
+        (
+            a.priority,
+            a.namespace.is_none(),
+            &a.namespace,
+            &a.tag,
+            a.key,
+        )
+            .cmp(&(
+                b.priority,
+                b.namespace.is_none(),
+                &b.namespace,
+                &b.tag,
+                b.key,
+            ))
     });
     let present: HashSet<Key> = objects.iter().map(|o| o.key).collect();
     let index: HashMap<Key, usize> = objects

@@ -237,6 +237,9 @@ pub fn toc(objects: &[DumpObject], info: &TocInfo) -> (Vec<TocEntry>, Vec<DataPl
             c.defn = bytes(&a.defn);
             c.drop_stmt = bytes("");
             c.dependencies = vec![id];
+            if let Some(j) = a.after {
+                c.dependencies.push(id + 1 + j as i32);
+            }
             entries.push(c);
         }
     }
