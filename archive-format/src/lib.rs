@@ -6,6 +6,10 @@
 //!   back the TOC with real data offsets for outputs that can rewrite it.
 //! * [`Decoder`] is a push decoder that says "need more bytes" instead of
 //!   blocking; [`ArchiveReader`] wraps it for any [`std::io::Read`].
+//! * [`deflate_parallel`] builds one zlib stream from chunks compressed
+//!   independently (on as many threads as the caller runs), so one table's
+//!   data can use every core and still inflate as the single stream
+//!   pg_restore expects.
 //! * [`verify()`] walks a whole archive, decompresses every block and counts
 //!   COPY rows and large objects; [`listing`] prints a TOC the way
 //!   `pg_restore --list` does.
@@ -48,6 +52,7 @@
 
 mod compress;
 mod decoder;
+pub mod deflate_parallel;
 mod error;
 mod header;
 pub mod listing;
