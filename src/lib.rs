@@ -22,6 +22,7 @@
 
 pub use archive_format as archive;
 
+pub mod compress;
 pub mod error;
 pub mod sink;
 pub mod source;
