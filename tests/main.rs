@@ -10,4 +10,5 @@ mod archive_restore;
 mod backup;
 mod cli;
 mod common;
+mod parallel_gzip;
 mod s3_sink;
