@@ -272,6 +272,23 @@ fn check(input: &[u8], z: &[u8], what: &str) -> io::Result<()> {
     Ok(())
 }
 
+/// CPU seconds (user + system) this process used so far, from
+/// `/proc/self/stat` (Linux; 0 elsewhere): against wall time it shows how
+/// many cores a run really got.
+fn cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    // Fields after the command name (which is in parentheses): utime and
+    // stime are the 12th and 13th, in clock ticks (100 per second).
+    let Some((_, rest)) = stat.rsplit_once(')') else {
+        return 0.0;
+    };
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 fn main() -> io::Result<()> {
     // `cargo bench` passes `--bench`; nothing else is accepted.
     let mb: usize = match std::env::var("PGARK_BENCH_MB") {
@@ -288,9 +305,15 @@ fn main() -> io::Result<()> {
         "dataset: {total:.1} MB of COPY text generated in {:.1} s; {cores} cores",
         t.elapsed().as_secs_f64()
     );
+    let t = Instant::now();
+    let a = archive_format::deflate_parallel::adler32(1, &input);
     println!(
-        "{:<32} {:>5} {:>9} {:>10} {:>7}",
-        "compressor", "level", "seconds", "MB/s", "ratio"
+        "adler32 (pgark's): {:.0} MB/s ({a:08x})",
+        total / t.elapsed().as_secs_f64()
+    );
+    println!(
+        "{:<32} {:>5} {:>9} {:>9} {:>10} {:>7}",
+        "compressor", "level", "seconds", "cpu s", "MB/s", "ratio"
     );
     let input = &input[..];
     for level in [1, 2, 6] {
@@ -306,11 +329,12 @@ fn main() -> io::Result<()> {
             ));
         }
         for (name, run) in &runs {
-            let t = Instant::now();
+            let (t, cpu) = (Instant::now(), cpu_seconds());
             let z = run()?;
             let secs = t.elapsed().as_secs_f64();
+            let cpu = cpu_seconds() - cpu;
             println!(
-                "{name:<32} {level:>5} {secs:>9.2} {:>10.1} {:>7.3}",
+                "{name:<32} {level:>5} {secs:>9.2} {cpu:>9.2} {:>10.1} {:>7.3}",
                 total / secs,
                 input.len() as f64 / z.len() as f64
             );

@@ -130,32 +130,46 @@ const ADLER_MOD: u32 = 65521;
 /// Largest n such that 255n(n+1)/2 + (n+1)(ADLER_MOD-1) fits in 32 bits.
 const ADLER_NMAX: usize = 5552;
 
+/// Bytes summed per lane-group in [`adler32`].
+const ADLER_LANES: usize = 8;
+
 /// Continues an Adler-32 checksum over `data`; start with 1 (the checksum
 /// of nothing).
 pub fn adler32(adler: u32, data: &[u8]) -> u32 {
-    let mut a = adler & 0xffff;
-    let mut b = adler >> 16;
-    for block in data.chunks(ADLER_NMAX) {
-        let mut groups = block.chunks_exact(32);
+    let m = u64::from(ADLER_MOD);
+    let mut a = u64::from(adler & 0xffff);
+    let mut b = u64::from(adler >> 16);
+    // Blocks short enough that no lane sum can overflow before the modulo.
+    for block in data.chunks(ADLER_NMAX / ADLER_LANES * ADLER_LANES) {
+        // Independent lanes (the compiler keeps them in vector registers;
+        // 8 measured fastest): lane i sums the bytes at i, i+8, i+16, ...
+        let mut groups = block.chunks_exact(ADLER_LANES);
+        let n = groups.len() as u64;
+        let mut lane_a = [0u32; ADLER_LANES];
+        let mut lane_b = [0u32; ADLER_LANES];
         for g in &mut groups {
-            // The same sums as byte by byte, in a form the compiler vectorizes.
-            b += 32 * a;
-            let (mut sum, mut weighted) = (0u32, 0u32);
-            for (i, &x) in g.iter().enumerate() {
-                sum += u32::from(x);
-                weighted += (32 - i as u32) * u32::from(x);
+            for i in 0..ADLER_LANES {
+                lane_a[i] += u32::from(g[i]);
+                lane_b[i] += lane_a[i];
             }
-            a += sum;
-            b += weighted;
         }
+        // Byte j = 8k+i of the block counts (len - j) times in b, and
+        // lane_b[i] counted it (n - k) times: len - j = 8(n - k) - i.
+        b += ADLER_LANES as u64 * n * a;
+        for i in 0..ADLER_LANES {
+            a += u64::from(lane_a[i]);
+            b += ADLER_LANES as u64 * u64::from(lane_b[i]) - i as u64 * u64::from(lane_a[i]);
+        }
+        a %= m;
+        b %= m;
         for &x in groups.remainder() {
-            a += u32::from(x);
+            a += u64::from(x);
             b += a;
         }
-        a %= ADLER_MOD;
-        b %= ADLER_MOD;
+        a %= m;
+        b %= m;
     }
-    (b << 16) | a
+    ((b as u32) << 16) | a as u32
 }
 
 /// The Adler-32 of `A ++ B` from `adler_a` = Adler-32 of `A`, `adler_b` =
@@ -682,6 +696,19 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+        #[test]
+        fn adler32_and_combine_equal_the_reference(
+            data in prop::collection::vec(any::<u8>(), 0..20_000),
+            cut in any::<prop::sample::Index>(),
+        ) {
+            let cut = cut.index(data.len() + 1);
+            let (x, y) = data.split_at(cut);
+            let want = adler_reference(&data);
+            prop_assert_eq!(adler32(1, &data), want);
+            prop_assert_eq!(adler32(adler32(1, x), y), want);
+            prop_assert_eq!(adler32_combine(adler32(1, x), adler32(1, y), y.len() as u64), want);
+        }
 
         #[test]
         fn assembled_stream_inflates_to_the_input(
