@@ -305,11 +305,15 @@ fn main() -> io::Result<()> {
         "dataset: {total:.1} MB of COPY text generated in {:.1} s; {cores} cores",
         t.elapsed().as_secs_f64()
     );
-    let t = Instant::now();
-    let a = archive_format::deflate_parallel::adler32(1, &input);
+    let (mut best, mut a) = (f64::MAX, 0);
+    for _ in 0..3 {
+        let t = Instant::now();
+        a = archive_format::deflate_parallel::adler32(1, &input);
+        best = best.min(t.elapsed().as_secs_f64());
+    }
     println!(
-        "adler32 (pgark's): {:.0} MB/s ({a:08x})",
-        total / t.elapsed().as_secs_f64()
+        "adler32 (pgark's, best of 3): {:.0} MB/s ({a:08x})",
+        total / best
     );
     println!(
         "{:<32} {:>5} {:>9} {:>9} {:>10} {:>7}",
