@@ -59,6 +59,9 @@ pub enum Error {
     /// The archive itself is bad (or reading it failed).
     #[error(transparent)]
     Archive(#[from] archive_format::Error),
+    /// Object storage refused or failed.
+    #[error(transparent)]
+    S3(#[from] crate::sink::s3::S3Error),
 }
 
 impl Error {
@@ -69,6 +72,8 @@ impl Error {
             Error::File { .. } | Error::Output(_) | Error::Write { .. } => ErrorCategory::Storage,
             Error::Database { .. } => ErrorCategory::Database,
             Error::Interrupted(_) => ErrorCategory::Interrupted,
+            Error::S3(crate::sink::s3::S3Error::InvalidUrl { .. }) => ErrorCategory::Config,
+            Error::S3(_) => ErrorCategory::Storage,
             Error::Archive(e) => match e.kind() {
                 archive_format::ErrorKind::Io(_) => ErrorCategory::Storage,
                 _ => ErrorCategory::Archive,
@@ -86,7 +91,9 @@ impl Error {
                 archive_format::ErrorKind::Io(io) => Some(io),
                 _ => None,
             },
-            Error::Config(_) | Error::Database { .. } | Error::Interrupted(_) => None,
+            Error::Config(_) | Error::Database { .. } | Error::Interrupted(_) | Error::S3(_) => {
+                None
+            }
         }
     }
 }

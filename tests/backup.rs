@@ -507,13 +507,11 @@ fn bad_input_fails_cleanly() {
 
 /// Backs `db` up through the library and returns the report.
 fn library_backup(db: &TestDb, dir: &Path) -> pgark::backup::BackupReport {
-    let opts = pgark::backup::BackupOptions {
-        database_url: db.url(),
-        target: pgark::backup::Target::File(dir.join(format!("{}.lib.dump", db.name))),
-        compression: archive_format::Compression::Gzip { level: 1 },
-        format_version: pgark::backup::FormatVersion::Auto,
-        acl: false,
-    };
+    let mut opts = pgark::backup::BackupOptions::new(
+        db.url(),
+        pgark::backup::Target::File(dir.join(format!("{}.lib.dump", db.name))),
+    );
+    opts.compression = archive_format::Compression::Gzip { level: 1 };
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -8,6 +8,8 @@ mod archive_corrupt;
 mod archive_real;
 mod archive_restore;
 mod backup;
+mod backup_data;
+mod backup_s3;
 mod cli;
 mod common;
 mod parallel_gzip;

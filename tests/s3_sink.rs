@@ -26,7 +26,7 @@ const NO_PUT_POLICY: &str = r#"{"Version": "2012-10-17", "Statement": [{"Effect"
   "Action": ["s3:GetObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
   "Resource": "arn:aws:s3:::pgark-iam/*"}]}"#;
 
-fn rt() -> &'static Runtime {
+pub(crate) fn rt() -> &'static Runtime {
     static RT: OnceLock<Runtime> = OnceLock::new();
     RT.get_or_init(|| {
         tokio::runtime::Builder::new_multi_thread()
@@ -45,7 +45,7 @@ fn client(server: &MotoServer, key: &str, secret: &str) -> Client {
     rt().block_on(build_client(&options))
 }
 
-fn admin_client(server: &MotoServer) -> Client {
+pub(crate) fn admin_client(server: &MotoServer) -> Client {
     let (k, s) = server.admin_credentials();
     client(server, &k, &s)
 }
@@ -53,14 +53,14 @@ fn admin_client(server: &MotoServer) -> Client {
 /// A moto that enforces IAM, with bucket `pgark-iam` and three users:
 /// the write-only backup user, an administrator, and one that may do
 /// anything but write objects.
-struct IamMoto {
-    server: MotoServer,
-    writer: (String, String),
-    admin: (String, String),
-    no_put: (String, String),
+pub(crate) struct IamMoto {
+    pub(crate) server: MotoServer,
+    pub(crate) writer: (String, String),
+    pub(crate) admin: (String, String),
+    pub(crate) no_put: (String, String),
 }
 
-fn iam_moto() -> &'static IamMoto {
+pub(crate) fn iam_moto() -> &'static IamMoto {
     static IAM: OnceLock<IamMoto> = OnceLock::new();
     IAM.get_or_init(|| {
         // moto counts every request before enforcing IAM: 1 CreateBucket,
@@ -83,7 +83,7 @@ fn iam_moto() -> &'static IamMoto {
 }
 
 impl IamMoto {
-    fn client(&self, (key, secret): &(String, String)) -> Client {
+    pub(crate) fn client(&self, (key, secret): &(String, String)) -> Client {
         client(&self.server, key, secret)
     }
 }
@@ -152,7 +152,7 @@ fn write_in_slices(sink: &mut S3Sink, data: &[u8]) -> std::io::Result<()> {
 }
 
 /// The object's bytes, read as `client` (which must be allowed to).
-fn get_object(client: &Client, bucket: &str, key: &str) -> Vec<u8> {
+pub(crate) fn get_object(client: &Client, bucket: &str, key: &str) -> Vec<u8> {
     rt().block_on(async {
         let out = client
             .get_object()
@@ -176,7 +176,7 @@ fn get_object(client: &Client, bucket: &str, key: &str) -> Vec<u8> {
 }
 
 /// The keys with an unfinished multipart upload in `bucket`.
-fn uploads_in_progress(client: &Client, bucket: &str) -> Vec<String> {
+pub(crate) fn uploads_in_progress(client: &Client, bucket: &str) -> Vec<String> {
     rt().block_on(async {
         let out = client
             .list_multipart_uploads()
@@ -192,7 +192,7 @@ fn uploads_in_progress(client: &Client, bucket: &str) -> Vec<String> {
 }
 
 /// The keys of the objects in `bucket`.
-fn object_keys(client: &Client, bucket: &str) -> Vec<String> {
+pub(crate) fn object_keys(client: &Client, bucket: &str) -> Vec<String> {
     rt().block_on(async {
         let out = client
             .list_objects_v2()

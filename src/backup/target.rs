@@ -16,17 +16,54 @@ pub enum Target {
     /// A new file `<dbname>-<UTC timestamp>.dump` in this directory
     /// (created if missing).
     Dir(PathBuf),
+    /// Standard output (`-`): a streaming archive without data offsets.
+    Stdout,
+    /// An S3 object: this key, or, when the key is empty or ends with `/`,
+    /// `<prefix>YYYY/MM/DD/<dbname>-<UTC timestamp>.dump` under it.
+    S3 {
+        /// The bucket.
+        bucket: String,
+        /// The key or prefix.
+        key: String,
+    },
 }
 
 impl Target {
-    /// `--to PATH`: an existing directory or a path ending in `/` is a
+    /// `--to`: `-` is standard output, `s3://bucket/key-or-prefix/` an S3
+    /// object; an existing directory or a path ending in `/` is a
     /// directory; anything else a file.
-    pub fn from_arg(path: &str) -> Self {
+    pub fn from_arg(path: &str) -> Result<Self> {
+        if path == "-" {
+            return Ok(Target::Stdout);
+        }
+        if let Some(rest) = path.strip_prefix("s3://") {
+            let (bucket, key) = rest.split_once('/').unwrap_or((rest, ""));
+            if bucket.is_empty() {
+                return Err(Error::Config(format!("{path}: no bucket in the S3 URL")));
+            }
+            return Ok(Target::S3 {
+                bucket: bucket.to_owned(),
+                key: key.to_owned(),
+            });
+        }
         let p = PathBuf::from(path);
-        if path.ends_with('/') || p.is_dir() {
+        Ok(if path.ends_with('/') || p.is_dir() {
             Target::Dir(p)
         } else {
             Target::File(p)
+        })
+    }
+
+    /// The S3 key for a dump of `dbname` started at `date` (`YYYY/MM/DD`)
+    /// and `stamp`, if this is an S3 target.
+    pub fn s3_key(&self, dbname: &str, date: &str, stamp: &str) -> Option<(String, String)> {
+        match self {
+            Target::S3 { bucket, key } if key.is_empty() || key.ends_with('/') => Some((
+                bucket.clone(),
+                format!("{key}{date}/{}-{stamp}.dump", safe_name(dbname)),
+            )),
+            Target::S3 { bucket, key } => Some((bucket.clone(), key.clone())),
+            _ => None,
         }
     }
 
@@ -34,26 +71,31 @@ impl Target {
     /// (`YYYYMMDDTHHMMSSZ`).
     pub fn resolve(&self, dbname: &str, stamp: &str) -> Result<PathBuf> {
         match self {
-            Target::File(p) => Ok(p.clone()),
             Target::Dir(d) => {
                 fs::create_dir_all(d).map_err(|source| Error::Write {
                     path: d.clone(),
                     source,
                 })?;
-                let safe: String = dbname
-                    .chars()
-                    .map(|c| {
-                        if c.is_alphanumeric() || c == '-' || c == '_' {
-                            c
-                        } else {
-                            '_'
-                        }
-                    })
-                    .collect();
-                Ok(d.join(format!("{safe}-{stamp}.dump")))
+                Ok(d.join(format!("{}-{stamp}.dump", safe_name(dbname))))
             }
+            Target::File(p) => Ok(p.clone()),
+            Target::Stdout | Target::S3 { .. } => Ok(PathBuf::from("-")),
         }
     }
+}
+
+/// A database name as a file name: letters, digits, `-` and `_` kept.
+fn safe_name(dbname: &str) -> String {
+    dbname
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 /// A file being written under a temporary name. Removed on drop unless
@@ -84,6 +126,7 @@ impl PendingFile {
         }
         let temp = dir.join(format!(".{name}.partial-{}", std::process::id()));
         let file = OpenOptions::new()
+            .read(true)
             .write(true)
             .create_new(true)
             .open(&temp)

@@ -39,12 +39,35 @@ pub struct BackupArgs {
     /// The source database, as a libpq URL: postgresql://user:password@host:port/dbname
     #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
     pub database_url: String,
-    /// Where to write: a file, or a directory (existing, or ending in /)
-    /// that gets <dbname>-<UTC timestamp>.dump.
+    /// Where to write: a file; a directory (existing, or ending in /) that
+    /// gets <dbname>-<UTC timestamp>.dump; - for standard output (no data
+    /// offsets); s3://bucket/key, or s3://bucket/prefix/ which gets
+    /// YYYY/MM/DD/<dbname>-<UTC timestamp>.dump (credentials, region and
+    /// endpoint from the AWS environment: AWS_ACCESS_KEY_ID,
+    /// AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL, ...).
     #[arg(long, default_value = "backups/")]
     pub to: String,
-    /// Data compression: none, gzip, gzip:LEVEL (0-9).
-    #[arg(long, default_value = "gzip:6", value_parser = parse_compression)]
+    /// Database connections reading tables at once (default: one per core).
+    #[arg(short = 'j', long)]
+    pub jobs: Option<usize>,
+    /// Threads compressing a table's data (default: one per core).
+    #[arg(long)]
+    pub compress_threads: Option<usize>,
+    /// How long to wait for each table's ACCESS SHARE lock before failing:
+    /// 500ms, 30s, 5m, or plain seconds.
+    #[arg(long, default_value = "60s", value_parser = parse_duration)]
+    pub lock_wait_timeout: std::time::Duration,
+    /// S3 part size in MiB at the start (5 or more; parts grow for large
+    /// archives so 10,000 parts always suffice).
+    #[arg(long, default_value_t = 8)]
+    pub s3_part_size_mib: u64,
+    /// S3 parts uploaded at once.
+    #[arg(long, default_value_t = 4)]
+    pub s3_parts_in_flight: usize,
+    /// Data compression: none, gzip, gzip:LEVEL (0-9). The default, level 2,
+    /// comes within about 6% of pg_dump's level 6 in size at about twice
+    /// the speed; gzip:6 matches pg_dump -Fc's size.
+    #[arg(long, default_value = "gzip:2", value_parser = parse_compression)]
     pub compress: archive_format::Compression,
     /// Archive version: auto (what the source server's own pg_restore
     /// reads), 1.14 (pg_restore 12-15), 1.15 (16), 1.16 (17, 18).
@@ -55,6 +78,24 @@ pub struct BackupArgs {
     /// `pg_dump --no-owner --no-acl`.
     #[arg(long)]
     pub acl: bool,
+}
+
+fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let (number, unit) = match s.find(|c: char| !c.is_ascii_digit() && c != '.') {
+        Some(i) => s.split_at(i),
+        None => (s, "s"),
+    };
+    let n: f64 = number
+        .parse()
+        .map_err(|_| format!("{s:?} is not a duration (500ms, 30s, 5m)"))?;
+    let secs = match unit {
+        "ms" => n / 1000.0,
+        "s" => n,
+        "m" | "min" => n * 60.0,
+        "h" => n * 3600.0,
+        _ => return Err(format!("{s:?}: unknown unit {unit:?} (ms, s, m, h)")),
+    };
+    std::time::Duration::try_from_secs_f64(secs).map_err(|e| format!("{s:?}: {e}"))
 }
 
 fn parse_compression(s: &str) -> Result<archive_format::Compression, String> {

@@ -4,4 +4,7 @@ mod connect;
 mod snapshot;
 
 pub use connect::{connect, ConnectTarget};
-pub use snapshot::{begin_snapshot, DatabaseCreate, DatabaseProperties, ServerInfo};
+pub use snapshot::{
+    begin_snapshot, export_snapshot, join_snapshot, lock_tables, DatabaseCreate,
+    DatabaseProperties, ServerInfo,
+};

@@ -75,23 +75,11 @@ impl ServerInfo {
 /// Sets the session up the way pg_dump does and opens one REPEATABLE READ
 /// READ ONLY transaction: everything read afterwards sees one snapshot.
 pub async fn begin_snapshot(client: &Client) -> Result<ServerInfo> {
-    let q = |sql: &'static str| async move {
-        client
-            .batch_execute(sql)
-            .await
-            .map_err(|e| Error::query("session setup", &e))
-    };
-    q(
-        "SET DateStyle = ISO; SET IntervalStyle = postgres; SET extra_float_digits TO 3; \
-       SET synchronize_seqscans TO off; SET statement_timeout = 0; SET lock_timeout = 0; \
-       SET idle_in_transaction_session_timeout = 0; SET row_security = off; \
-       SET quote_all_identifiers = off",
-    )
-    .await?;
-    q("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY").await?;
-    // An empty search_path makes every pg_get_*def() and format_type()
-    // schema-qualify what it prints.
-    q("SELECT pg_catalog.set_config('search_path', '', false)").await?;
+    session_setup(client).await?;
+    client
+        .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        .await
+        .map_err(|e| Error::query("starting the snapshot", &e))?;
     let row = client
         .query_one(
             "SELECT current_setting('server_version_num')::int4, current_setting('server_version'), \
@@ -156,4 +144,93 @@ pub async fn begin_snapshot(client: &Client) -> Result<ServerInfo> {
         )));
     }
     Ok(info)
+}
+
+/// pg_dump's session settings; an empty search_path makes every
+/// pg_get_*def() and format_type() schema-qualify what it prints.
+async fn session_setup(client: &Client) -> Result<()> {
+    client
+        .batch_execute(
+            "SET DateStyle = ISO; SET IntervalStyle = postgres; SET extra_float_digits TO 3; \
+             SET synchronize_seqscans TO off; SET statement_timeout = 0; SET lock_timeout = 0; \
+             SET idle_in_transaction_session_timeout = 0; SET row_security = off; \
+             SET quote_all_identifiers = off; \
+             SELECT pg_catalog.set_config('search_path', '', false)",
+        )
+        .await
+        .map_err(|e| Error::query("session setup", &e))
+}
+
+/// Exports the snapshot of the coordinator's transaction for the workers.
+pub async fn export_snapshot(client: &Client) -> Result<String> {
+    let row = client
+        .query_one("SELECT pg_catalog.pg_export_snapshot()", &[])
+        .await
+        .map_err(|e| Error::query("exporting the snapshot", &e))?;
+    Ok(row.get(0))
+}
+
+/// A worker's session: pg_dump's settings, in the coordinator's snapshot.
+pub async fn join_snapshot(client: &Client, snapshot: &str) -> Result<()> {
+    session_setup(client).await?;
+    let id = snapshot.replace('\'', "''");
+    client
+        .batch_execute(&format!(
+            "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; SET TRANSACTION SNAPSHOT '{id}'"
+        ))
+        .await
+        .map_err(|e| Error::query("joining the snapshot", &e))
+}
+
+/// Takes ACCESS SHARE locks on `tables` (qualified, quoted names), as
+/// pg_dump does, so no table is dropped or rewritten under the dump; a
+/// lock that does not come within `timeout` names its table. The
+/// statements are pipelined: one round trip for any number of tables.
+pub async fn lock_tables(
+    client: &Client,
+    tables: &[String],
+    timeout: std::time::Duration,
+) -> Result<()> {
+    if tables.is_empty() {
+        return Ok(());
+    }
+    client
+        .batch_execute(&format!(
+            "SET lock_timeout = {}",
+            timeout.as_millis().max(1)
+        ))
+        .await
+        .map_err(|e| Error::query("setting lock_timeout", &e))?;
+    let statements: Vec<String> = tables
+        .iter()
+        .map(|t| format!("LOCK TABLE {t} IN ACCESS SHARE MODE"))
+        .collect();
+    let results =
+        futures_util::future::join_all(statements.iter().map(|s| client.batch_execute(s))).await;
+    for (table, result) in tables.iter().zip(results) {
+        if let Err(e) = result {
+            let code = e.code().map(|c| c.code().to_owned());
+            return Err(match code.as_deref() {
+                Some("55P03") => Error::Database {
+                    context: format!("locking table {table}"),
+                    message: format!(
+                        "another session holds a conflicting lock and it was not released within {} s \
+                         (see pg_locks/pg_stat_activity; raise --lock-wait-timeout to wait longer)",
+                        timeout.as_secs_f64()
+                    ),
+                },
+                Some("53200") => Error::Database {
+                    context: format!("locking table {table}"),
+                    message: "out of shared memory: the dump needs one lock per table; \
+                              raise max_locks_per_transaction on the server"
+                        .into(),
+                },
+                _ => Error::query(&format!("locking table {table}"), &e),
+            });
+        }
+    }
+    client
+        .batch_execute("SET lock_timeout = 0")
+        .await
+        .map_err(|e| Error::query("resetting lock_timeout", &e))
 }

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Benchmark: pgark backup against pg_dump -Fc, in one run, on one machine.
+#
+# Starts a scratch PostgreSQL 16 (pgserver's, from the project venv) in a
+# temporary directory, generates a realistic dataset (uuid, timestamps,
+# jsonb, inet, numbers, prose; SIZE_MB of COPY text, default 1024), then
+# times, side by side:
+#   - raw COPY TO STDOUT of every table to /dev/null (the floor),
+#   - pg_dump -Fc (gzip level 6, its default) and pg_dump -Fc -Z1,
+#   - pgark backup at its defaults to a file, at gzip:6, and to S3 (moto),
+# printing wall time, archive size, peak RSS and the ratios against pg_dump.
+#
+# Usage: bash benches/backup_vs_pg_dump.sh [SIZE_MB]
+# Needs: bash scripts/setup.sh (venv with pgserver and moto), GNU time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+SIZE_MB=${1:-1024}
+BIN=$ROOT/.venv/lib/python3.11/site-packages/pgserver/pginstall/bin
+PORT=${BENCH_PORT:-55432}
+WORK=$(mktemp -d /tmp/pgark-bench.XXXXXX)
+chmod 755 "$WORK"
+RUNAS=()
+if [ "$(id -u)" = 0 ]; then
+    chown postgres "$WORK"
+    RUNAS=(runuser -u postgres --)
+fi
+cleanup() {
+    "${RUNAS[@]}" "$BIN/pg_ctl" -D "$WORK/data" -m immediate stop >/dev/null 2>&1 || true
+    [ -n "${MOTO_PID:-}" ] && kill "$MOTO_PID" 2>/dev/null || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+cargo build --release --quiet
+PGARK=$ROOT/target/release/pgark
+
+"${RUNAS[@]}" "$BIN/initdb" -D "$WORK/data" -U postgres --auth=trust -E UTF8 --no-locale >/dev/null
+"${RUNAS[@]}" "$BIN/pg_ctl" -D "$WORK/data" -l "$WORK/log" -w \
+    -o "-p $PORT -k $WORK -c listen_addresses=127.0.0.1 -c shared_buffers=512MB -c max_wal_size=4GB" start >/dev/null
+export PGHOST=127.0.0.1 PGPORT=$PORT PGUSER=postgres
+URL=postgresql://postgres@127.0.0.1:$PORT/bench
+"$BIN/psql" -qX -d postgres -c "CREATE DATABASE bench"
+
+# About 1 MB of COPY text per 4,000 events rows and 3,000 docs rows.
+ROWS_E=$((SIZE_MB * 2600))
+ROWS_D=$((SIZE_MB * 1100))
+echo "generating ~${SIZE_MB} MB of COPY text..."
+"$BIN/psql" -qX -v ON_ERROR_STOP=1 -d bench <<SQL
+CREATE TABLE events (
+    id bigint PRIMARY KEY, account uuid NOT NULL, at timestamptz NOT NULL,
+    kind text NOT NULL, amount numeric(12,2), client inet, payload jsonb);
+INSERT INTO events
+SELECT g, gen_random_uuid(), timestamptz '2024-01-01' + (random() * 3e7) * interval '1 second',
+       (ARRAY['login','purchase','refund','logout','view'])[1 + (random() * 4)::int],
+       round((random() * 1000)::numeric, 2),
+       ('10.' || (random() * 250)::int || '.' || (random() * 250)::int || '.' || (random() * 250)::int)::inet,
+       jsonb_build_object('sku', 'SKU-' || (random() * 50000)::int, 'qty', 1 + (random() * 7)::int,
+                          'tags', jsonb_build_array('t' || (random() * 300)::int, 'u' || (random() * 300)::int),
+                          'session', substr(md5(random()::text), 1, 16))
+FROM generate_series(1, $ROWS_E) g;
+-- Prose: words drawn at random from a vocabulary of ~2,000 pseudo-words.
+CREATE TABLE vocab AS
+SELECT i, substr(translate(md5(i::text), '0123456789', 'aeiouybrst'), 1, 3 + i % 7) AS w
+FROM generate_series(0, 1999) i;
+CREATE TABLE docs (id bigint PRIMARY KEY, title text, body text, created date);
+INSERT INTO docs
+SELECT g, 'Document ' || g,
+       (SELECT string_agg(v.w, ' ') FROM generate_series(1, 25 + g % 30) k
+        JOIN vocab v ON v.i = ((k * 7919 + g::bigint * 104729 + (random() * 1999)::int) % 2000)),
+       date '2020-01-01' + (random() * 2000)::int
+FROM generate_series(1, $ROWS_D) g;
+DROP TABLE vocab;
+CREATE TABLE small AS SELECT g AS id, 'x' || g AS v FROM generate_series(1, 1000) g;
+ANALYZE;
+SQL
+"$BIN/psql" -qXAt -d bench -c "SELECT 'database size: ' || pg_size_pretty(pg_database_size('bench'))"
+
+# moto for the S3 run.
+MOTO_PORT=$((PORT + 1))
+"$ROOT/.venv/bin/moto_server" -H 127.0.0.1 -p "$MOTO_PORT" >/dev/null 2>&1 &
+MOTO_PID=$!
+for _ in $(seq 100); do (echo >/dev/tcp/127.0.0.1/$MOTO_PORT) 2>/dev/null && break; sleep 0.1; done
+AWS_ENV=(env AWS_ENDPOINT_URL=http://127.0.0.1:$MOTO_PORT AWS_ACCESS_KEY_ID=testing
+         AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1)
+"${AWS_ENV[@]}" "$ROOT/.venv/bin/python" -c "import boto3; boto3.client('s3').create_bucket(Bucket='bench')"
+
+# run NAME OUTPUT_FILE CMD...: wall seconds, output bytes, peak RSS (MiB).
+declare -A WALL SIZE RSS
+run() {
+    local name=$1 out=$2; shift 2
+    sync
+    local start end
+    start=$(date +%s.%N)
+    /usr/bin/time -f "%M" -o "$WORK/rss" "$@" >/dev/null 2>"$WORK/err" || { cat "$WORK/err"; exit 1; }
+    end=$(date +%s.%N)
+    WALL[$name]=$(echo "$end - $start" | bc)
+    RSS[$name]=$(( $(tail -1 "$WORK/rss") / 1024 ))
+    if [ -n "$out" ] && [ -f "$out" ]; then SIZE[$name]=$(stat -c %s "$out"); else SIZE[$name]=0; fi
+    printf '%-22s %8.1f s %10.1f MB %6d MiB RSS\n' "$name" "${WALL[$name]}" \
+        "$(echo "${SIZE[$name]} / 1000000" | bc -l)" "${RSS[$name]}"
+}
+
+copy_all() {
+    for t in events docs small; do "$BIN/psql" -qX -d bench -c "COPY $t TO STDOUT"; done | wc -c >"$WORK/copy_bytes"
+}
+export -f copy_all
+export BIN WORK
+
+echo
+printf '%-22s %10s %13s %14s\n' run wall size "peak RSS"
+run "raw COPY (floor)" "" bash -c copy_all
+echo "(COPY text: $(( $(cat "$WORK/copy_bytes") / 1000000 )) MB)"
+run "pg_dump -Fc" "$WORK/pg.dump" "$BIN/pg_dump" -Fc -d bench -f "$WORK/pg.dump"
+run "pg_dump -Fc -Z1" "$WORK/pg1.dump" "$BIN/pg_dump" -Fc -Z1 -d bench -f "$WORK/pg1.dump"
+run "pgark (default)" "$WORK/pgark.dump" "$PGARK" backup --database-url "$URL" --to "$WORK/pgark.dump"
+run "pgark gzip:6" "$WORK/pgark6.dump" "$PGARK" backup --database-url "$URL" --to "$WORK/pgark6.dump" --compress gzip:6
+run "pgark to S3 (moto)" "" "${AWS_ENV[@]}" "$PGARK" backup --database-url "$URL" --to s3://bench/bench.dump
+SIZE["pgark to S3 (moto)"]=${SIZE["pgark (default)"]}
+
+echo
+ratio() { echo "scale=2; $1 / $2" | bc; }
+echo "pgark default / pg_dump -Fc: time $(ratio "${WALL[pgark (default)]}" "${WALL[pg_dump -Fc]}"), size $(ratio "${SIZE[pgark (default)]}" "${SIZE[pg_dump -Fc]}")"
+echo "pgark gzip:6  / pg_dump -Fc: time $(ratio "${WALL[pgark gzip:6]}" "${WALL[pg_dump -Fc]}"), size $(ratio "${SIZE[pgark gzip:6]}" "${SIZE[pg_dump -Fc]}")"
+echo "pgark default / pg_dump -Z1: time $(ratio "${WALL[pgark (default)]}" "${WALL[pg_dump -Fc -Z1]}"), size $(ratio "${SIZE[pgark (default)]}" "${SIZE[pg_dump -Fc -Z1]}")"
+echo "pgark to S3   / pg_dump -Fc: time $(ratio "${WALL[pgark to S3 (moto)]}" "${WALL[pg_dump -Fc]}")"
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -r)"

@@ -1,0 +1,316 @@
+//! The data path: worker connections in one exported snapshot read tables
+//! (and large objects) ahead, each into a bounded channel of its own; one
+//! writer thread takes the channels in TOC order, compresses each table's
+//! stream on every core (one zlib stream per entry, pigz-style) and writes
+//! the archive into its sink. Memory is bounded by the channels: at most
+//! `jobs × CHANNEL_PIECES × PIECE` bytes of COPY text wait for the writer.
+
+use std::collections::VecDeque;
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use archive_format::{ArchiveWriter, Compression, Header, TocEntry};
+use bytes::{Bytes, BytesMut};
+use futures_util::{pin_mut, TryStreamExt};
+use tokio::sync::mpsc::{channel, Receiver, Sender};
+use tokio_postgres::Client;
+
+use crate::compress::{ParallelGzip, ParallelGzipOptions, RawBlockWriter};
+use crate::error::{Error, Result};
+use crate::schema::{DataPlan, DataSource};
+use crate::sink::s3::S3Error;
+
+use super::sink::{ArchiveSink, Stored};
+use super::TableRows;
+
+/// COPY text gathered into pieces of this size before crossing to the
+/// writer.
+const PIECE: usize = 1 << 20;
+/// Pieces a table's channel holds.
+const CHANNEL_PIECES: usize = 8;
+
+/// What a worker sends for one data entry.
+#[derive(Debug)]
+pub enum Piece {
+    /// Bytes of the entry's data (COPY text, or the current large object's).
+    Data(Bytes),
+    /// The next large object starts.
+    LargeObject(u32),
+    /// The entry is complete.
+    Done {
+        /// COPY rows, or large objects.
+        count: u64,
+    },
+}
+
+type Msg = std::result::Result<Piece, Error>;
+
+/// One data entry: what to read, and where its pieces go.
+#[derive(Debug)]
+pub struct Job {
+    plan: DataPlan,
+    tx: Sender<Msg>,
+}
+
+/// The entries still to be read, in TOC order.
+#[derive(Debug, Clone)]
+pub struct Jobs(Arc<Mutex<VecDeque<Job>>>);
+
+impl Jobs {
+    fn next(&self) -> Option<Job> {
+        self.0.lock().ok()?.pop_front()
+    }
+}
+
+/// Channels for every entry of `plan`: the jobs for the workers and the
+/// receivers for the writer, in the same order.
+pub fn channels(plan: &[DataPlan]) -> (Jobs, Vec<(DataPlan, Receiver<Msg>)>) {
+    let mut jobs = VecDeque::with_capacity(plan.len());
+    let mut receivers = Vec::with_capacity(plan.len());
+    for p in plan {
+        let (tx, rx) = channel(CHANNEL_PIECES);
+        jobs.push_back(Job {
+            plan: p.clone(),
+            tx,
+        });
+        receivers.push((p.clone(), rx));
+    }
+    (Jobs(Arc::new(Mutex::new(jobs))), receivers)
+}
+
+/// A worker: takes entries in order until none is left. A failed entry is
+/// sent to the writer, which stops the backup with that error; the worker
+/// stops too.
+pub async fn worker(client: Arc<Client>, jobs: Jobs) {
+    while let Some(job) = jobs.next() {
+        let result = match &job.plan.source {
+            DataSource::Copy(stmt) => copy_out(&client, stmt, &job.tx).await,
+            DataSource::LargeObjects(oids) => large_objects(&client, oids, &job.tx).await,
+        };
+        let last = match result {
+            Ok(count) => Ok(Piece::Done { count }),
+            // The writer stopped; it reports why.
+            Err(Sent::WriterGone) => return,
+            Err(Sent::Failed(e)) => Err(e),
+        };
+        let failed = last.is_err();
+        if job.tx.send(last).await.is_err() || failed {
+            return;
+        }
+    }
+}
+
+enum Sent {
+    WriterGone,
+    Failed(Error),
+}
+
+async fn send(tx: &Sender<Msg>, piece: Piece) -> std::result::Result<(), Sent> {
+    tx.send(Ok(piece)).await.map_err(|_| Sent::WriterGone)
+}
+
+/// Streams `COPY ... TO stdout` in pieces of [`PIECE`] bytes, then pg_dump's
+/// end-of-data marker; returns the row count.
+async fn copy_out(client: &Client, stmt: &str, tx: &Sender<Msg>) -> std::result::Result<u64, Sent> {
+    let fail = |e: tokio_postgres::Error| {
+        Sent::Failed(Error::query(&format!("copying data ({stmt})"), &e))
+    };
+    let stream = client.copy_out(stmt).await.map_err(fail)?;
+    pin_mut!(stream);
+    let mut rows = 0u64;
+    let mut piece = BytesMut::with_capacity(PIECE);
+    while let Some(chunk) = stream.try_next().await.map_err(fail)? {
+        rows += chunk.iter().filter(|&&b| b == b'\n').count() as u64;
+        piece.extend_from_slice(&chunk);
+        if piece.len() >= PIECE {
+            send(tx, Piece::Data(piece.split().freeze())).await?;
+        }
+    }
+    piece.extend_from_slice(b"\\.\n\n\n");
+    send(tx, Piece::Data(piece.freeze())).await?;
+    Ok(rows)
+}
+
+/// Reads large objects in 1 MiB pieces (`lo_get` with offset and length).
+async fn large_objects(
+    client: &Client,
+    oids: &[u32],
+    tx: &Sender<Msg>,
+) -> std::result::Result<u64, Sent> {
+    const LO_PIECE: i32 = 1 << 20;
+    for &oid in oids {
+        send(tx, Piece::LargeObject(oid)).await?;
+        let mut offset: i64 = 0;
+        loop {
+            let row = client
+                .query_one(
+                    "SELECT pg_catalog.lo_get($1, $2, $3)",
+                    &[&oid, &offset, &LO_PIECE],
+                )
+                .await
+                .map_err(|e| {
+                    Sent::Failed(Error::query(&format!("reading large object {oid}"), &e))
+                })?;
+            let data: Vec<u8> = row.get(0);
+            let n = data.len();
+            if n > 0 {
+                send(tx, Piece::Data(Bytes::from(data))).await?;
+            }
+            if n < LO_PIECE as usize {
+                break;
+            }
+            offset += n as i64;
+        }
+    }
+    Ok(oids.len() as u64)
+}
+
+/// How the writer compresses table data.
+#[derive(Debug, Clone, Copy)]
+pub struct WriterOptions {
+    /// The archive's compression.
+    pub compression: Compression,
+    /// Compression threads for one table.
+    pub threads: usize,
+}
+
+/// What the writer produced.
+#[derive(Debug)]
+pub struct Written {
+    /// Where the archive is.
+    pub stored: Stored,
+    /// Rows per table.
+    pub tables: Vec<TableRows>,
+    /// Large objects.
+    pub large_objects: u64,
+}
+
+/// The writer thread's work: the whole archive into `sink`, the entries'
+/// data taken from `receivers` in order. On error the sink is dropped
+/// (temporary file removed, upload aborted).
+pub fn write_archive(
+    mut sink: Box<dyn ArchiveSink>,
+    location: &str,
+    header: &Header,
+    entries: Vec<TocEntry>,
+    receivers: Vec<(DataPlan, Receiver<Msg>)>,
+    opts: WriterOptions,
+) -> Result<Written> {
+    let err = |e: archive_format::Error| sink_error(e, location);
+    let mut writer =
+        ArchiveWriter::new(&mut sink, header, entries, opts.compression).map_err(err)?;
+    let mut tables = Vec::new();
+    let mut large_objects = 0;
+    for (plan, mut rx) in receivers {
+        let id = plan.dump_id;
+        let mut next = || match rx.blocking_recv() {
+            Some(Ok(piece)) => Ok(piece),
+            Some(Err(e)) => Err(e),
+            None => Err(Error::Config(format!(
+                "the data of TOC entry {id} ended before it was complete"
+            ))),
+        };
+        match &plan.source {
+            DataSource::Copy(_) => {
+                let rows = match opts.compression {
+                    Compression::Gzip { level } => {
+                        let block = RawBlockWriter::new(writer.data_raw(id).map_err(err)?);
+                        let options = ParallelGzipOptions::new(level).threads(opts.threads.max(1));
+                        let mut gz = ParallelGzip::new(block, options)
+                            .map_err(|e| Error::Config(e.to_string()))?;
+                        let rows = loop {
+                            match next()? {
+                                Piece::Data(b) => {
+                                    gz.write_all(&b).map_err(|e| io_error(e, location))?
+                                }
+                                Piece::Done { count } => break count,
+                                Piece::LargeObject(_) => return Err(unexpected(id)),
+                            }
+                        };
+                        gz.finish()
+                            .map_err(|e| io_error(e.into(), location))?
+                            .finish()
+                            .map_err(err)?;
+                        rows
+                    }
+                    _ => {
+                        let mut block = writer.data(id).map_err(err)?;
+                        let rows = loop {
+                            match next()? {
+                                Piece::Data(b) => {
+                                    block.write_all(&b).map_err(|e| io_error(e, location))?
+                                }
+                                Piece::Done { count } => break count,
+                                Piece::LargeObject(_) => return Err(unexpected(id)),
+                            }
+                        };
+                        block.finish().map_err(err)?;
+                        rows
+                    }
+                };
+                tables.push(TableRows { dump_id: id, rows });
+            }
+            DataSource::LargeObjects(_) => {
+                let mut block = writer.blobs(id).map_err(err)?;
+                let mut open = false;
+                loop {
+                    match next()? {
+                        Piece::LargeObject(oid) => {
+                            if open {
+                                block.end_large_object().map_err(err)?;
+                            }
+                            block.start_large_object(oid).map_err(err)?;
+                            open = true;
+                        }
+                        Piece::Data(b) => block.write_all(&b).map_err(|e| io_error(e, location))?,
+                        Piece::Done { count } => {
+                            large_objects += count;
+                            break;
+                        }
+                    }
+                }
+                if open {
+                    block.end_large_object().map_err(err)?;
+                }
+                block.finish().map_err(err)?;
+            }
+        }
+    }
+    let finished = writer.finish().map_err(err)?;
+    let (toc_offset, toc, len) = (
+        finished.toc_offset(),
+        finished.toc_with_offsets().to_vec(),
+        finished.len(),
+    );
+    drop(finished);
+    let stored = sink.complete(toc_offset, &toc, len)?;
+    Ok(Written {
+        stored,
+        tables,
+        large_objects,
+    })
+}
+
+fn unexpected(id: i32) -> Error {
+    Error::Config(format!(
+        "internal error: a large object in table data entry {id}"
+    ))
+}
+
+/// An I/O error of the sink: the S3 error it carries, or the target's.
+fn io_error(e: std::io::Error, location: &str) -> Error {
+    match S3Error::from_io(&e) {
+        Some(s3) => Error::S3(s3.clone()),
+        None => Error::Write {
+            path: location.into(),
+            source: e,
+        },
+    }
+}
+
+fn sink_error(e: archive_format::Error, location: &str) -> Error {
+    match e.into_kind() {
+        archive_format::ErrorKind::Io(source) => io_error(source, location),
+        other => Error::Archive(other.into()),
+    }
+}

@@ -1,0 +1,245 @@
+//! The data path of `pgark backup`: one snapshot over several
+//! connections, the sinks other than S3, and what must fail cleanly.
+
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use pgark_testkit::{pg, PgServer, PgVersion};
+
+use crate::backup::{backup, pgark_backup};
+use crate::common::{assert_restores, query};
+
+const ACCOUNTS: i64 = 50;
+const START_BALANCE: i64 = 1000;
+
+/// Transfers money between accounts and books every transfer in a ledger
+/// table, each in one transaction, until `stop`; returns the number done.
+fn transfer_until(server: &PgServer, dbname: &str, stop: Arc<AtomicBool>, seed: u64) -> u64 {
+    let mut psql = server
+        .command("psql")
+        .args(["-qAtX", "-v", "ON_ERROR_STOP=1", "-d", dbname])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("psql starts");
+    let mut stdin = psql.stdin.take().expect("psql stdin");
+    let mut x = seed | 1;
+    let mut done = 0u64;
+    while !stop.load(Ordering::Relaxed) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let from = (x % ACCOUNTS as u64) + 1;
+        let to = ((x >> 20) % ACCOUNTS as u64) + 1;
+        let amount = (x >> 40) % 50 + 1;
+        if from == to {
+            continue;
+        }
+        // One UPDATE locks both rows in index order: no deadlocks.
+        let sql = format!(
+            "BEGIN; UPDATE accounts SET balance = balance + CASE WHEN id = {from} THEN -{amount} - 1 \
+             ELSE {amount} END WHERE id IN ({from}, {to}); \
+             INSERT INTO ledger (account, fee) VALUES ({from}, 1); COMMIT;\n"
+        );
+        if std::io::Write::write_all(&mut stdin, sql.as_bytes()).is_err() {
+            break;
+        }
+        done += 1;
+        if done % 50 == 0 {
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+    drop(stdin);
+    let status = psql.wait().expect("psql ends");
+    assert!(status.success(), "transfers failed");
+    done
+}
+
+/// The issue's consistency test: while transfers move money between
+/// accounts and book a fee in a ledger (two tables read by different
+/// connections), a backup with 4 jobs restores to a database where the
+/// money adds up and the ledger's sequence is at least its last id.
+#[test]
+fn backup_under_load_is_one_snapshot() {
+    let version = PgVersion::V16;
+    let source = pg(version).create_database("load");
+    query(
+        &source,
+        &format!(
+            "CREATE TABLE accounts (id integer PRIMARY KEY, balance bigint NOT NULL); \
+             INSERT INTO accounts SELECT g, {START_BALANCE} FROM generate_series(1, {ACCOUNTS}) g; \
+             CREATE TABLE ledger (id bigserial PRIMARY KEY, account integer NOT NULL, fee bigint NOT NULL); \
+             CREATE TABLE padding AS SELECT g, md5(g::text) AS t FROM generate_series(1, 200000) g;"
+        ),
+    );
+    let stop = Arc::new(AtomicBool::new(false));
+    let transfers = Arc::new(AtomicU64::new(0));
+    let writers: Vec<_> = (0..3)
+        .map(|i| {
+            let (server, name) = (source.server(), source.name.clone());
+            let (stop, transfers) = (stop.clone(), transfers.clone());
+            std::thread::spawn(move || {
+                let n = transfer_until(server, &name, stop, 0x9e37_79b9 + i);
+                transfers.fetch_add(n, Ordering::Relaxed);
+            })
+        })
+        .collect();
+    // Let the load start, then back up several times while it runs.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while query(&source, "SELECT count(*) FROM ledger").trim() == "0" {
+        assert!(Instant::now() < deadline, "no transfer happened");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut archives = Vec::new();
+    for i in 0..3 {
+        let path = dir.path().join(format!("load-{i}.dump"));
+        let out = pgark_backup(
+            &source.url(),
+            &path,
+            &["--jobs", "4", "--compress", "gzip:1"],
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        archives.push(path);
+    }
+    stop.store(true, Ordering::Relaxed);
+    for w in writers {
+        w.join().expect("writer thread");
+    }
+    assert!(transfers.load(Ordering::Relaxed) > 0);
+    for archive in &archives {
+        let copy = assert_restores(version, archive, &["-j", "4"]);
+        let total: i64 = query(
+            &copy,
+            "SELECT (SELECT sum(balance) FROM accounts) + (SELECT coalesce(sum(fee), 0) FROM ledger)",
+        )
+        .trim()
+        .parse()
+        .expect("a number");
+        assert_eq!(
+            total,
+            ACCOUNTS * START_BALANCE,
+            "money appeared or vanished in {archive:?}"
+        );
+        let seq_ok = query(
+            &copy,
+            "SELECT (SELECT last_value FROM ledger_id_seq) >= (SELECT coalesce(max(id), 0) FROM ledger)",
+        );
+        assert_eq!(
+            seq_ok.trim(),
+            "t",
+            "sequence behind its table in {archive:?}"
+        );
+    }
+}
+
+/// An empty database gives a valid archive that restores; zero-row tables
+/// too.
+#[test]
+fn empty_database_and_empty_tables() {
+    let version = PgVersion::V18;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let empty = pg(version).create_database("empty");
+    let archive = backup(&empty, dir.path(), &[]);
+    assert!(std::fs::metadata(&archive).expect("archive").len() > 0);
+    assert_restores(version, &archive, &[]);
+    let zero = pg(version).create_database("zero_rows");
+    query(
+        &zero,
+        "CREATE TABLE a (x int); CREATE TABLE b (); CREATE TABLE c (t text)",
+    );
+    let archive = backup(&zero, dir.path(), &["--jobs", "3"]);
+    let copy = assert_restores(version, &archive, &[]);
+    assert_eq!(query(&copy, "SELECT count(*) FROM a").trim(), "0");
+}
+
+/// `--to -` streams the archive to stdout (no data offsets) and it
+/// restores; stdout on a full disk (`/dev/full`) is one clear line, exit 4.
+#[test]
+fn stdout_sink_and_full_disk() {
+    let version = PgVersion::V16;
+    let db = crate::common::fixture_db(pg(version), "schema_basics.sql");
+    let out = Command::new(env!("CARGO_BIN_EXE_pgark"))
+        .args(["backup", "--database-url", &db.url(), "--to", "-"])
+        .output()
+        .expect("pgark runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("piped.dump");
+    std::fs::write(&file, &out.stdout).expect("write");
+    let copy = assert_restores(version, &file, &[]);
+    assert_eq!(
+        crate::backup::plain_dump(&db),
+        crate::backup::plain_dump(&copy),
+        "the piped archive restores to a different database"
+    );
+
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full");
+    let out = Command::new(env!("CARGO_BIN_EXE_pgark"))
+        .args(["backup", "--database-url", &db.url(), "--to", "-"])
+        .stdout(full)
+        .output()
+        .expect("pgark runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("No space left on device"), "{stderr}");
+}
+
+/// A table locked by another session: the backup gives up after
+/// --lock-wait-timeout, naming the table, exit 3, no file left.
+#[test]
+fn lock_timeout_names_the_table() {
+    let version = PgVersion::V15;
+    let db = pg(version).create_database("locked");
+    query(
+        &db,
+        "CREATE TABLE free (x int); CREATE TABLE \"Busy Table\" (x int)",
+    );
+    let mut holder = db
+        .server()
+        .command("psql")
+        .args(["-qAtX", "-d", &db.name])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("psql starts");
+    let mut stdin = holder.stdin.take().expect("stdin");
+    std::io::Write::write_all(
+        &mut stdin,
+        b"BEGIN; LOCK TABLE \"Busy Table\" IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(60);\n",
+    )
+    .expect("psql takes the lock");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while query(&db, "SELECT count(*) FROM pg_locks WHERE mode = 'AccessExclusiveLock' AND relation = '\"Busy Table\"'::regclass").trim() != "1" {
+        assert!(Instant::now() < deadline, "the lock was not taken");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = pgark_backup(
+        &db.url(),
+        &dir.path().join("x.dump"),
+        &["--lock-wait-timeout", "1s"],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let _ = holder.kill();
+    let _ = holder.wait();
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("\"Busy Table\""), "{stderr}");
+    let left: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").collect();
+    assert!(left.is_empty(), "files left behind: {left:?}");
+}
