@@ -243,3 +243,42 @@ fn lock_timeout_names_the_table() {
     let left: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").collect();
     assert!(left.is_empty(), "files left behind: {left:?}");
 }
+
+/// A full disk under the file sink: one line naming the target file (not
+/// its temporary name), exit 4, nothing left on the full filesystem.
+/// Needs a small tmpfs, mounted here as root; without the privilege the
+/// test says so and checks nothing.
+#[test]
+fn full_disk_for_the_file_sink() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=2m", "tmpfs"])
+        .arg(dir.path())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        eprintln!("full_disk_for_the_file_sink: cannot mount a tmpfs here (not root?); not checked");
+        return;
+    }
+    struct Unmount<'a>(&'a std::path::Path);
+    impl Drop for Unmount<'_> {
+        fn drop(&mut self) {
+            let _ = Command::new("umount").arg(self.0).status();
+        }
+    }
+    let _unmount = Unmount(dir.path());
+    let db = pg(PgVersion::V16).create_database("full_disk");
+    query(
+        &db,
+        "CREATE TABLE noise AS SELECT g, md5(g::text) || md5(random()::text) AS t FROM generate_series(1, 200000) g",
+    );
+    let target = dir.path().join("backup.dump");
+    let out = pgark_backup(&db.url(), &target, &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("No space left on device"), "{stderr}");
+    assert!(stderr.contains(target.to_str().expect("utf-8")), "{stderr}");
+    let left: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").collect();
+    assert!(left.is_empty(), "files left behind: {left:?}");
+}
