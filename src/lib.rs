@@ -24,6 +24,8 @@ pub use archive_format as archive;
 
 pub mod compress;
 pub mod error;
+pub mod heartbeat;
+pub mod manifest;
 pub mod sink;
 pub mod source;
 

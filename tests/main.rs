@@ -14,3 +14,4 @@ mod cli;
 mod common;
 mod parallel_gzip;
 mod s3_sink;
+mod service;

@@ -18,6 +18,7 @@ use archive_format::{ArchiveVersion, ArchiveWriter, Compression, CreateTime, Hea
 use crate::catalog::Catalog;
 use crate::db::{begin_snapshot, connect, export_snapshot, join_snapshot, lock_tables, ServerInfo};
 use crate::error::{Error, Result};
+use crate::manifest::{self, ExtensionVersion, Manifest, PartDigest, TableStats};
 use crate::schema::{self, BuildOptions, TocInfo};
 use crate::sink::s3::{build_client, S3ClientOptions, S3Sink, S3SinkOptions, S3Target};
 
@@ -80,6 +81,9 @@ pub struct BackupOptions {
     pub s3: S3ClientOptions,
     /// Part sizes, concurrency and retries of S3 uploads.
     pub s3_sink: S3SinkOptions,
+    /// The name in the archive's file name or key (default: the
+    /// database's).
+    pub name: Option<String>,
 }
 
 impl BackupOptions {
@@ -101,6 +105,7 @@ impl BackupOptions {
             lock_wait_timeout: Duration::from_secs(60),
             s3: S3ClientOptions::from_env(),
             s3_sink: S3SinkOptions::default(),
+            name: None,
         }
     }
 }
@@ -112,6 +117,8 @@ pub struct TableRows {
     pub dump_id: i32,
     /// Rows copied.
     pub rows: u64,
+    /// COPY text bytes copied (before compression).
+    pub bytes: u64,
 }
 
 /// The outcome of a backup.
@@ -137,6 +144,10 @@ pub struct BackupReport {
     pub duration: Duration,
     /// Where and how the archive was stored (size, SHA-256, S3 parts).
     pub stored: Stored,
+    /// The manifest written next to the archive.
+    pub manifest: Manifest,
+    /// Where the manifest went (none for standard output).
+    pub manifest_location: Option<String>,
 }
 
 impl BackupReport {
@@ -206,6 +217,23 @@ pub async fn backup_until(
         db_props: info.db_props.clone(),
     };
     let (entries, plan) = schema::toc(&objects, &toc_info);
+    let names: std::collections::HashMap<i32, (String, String)> = entries
+        .iter()
+        .map(|e| {
+            let text = |b: &Option<Vec<u8>>| {
+                b.as_deref()
+                    .map(|b| String::from_utf8_lossy(b).into_owned())
+                    .unwrap_or_default()
+            };
+            (
+                e.dump_id,
+                (
+                    text(&e.namespace),
+                    String::from_utf8_lossy(&e.tag).into_owned(),
+                ),
+            )
+        })
+        .collect();
     let created = CreateTime::from_unix_utc(start_unix);
     let header = Header::new(
         version,
@@ -243,13 +271,16 @@ pub async fn backup_until(
         created.mday
     );
     // The sink, before any worker starts: a bad target fails fast.
+    let name = opts.name.as_deref().unwrap_or(&info.dbname);
+    let mut s3_client = None;
     let (sink, location): (Box<dyn ArchiveSink>, String) = match &opts.target {
         Target::Stdout => (Box::new(StdoutSink::new()), "-".into()),
         t @ Target::S3 { .. } => {
-            let Some((bucket, key)) = t.s3_key(&info.dbname, &date, &stamp) else {
+            let Some((bucket, key)) = t.s3_key(name, &date, &stamp) else {
                 return Err(Error::Config("not an S3 target".into()));
             };
             let client = build_client(&opts.s3).await;
+            s3_client = Some(client.clone());
             // The first part holds at least the header and TOC.
             let prefix_len =
                 ArchiveWriter::new(std::io::sink(), &header, entries.clone(), opts.compression)
@@ -265,7 +296,7 @@ pub async fn backup_until(
             (Box::new(sink), location)
         }
         t => {
-            let path = t.resolve(&info.dbname, &stamp)?;
+            let path = t.resolve(name, &stamp)?;
             let location = path.display().to_string();
             (Box::new(FileSink::create(path)?), location)
         }
@@ -325,6 +356,58 @@ pub async fn backup_until(
         .batch_execute("COMMIT")
         .await
         .map_err(|e| Error::query("ending the snapshot", &e))?;
+    let manifest = Manifest {
+        format: manifest::FORMAT.into(),
+        pgark_version: env!("CARGO_PKG_VERSION").into(),
+        archive: written.stored.location.clone(),
+        database: info.dbname.clone(),
+        server_version: info.version.clone(),
+        server_version_num: info.version_num,
+        archive_version: version.to_string(),
+        compression: match opts.compression {
+            Compression::Gzip { level } => format!("gzip:{level}"),
+            _ => "none".into(),
+        },
+        started_at: manifest::rfc3339(start_unix),
+        finished_at: manifest::rfc3339(now_unix()),
+        size: written.stored.bytes,
+        sha256: written.stored.sha256.clone(),
+        parts: match &written.stored.s3 {
+            Some(u) if u.multipart => u
+                .parts
+                .iter()
+                .map(|p| PartDigest {
+                    size: p.size,
+                    sha256: p.sha256.clone(),
+                })
+                .collect(),
+            _ => Vec::new(),
+        },
+        tables: written
+            .tables
+            .iter()
+            .map(|t| {
+                let (schema, name) = names.get(&t.dump_id).cloned().unwrap_or_default();
+                TableStats {
+                    schema,
+                    name,
+                    rows: t.rows,
+                    bytes: t.bytes,
+                }
+            })
+            .collect(),
+        large_objects: written.large_objects,
+        extensions: cat
+            .extensions
+            .iter()
+            .map(|e| ExtensionVersion {
+                name: e.name.clone(),
+                version: e.version.clone(),
+            })
+            .collect(),
+        snapshot,
+    };
+    let manifest_location = write_manifest(&manifest, &written.stored, s3_client, opts).await?;
     Ok(BackupReport {
         path: PathBuf::from(&written.stored.location),
         bytes: written.stored.bytes,
@@ -336,5 +419,59 @@ pub async fn backup_until(
         catalog_queries: cat.queries,
         duration: started.elapsed(),
         stored: written.stored,
+        manifest,
+        manifest_location,
     })
+}
+
+/// Writes the manifest next to the archive (after the archive is
+/// complete): `<archive>.manifest.json` as a file or S3 object; nothing
+/// for standard output. Returns where it went.
+async fn write_manifest(
+    manifest: &Manifest,
+    stored: &Stored,
+    s3_client: Option<aws_sdk_s3::Client>,
+    opts: &BackupOptions,
+) -> Result<Option<String>> {
+    let json = manifest.to_json();
+    let context = |e: Error| {
+        Error::Config(format!(
+            "the archive {} is complete, but its manifest could not be written: {e}",
+            stored.location
+        ))
+    };
+    if let (Some(client), Some(upload)) = (s3_client, &stored.s3) {
+        let target = S3Target::new(
+            upload.target.bucket.clone(),
+            format!("{}{}", upload.target.key, manifest::SUFFIX),
+        );
+        let location = target.to_string();
+        let options = opts.s3_sink.clone();
+        let handle = tokio::runtime::Handle::current();
+        tokio::task::spawn_blocking(move || -> Result<()> {
+            let mut sink = S3Sink::new(client, handle, target, options)?;
+            std::io::Write::write_all(&mut sink, json.as_bytes())
+                .map_err(|e| Error::Config(e.to_string()))?;
+            sink.finish()?;
+            Ok(())
+        })
+        .await
+        .map_err(|e| Error::Config(format!("the manifest upload failed: {e}")))?
+        .map_err(context)?;
+        return Ok(Some(location));
+    }
+    if stored.location == "-" {
+        return Ok(None);
+    }
+    let path = PathBuf::from(format!("{}{}", stored.location, manifest::SUFFIX));
+    let (pending, mut file) = PendingFile::create(&path).map_err(context)?;
+    std::io::Write::write_all(&mut file, json.as_bytes()).map_err(|source| {
+        context(Error::Write {
+            path: path.clone(),
+            source,
+        })
+    })?;
+    let file = target::into_file(file, &path).map_err(context)?;
+    pending.commit(file).map_err(context)?;
+    Ok(Some(path.display().to_string()))
 }

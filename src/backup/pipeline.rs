@@ -40,6 +40,8 @@ pub enum Piece {
     Done {
         /// COPY rows, or large objects.
         count: u64,
+        /// COPY text bytes, or large object bytes.
+        bytes: u64,
     },
 }
 
@@ -88,7 +90,7 @@ pub async fn worker(client: Arc<Client>, jobs: Jobs) {
             DataSource::LargeObjects(oids) => large_objects(&client, oids, &job.tx).await,
         };
         let last = match result {
-            Ok(count) => Ok(Piece::Done { count }),
+            Ok((count, bytes)) => Ok(Piece::Done { count, bytes }),
             // The writer stopped; it reports why.
             Err(Sent::WriterGone) => return,
             Err(Sent::Failed(e)) => Err(e),
@@ -111,16 +113,22 @@ async fn send(tx: &Sender<Msg>, piece: Piece) -> std::result::Result<(), Sent> {
 
 /// Streams `COPY ... TO stdout` in pieces of [`PIECE`] bytes, then pg_dump's
 /// end-of-data marker; returns the row count.
-async fn copy_out(client: &Client, stmt: &str, tx: &Sender<Msg>) -> std::result::Result<u64, Sent> {
+async fn copy_out(
+    client: &Client,
+    stmt: &str,
+    tx: &Sender<Msg>,
+) -> std::result::Result<(u64, u64), Sent> {
     let fail = |e: tokio_postgres::Error| {
         Sent::Failed(Error::query(&format!("copying data ({stmt})"), &e))
     };
     let stream = client.copy_out(stmt).await.map_err(fail)?;
     pin_mut!(stream);
     let mut rows = 0u64;
+    let mut bytes = 0u64;
     let mut piece = BytesMut::with_capacity(PIECE);
     while let Some(chunk) = stream.try_next().await.map_err(fail)? {
         rows += chunk.iter().filter(|&&b| b == b'\n').count() as u64;
+        bytes += chunk.len() as u64;
         piece.extend_from_slice(&chunk);
         if piece.len() >= PIECE {
             send(tx, Piece::Data(piece.split().freeze())).await?;
@@ -128,7 +136,7 @@ async fn copy_out(client: &Client, stmt: &str, tx: &Sender<Msg>) -> std::result:
     }
     piece.extend_from_slice(b"\\.\n\n\n");
     send(tx, Piece::Data(piece.freeze())).await?;
-    Ok(rows)
+    Ok((rows, bytes))
 }
 
 /// Reads large objects in 1 MiB pieces (`lo_get` with offset and length).
@@ -136,8 +144,9 @@ async fn large_objects(
     client: &Client,
     oids: &[u32],
     tx: &Sender<Msg>,
-) -> std::result::Result<u64, Sent> {
+) -> std::result::Result<(u64, u64), Sent> {
     const LO_PIECE: i32 = 1 << 20;
+    let mut total = 0u64;
     for &oid in oids {
         send(tx, Piece::LargeObject(oid)).await?;
         let mut offset: i64 = 0;
@@ -153,6 +162,7 @@ async fn large_objects(
                 })?;
             let data: Vec<u8> = row.get(0);
             let n = data.len();
+            total += n as u64;
             if n > 0 {
                 send(tx, Piece::Data(Bytes::from(data))).await?;
             }
@@ -162,7 +172,7 @@ async fn large_objects(
             offset += n as i64;
         }
     }
-    Ok(oids.len() as u64)
+    Ok((oids.len() as u64, total))
 }
 
 /// How the writer compresses table data.
@@ -212,18 +222,18 @@ pub fn write_archive(
         };
         match &plan.source {
             DataSource::Copy(_) => {
-                let rows = match opts.compression {
+                let (rows, bytes) = match opts.compression {
                     Compression::Gzip { level } => {
                         let block = RawBlockWriter::new(writer.data_raw(id).map_err(err)?);
                         let options = ParallelGzipOptions::new(level).threads(opts.threads.max(1));
                         let mut gz = ParallelGzip::new(block, options)
                             .map_err(|e| Error::Config(e.to_string()))?;
-                        let rows = loop {
+                        let done = loop {
                             match next()? {
                                 Piece::Data(b) => {
                                     gz.write_all(&b).map_err(|e| io_error(e, location))?
                                 }
-                                Piece::Done { count } => break count,
+                                Piece::Done { count, bytes } => break (count, bytes),
                                 Piece::LargeObject(_) => return Err(unexpected(id)),
                             }
                         };
@@ -231,24 +241,28 @@ pub fn write_archive(
                             .map_err(|e| io_error(e.into(), location))?
                             .finish()
                             .map_err(err)?;
-                        rows
+                        done
                     }
                     _ => {
                         let mut block = writer.data(id).map_err(err)?;
-                        let rows = loop {
+                        let done = loop {
                             match next()? {
                                 Piece::Data(b) => {
                                     block.write_all(&b).map_err(|e| io_error(e, location))?
                                 }
-                                Piece::Done { count } => break count,
+                                Piece::Done { count, bytes } => break (count, bytes),
                                 Piece::LargeObject(_) => return Err(unexpected(id)),
                             }
                         };
                         block.finish().map_err(err)?;
-                        rows
+                        done
                     }
                 };
-                tables.push(TableRows { dump_id: id, rows });
+                tables.push(TableRows {
+                    dump_id: id,
+                    rows,
+                    bytes,
+                });
             }
             DataSource::LargeObjects(_) => {
                 let mut block = writer.blobs(id).map_err(err)?;
@@ -263,7 +277,7 @@ pub fn write_archive(
                             open = true;
                         }
                         Piece::Data(b) => block.write_all(&b).map_err(|e| io_error(e, location))?,
-                        Piece::Done { count } => {
+                        Piece::Done { count, .. } => {
                             large_objects += count;
                             break;
                         }

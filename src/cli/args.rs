@@ -45,8 +45,20 @@ pub struct BackupArgs {
     /// YYYY/MM/DD/<dbname>-<UTC timestamp>.dump (credentials, region and
     /// endpoint from the AWS environment: AWS_ACCESS_KEY_ID,
     /// AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL, ...).
-    #[arg(long, default_value = "backups/")]
-    pub to: String,
+    /// Default: s3://$BACKUP_S3_BUCKET/$BACKUP_S3_PREFIX when
+    /// BACKUP_S3_BUCKET is set (the runbook's variables), else backups/.
+    #[arg(long)]
+    pub to: Option<String>,
+    /// The name in the archive's file name or key (default: the database's).
+    #[arg(long, env = "BACKUP_NAME")]
+    pub name: Option<String>,
+    /// Dead man's switch: GET URL/start when the backup starts, URL when it
+    /// succeeds, URL/fail when it fails (healthchecks.io style).
+    #[arg(long, env = "PGARK_HEARTBEAT_URL")]
+    pub heartbeat_url: Option<String>,
+    /// Log lines as JSON objects instead of text.
+    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+    pub log_format: String,
     /// Database connections reading tables at once (default: one per core).
     #[arg(short = 'j', long)]
     pub jobs: Option<usize>,

@@ -1,15 +1,43 @@
-//! `pgark backup`.
+//! `pgark backup`: the cron job. Configured by flags or the runbook's
+//! environment (DATABASE_URL, BACKUP_S3_BUCKET, AWS_*), with heartbeats
+//! for a dead man's switch and warnings about what would break restores.
 
-use pgark::backup::{self, BackupOptions, Target};
+use std::time::Duration;
+
+use pgark::backup::{self, BackupOptions, BackupReport, Target};
+use pgark::heartbeat::{Beat, Heartbeat};
 use pgark::Error;
 
 use super::args::BackupArgs;
 
+/// Extensions that stock PostgreSQL images (and the runbook's restore
+/// targets) do not ship: an archive needing one restores only where it
+/// was installed first.
+const NOT_ON_STOCK_POSTGRES: &[&str] = &["vector", "pg_cron", "age", "timescaledb", "citus"];
+
+fn target(args: &BackupArgs) -> Result<Target, Error> {
+    if let Some(to) = &args.to {
+        return Target::from_arg(to);
+    }
+    match std::env::var("BACKUP_S3_BUCKET") {
+        Ok(bucket) if !bucket.is_empty() => {
+            let prefix = std::env::var("BACKUP_S3_PREFIX").unwrap_or_default();
+            let prefix = match prefix.trim_matches('/') {
+                "" => String::new(),
+                p => format!("{p}/"),
+            };
+            Target::from_arg(&format!("s3://{bucket}/{prefix}"))
+        }
+        _ => Target::from_arg("backups/"),
+    }
+}
+
 pub fn run(args: &BackupArgs) -> Result<(), Error> {
-    let mut opts = BackupOptions::new(args.database_url.clone(), Target::from_arg(&args.to)?);
+    let mut opts = BackupOptions::new(args.database_url.clone(), target(args)?);
     opts.compression = args.compress;
     opts.format_version = args.format_version;
     opts.acl = args.acl;
+    opts.name = args.name.clone();
     if let Some(j) = args.jobs {
         opts.jobs = j.max(1);
     }
@@ -24,11 +52,17 @@ pub fn run(args: &BackupArgs) -> Result<(), Error> {
     }
     opts.s3_sink.min_part_size = args.s3_part_size_mib << 20;
     opts.s3_sink.max_in_flight = args.s3_parts_in_flight.max(1);
+    let json = args.log_format == "json";
+    let heartbeat = match &args.heartbeat_url {
+        Some(url) => Some(Heartbeat::new(url, Duration::from_secs(10)).map_err(Error::Config)?),
+        None => None,
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| Error::Config(format!("cannot start the runtime: {e}")))?;
-    let report = runtime.block_on(async {
+    let result = runtime.block_on(async {
+        beat(&heartbeat, Beat::Start, "pgark backup started", json).await;
         let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
             .map_err(|e| Error::Config(format!("cannot install the SIGTERM handler: {e}")))?;
         // On a signal the backup stops its workers, removes its temporary
@@ -39,11 +73,52 @@ pub fn run(args: &BackupArgs) -> Result<(), Error> {
                 _ = term.recv() => "SIGTERM",
             }
         };
-        backup::backup_until(&opts, stop).await
-    })?;
+        let result = backup::backup_until(&opts, stop).await;
+        match &result {
+            Ok(report) => beat(&heartbeat, Beat::Success, &summary(report), json).await,
+            Err(e) => {
+                beat(
+                    &heartbeat,
+                    Beat::Fail,
+                    &format!("pgark backup failed: {e}"),
+                    json,
+                )
+                .await
+            }
+        }
+        result
+    });
+    let report = result?;
+    for w in warnings(&report, &opts) {
+        log(json, "warning", &w);
+    }
     println!("{}", report.path.display());
-    eprintln!(
-        "pgark: backup complete: {} ({} bytes, sha256 {}, archive {}, {} tables, {} rows, {} large objects, from PostgreSQL {}) in {:.1}s",
+    if json {
+        let manifest = serde_json::json!({
+            "level": "info",
+            "event": "backup complete",
+            "archive": report.stored.location,
+            "manifest": report.manifest_location,
+            "bytes": report.bytes,
+            "sha256": report.stored.sha256,
+            "archive_version": report.archive_version.to_string(),
+            "tables": report.tables.len(),
+            "rows": report.rows(),
+            "large_objects": report.large_objects,
+            "server_version": report.server_version,
+            "seconds": report.duration.as_secs_f64(),
+        });
+        eprintln!("{manifest}");
+    } else {
+        eprintln!("pgark: {}", summary(&report));
+    }
+    Ok(())
+}
+
+fn summary(report: &BackupReport) -> String {
+    let secs = report.duration.as_secs_f64();
+    format!(
+        "backup complete: {} ({} bytes, sha256 {}, archive {}, {} tables, {} rows, {} large objects, from PostgreSQL {}{}) in {:.1}s ({:.1} MB/s)",
         report.path.display(),
         report.bytes,
         report.stored.sha256,
@@ -52,7 +127,56 @@ pub fn run(args: &BackupArgs) -> Result<(), Error> {
         report.rows(),
         report.large_objects,
         report.server_version,
-        report.duration.as_secs_f64()
-    );
-    Ok(())
+        report
+            .manifest_location
+            .as_deref()
+            .map(|m| format!("; manifest {m}"))
+            .unwrap_or_default(),
+        secs,
+        report.tables.iter().map(|t| t.bytes).sum::<u64>() as f64 / 1e6 / secs.max(1e-3)
+    )
+}
+
+/// What would break a restore later.
+fn warnings(report: &BackupReport, opts: &BackupOptions) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in &report.manifest.extensions {
+        if NOT_ON_STOCK_POSTGRES.contains(&e.name.as_str()) {
+            out.push(format!(
+                "the archive needs extension {} {}, which stock PostgreSQL images do not ship: \
+                 a restore target must have it installed",
+                e.name, e.version
+            ));
+        }
+    }
+    if let backup::FormatVersion::Fixed(v) = opts.format_version {
+        let major = report.manifest.server_version_num / 10000;
+        let newest = archive_format::ArchiveVersion::newest_for_server_major(major as u32);
+        if newest.is_some_and(|n| n > v) {
+            out.push(format!(
+                "the source is PostgreSQL {major} but archive version {v} was requested: older \
+                 pg_restore versions read it, but SQL only PostgreSQL {major} understands may fail there"
+            ));
+        }
+    }
+    out
+}
+
+async fn beat(heartbeat: &Option<Heartbeat>, beat: Beat, body: &str, json: bool) {
+    if let Some(h) = heartbeat {
+        if let Err(e) = h.send(beat, body).await {
+            log(json, "warning", &e);
+        }
+    }
+}
+
+fn log(json: bool, level: &str, message: &str) {
+    if json {
+        eprintln!(
+            "{}",
+            serde_json::json!({ "level": level, "message": message })
+        );
+    } else {
+        eprintln!("pgark: {level}: {message}");
+    }
 }

@@ -1,0 +1,89 @@
+//! Heartbeats for a dead man's switch (healthchecks.io style): a request
+//! to `URL/start` when a run starts, to `URL` when it succeeds and to
+//! `URL/fail` when it fails, each with a short text body. A missed run is
+//! then noticed by the monitoring service, not by a human reading the
+//! bucket. A heartbeat that cannot be delivered is a warning, never the
+//! reason a backup fails.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+
+/// Which moment of a run a heartbeat reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Beat {
+    /// The run started.
+    Start,
+    /// The run succeeded.
+    Success,
+    /// The run failed.
+    Fail,
+}
+
+/// Sends heartbeats to one base URL.
+#[derive(Debug, Clone)]
+pub struct Heartbeat {
+    base: String,
+    timeout: Duration,
+    client: Client<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>>,
+}
+
+impl Heartbeat {
+    /// Heartbeats for `base` (http or https), each given `timeout`.
+    pub fn new(base: &str, timeout: Duration) -> Result<Heartbeat, String> {
+        if !(base.starts_with("http://") || base.starts_with("https://")) {
+            return Err(format!("heartbeat URL {base:?} is not http:// or https://"));
+        }
+        let https = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_provider_and_native_roots(rustls_provider())
+            .map_err(|e| format!("cannot load the system's TLS roots: {e}"))?
+            .https_or_http()
+            .enable_http1()
+            .build();
+        Ok(Heartbeat {
+            base: base.trim_end_matches('/').to_owned(),
+            timeout,
+            client: Client::builder(TokioExecutor::new()).build(https),
+        })
+    }
+
+    /// The URL a beat goes to.
+    pub fn url(&self, beat: Beat) -> String {
+        match beat {
+            Beat::Start => format!("{}/start", self.base),
+            Beat::Success => self.base.clone(),
+            Beat::Fail => format!("{}/fail", self.base),
+        }
+    }
+
+    /// POSTs `body` for `beat`; an error says why it was not delivered
+    /// (without the URL's query, which may hold a token).
+    pub async fn send(&self, beat: Beat, body: &str) -> Result<(), String> {
+        let url = self.url(beat);
+        let shown = url.split('?').next().unwrap_or(&url).to_owned();
+        let request = hyper::Request::post(&url)
+            .header("content-type", "text/plain; charset=utf-8")
+            .header("user-agent", concat!("pgark/", env!("CARGO_PKG_VERSION")))
+            .body(Full::new(Bytes::from(body.to_owned())))
+            .map_err(|e| format!("heartbeat {shown}: {e}"))?;
+        match tokio::time::timeout(self.timeout, self.client.request(request)).await {
+            Err(_) => Err(format!(
+                "heartbeat {shown}: no answer within {} s",
+                self.timeout.as_secs()
+            )),
+            Ok(Err(e)) => Err(format!("heartbeat {shown}: {e}")),
+            Ok(Ok(resp)) if !resp.status().is_success() => {
+                Err(format!("heartbeat {shown}: HTTP {}", resp.status()))
+            }
+            Ok(Ok(_)) => Ok(()),
+        }
+    }
+}
+
+fn rustls_provider() -> rustls::crypto::CryptoProvider {
+    rustls::crypto::ring::default_provider()
+}

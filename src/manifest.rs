@@ -1,0 +1,216 @@
+//! The manifest written next to each archive (`<archive>.manifest.json`):
+//! what was dumped, from where, when, and the archive's size and digest,
+//! so audits and drills can check an archive without trusting its
+//! LastModified. Written only after the archive is complete; the archive
+//! is the source of truth if the two ever disagree.
+
+use serde::{Deserialize, Serialize};
+
+/// The manifest format this pgark writes.
+pub const FORMAT: &str = "pgark-manifest/1";
+
+/// Suffix of a manifest's name or key, after the archive's.
+pub const SUFFIX: &str = ".manifest.json";
+
+/// One backup's manifest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// [`FORMAT`].
+    pub format: String,
+    /// The pgark that wrote the archive.
+    pub pgark_version: String,
+    /// Where the archive is: `s3://bucket/key` or a path.
+    pub archive: String,
+    /// The source database's name.
+    pub database: String,
+    /// The source server's version, e.g. `16.2`.
+    pub server_version: String,
+    /// `server_version_num`, e.g. 160002.
+    pub server_version_num: i32,
+    /// The archive format version, e.g. `1.15`.
+    pub archive_version: String,
+    /// `gzip:N` or `none`.
+    pub compression: String,
+    /// When the snapshot was taken (RFC 3339, UTC).
+    pub started_at: String,
+    /// When the archive was complete (RFC 3339, UTC).
+    pub finished_at: String,
+    /// The archive's size in bytes.
+    pub size: u64,
+    /// The archive's digest: the SHA-256 of the whole archive (hex), or
+    /// for a multipart S3 upload S3's composite form `<hex>-<parts>`, the
+    /// SHA-256 of the parts' binary SHA-256s in order.
+    pub sha256: String,
+    /// For a composite digest: every part's size and SHA-256, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<PartDigest>,
+    /// Every table whose data is in the archive.
+    pub tables: Vec<TableStats>,
+    /// Large objects in the archive.
+    pub large_objects: u64,
+    /// Extensions a restore target must offer.
+    pub extensions: Vec<ExtensionVersion>,
+    /// The exported snapshot every table was read in.
+    pub snapshot: String,
+}
+
+/// A part of a multipart upload.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartDigest {
+    /// Bytes.
+    pub size: u64,
+    /// SHA-256 (hex).
+    pub sha256: String,
+}
+
+/// A table's data in the archive.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableStats {
+    /// Schema.
+    pub schema: String,
+    /// Table.
+    pub name: String,
+    /// COPY rows.
+    pub rows: u64,
+    /// COPY text bytes (before compression).
+    pub bytes: u64,
+}
+
+/// An extension and its version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExtensionVersion {
+    /// `pg_extension.extname`.
+    pub name: String,
+    /// `pg_extension.extversion`.
+    pub version: String,
+}
+
+impl Manifest {
+    /// Pretty JSON, ending with a newline.
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self)
+            .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+        s.push('\n');
+        s
+    }
+
+    /// Parses a manifest; a different `format` is an error.
+    pub fn from_json(text: &[u8]) -> Result<Manifest, String> {
+        let m: Manifest =
+            serde_json::from_slice(text).map_err(|e| format!("not a pgark manifest: {e}"))?;
+        if m.format != FORMAT {
+            return Err(format!(
+                "unsupported manifest format {:?} (this pgark reads {FORMAT})",
+                m.format
+            ));
+        }
+        Ok(m)
+    }
+
+    /// Total rows of all tables.
+    pub fn total_rows(&self) -> u64 {
+        self.tables.iter().map(|t| t.rows).sum()
+    }
+}
+
+/// RFC 3339 UTC time of a Unix time in seconds.
+pub fn rfc3339(unix: i64) -> String {
+    let days = unix.div_euclid(86_400);
+    let secs = unix.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
+/// Unix time of an RFC 3339 UTC time as [`rfc3339`] writes it
+/// (`YYYY-MM-DDTHH:MM:SSZ`).
+pub fn parse_rfc3339(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.len() != 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[19] != b'Z' {
+        return None;
+    }
+    let n = |r: std::ops::Range<usize>| s.get(r)?.parse::<i64>().ok();
+    let (y, mo, d) = (n(0..4)?, n(5..7)?, n(8..10)?);
+    let (h, mi, se) = (n(11..13)?, n(14..16)?, n(17..19)?);
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
+        return None;
+    }
+    Some(days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + se)
+}
+
+/// Howard Hinnant's `civil_from_days`.
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// Howard Hinnant's `days_from_civil`.
+pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = if m > 2 { m - 3 } else { m + 9 };
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_round_trip() {
+        for t in [0i64, 951_782_400, 1_700_000_000, 4_102_444_799, -86_401] {
+            assert_eq!(parse_rfc3339(&rfc3339(t)), Some(t), "{}", rfc3339(t));
+        }
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(parse_rfc3339("2026-13-01T00:00:00Z"), None);
+        assert_eq!(parse_rfc3339("2026-01-01 00:00:00"), None);
+    }
+
+    #[test]
+    fn json_round_trip_and_format_check() {
+        let m = Manifest {
+            format: FORMAT.into(),
+            pgark_version: "0.1.0".into(),
+            archive: "s3://b/k.dump".into(),
+            database: "app".into(),
+            server_version: "16.2".into(),
+            server_version_num: 160_002,
+            archive_version: "1.15".into(),
+            compression: "gzip:2".into(),
+            started_at: rfc3339(1_700_000_000),
+            finished_at: rfc3339(1_700_000_060),
+            size: 10,
+            sha256: "ab".into(),
+            parts: vec![],
+            tables: vec![TableStats {
+                schema: "public".into(),
+                name: "t".into(),
+                rows: 3,
+                bytes: 12,
+            }],
+            large_objects: 0,
+            extensions: vec![],
+            snapshot: "00000003-00000002-1".into(),
+        };
+        let text = m.to_json();
+        assert!(!text.contains("\"parts\""));
+        assert_eq!(Manifest::from_json(text.as_bytes()), Ok(m.clone()));
+        let other = text.replace(FORMAT, "something/9");
+        assert!(Manifest::from_json(other.as_bytes()).is_err());
+    }
+}
