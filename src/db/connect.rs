@@ -1,11 +1,22 @@
-//! Connections, with errors that name the server but never the password.
+//! Connections resolved like libpq's (connection string, `PG*` variables,
+//! password file, `sslmode` with TLS through rustls), with errors that
+//! name the server but never the password.
 
 use std::fmt;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::Mutex;
+use std::time::Duration;
 
-use tokio_postgres::config::Host;
+use tokio_postgres::config::{
+    ChannelBinding, Host, SslMode as PgSslMode, TargetSessionAttrs,
+};
+use tokio_postgres::error::SqlState;
 use tokio_postgres::{Client, Config, NoTls};
 
+use super::conninfo;
+use super::pgpass;
+use super::tls::{ClientCert, MakeRustls, RootCerts, SslMode, TlsError};
 use crate::error::{Error, Result};
 
 /// Where a connection goes, for messages: `user@host:port/dbname`.
@@ -52,30 +63,499 @@ fn target(config: &Config) -> ConnectTarget {
     }
 }
 
-/// Parses a `postgresql://` URL (or key=value string) and connects.
+/// Connection settings resolved as libpq resolves them: the connection
+/// string first, then the `PG*` environment variables, then the password
+/// file and the files under `~/.postgresql/`.
+///
+/// | Setting | URL / key | Environment | Default |
+/// |---|---|---|---|
+/// | host | `host` | `PGHOST` | the Unix socket in `/var/run/postgresql`, `/run/postgresql` or `/tmp` if one exists, else `localhost` |
+/// | host address | `hostaddr` | `PGHOSTADDR` | resolved from the host |
+/// | port | `port` | `PGPORT` | 5432 |
+/// | user | `user` | `PGUSER` | `$USER` (`$LOGNAME`) |
+/// | password | `password` | `PGPASSWORD` | the password file |
+/// | password file | `passfile` | `PGPASSFILE` | `~/.pgpass` |
+/// | database | `dbname` | `PGDATABASE` | the user name |
+/// | TLS | `sslmode` | `PGSSLMODE` | `prefer` (`verify-full` with `sslrootcert=system`) |
+/// | root certificates | `sslrootcert` | `PGSSLROOTCERT` | `~/.postgresql/root.crt` if it exists |
+/// | client certificate | `sslcert`, `sslkey` | `PGSSLCERT`, `PGSSLKEY` | `~/.postgresql/postgresql.crt`, `.key` if they exist |
+/// | application name | `application_name` | `PGAPPNAME` | `pgark` |
+/// | options | `options` | `PGOPTIONS` | none |
+/// | connect timeout | `connect_timeout` | `PGCONNECT_TIMEOUT` | none |
+/// | channel binding | `channel_binding` | `PGCHANNELBINDING` | `prefer` |
+/// | session attributes | `target_session_attrs` | `PGTARGETSESSIONATTRS` | `any` |
+///
+/// Its `Debug` output never shows the password.
+pub struct ConnectOptions {
+    config: Config,
+    ssl_mode: SslMode,
+    root_certs: Option<RootCerts>,
+    client_cert: Option<ClientCert>,
+    password_file: Option<PathBuf>,
+    warnings: Vec<String>,
+    target: ConnectTarget,
+}
+
+impl fmt::Debug for ConnectOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConnectOptions")
+            .field("target", &self.target.to_string())
+            .field("ssl_mode", &self.ssl_mode)
+            .field("root_certs", &self.root_certs)
+            .field("client_cert", &self.client_cert)
+            .field("password_file", &self.password_file)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Unix socket directories tried when no host is given (Debian's and
+/// upstream's defaults); a password file line for `localhost` matches them.
+const DEFAULT_SOCKET_DIRS: [&str; 3] = ["/var/run/postgresql", "/run/postgresql", "/tmp"];
+
+impl ConnectOptions {
+    /// Resolves `url` (a `postgresql://` URL or libpq `key=value` string)
+    /// with the process environment.
+    pub fn from_url(url: &str) -> Result<ConnectOptions> {
+        ConnectOptions::from_url_with_env(url, |k| std::env::var(k).ok())
+    }
+
+    /// Resolves `url` with `env` standing in for the environment (`PG*`
+    /// variables, `HOME`, `USER`); for tests and embedding.
+    pub fn from_url_with_env(
+        url: &str,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<ConnectOptions> {
+        let env = |k: &str| env(k).filter(|v| !v.is_empty());
+        let split = conninfo::split(url)
+            .map_err(|e| Error::Config(format!("invalid database URL: {}", redact(&e))))?;
+        // Never echo the URL: it may hold the password.
+        let mut config = Config::from_str(&split.rest).map_err(|e| {
+            Error::Config(format!("invalid database URL: {}", redact(&e.to_string())))
+        })?;
+        let mut warnings = Vec::new();
+        let home = env("HOME").map(PathBuf::from);
+
+        if config.get_ports().is_empty() {
+            if let Some(ports) = env("PGPORT") {
+                for p in ports.split(',') {
+                    let port = if p.is_empty() {
+                        5432
+                    } else {
+                        p.trim().parse().map_err(|_| {
+                            Error::Config(format!("invalid PGPORT \"{ports}\""))
+                        })?
+                    };
+                    config.port(port);
+                }
+            }
+        }
+        if config.get_hostaddrs().is_empty() {
+            if let Some(addrs) = env("PGHOSTADDR") {
+                for a in addrs.split(',') {
+                    let addr = a.trim().parse().map_err(|_| {
+                        Error::Config(format!("invalid PGHOSTADDR \"{addrs}\""))
+                    })?;
+                    config.hostaddr(addr);
+                }
+            }
+        }
+        let mut default_host = false;
+        if config.get_hosts().is_empty() {
+            if let Some(hosts) = env("PGHOST") {
+                for h in hosts.split(',') {
+                    config.host(h);
+                }
+            } else if config.get_hostaddrs().is_empty() {
+                default_host = true;
+                let port = config.get_ports().first().copied().unwrap_or(5432);
+                let socket = DEFAULT_SOCKET_DIRS
+                    .iter()
+                    .find(|d| Path::new(d).join(format!(".s.PGSQL.{port}")).exists());
+                config.host(socket.copied().unwrap_or("localhost"));
+            }
+        }
+        if config.get_user().is_none() {
+            let user = env("PGUSER")
+                .or_else(|| env("USER"))
+                .or_else(|| env("LOGNAME"))
+                .unwrap_or_else(|| "postgres".into());
+            config.user(user);
+        }
+        if config.get_dbname().is_none() {
+            if let Some(db) = env("PGDATABASE") {
+                config.dbname(db);
+            }
+        }
+        if config.get_options().is_none() {
+            if let Some(o) = env("PGOPTIONS") {
+                config.options(o);
+            }
+        }
+        if config.get_connect_timeout().is_none() {
+            if let Some(t) = env("PGCONNECT_TIMEOUT") {
+                let secs: i64 = t.trim().parse().map_err(|_| {
+                    Error::Config(format!("invalid PGCONNECT_TIMEOUT \"{t}\""))
+                })?;
+                if secs > 0 {
+                    config.connect_timeout(Duration::from_secs(secs.unsigned_abs().max(2)));
+                }
+            }
+        }
+        if !split.has("channel_binding") {
+            if let Some(v) = env("PGCHANNELBINDING") {
+                config.channel_binding(match v.as_str() {
+                    "disable" => ChannelBinding::Disable,
+                    "prefer" => ChannelBinding::Prefer,
+                    "require" => ChannelBinding::Require,
+                    _ => return Err(Error::Config(format!("invalid PGCHANNELBINDING \"{v}\""))),
+                });
+            }
+        }
+        if !split.has("target_session_attrs") {
+            if let Some(v) = env("PGTARGETSESSIONATTRS") {
+                config.target_session_attrs(match v.as_str() {
+                    "any" => TargetSessionAttrs::Any,
+                    "read-write" => TargetSessionAttrs::ReadWrite,
+                    "read-only" => TargetSessionAttrs::ReadOnly,
+                    _ => {
+                        return Err(Error::Config(format!(
+                            "invalid PGTARGETSESSIONATTRS \"{v}\""
+                        )))
+                    }
+                });
+            }
+        }
+        match config.get_application_name() {
+            Some(_) => {}
+            None => {
+                config.application_name(env("PGAPPNAME").unwrap_or_else(|| "pgark".into()));
+            }
+        }
+        if let Some(g) = split.own.get("gssencmode") {
+            if g == "require" {
+                return Err(Error::Config(
+                    "gssencmode=require: GSSAPI encryption is not supported; use sslmode".into(),
+                ));
+            }
+        }
+
+        // TLS: sslmode, sslrootcert, client certificate.
+        let explicit_mode = split.own.get("sslmode").cloned().or_else(|| env("PGSSLMODE"));
+        let explicit_root = split
+            .own
+            .get("sslrootcert")
+            .cloned()
+            .or_else(|| env("PGSSLROOTCERT"));
+        let system_roots = explicit_root.as_deref() == Some("system");
+        let ssl_mode = match &explicit_mode {
+            Some(m) => SslMode::parse(m).ok_or_else(|| {
+                Error::Config(format!(
+                    "invalid sslmode value: \"{m}\" (disable, allow, prefer, require, verify-ca \
+                     or verify-full)"
+                ))
+            })?,
+            None if system_roots => SslMode::VerifyFull,
+            None => SslMode::Prefer,
+        };
+        if system_roots && ssl_mode != SslMode::VerifyFull {
+            return Err(Error::Config(format!(
+                "weak sslmode \"{ssl_mode}\" may not be used with sslrootcert=system (use \
+                 \"verify-full\")"
+            )));
+        }
+        let root_path = match &explicit_root {
+            Some(r) if r != "system" => Some(PathBuf::from(r)),
+            Some(_) => None,
+            None => home.as_ref().map(|h| h.join(".postgresql/root.crt")),
+        };
+        let root_certs = if system_roots {
+            Some(RootCerts::System)
+        } else {
+            root_path
+                .as_ref()
+                .filter(|p| p.exists())
+                .map(|p| RootCerts::File(p.clone()))
+        };
+        if root_certs.is_none() && matches!(ssl_mode, SslMode::VerifyCa | SslMode::VerifyFull) {
+            let file = root_path
+                .map(|p| format!("root certificate file \"{}\" does not exist", p.display()))
+                .unwrap_or_else(|| "no root certificate file (sslrootcert) is set".into());
+            return Err(Error::Config(format!(
+                "sslmode={ssl_mode}: {file}; either provide the file, use the system's trusted \
+                 roots with sslrootcert=system, or change sslmode to disable server \
+                 certificate verification"
+            )));
+        }
+        let cert = split
+            .own
+            .get("sslcert")
+            .cloned()
+            .or_else(|| env("PGSSLCERT"))
+            .map(PathBuf::from)
+            .or_else(|| home.as_ref().map(|h| h.join(".postgresql/postgresql.crt")));
+        let key = split
+            .own
+            .get("sslkey")
+            .cloned()
+            .or_else(|| env("PGSSLKEY"))
+            .map(PathBuf::from)
+            .or_else(|| home.as_ref().map(|h| h.join(".postgresql/postgresql.key")));
+        let client_cert = match (cert, key) {
+            (Some(cert), Some(key)) if cert.exists() => Some(ClientCert { cert, key }),
+            _ => None,
+        };
+
+        // The password: URL, PGPASSWORD, then the password file.
+        let mut password_file = None;
+        if config.get_password().map_or(true, <[u8]>::is_empty) {
+            if let Some(p) = env("PGPASSWORD") {
+                config.password(p);
+            } else {
+                let file = split
+                    .own
+                    .get("passfile")
+                    .cloned()
+                    .or_else(|| env("PGPASSFILE"))
+                    .map(PathBuf::from)
+                    .or_else(|| home.as_ref().map(|h| h.join(".pgpass")));
+                if let Some(file) = file {
+                    let t = target(&config);
+                    let host = if default_host {
+                        "localhost".to_owned()
+                    } else {
+                        match config.get_hosts().first() {
+                            #[cfg(unix)]
+                            Some(Host::Unix(p))
+                                if DEFAULT_SOCKET_DIRS.iter().any(|d| Path::new(d) == p) =>
+                            {
+                                "localhost".to_owned()
+                            }
+                            Some(_) => t.host.clone(),
+                            None => config
+                                .get_hostaddrs()
+                                .first()
+                                .map(|a| a.to_string())
+                                .unwrap_or_else(|| "localhost".into()),
+                        }
+                    };
+                    let key = pgpass::Key {
+                        host: &host,
+                        port: &t.port.to_string(),
+                        dbname: &t.dbname,
+                        user: &t.user,
+                    };
+                    match pgpass::lookup(&file, &key) {
+                        pgpass::Lookup::Found(p) => {
+                            config.password(p);
+                            password_file = Some(file);
+                        }
+                        pgpass::Lookup::NotFound => {}
+                        pgpass::Lookup::Ignored(w) => warnings.push(w),
+                    }
+                }
+            }
+        }
+        let target = target(&config);
+        Ok(ConnectOptions {
+            config,
+            ssl_mode,
+            root_certs,
+            client_cert,
+            password_file,
+            warnings,
+            target,
+        })
+    }
+
+    /// The effective `sslmode`.
+    pub fn ssl_mode(&self) -> SslMode {
+        self.ssl_mode
+    }
+
+    /// The root certificates the server's certificate is checked against,
+    /// if any (a file that exists, or the system's).
+    pub fn root_certs(&self) -> Option<&RootCerts> {
+        self.root_certs.as_ref()
+    }
+
+    /// Where the connection goes.
+    pub fn target(&self) -> &ConnectTarget {
+        &self.target
+    }
+
+    /// Whether a password is set (from the URL, `PGPASSWORD` or the file).
+    pub fn has_password(&self) -> bool {
+        self.config.get_password().is_some_and(|p| !p.is_empty())
+    }
+
+    /// The password file the password came from, if it did.
+    pub fn password_file(&self) -> Option<&Path> {
+        self.password_file.as_deref()
+    }
+
+    /// Warnings found while resolving (e.g. a password file with group or
+    /// world access, which is ignored); [`ConnectOptions::connect`] prints
+    /// each once per process on stderr, as libpq does.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    /// Opens a connection; its task runs on the current tokio runtime.
+    pub async fn connect(&self) -> Result<(Client, ConnectTarget)> {
+        self.print_warnings();
+        let only_sockets = self.config.get_hostaddrs().is_empty()
+            && self
+                .config
+                .get_hosts()
+                .iter()
+                .all(|h| !matches!(h, Host::Tcp(_)));
+        // libpq: sslmode is ignored on Unix sockets.
+        let mode = if only_sockets {
+            SslMode::Disable
+        } else {
+            self.ssl_mode
+        };
+        let result = match mode {
+            SslMode::Disable => self.attempt_plain().await,
+            SslMode::Allow => match self.attempt_plain().await {
+                Ok(c) => Ok(c),
+                Err(plain) => self
+                    .attempt_tls(SslMode::Require, PgSslMode::Require)
+                    .await
+                    .map_err(|tls| format!("{plain}; with SSL: {tls}")),
+            },
+            SslMode::Prefer => match self.tls(SslMode::Prefer) {
+                Err(e) => Err(e),
+                Ok(tls) => match self.attempt(PgSslMode::Prefer, tls.clone()).await {
+                    Ok(c) => Ok(c),
+                    // libpq retries without SSL when the SSL attempt failed.
+                    Err(e) if tls.attempted() => self
+                        .attempt_plain()
+                        .await
+                        .map_err(|plain| format!("{e}; without SSL: {plain}")),
+                    Err(e) => Err(e),
+                },
+            },
+            SslMode::Require | SslMode::VerifyCa | SslMode::VerifyFull => {
+                self.attempt_tls(mode, PgSslMode::Require).await
+            }
+        };
+        match result {
+            Ok(client) => Ok((client, self.target.clone())),
+            Err(message) => Err(Error::Database {
+                context: format!("cannot connect to {}", self.target),
+                message,
+            }),
+        }
+    }
+
+    fn tls(&self, mode: SslMode) -> std::result::Result<MakeRustls, String> {
+        MakeRustls::new(mode, self.root_certs.as_ref(), self.client_cert.as_ref())
+    }
+
+    async fn attempt_plain(&self) -> std::result::Result<Client, String> {
+        let mut config = self.config.clone();
+        config.ssl_mode(PgSslMode::Disable);
+        let (client, connection) = config
+            .connect(NoTls)
+            .await
+            .map_err(|e| self.message(&e, SslMode::Disable))?;
+        tokio::spawn(async move {
+            // Errors surface on the client's next call.
+            let _ = connection.await;
+        });
+        Ok(client)
+    }
+
+    async fn attempt_tls(
+        &self,
+        mode: SslMode,
+        pg_mode: PgSslMode,
+    ) -> std::result::Result<Client, String> {
+        let tls = self.tls(mode)?;
+        self.attempt(pg_mode, tls).await
+    }
+
+    async fn attempt(
+        &self,
+        pg_mode: PgSslMode,
+        tls: MakeRustls,
+    ) -> std::result::Result<Client, String> {
+        let mut config = self.config.clone();
+        config.ssl_mode(pg_mode);
+        let (client, connection) = config
+            .connect(tls)
+            .await
+            .map_err(|e| self.message(&e, self.ssl_mode))?;
+        tokio::spawn(async move {
+            // Errors surface on the client's next call.
+            let _ = connection.await;
+        });
+        Ok(client)
+    }
+
+    /// One line, never the password, libpq's wording where it has one.
+    fn message(&self, e: &tokio_postgres::Error, mode: SslMode) -> String {
+        let mut tls_error = None;
+        let mut src = std::error::Error::source(e);
+        while let Some(s) = src {
+            if let Some(t) = s.downcast_ref::<TlsError>() {
+                tls_error = Some(t.to_string());
+            }
+            src = s.source();
+        }
+        let mut m = match tls_error {
+            Some(t) => t,
+            None => {
+                let text = match Error::connect(&self.target, e) {
+                    Error::Database { message, .. } => message,
+                    other => other.to_string(),
+                };
+                if text.contains("server does not support TLS") {
+                    format!("server does not support SSL, but sslmode={mode}")
+                } else {
+                    text
+                }
+            }
+        };
+        if let (Some(file), Some(db)) = (&self.password_file, e.as_db_error()) {
+            if *db.code() == SqlState::INVALID_PASSWORD {
+                m.push_str(&format!(
+                    " (password retrieved from file \"{}\")",
+                    file.display()
+                ));
+            }
+        }
+        if let Some(p) = self.config.get_password() {
+            if let Ok(p) = std::str::from_utf8(p) {
+                if !p.is_empty() {
+                    m = m.replace(p, "[redacted]");
+                }
+            }
+        }
+        m
+    }
+
+    fn print_warnings(&self) {
+        static PRINTED: Mutex<Vec<String>> = Mutex::new(Vec::new());
+        let Ok(mut printed) = PRINTED.lock() else {
+            return;
+        };
+        for w in &self.warnings {
+            if !printed.contains(w) {
+                eprintln!("WARNING: {w}");
+                printed.push(w.clone());
+            }
+        }
+    }
+}
+
+/// Resolves `url` as libpq would (see [`ConnectOptions`]) and connects,
+/// with TLS as `sslmode` asks.
 ///
 /// The connection task runs on the current tokio runtime.
 pub async fn connect(url: &str) -> Result<(Client, ConnectTarget)> {
-    // Never echo the URL: it may hold the password.
-    let mut config = Config::from_str(url)
-        .map_err(|e| Error::Config(format!("invalid database URL: {}", redact(&e.to_string()))))?;
-    if config.get_hosts().is_empty() {
-        config.host("localhost");
-    }
-    if config.get_user().is_none() {
-        config.user(std::env::var("USER").unwrap_or_else(|_| "postgres".into()));
-    }
-    config.application_name("pgark");
-    let target = target(&config);
-    let (client, connection) = config
-        .connect(NoTls)
-        .await
-        .map_err(|e| Error::connect(&target, &e))?;
-    tokio::spawn(async move {
-        // Errors surface on the client's next call.
-        let _ = connection.await;
-    });
-    Ok((client, target))
+    ConnectOptions::from_url(url)?.connect().await
 }
 
 /// Removes anything that looks like a password from a message.

@@ -1,9 +1,13 @@
 //! Connecting to the source database and opening the dump snapshot.
 
 mod connect;
+mod conninfo;
+mod pgpass;
 mod snapshot;
+mod tls;
 
-pub use connect::{connect, ConnectTarget};
+pub use connect::{connect, ConnectOptions, ConnectTarget};
+pub use tls::{ClientCert, RootCerts, SslMode};
 pub use snapshot::{
     begin_snapshot, export_snapshot, join_snapshot, lock_tables, DatabaseCreate,
     DatabaseProperties, ServerInfo,
