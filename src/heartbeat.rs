@@ -63,27 +63,40 @@ impl Heartbeat {
     /// POSTs `body` for `beat`; an error says why it was not delivered
     /// (without the URL's query, which may hold a token).
     pub async fn send(&self, beat: Beat, body: &str) -> Result<(), String> {
-        let url = self.url(beat);
-        let shown = url.split('?').next().unwrap_or(&url).to_owned();
-        let request = hyper::Request::post(&url)
-            .header("content-type", "text/plain; charset=utf-8")
-            .header("user-agent", concat!("pgark/", env!("CARGO_PKG_VERSION")))
-            .body(Full::new(Bytes::from(body.to_owned())))
-            .map_err(|e| format!("heartbeat {shown}: {e}"))?;
-        match tokio::time::timeout(self.timeout, self.client.request(request)).await {
-            Err(_) => Err(format!(
-                "heartbeat {shown}: no answer within {} s",
-                self.timeout.as_secs()
-            )),
-            Ok(Err(e)) => Err(format!("heartbeat {shown}: {e}")),
-            Ok(Ok(resp)) if !resp.status().is_success() => {
-                Err(format!("heartbeat {shown}: HTTP {}", resp.status()))
-            }
-            Ok(Ok(_)) => Ok(()),
-        }
+        self.post_to(&self.url(beat), "text/plain; charset=utf-8", body)
+            .await
+            .map_err(|e| format!("heartbeat {e}"))
     }
 }
 
 fn rustls_provider() -> rustls::crypto::CryptoProvider {
     rustls::crypto::ring::default_provider()
+}
+
+/// POSTs a JSON `body` to `url` (a webhook), with `timeout`.
+pub async fn post(url: &str, body: &str, timeout: Duration) -> Result<(), String> {
+    let h = Heartbeat::new(url, timeout)?;
+    h.post_to(&h.base.clone(), "application/json", body).await
+}
+
+impl Heartbeat {
+    async fn post_to(&self, url: &str, content_type: &str, body: &str) -> Result<(), String> {
+        let shown = url.split('?').next().unwrap_or(url).to_owned();
+        let request = hyper::Request::post(url)
+            .header("content-type", content_type)
+            .header("user-agent", concat!("pgark/", env!("CARGO_PKG_VERSION")))
+            .body(Full::new(Bytes::from(body.to_owned())))
+            .map_err(|e| format!("POST {shown}: {e}"))?;
+        match tokio::time::timeout(self.timeout, self.client.request(request)).await {
+            Err(_) => Err(format!(
+                "POST {shown}: no answer within {} s",
+                self.timeout.as_secs()
+            )),
+            Ok(Err(e)) => Err(format!("POST {shown}: {e}")),
+            Ok(Ok(resp)) if !resp.status().is_success() => {
+                Err(format!("POST {shown}: HTTP {}", resp.status()))
+            }
+            Ok(Ok(_)) => Ok(()),
+        }
+    }
 }

@@ -30,6 +30,7 @@ pub mod sink;
 pub mod source;
 
 pub use error::{Error, ErrorCategory, Result};
+pub mod audit;
 pub mod backup;
 pub mod catalog;
 pub mod db;

@@ -257,7 +257,9 @@ fn full_disk_for_the_file_sink() {
         .status()
         .is_ok_and(|s| s.success());
     if !mounted {
-        eprintln!("full_disk_for_the_file_sink: cannot mount a tmpfs here (not root?); not checked");
+        eprintln!(
+            "full_disk_for_the_file_sink: cannot mount a tmpfs here (not root?); not checked"
+        );
         return;
     }
     struct Unmount<'a>(&'a std::path::Path);

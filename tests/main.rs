@@ -7,6 +7,7 @@
 mod archive_corrupt;
 mod archive_real;
 mod archive_restore;
+mod audit;
 mod backup;
 mod backup_data;
 mod backup_s3;

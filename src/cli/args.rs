@@ -31,6 +31,42 @@ pub enum Command {
     /// Read the whole archive, decompress every block, and report each
     /// entry's data size and row count; exit non-zero on any defect.
     Verify(VerifyArgs),
+    /// List the backups under s3://bucket/prefix, newest first, with size,
+    /// age and manifest status (read credentials).
+    Ls(LsArgs),
+    /// Check a bucket's backups against the expected cadence: the newest
+    /// valid backup's age, gaps, archives without manifests, truncated or
+    /// small archives. Exits 6 when a backup is overdue or missing.
+    Audit(AuditArgs),
+}
+
+/// `pgark ls`.
+#[derive(Debug, ClapArgs)]
+pub struct LsArgs {
+    /// s3://bucket[/prefix]
+    pub url: String,
+    /// JSON output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `pgark audit`.
+#[derive(Debug, ClapArgs)]
+pub struct AuditArgs {
+    /// s3://bucket[/prefix]
+    pub url: String,
+    /// How often a backup is expected: 7d, 24h, 1w.
+    #[arg(long, default_value = "7d")]
+    pub every: String,
+    /// How late a backup may be before it counts as missed.
+    #[arg(long, default_value = "1d")]
+    pub grace: String,
+    /// JSON output.
+    #[arg(long)]
+    pub json: bool,
+    /// POST the result (JSON) to this URL.
+    #[arg(long, env = "PGARK_AUDIT_WEBHOOK")]
+    pub webhook: Option<String>,
 }
 
 /// `pgark backup`.

@@ -1,6 +1,7 @@
 //! The command-line interface: a thin layer over the library.
 
 mod args;
+mod audit;
 mod backup;
 mod exit;
 mod list;
@@ -32,6 +33,12 @@ pub fn run() -> ExitCode {
         Command::Backup(a) => backup::run(&a),
         Command::List(a) => list::run(&a),
         Command::Verify(a) => verify::run(&a),
+        Command::Ls(a) => audit::ls(&a),
+        Command::Audit(a) => match audit::run(&a) {
+            // A failed audit: verification failed.
+            Ok(false) => return ExitCode::from(6),
+            other => other.map(drop),
+        },
     };
     exit::finish(outcome)
 }

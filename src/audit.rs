@@ -1,0 +1,433 @@
+//! Reading a bucket of backups: `pgark ls` (the backups, newest first) and
+//! `pgark audit` (is the newest valid backup recent, are there gaps in the
+//! cadence, archives without manifests, manifests without archives,
+//! truncated or suspiciously small archives). A backup's time comes from
+//! its key and manifest, never from LastModified, which a copy or a
+//! versioned restore changes.
+
+use aws_sdk_s3::Client;
+use serde::Serialize;
+
+use crate::manifest::{self, Manifest, SUFFIX};
+use crate::sink::s3::S3Error;
+
+/// Archives smaller than this are not backups (an empty database's
+/// archive is a few KiB).
+pub const MIN_ARCHIVE_BYTES: u64 = 1024;
+
+/// One archive found in the bucket.
+#[derive(Debug, Clone, Serialize)]
+pub struct Backup {
+    /// The archive's key.
+    pub key: String,
+    /// Its size in the bucket.
+    pub size: u64,
+    /// When it was taken (Unix seconds): the manifest's `started_at`, else
+    /// the timestamp in the key.
+    pub taken_at: Option<i64>,
+    /// The manifest, if there is one and it parses.
+    #[serde(skip)]
+    pub manifest: Option<Manifest>,
+    /// Why the manifest is missing or unusable, if it is.
+    pub manifest_problem: Option<String>,
+}
+
+impl Backup {
+    /// Why this archive does not count as a backup, if it does not.
+    pub fn invalid(&self) -> Option<String> {
+        if let Some(p) = &self.manifest_problem {
+            return Some(p.clone());
+        }
+        let m = self.manifest.as_ref()?;
+        if m.size != self.size {
+            return Some(format!(
+                "truncated or replaced: the object has {} bytes, its manifest says {}",
+                self.size, m.size
+            ));
+        }
+        if self.size < MIN_ARCHIVE_BYTES {
+            return Some(format!("only {} bytes", self.size));
+        }
+        if self.taken_at.is_none() {
+            return Some("no time in its key or manifest".into());
+        }
+        None
+    }
+}
+
+/// Everything under a prefix.
+#[derive(Debug, Clone, Serialize)]
+pub struct Listing {
+    /// Archives, newest first (those without a time last).
+    pub backups: Vec<Backup>,
+    /// Manifests whose archive is missing.
+    pub orphan_manifests: Vec<String>,
+}
+
+/// The time in a key like `.../<name>-20261123T000000Z.dump`.
+pub fn time_from_key(key: &str) -> Option<i64> {
+    let file = key.rsplit('/').next()?;
+    let stem = file.strip_suffix(".dump")?;
+    let stamp = stem.rsplit('-').next()?;
+    let b = stamp.as_bytes();
+    if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
+        return None;
+    }
+    let rfc = format!(
+        "{}-{}-{}T{}:{}:{}Z",
+        &stamp[0..4],
+        &stamp[4..6],
+        &stamp[6..8],
+        &stamp[9..11],
+        &stamp[11..13],
+        &stamp[13..15]
+    );
+    manifest::parse_rfc3339(&rfc)
+}
+
+fn s3_error(bucket: &str, key: &str, action: &str, e: impl std::fmt::Display) -> S3Error {
+    S3Error::Config {
+        bucket: bucket.to_owned(),
+        key: key.to_owned(),
+        message: format!("{action} failed: {e}"),
+    }
+}
+
+/// Lists the backups under `prefix` and reads their manifests.
+pub async fn list(client: &Client, bucket: &str, prefix: &str) -> Result<Listing, S3Error> {
+    let mut objects: Vec<(String, u64)> = Vec::new();
+    let mut token = None;
+    loop {
+        let out = client
+            .list_objects_v2()
+            .bucket(bucket)
+            .prefix(prefix)
+            .set_continuation_token(token.take())
+            .send()
+            .await
+            .map_err(|e| {
+                s3_error(
+                    bucket,
+                    prefix,
+                    "ListObjectsV2 (needs s3:ListBucket)",
+                    aws_sdk_s3::error::DisplayErrorContext(&e),
+                )
+            })?;
+        for o in out.contents() {
+            if let Some(k) = o.key() {
+                objects.push((k.to_owned(), o.size().unwrap_or(0).max(0) as u64));
+            }
+        }
+        match out.next_continuation_token() {
+            Some(t) if out.is_truncated() == Some(true) => token = Some(t.to_owned()),
+            _ => break,
+        }
+    }
+    let keys: std::collections::HashSet<&str> = objects.iter().map(|(k, _)| k.as_str()).collect();
+    let mut backups = Vec::new();
+    let mut orphan_manifests = Vec::new();
+    for (key, size) in &objects {
+        if let Some(archive) = key.strip_suffix(SUFFIX) {
+            if !keys.contains(archive) {
+                orphan_manifests.push(key.clone());
+            }
+            continue;
+        }
+        if !key.ends_with(".dump") {
+            continue;
+        }
+        let manifest_key = format!("{key}{SUFFIX}");
+        let (manifest, manifest_problem) = if keys.contains(manifest_key.as_str()) {
+            match read_object(client, bucket, &manifest_key).await {
+                Ok(bytes) => match Manifest::from_json(&bytes) {
+                    Ok(m) => (Some(m), None),
+                    Err(e) => (None, Some(format!("manifest unreadable: {e}"))),
+                },
+                Err(e) => (None, Some(format!("manifest unreadable: {e}"))),
+            }
+        } else {
+            (None, Some("no manifest (the run did not complete)".into()))
+        };
+        let taken_at = manifest
+            .as_ref()
+            .and_then(|m| manifest::parse_rfc3339(&m.started_at))
+            .or_else(|| time_from_key(key));
+        backups.push(Backup {
+            key: key.clone(),
+            size: *size,
+            taken_at,
+            manifest,
+            manifest_problem,
+        });
+    }
+    backups.sort_by(|a, b| b.taken_at.cmp(&a.taken_at).then(b.key.cmp(&a.key)));
+    Ok(Listing {
+        backups,
+        orphan_manifests,
+    })
+}
+
+async fn read_object(client: &Client, bucket: &str, key: &str) -> Result<Vec<u8>, S3Error> {
+    let out = client
+        .get_object()
+        .bucket(bucket)
+        .key(key)
+        .send()
+        .await
+        .map_err(|e| {
+            s3_error(
+                bucket,
+                key,
+                "GetObject (needs s3:GetObject)",
+                aws_sdk_s3::error::DisplayErrorContext(&e),
+            )
+        })?;
+    let body = out
+        .body
+        .collect()
+        .await
+        .map_err(|e| s3_error(bucket, key, "reading the object", e))?;
+    Ok(body.into_bytes().to_vec())
+}
+
+/// What `audit` checks against.
+#[derive(Debug, Clone, Copy)]
+pub struct Cadence {
+    /// A backup is expected this often (seconds).
+    pub every: i64,
+    /// Slack before a backup counts as missed (seconds).
+    pub grace: i64,
+    /// Now (Unix seconds).
+    pub now: i64,
+}
+
+/// One problem found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// `overdue`, `gap`, `invalid`, `orphan-manifest`, `small`, `empty`.
+    pub kind: String,
+    /// Whether it makes the audit fail.
+    pub fails: bool,
+    /// What, in one line.
+    pub message: String,
+}
+
+/// The audit's result.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditReport {
+    /// Archives found.
+    pub archives: usize,
+    /// Archives that count as backups.
+    pub valid: usize,
+    /// The newest valid backup's key.
+    pub newest: Option<String>,
+    /// Its age in seconds.
+    pub newest_age: Option<i64>,
+    /// Everything found wrong.
+    pub findings: Vec<Finding>,
+}
+
+impl AuditReport {
+    /// Whether the audit passes.
+    pub fn ok(&self) -> bool {
+        !self.findings.iter().any(|f| f.fails)
+    }
+}
+
+/// Human duration: `3d 4h`, `5h 2m`, `40s`.
+pub fn human(secs: i64) -> String {
+    let s = secs.max(0);
+    match s {
+        s if s >= 86_400 => format!("{}d {}h", s / 86_400, s % 86_400 / 3600),
+        s if s >= 3600 => format!("{}h {}m", s / 3600, s % 3600 / 60),
+        s if s >= 60 => format!("{}m {}s", s / 60, s % 60),
+        s => format!("{s}s"),
+    }
+}
+
+/// Checks a listing against a cadence.
+pub fn audit(listing: &Listing, cadence: Cadence) -> AuditReport {
+    let mut findings = Vec::new();
+    let finding = |kind: &str, fails: bool, message: String| Finding {
+        kind: kind.into(),
+        fails,
+        message,
+    };
+    let mut valid: Vec<&Backup> = Vec::new();
+    for b in &listing.backups {
+        match b.invalid() {
+            Some(why) => findings.push(finding(
+                "invalid",
+                true,
+                format!("{}: not a valid backup: {why}", b.key),
+            )),
+            None => valid.push(b),
+        }
+    }
+    for m in &listing.orphan_manifests {
+        findings.push(finding(
+            "orphan-manifest",
+            false,
+            format!("{m}: manifest without its archive"),
+        ));
+    }
+    // Oldest first for gaps and size outliers.
+    valid.sort_by_key(|b| b.taken_at);
+    let limit = cadence.every + cadence.grace;
+    for pair in valid.windows(2) {
+        let (a, b) = (pair[0], pair[1]);
+        if let (Some(ta), Some(tb)) = (a.taken_at, b.taken_at) {
+            if tb - ta > limit {
+                findings.push(finding(
+                    "gap",
+                    true,
+                    format!(
+                        "gap of {} between {} ({}) and {} ({}): at least one backup is missing",
+                        human(tb - ta),
+                        manifest::rfc3339(ta),
+                        a.key,
+                        manifest::rfc3339(tb),
+                        b.key
+                    ),
+                ));
+            }
+        }
+    }
+    for (i, b) in valid.iter().enumerate().skip(1) {
+        let mut before: Vec<u64> = valid[i.saturating_sub(4)..i]
+            .iter()
+            .map(|p| p.size)
+            .collect();
+        before.sort_unstable();
+        let median = before[before.len() / 2];
+        if b.size * 2 < median {
+            findings.push(finding(
+                "small",
+                false,
+                format!(
+                    "{}: {} bytes, less than half of the {} bytes its predecessors had",
+                    b.key, b.size, median
+                ),
+            ));
+        }
+    }
+    let newest = valid.last().copied();
+    let newest_age = newest.and_then(|b| b.taken_at).map(|t| cadence.now - t);
+    match (newest, newest_age) {
+        (None, _) => findings.push(finding("overdue", true, "no valid backup at all".into())),
+        (Some(b), Some(age)) if age > limit => findings.push(finding(
+            "overdue",
+            true,
+            format!(
+                "the newest valid backup {} is {} old; one is expected every {}",
+                b.key,
+                human(age),
+                human(cadence.every)
+            ),
+        )),
+        _ => {}
+    }
+    AuditReport {
+        archives: listing.backups.len(),
+        valid: valid.len(),
+        newest: newest.map(|b| b.key.clone()),
+        newest_age,
+        findings,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DAY: i64 = 86_400;
+
+    fn backup(key_time: i64, size: u64, manifest_size: Option<u64>) -> Backup {
+        let stamp = manifest::rfc3339(key_time).replace(['-', ':'], "");
+        let key = format!("app-{stamp}.dump");
+        let manifest = manifest_size.map(|s| Manifest {
+            format: manifest::FORMAT.into(),
+            pgark_version: "0".into(),
+            archive: key.clone(),
+            database: "app".into(),
+            server_version: "16.2".into(),
+            server_version_num: 160_002,
+            archive_version: "1.15".into(),
+            compression: "gzip:2".into(),
+            started_at: manifest::rfc3339(key_time),
+            finished_at: manifest::rfc3339(key_time + 60),
+            size: s,
+            sha256: String::new(),
+            parts: vec![],
+            tables: vec![],
+            large_objects: 0,
+            extensions: vec![],
+            snapshot: String::new(),
+        });
+        Backup {
+            taken_at: Some(key_time),
+            manifest_problem: manifest.is_none().then(|| "no manifest".into()),
+            key,
+            size,
+            manifest,
+        }
+    }
+
+    #[test]
+    fn key_times_parse() {
+        assert_eq!(
+            time_from_key("2026/11/23/vidit-20261123T000000Z.dump"),
+            manifest::parse_rfc3339("2026-11-23T00:00:00Z")
+        );
+        assert_eq!(time_from_key("x/notes.txt"), None);
+    }
+
+    #[test]
+    fn healthy_weekly_history_passes() {
+        let now = 100 * DAY;
+        let listing = Listing {
+            backups: (0..5)
+                .map(|w| backup(now - w * 7 * DAY - DAY, 50_000, Some(50_000)))
+                .collect(),
+            orphan_manifests: vec![],
+        };
+        let r = audit(
+            &listing,
+            Cadence {
+                every: 7 * DAY,
+                grace: DAY,
+                now,
+            },
+        );
+        assert!(r.ok(), "{:?}", r.findings);
+        assert_eq!(r.valid, 5);
+    }
+
+    #[test]
+    fn gap_truncation_and_overdue_fail() {
+        let now = 100 * DAY;
+        let listing = Listing {
+            backups: vec![
+                backup(now - 9 * DAY, 50_000, Some(60_000)),  // truncated
+                backup(now - 23 * DAY, 50_000, Some(50_000)), // week 2 missing before it
+                backup(now - 37 * DAY, 50_000, Some(50_000)),
+                backup(now - 44 * DAY, 50_000, None),
+            ],
+            orphan_manifests: vec!["x.dump.manifest.json".into()],
+        };
+        let r = audit(
+            &listing,
+            Cadence {
+                every: 7 * DAY,
+                grace: DAY,
+                now,
+            },
+        );
+        assert!(!r.ok());
+        let kinds: Vec<&str> = r.findings.iter().map(|f| f.kind.as_str()).collect();
+        for k in ["invalid", "gap", "overdue", "orphan-manifest"] {
+            assert!(kinds.contains(&k), "{k} missing from {kinds:?}");
+        }
+        assert!(r.findings.iter().any(|f| f.message.contains("truncated")));
+    }
+}

@@ -1,0 +1,137 @@
+//! `pgark ls` and `pgark audit`: the backups in a bucket, and whether the
+//! weekly cadence holds (the alert on a missed Monday dump).
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use pgark::audit::{self, human, Cadence};
+use pgark::heartbeat::post;
+use pgark::manifest::rfc3339;
+use pgark::sink::s3::{build_client, S3ClientOptions, S3Error};
+use pgark::Error;
+
+use super::args::{AuditArgs, LsArgs};
+
+fn bucket_and_prefix(url: &str) -> Result<(String, String), Error> {
+    let rest = url
+        .strip_prefix("s3://")
+        .ok_or_else(|| Error::Config(format!("{url}: expected s3://bucket[/prefix]")))?;
+    let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+    if bucket.is_empty() {
+        return Err(Error::Config(format!("{url}: no bucket")));
+    }
+    Ok((bucket.to_owned(), prefix.to_owned()))
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, Error> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Config(format!("cannot start the runtime: {e}")))
+}
+
+fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+async fn listing(url: &str) -> Result<audit::Listing, Error> {
+    let (bucket, prefix) = bucket_and_prefix(url)?;
+    let client = build_client(&S3ClientOptions::from_env()).await;
+    audit::list(&client, &bucket, &prefix)
+        .await
+        .map_err(|e: S3Error| e.into())
+}
+
+/// `pgark ls`: newest first, with size, age and manifest status.
+pub fn ls(args: &LsArgs) -> Result<(), Error> {
+    let listing = runtime()?.block_on(listing(&args.url))?;
+    let now = now();
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&listing).unwrap_or_default()
+        );
+        return Ok(());
+    }
+    for b in &listing.backups {
+        let age = b
+            .taken_at
+            .map(|t| human(now - t))
+            .unwrap_or_else(|| "?".into());
+        let status = match b.invalid() {
+            None => "ok".to_owned(),
+            Some(why) => why,
+        };
+        println!("{:>12}  {:>8}  {}  {}", b.size, age, b.key, status);
+    }
+    for m in &listing.orphan_manifests {
+        println!(
+            "{:>12}  {:>8}  {}  manifest without its archive",
+            "-", "-", m
+        );
+    }
+    Ok(())
+}
+
+fn parse_duration(s: &str) -> Result<i64, String> {
+    let (n, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    let n: i64 = n
+        .parse()
+        .map_err(|_| format!("{s:?}: expected e.g. 7d, 36h, 90m"))?;
+    Ok(n * match unit {
+        "d" => 86_400,
+        "h" => 3600,
+        "m" => 60,
+        "s" | "" => 1,
+        "w" => 7 * 86_400,
+        _ => return Err(format!("{s:?}: unknown unit {unit:?} (w, d, h, m, s)")),
+    })
+}
+
+/// `pgark audit`: Ok(true) when the cadence holds.
+pub fn run(args: &AuditArgs) -> Result<bool, Error> {
+    let every = parse_duration(&args.every).map_err(Error::Config)?;
+    let grace = parse_duration(&args.grace).map_err(Error::Config)?;
+    let now = now();
+    let rt = runtime()?;
+    let listing = rt.block_on(listing(&args.url))?;
+    let report = audit::audit(&listing, Cadence { every, grace, now });
+    let json = serde_json::json!({
+        "bucket": args.url,
+        "checked_at": rfc3339(now),
+        "ok": report.ok(),
+        "report": report,
+    });
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json).unwrap_or_default()
+        );
+    } else {
+        match (&report.newest, report.newest_age) {
+            (Some(k), Some(age)) => println!("newest valid backup: {k} ({} old)", human(age)),
+            _ => println!("newest valid backup: none"),
+        }
+        println!("{} archives, {} valid", report.archives, report.valid);
+        for f in &report.findings {
+            println!("{}: {}", if f.fails { "FAIL" } else { "warn" }, f.message);
+        }
+        println!(
+            "{}",
+            if report.ok() {
+                "audit passed"
+            } else {
+                "audit FAILED"
+            }
+        );
+    }
+    if let Some(url) = &args.webhook {
+        let body = json.to_string();
+        if let Err(e) = rt.block_on(post(url, &body, Duration::from_secs(10))) {
+            eprintln!("pgark: warning: {e}");
+        }
+    }
+    Ok(report.ok())
+}
