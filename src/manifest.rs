@@ -5,6 +5,7 @@
 //! is the source of truth if the two ever disagree.
 
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 /// The manifest format this pgark writes.
 pub const FORMAT: &str = "pgark-manifest/1";
@@ -110,6 +111,139 @@ impl Manifest {
     /// Total rows of all tables.
     pub fn total_rows(&self) -> u64 {
         self.tables.iter().map(|t| t.rows).sum()
+    }
+}
+
+/// Hashes what is read through it: the whole stream, and pieces of the
+/// given sizes (a multipart upload's parts).
+#[derive(Debug)]
+pub struct HashingReader<R> {
+    inner: R,
+    whole: Sha256,
+    part: Sha256,
+    sizes: Vec<u64>,
+    in_part: u64,
+    parts: Vec<[u8; 32]>,
+    total: u64,
+}
+
+impl<R: std::io::Read> HashingReader<R> {
+    /// Hashes `inner`, cutting parts at `part_sizes` (may be empty).
+    pub fn new(inner: R, part_sizes: Vec<u64>) -> Self {
+        HashingReader {
+            inner,
+            whole: Sha256::new(),
+            part: Sha256::new(),
+            sizes: part_sizes,
+            in_part: 0,
+            parts: Vec::new(),
+            total: 0,
+        }
+    }
+
+    /// The digest in the manifest's form: plain SHA-256 hex, or the
+    /// composite `<hex>-<parts>` when parts were given (and all were read).
+    pub fn digest(self) -> (String, u64) {
+        let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+        if self.sizes.is_empty() {
+            return (hex(&self.whole.finalize()), self.total);
+        }
+        let mut parts = self.parts;
+        if self.in_part > 0 {
+            parts.push(self.part.finalize().into());
+        }
+        let mut c = Sha256::new();
+        for p in &parts {
+            c.update(p);
+        }
+        (
+            format!("{}-{}", hex(&c.finalize()), parts.len()),
+            self.total,
+        )
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for HashingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut data = &buf[..n];
+        self.whole.update(data);
+        self.total += n as u64;
+        while !data.is_empty() {
+            let limit = self
+                .sizes
+                .get(self.parts.len())
+                .copied()
+                .unwrap_or(u64::MAX);
+            let take = ((limit - self.in_part) as usize).min(data.len());
+            self.part.update(&data[..take]);
+            self.in_part += take as u64;
+            data = &data[take..];
+            if self.in_part == limit {
+                let done = std::mem::replace(&mut self.part, Sha256::new());
+                self.parts.push(done.finalize().into());
+                self.in_part = 0;
+            }
+        }
+        Ok(n)
+    }
+}
+
+impl Manifest {
+    /// The sizes at which the archive's parts were hashed (empty for a
+    /// whole-object digest).
+    pub fn part_sizes(&self) -> Vec<u64> {
+        self.parts.iter().map(|p| p.size).collect()
+    }
+
+    /// What differs between this manifest and an archive that verified
+    /// with `report`, read as `size` bytes with `digest`.
+    pub fn mismatches(
+        &self,
+        report: &archive_format::VerifyReport,
+        size: u64,
+        digest: &str,
+    ) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.size != size {
+            out.push(format!(
+                "size: the manifest says {} bytes, the archive has {size}",
+                self.size
+            ));
+        }
+        if self.sha256 != digest {
+            out.push(format!(
+                "sha256: the manifest says {}, the archive's is {digest}",
+                self.sha256
+            ));
+        }
+        for t in &self.tables {
+            let found = report.entries.iter().find(|e| {
+                e.stored.entry.desc == "TABLE DATA"
+                    && e.stored.entry.tag == t.name.as_bytes()
+                    && e.stored.entry.namespace.as_deref().unwrap_or_default()
+                        == t.schema.as_bytes()
+            });
+            match found.and_then(|e| e.data.as_ref()).and_then(|d| d.rows) {
+                Some(rows) if rows == t.rows => {}
+                Some(rows) => out.push(format!(
+                    "{}.{}: the manifest says {} rows, the archive has {rows}",
+                    t.schema, t.name, t.rows
+                )),
+                None => out.push(format!(
+                    "{}.{}: in the manifest, not in the archive",
+                    t.schema, t.name
+                )),
+            }
+        }
+        if report.total_large_objects() != self.large_objects {
+            out.push(format!(
+                "large objects: the manifest says {}, the archive has {}",
+                self.large_objects,
+                report.total_large_objects()
+            ));
+        }
+        out
     }
 }
 

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::str::FromStr;
 
 use crate::error::{Error, Result};
+use crate::sink::s3::{build_client, S3ClientOptions};
 
 /// An archive location given on the command line: a file path, or `-` for
 /// standard input.
@@ -16,6 +17,13 @@ pub enum Source {
     File(PathBuf),
     /// Standard input.
     Stdin,
+    /// An S3 object, streamed (read credentials from the AWS environment).
+    S3 {
+        /// The bucket.
+        bucket: String,
+        /// The key.
+        key: String,
+    },
 }
 
 impl FromStr for Source {
@@ -25,9 +33,18 @@ impl FromStr for Source {
         match s {
             "" => Err(Error::Config("empty archive path".into())),
             "-" => Ok(Source::Stdin),
-            s if s.starts_with("s3://") => Err(Error::Config(format!(
-                "{s}: reading archives from S3 is not supported yet; download it first"
-            ))),
+            s if s.starts_with("s3://") => {
+                let rest = &s["s3://".len()..];
+                match rest.split_once('/') {
+                    Some((bucket, key)) if !bucket.is_empty() && !key.is_empty() => {
+                        Ok(Source::S3 {
+                            bucket: bucket.to_owned(),
+                            key: key.to_owned(),
+                        })
+                    }
+                    _ => Err(Error::Config(format!("{s}: expected s3://bucket/key"))),
+                }
+            }
             s => Ok(Source::File(PathBuf::from(s))),
         }
     }
@@ -38,6 +55,7 @@ impl fmt::Display for Source {
         match self {
             Source::File(p) => write!(f, "{}", p.display()),
             Source::Stdin => f.write_str("standard input"),
+            Source::S3 { bucket, key } => write!(f, "s3://{bucket}/{key}"),
         }
     }
 }
@@ -47,6 +65,7 @@ impl Source {
     pub fn open(&self) -> Result<Box<dyn Read + Send>> {
         match self {
             Source::Stdin => Ok(Box::new(io::stdin())),
+            Source::S3 { bucket, key } => Ok(Box::new(S3Reader::open(bucket, key)?)),
             Source::File(path) => {
                 let file = File::open(path).map_err(|source| Error::File {
                     path: path.clone(),
@@ -61,5 +80,86 @@ impl Source {
                 Ok(Box::new(BufReader::with_capacity(256 * 1024, file)))
             }
         }
+    }
+}
+
+/// Reads `bucket/key` if it exists: `Ok(None)` when there is no such
+/// object (a missing manifest), an error for anything else.
+pub fn read_s3_object(bucket: &str, key: &str) -> Result<Option<Vec<u8>>> {
+    let rt = runtime()?;
+    rt.block_on(async {
+        let client = build_client(&S3ClientOptions::from_env()).await;
+        match client.get_object().bucket(bucket).key(key).send().await {
+            Ok(out) => {
+                let body = out.body.collect().await.map_err(|e| {
+                    Error::Config(format!("s3://{bucket}/{key}: reading the object: {e}"))
+                })?;
+                Ok(Some(body.into_bytes().to_vec()))
+            }
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_key()) => Ok(None),
+            Err(e) => Err(get_error(bucket, key, &e)),
+        }
+    })
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Config(format!("cannot start the runtime: {e}")))
+}
+
+fn get_error(bucket: &str, key: &str, e: &impl std::error::Error) -> Error {
+    Error::Config(format!(
+        "s3://{bucket}/{key}: GetObject failed (needs s3:GetObject): {}",
+        aws_sdk_s3::error::DisplayErrorContext(e)
+    ))
+}
+
+/// An S3 object streamed through [`Read`] (never a temporary file).
+struct S3Reader {
+    rt: tokio::runtime::Runtime,
+    body: aws_sdk_s3::primitives::ByteStream,
+    buf: bytes::Bytes,
+    what: String,
+}
+
+impl S3Reader {
+    fn open(bucket: &str, key: &str) -> Result<S3Reader> {
+        let rt = runtime()?;
+        let body = rt.block_on(async {
+            let client = build_client(&S3ClientOptions::from_env()).await;
+            client
+                .get_object()
+                .bucket(bucket)
+                .key(key)
+                .send()
+                .await
+                .map(|o| o.body)
+                .map_err(|e| get_error(bucket, key, &e))
+        })?;
+        Ok(S3Reader {
+            rt,
+            body,
+            buf: bytes::Bytes::new(),
+            what: format!("s3://{bucket}/{key}"),
+        })
+    }
+}
+
+impl Read for S3Reader {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        while self.buf.is_empty() {
+            match self.rt.block_on(self.body.next()) {
+                None => return Ok(0),
+                Some(Ok(b)) => self.buf = b,
+                Some(Err(e)) => {
+                    return Err(io::Error::other(format!("{}: {e}", self.what)));
+                }
+            }
+        }
+        let n = out.len().min(self.buf.len());
+        out[..n].copy_from_slice(&self.buf.split_to(n));
+        Ok(n)
     }
 }

@@ -266,3 +266,91 @@ fn failures_send_the_fail_heartbeat_and_leave_nothing() {
         .iter()
         .all(|k| !k.starts_with(&prefix)));
 }
+
+/// `pgark verify` reads the whole archive (a file or straight from S3)
+/// and compares size, digest and row counts with the manifest: exit 0
+/// when they match, 6 when the manifest disagrees, 5 for a truncated
+/// archive.
+#[test]
+fn verify_compares_the_archive_with_its_manifest() {
+    let moto = iam_moto();
+    let source = fixture_db(pg(PgVersion::V16), "schema_basics.sql");
+    query(
+        &source,
+        "CREATE TABLE public.bulk AS SELECT g AS id, md5(g::text) || md5((g * 7)::text) AS t \
+         FROM generate_series(1, 300000) g",
+    );
+    let hb = heartbeat_receiver();
+    let prefix = format!("verify/{}", source.name);
+    let out = env_only(moto, &moto.writer, &source.url(), BUCKET, &prefix, &hb.url);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let location = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let verify = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_pgark"))
+            .arg("verify")
+            .args(args)
+            .env("AWS_ACCESS_KEY_ID", &moto.admin.0)
+            .env("AWS_SECRET_ACCESS_KEY", &moto.admin.1)
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_ENDPOINT_URL", moto.server.endpoint())
+            .env_remove("AWS_PROFILE")
+            .output()
+            .expect("pgark verify runs")
+    };
+    // Straight from S3, multipart digest and all.
+    let out = verify(&["-q", &location]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("OK: manifest"), "{stdout}");
+
+    // A local copy with a manifest that disagrees about one table.
+    let key = location
+        .trim_start_matches(&format!("s3://{BUCKET}/"))
+        .to_owned();
+    let admin = moto.client(&moto.admin);
+    let archive = get_object(&admin, BUCKET, &key);
+    let mut manifest = Manifest::from_json(&get_object(&admin, BUCKET, &format!("{key}{SUFFIX}")))
+        .expect("manifest");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("copy.dump");
+    std::fs::write(&file, &archive).expect("write");
+    let bulk = manifest
+        .tables
+        .iter_mut()
+        .find(|t| t.name == "bulk")
+        .expect("bulk");
+    bulk.rows += 1;
+    std::fs::write(
+        dir.path().join(format!("copy.dump{SUFFIX}")),
+        manifest.to_json(),
+    )
+    .expect("write");
+    let out = verify(&["-q", file.to_str().expect("utf-8")]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(6), "{stdout}");
+    assert!(
+        stdout.contains(
+            "MISMATCH: public.bulk: the manifest says 300001 rows, the archive has 300000"
+        ),
+        "{stdout}"
+    );
+
+    // Truncated mid-data: an archive error, whatever the manifest says.
+    std::fs::write(&file, &archive[..archive.len() * 2 / 3]).expect("write");
+    let out = verify(&["-q", file.to_str().expect("utf-8")]);
+    assert_eq!(
+        out.status.code(),
+        Some(5),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

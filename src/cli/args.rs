@@ -166,12 +166,17 @@ pub struct ListArgs {
 /// `pgark verify`.
 #[derive(Debug, ClapArgs)]
 pub struct VerifyArgs {
-    /// The archive: a file, or `-` for standard input.
+    /// The archive: a file, `-` for standard input, or s3://bucket/key
+    /// (streamed, read credentials from the AWS environment).
     #[arg(value_parser = parse_source)]
     pub archive: Source,
     /// Print only the summary line.
     #[arg(short, long)]
     pub quiet: bool,
+    /// The manifest to compare with (default: `<archive>.manifest.json`
+    /// next to a file or S3 archive, if there is one).
+    #[arg(long)]
+    pub manifest: Option<String>,
 }
 
 fn parse_source(s: &str) -> Result<Source, String> {

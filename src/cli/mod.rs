@@ -32,7 +32,11 @@ pub fn run() -> ExitCode {
     let outcome = match args.command {
         Command::Backup(a) => backup::run(&a),
         Command::List(a) => list::run(&a),
-        Command::Verify(a) => verify::run(&a),
+        Command::Verify(a) => match verify::run(&a) {
+            // The archive reads but does not match its manifest.
+            Ok(false) => return ExitCode::from(6),
+            other => other.map(drop),
+        },
         Command::Ls(a) => audit::ls(&a),
         Command::Audit(a) => match audit::run(&a) {
             // A failed audit: verification failed.

@@ -3,15 +3,80 @@
 use std::io::{self, BufWriter, Write};
 
 use pgark::archive::{self, DataReport, VerifyReport};
+use pgark::manifest::{HashingReader, Manifest, SUFFIX};
+use pgark::source::{read_s3_object, Source};
 use pgark::Error;
 
 use super::args::VerifyArgs;
 
-pub fn run(args: &VerifyArgs) -> Result<(), Error> {
-    let report = archive::verify(args.archive.open()?)?;
+/// The manifest next to the archive (`<archive>.manifest.json`), or the
+/// one given with `--manifest`; `None` when there is none.
+fn manifest(args: &VerifyArgs) -> Result<Option<Manifest>, Error> {
+    let bytes = match (&args.manifest, &args.archive) {
+        (Some(path), _) => Some(std::fs::read(path).map_err(|source| Error::File {
+            path: path.into(),
+            source,
+        })?),
+        (None, Source::File(p)) => {
+            let path = format!("{}{SUFFIX}", p.display());
+            match std::fs::read(&path) {
+                Ok(b) => Some(b),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+                Err(source) => {
+                    return Err(Error::File {
+                        path: path.into(),
+                        source,
+                    })
+                }
+            }
+        }
+        (None, Source::S3 { bucket, key }) => read_s3_object(bucket, &format!("{key}{SUFFIX}"))?,
+        (None, Source::Stdin) => None,
+    };
+    bytes
+        .map(|b| Manifest::from_json(&b).map_err(Error::Config))
+        .transpose()
+}
+
+/// Ok(true) when the archive verifies (and matches its manifest).
+pub fn run(args: &VerifyArgs) -> Result<bool, Error> {
+    let manifest = manifest(args)?;
+    let sizes = manifest
+        .as_ref()
+        .map(Manifest::part_sizes)
+        .unwrap_or_default();
+    let mut reader = HashingReader::new(args.archive.open()?, sizes);
+    let report = archive::verify(&mut reader)?;
+    // Whatever verify left unread (nothing, for a valid archive) still
+    // counts for the digest.
+    io::copy(&mut reader, &mut io::sink()).map_err(|e| Error::Archive(e.into()))?;
+    let (digest, size) = reader.digest();
     let mut out = BufWriter::new(io::stdout().lock());
     print(&mut out, &report, args).map_err(Error::Output)?;
-    out.flush().map_err(Error::Output)
+    let mut ok = true;
+    match &manifest {
+        Some(m) => {
+            let problems = m.mismatches(&report, size, &digest);
+            for p in &problems {
+                writeln!(out, "MISMATCH: {p}").map_err(Error::Output)?;
+            }
+            ok = problems.is_empty();
+            writeln!(
+                out,
+                "{}: manifest ({} tables, {} rows, sha256 {})",
+                if ok { "OK" } else { "FAILED" },
+                m.tables.len(),
+                m.total_rows(),
+                m.sha256
+            )
+            .map_err(Error::Output)?;
+        }
+        None => {
+            writeln!(out, "sha256 {digest} (no manifest to compare with)").map_err(Error::Output)?
+        }
+    }
+    out.flush().map_err(Error::Output)?;
+    Ok(ok)
 }
 
 fn print(out: &mut impl Write, report: &VerifyReport, args: &VerifyArgs) -> io::Result<()> {
