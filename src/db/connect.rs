@@ -8,9 +8,7 @@ use std::str::FromStr;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use tokio_postgres::config::{
-    ChannelBinding, Host, SslMode as PgSslMode, TargetSessionAttrs,
-};
+use tokio_postgres::config::{ChannelBinding, Host, SslMode as PgSslMode, TargetSessionAttrs};
 use tokio_postgres::error::SqlState;
 use tokio_postgres::{Client, Config, NoTls};
 
@@ -141,9 +139,9 @@ impl ConnectOptions {
                     let port = if p.is_empty() {
                         5432
                     } else {
-                        p.trim().parse().map_err(|_| {
-                            Error::Config(format!("invalid PGPORT \"{ports}\""))
-                        })?
+                        p.trim()
+                            .parse()
+                            .map_err(|_| Error::Config(format!("invalid PGPORT \"{ports}\"")))?
                     };
                     config.port(port);
                 }
@@ -152,9 +150,10 @@ impl ConnectOptions {
         if config.get_hostaddrs().is_empty() {
             if let Some(addrs) = env("PGHOSTADDR") {
                 for a in addrs.split(',') {
-                    let addr = a.trim().parse().map_err(|_| {
-                        Error::Config(format!("invalid PGHOSTADDR \"{addrs}\""))
-                    })?;
+                    let addr = a
+                        .trim()
+                        .parse()
+                        .map_err(|_| Error::Config(format!("invalid PGHOSTADDR \"{addrs}\"")))?;
                     config.hostaddr(addr);
                 }
             }
@@ -193,9 +192,10 @@ impl ConnectOptions {
         }
         if config.get_connect_timeout().is_none() {
             if let Some(t) = env("PGCONNECT_TIMEOUT") {
-                let secs: i64 = t.trim().parse().map_err(|_| {
-                    Error::Config(format!("invalid PGCONNECT_TIMEOUT \"{t}\""))
-                })?;
+                let secs: i64 = t
+                    .trim()
+                    .parse()
+                    .map_err(|_| Error::Config(format!("invalid PGCONNECT_TIMEOUT \"{t}\"")))?;
                 if secs > 0 {
                     config.connect_timeout(Duration::from_secs(secs.unsigned_abs().max(2)));
                 }
@@ -240,7 +240,11 @@ impl ConnectOptions {
         }
 
         // TLS: sslmode, sslrootcert, client certificate.
-        let explicit_mode = split.own.get("sslmode").cloned().or_else(|| env("PGSSLMODE"));
+        let explicit_mode = split
+            .own
+            .get("sslmode")
+            .cloned()
+            .or_else(|| env("PGSSLMODE"));
         let explicit_root = split
             .own
             .get("sslrootcert")

@@ -105,7 +105,9 @@ fn split_key_value(s: &str) -> Result<Split, String> {
                     Some('\\') => value.extend(chars.next()),
                     Some('\'') => break,
                     Some(c) => value.push(c),
-                    None => return Err("unterminated quoted string in connection info string".into()),
+                    None => {
+                        return Err("unterminated quoted string in connection info string".into())
+                    }
                 }
             }
         } else {

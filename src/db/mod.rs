@@ -7,8 +7,8 @@ mod snapshot;
 mod tls;
 
 pub use connect::{connect, ConnectOptions, ConnectTarget};
-pub use tls::{ClientCert, RootCerts, SslMode};
 pub use snapshot::{
     begin_snapshot, export_snapshot, join_snapshot, lock_tables, DatabaseCreate,
     DatabaseProperties, ServerInfo,
 };
+pub use tls::{ClientCert, RootCerts, SslMode};

@@ -16,7 +16,9 @@ use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
-use rustls::{CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use rustls::{
+    CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme,
+};
 use sha2::{Digest, Sha256, Sha384, Sha512};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio_postgres::tls::{ChannelBinding, MakeTlsConnect, TlsConnect, TlsStream};
@@ -180,11 +182,17 @@ impl MakeRustls {
                 let certs = CertificateDer::pem_file_iter(&c.cert)
                     .and_then(|i| i.collect::<Result<Vec<_>, _>>())
                     .map_err(|e| {
-                        format!("could not read certificate file \"{}\": {e}", c.cert.display())
+                        format!(
+                            "could not read certificate file \"{}\": {e}",
+                            c.cert.display()
+                        )
                     })?;
                 check_key_permissions(&c.key)?;
                 let key = PrivateKeyDer::from_pem_file(&c.key).map_err(|e| {
-                    format!("could not load private key file \"{}\": {e}", c.key.display())
+                    format!(
+                        "could not load private key file \"{}\": {e}",
+                        c.key.display()
+                    )
                 })?;
                 builder
                     .with_client_auth_cert(certs, key)
@@ -216,7 +224,10 @@ fn check_key_permissions(key: &Path) -> Result<(), String> {
     {
         use std::os::unix::fs::MetadataExt;
         let meta = std::fs::metadata(key).map_err(|e| {
-            format!("certificate present, but not private key file \"{}\": {e}", key.display())
+            format!(
+                "certificate present, but not private key file \"{}\": {e}",
+                key.display()
+            )
         })?;
         let mode = meta.mode();
         let bad = if meta.uid() == 0 {
@@ -245,7 +256,10 @@ fn load_roots(roots: &RootCerts) -> Result<RootCertStore, String> {
             let certs = CertificateDer::pem_file_iter(path)
                 .and_then(|i| i.collect::<Result<Vec<_>, _>>())
                 .map_err(|e| {
-                    format!("could not read root certificate file \"{}\": {e}", path.display())
+                    format!(
+                        "could not read root certificate file \"{}\": {e}",
+                        path.display()
+                    )
                 })?;
             let (added, _) = store.add_parsable_certificates(certs);
             if added == 0 {
@@ -294,8 +308,7 @@ impl ServerCertVerifier for Verifier {
         let Some(inner) = &self.inner else {
             return Ok(ServerCertVerified::assertion());
         };
-        match inner.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
-        {
+        match inner.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now) {
             // The chain is checked before the name: verify-ca accepts any name.
             Err(rustls::Error::InvalidCertificate(
                 CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
@@ -424,10 +437,21 @@ fn describe(e: &io::Error, make: &MakeRustls, host: &str) -> TlsError {
             CertificateError::NotValidForName => {
                 format!("server certificate does not match host name \"{host}\"")
             }
-            CertificateError::NotValidForNameContext { presented, .. } => format!(
-                "server certificate for \"{}\" does not match host name \"{host}\"",
-                presented.join("\", \"")
-            ),
+            CertificateError::NotValidForNameContext { presented, .. } => {
+                let names: Vec<&str> = presented.iter().map(|n| plain_name(n)).collect();
+                match names.as_slice() {
+                    [] => format!("server certificate has no names to match host name \"{host}\""),
+                    [one] => format!(
+                        "server certificate for \"{one}\" does not match host name \"{host}\""
+                    ),
+                    [first, rest @ ..] => format!(
+                        "server certificate for \"{first}\" (and {} other name{}) does not \
+                         match host name \"{host}\"",
+                        rest.len(),
+                        if rest.len() == 1 { "" } else { "s" }
+                    ),
+                }
+            }
             CertificateError::UnknownIssuer => format!(
                 "certificate verify failed: the server certificate is not signed by a CA in {roots}"
             ),
@@ -443,6 +467,15 @@ fn describe(e: &io::Error, make: &MakeRustls, host: &str) -> TlsError {
         None => format!("TLS handshake failed: {e}"),
     };
     TlsError(format!("sslmode={mode}: {}", message.replace('\n', " ")))
+}
+
+/// `localhost` from rustls's `DnsName("localhost")` (names are shown in
+/// their Debug form).
+fn plain_name(presented: &str) -> &str {
+    match (presented.find("(\""), presented.rfind("\")")) {
+        (Some(a), Some(b)) if a + 2 <= b => &presented[a + 2..b],
+        _ => presented,
+    }
 }
 
 /// An established TLS stream.
@@ -587,6 +620,12 @@ mod tests {
         let e = MakeRustls::new(SslMode::VerifyFull, None, None).err();
         assert!(e.is_some_and(|e| e.contains("sslmode=verify-full") && e.contains("sslrootcert")));
         assert!(MakeRustls::new(SslMode::Require, None, None).is_ok());
+    }
+
+    #[test]
+    fn presented_names() {
+        assert_eq!(plain_name("DnsName(\"localhost\")"), "localhost");
+        assert_eq!(plain_name("127.0.0.1"), "127.0.0.1");
     }
 
     #[test]
