@@ -13,6 +13,7 @@ mod backup_data;
 mod backup_s3;
 mod cli;
 mod common;
+mod connect;
 mod parallel_gzip;
 mod s3_sink;
 mod service;

@@ -18,4 +18,6 @@ mod pg;
 
 pub use moto::{moto, moto_with_iam, MotoServer};
 pub use paths::repo_root;
-pub use pg::{pg, pg_dump, pg_restore, pg_restore_list, PgServer, PgVersion, TestDb};
+pub use pg::{
+    pg, pg_dump, pg_restore, pg_restore_list, pg_ssl, PgServer, PgVersion, SslCerts, TestDb,
+};

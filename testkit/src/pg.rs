@@ -150,13 +150,26 @@ fn run(cmd: &mut Command, what: &str) -> Output {
     }
 }
 
-/// A running server. Obtain it with [`pg`].
+/// A running server. Obtain it with [`pg`] (or [`pg_ssl`]).
 #[derive(Debug)]
 pub struct PgServer {
     version: PgVersion,
     port: u16,
     password: String,
     dir: PathBuf,
+    ssl: Option<SslCerts>,
+}
+
+/// The certificates of a server started with [`pg_ssl`] (PEM files).
+#[derive(Debug, Clone)]
+pub struct SslCerts {
+    /// The self-signed CA that signed the server's certificate.
+    pub ca: PathBuf,
+    /// Another self-signed CA, which signed nothing the server presents.
+    pub other_ca: PathBuf,
+    /// The server certificate's names: `subjectAltName` `DNS:localhost`
+    /// only, so `127.0.0.1` does not match it.
+    pub names: Vec<String>,
 }
 
 static SERVERS: [OnceLock<PgServer>; 4] = [
@@ -174,16 +187,134 @@ pub fn pg(version: PgVersion) -> &'static PgServer {
         PgVersion::V17 => &SERVERS[2],
         PgVersion::V18 => &SERVERS[3],
     };
-    slot.get_or_init(|| PgServer::start(version))
+    slot.get_or_init(|| PgServer::start(version, false))
+}
+
+static SSL_SERVERS: [OnceLock<PgServer>; 4] = [
+    OnceLock::new(),
+    OnceLock::new(),
+    OnceLock::new(),
+    OnceLock::new(),
+];
+
+/// A second shared server of `version` with TLS on (`ssl=on`), its
+/// certificate signed by a self-signed CA made with `openssl` (see
+/// [`PgServer::ssl`]); plain connections are accepted too. Only the
+/// versions built with OpenSSL have it: 15 (Debian) and 17; 16 and 18
+/// panic.
+pub fn pg_ssl(version: PgVersion) -> &'static PgServer {
+    let slot = match version {
+        PgVersion::V15 => &SSL_SERVERS[0],
+        PgVersion::V16 => &SSL_SERVERS[1],
+        PgVersion::V17 => &SSL_SERVERS[2],
+        PgVersion::V18 => &SSL_SERVERS[3],
+    };
+    if matches!(version, PgVersion::V16 | PgVersion::V18) {
+        panic!("PostgreSQL {version} of the harness is built without SSL; use 15 or 17");
+    }
+    slot.get_or_init(|| PgServer::start(version, true))
+}
+
+/// Makes a CA and a server certificate for `localhost` in `dir/ssl`, and
+/// an unrelated CA.
+fn make_certs(dir: &Path) -> (SslCerts, PathBuf, PathBuf) {
+    let ssl = dir.join("ssl");
+    if let Err(e) = std::fs::create_dir_all(&ssl) {
+        panic!("creating {}: {e}", ssl.display());
+    }
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
+    for (name, cn) in [("ca", "pgark test CA"), ("other-ca", "pgark unrelated CA")] {
+        run(
+            Command::new("openssl")
+                .current_dir(&ssl)
+                .args(["req", "-x509"])
+                .args(ec)
+                .args([
+                    "-keyout",
+                    &format!("{name}.key"),
+                    "-out",
+                    &format!("{name}.crt"),
+                ])
+                .args(["-days", "3650", "-subj", &format!("/CN={cn}")])
+                .args(["-addext", "basicConstraints=critical,CA:TRUE"])
+                .args(["-addext", "keyUsage=critical,keyCertSign,cRLSign"]),
+            &format!("openssl: making {name}"),
+        );
+    }
+    if let Err(e) = std::fs::write(
+        ssl.join("server.ext"),
+        "subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\n\
+         keyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n",
+    ) {
+        panic!("writing server.ext: {e}");
+    }
+    run(
+        Command::new("openssl")
+            .current_dir(&ssl)
+            .arg("req")
+            .args(ec)
+            .args([
+                "-keyout",
+                "server.key",
+                "-out",
+                "server.csr",
+                "-subj",
+                "/CN=localhost",
+            ]),
+        "openssl: server key",
+    );
+    run(
+        Command::new("openssl").current_dir(&ssl).args([
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.crt",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "3650",
+            "-extfile",
+            "server.ext",
+            "-out",
+            "server.crt",
+        ]),
+        "openssl: signing the server certificate",
+    );
+    let key = ssl.join("server.key");
+    use std::os::unix::fs::PermissionsExt;
+    if let Err(e) = std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)) {
+        panic!("chmod {}: {e}", key.display());
+    }
+    (
+        SslCerts {
+            ca: ssl.join("ca.crt"),
+            other_ca: ssl.join("other-ca.crt"),
+            names: vec!["localhost".into()],
+        },
+        ssl.join("server.crt"),
+        key,
+    )
 }
 
 impl PgServer {
-    fn start(version: PgVersion) -> PgServer {
-        let dir = std::env::temp_dir().join(format!("pgark-test-pg{}-{}", version, random_hex()));
+    fn start(version: PgVersion, with_ssl: bool) -> PgServer {
+        let kind = if with_ssl { "ssl-" } else { "" };
+        let dir =
+            std::env::temp_dir().join(format!("pgark-test-{kind}pg{}-{}", version, random_hex()));
         let data = dir.join("data");
         if let Err(e) = std::fs::create_dir_all(&dir) {
             panic!("creating {}: {e}", dir.display());
         }
+        let ssl = with_ssl.then(|| make_certs(&dir));
         let password = random_hex();
         let pwfile = dir.join("pwfile");
         if let Err(e) = std::fs::write(&pwfile, format!("{password}\n")) {
@@ -229,12 +360,19 @@ impl PgServer {
             &format!("initdb {version}"),
         );
         let port = free_port();
-        let opts = format!(
+        let mut opts = format!(
             "-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='{}' \
              -c fsync=off -c full_page_writes=off -c synchronous_commit=off \
              -c max_connections=100 -c max_locks_per_transaction=256",
             dir.display()
         );
+        if let Some((_, cert, key)) = &ssl {
+            opts.push_str(&format!(
+                " -c ssl=on -c ssl_cert_file='{}' -c ssl_key_file='{}'",
+                cert.display(),
+                key.display()
+            ));
+        }
         run(
             version
                 .server_command("pg_ctl")
@@ -250,7 +388,13 @@ impl PgServer {
             port,
             password,
             dir,
+            ssl: ssl.map(|(certs, _, _)| certs),
         }
+    }
+
+    /// The certificates, for a server started by [`pg_ssl`].
+    pub fn ssl(&self) -> Option<&SslCerts> {
+        self.ssl.as_ref()
     }
 
     /// The server's major version.
