@@ -62,6 +62,9 @@ pub enum Error {
     /// Object storage refused or failed.
     #[error(transparent)]
     S3(#[from] crate::sink::s3::S3Error),
+    /// A bucket administration call (`pgark bucket`) failed.
+    #[error(transparent)]
+    Bucket(#[from] crate::bucket::BucketError),
 }
 
 impl Error {
@@ -74,6 +77,11 @@ impl Error {
             Error::Interrupted(_) => ErrorCategory::Interrupted,
             Error::S3(crate::sink::s3::S3Error::InvalidUrl { .. }) => ErrorCategory::Config,
             Error::S3(_) => ErrorCategory::Storage,
+            Error::Bucket(
+                crate::bucket::BucketError::InvalidUrl { .. }
+                | crate::bucket::BucketError::Config(_),
+            ) => ErrorCategory::Config,
+            Error::Bucket(_) => ErrorCategory::Storage,
             Error::Archive(e) => match e.kind() {
                 archive_format::ErrorKind::Io(_) => ErrorCategory::Storage,
                 _ => ErrorCategory::Archive,
@@ -94,6 +102,7 @@ impl Error {
             Error::Config(_) | Error::Database { .. } | Error::Interrupted(_) | Error::S3(_) => {
                 None
             }
+            Error::Bucket(_) => None,
         }
     }
 }

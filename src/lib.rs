@@ -32,6 +32,7 @@ pub mod source;
 pub use error::{Error, ErrorCategory, Result};
 pub mod audit;
 pub mod backup;
+pub mod bucket;
 pub mod catalog;
 pub mod db;
 pub mod schema;

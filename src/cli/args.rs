@@ -10,7 +10,7 @@ use pgark::source::Source;
 #[command(
     after_help = "Exit status: 0 success, 1 internal error, 2 usage or configuration \
 error, 3 database error, 4 storage error (files, pipes, S3), 5 the archive is corrupt, \
-truncated or unsupported."
+truncated or unsupported, 6 verification failed (a manifest mismatch, an overdue backup, bucket drift)."
 )]
 pub struct Args {
     #[command(subcommand)]
@@ -38,6 +38,12 @@ pub enum Command {
     /// valid backup's age, gaps, archives without manifests, truncated or
     /// small archives. Exits 6 when a backup is overdue or missing.
     Audit(AuditArgs),
+    /// Harden the backup bucket as the runbook says (versioning, SSE-S3,
+    /// public access blocked, lifecycle rules) and audit it for drift.
+    Bucket(BucketArgs),
+    /// Print the IAM policies of the write-only backup user and of the
+    /// reader (admin, restore drill) role.
+    IamPolicy(IamPolicyArgs),
 }
 
 /// `pgark ls`.
@@ -181,4 +187,90 @@ pub struct VerifyArgs {
 
 fn parse_source(s: &str) -> Result<Source, String> {
     s.parse().map_err(|e: pgark::Error| e.to_string())
+}
+
+/// `pgark bucket`.
+#[derive(Debug, ClapArgs)]
+pub struct BucketArgs {
+    #[command(subcommand)]
+    pub command: BucketCommand,
+}
+
+/// `pgark bucket init|audit`.
+#[derive(Debug, Subcommand)]
+pub enum BucketCommand {
+    /// Create the bucket if it does not exist (in AWS_REGION) and apply
+    /// the policy: versioning, default SSE-S3 encryption, all four public
+    /// access block settings, lifecycle rules. Writes only what differs:
+    /// a second run changes nothing. Exit 6 if drift remains (a lifecycle
+    /// rule that is not pgark's acts sooner than the policy).
+    Init(BucketPolicyArgs),
+    /// Read the bucket's configuration and report drift from the policy,
+    /// item by item. Exit 0 without drift, 6 with drift.
+    Audit(BucketPolicyArgs),
+}
+
+/// The bucket and its policy.
+#[derive(Debug, ClapArgs)]
+pub struct BucketPolicyArgs {
+    /// The bucket: s3://bucket (credentials, region and endpoint from the
+    /// AWS environment, as for `pgark backup`).
+    #[arg(value_parser = parse_whole_bucket)]
+    pub bucket: pgark::bucket::BucketUrl,
+    /// Days after which noncurrent (overwritten or deleted) versions expire.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub noncurrent_days: u32,
+    /// Days after which incomplete multipart uploads are aborted.
+    #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub abort_incomplete_days: u32,
+    /// Days after which current objects (the backups) expire; 0: never,
+    /// and no lifecycle rule may expire them.
+    #[arg(long, default_value_t = 365, value_parser = clap::value_parser!(u32).range(0..=100_000))]
+    pub expire_days: u32,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl BucketPolicyArgs {
+    /// The policy the flags describe.
+    pub fn hardening(&self) -> pgark::bucket::Hardening {
+        pgark::bucket::Hardening {
+            noncurrent_days: self.noncurrent_days,
+            abort_incomplete_days: self.abort_incomplete_days,
+            expire_days: (self.expire_days > 0).then_some(self.expire_days),
+        }
+    }
+}
+
+fn parse_whole_bucket(s: &str) -> Result<pgark::bucket::BucketUrl, String> {
+    pgark::bucket::BucketUrl::whole_bucket(s).map_err(|e| e.to_string())
+}
+
+/// `pgark iam-policy`.
+#[derive(Debug, ClapArgs)]
+pub struct IamPolicyArgs {
+    /// The bucket, and the prefix the backups go under: s3://bucket or
+    /// s3://bucket/prefix.
+    #[arg(value_parser = parse_bucket_url)]
+    pub url: pgark::bucket::BucketUrl,
+    /// Print only this role's policy, as one JSON document (e.g. for
+    /// `aws iam put-user-policy --policy-document file:///dev/stdin`).
+    #[arg(long, value_enum)]
+    pub role: Option<PolicyRole>,
+}
+
+/// `--role`.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum PolicyRole {
+    /// The write-only backup user: PutObject, AbortMultipartUpload,
+    /// ListMultipartUploadParts under the prefix.
+    Writer,
+    /// The admin / restore drill role: reads settings, listings, objects.
+    Reader,
+}
+
+fn parse_bucket_url(s: &str) -> Result<pgark::bucket::BucketUrl, String> {
+    s.parse()
+        .map_err(|e: pgark::bucket::BucketError| e.to_string())
 }

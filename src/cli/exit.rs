@@ -8,6 +8,7 @@
 //! | 3 | database error |
 //! | 4 | storage error (files, pipes, object storage) |
 //! | 5 | the archive is corrupt, truncated or unsupported |
+//! | 6 | verification failed: a check ran and found a problem (`verify` against a manifest, `audit`, `bucket audit`) |
 //! | 130 | interrupted by SIGINT or SIGTERM (nothing left behind) |
 
 use std::io::ErrorKind as IoErrorKind;
@@ -22,6 +23,7 @@ pub enum Status {
     Database = 3,
     Storage = 4,
     Archive = 5,
+    Verification = 6,
     Interrupted = 130,
 }
 
@@ -51,5 +53,16 @@ pub fn finish(outcome: Result<(), Error>) -> ExitCode {
         ErrorCategory::Archive => Status::Archive.code(),
         ErrorCategory::Interrupted => Status::Interrupted.code(),
         _ => ExitCode::FAILURE,
+    }
+}
+
+/// The outcome of a command that checks something and has already
+/// reported what it found: `Ok(true)` passed, `Ok(false)` found a problem
+/// (exit 6, "verification failed"), errors as in [`finish`].
+pub fn finish_check(outcome: Result<bool, Error>) -> ExitCode {
+    match outcome {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => Status::Verification.code(),
+        Err(e) => finish(Err(e)),
     }
 }

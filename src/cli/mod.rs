@@ -3,7 +3,9 @@
 mod args;
 mod audit;
 mod backup;
+mod bucket;
 mod exit;
+mod iam_policy;
 mod list;
 mod verify;
 
@@ -43,6 +45,8 @@ pub fn run() -> ExitCode {
             Ok(false) => return ExitCode::from(6),
             other => other.map(drop),
         },
+        Command::Bucket(a) => return exit::finish_check(bucket::run(&a)),
+        Command::IamPolicy(a) => iam_policy::run(&a),
     };
     exit::finish(outcome)
 }
