@@ -16,7 +16,8 @@ log() { printf 'setup: %s\n' "$*"; }
 
 # --- Debian packages -------------------------------------------------------
 apt_needed=()
-for pkg in postgresql-15 postgresql-client-15 postgresql-15-postgis-3; do
+# openssl: the TLS tests make their certificates with it.
+for pkg in postgresql-15 postgresql-client-15 postgresql-15-postgis-3 openssl; do
   dpkg -s "$pkg" >/dev/null 2>&1 || apt_needed+=("$pkg")
 done
 if ((${#apt_needed[@]})); then
