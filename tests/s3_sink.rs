@@ -16,10 +16,16 @@ use tokio::runtime::Runtime;
 
 const MIB: u64 = 1024 * 1024;
 
-/// What the write-only backup user may do, and nothing more.
-const WRITE_ONLY_POLICY: &str = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
-  "Action": ["s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
-  "Resource": "arn:aws:s3:::pgark-iam/*"}]}"#;
+/// What the write-only backup user may do, and nothing more: the policy
+/// `pgark iam-policy --role writer s3://pgark-iam` prints, as printed.
+pub(crate) fn write_only_policy() -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pgark"))
+        .args(["iam-policy", "--role", "writer", "s3://pgark-iam"])
+        .output()
+        .expect("run pgark iam-policy");
+    assert!(out.status.success(), "pgark iam-policy: {out:?}");
+    String::from_utf8(out.stdout).expect("the policy is UTF-8")
+}
 const ADMIN_POLICY: &str = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}"#;
 /// Everything on objects except writing them.
 const NO_PUT_POLICY: &str = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
@@ -70,7 +76,7 @@ pub(crate) fn iam_moto() -> &'static IamMoto {
         // stands in for it.
         let server = moto_with_iam(10);
         server.create_bucket("pgark-iam");
-        let writer = server.create_user("backup-writer", WRITE_ONLY_POLICY);
+        let writer = server.create_user("backup-writer", &write_only_policy());
         let admin = server.create_user("admin", ADMIN_POLICY);
         let no_put = server.create_user("no-put", NO_PUT_POLICY);
         IamMoto {
