@@ -35,4 +35,5 @@ pub mod backup;
 pub mod bucket;
 pub mod catalog;
 pub mod db;
+pub mod restore;
 pub mod schema;

@@ -16,5 +16,6 @@ mod cli;
 mod common;
 mod connect;
 mod parallel_gzip;
+mod restore;
 mod s3_sink;
 mod service;

@@ -44,6 +44,51 @@ pub enum Command {
     /// Print the IAM policies of the write-only backup user and of the
     /// reader (admin, restore drill) role.
     IamPolicy(IamPolicyArgs),
+    /// Restore an archive into an existing database, like `pg_restore -d`,
+    /// without pg_restore. Exits 3 on a database error, 5 on a defective
+    /// archive.
+    Restore(RestoreArgs),
+}
+
+/// `pgark restore`.
+#[derive(Debug, ClapArgs)]
+pub struct RestoreArgs {
+    /// The archive: a file, or `-` for standard input.
+    #[arg(value_parser = parse_source)]
+    pub archive: Source,
+    /// The target database, as a libpq URL: postgresql://user:password@host:port/dbname
+    #[arg(short = 'd', long)]
+    pub dbname: String,
+    /// Drop each object before creating it (its drop statement, in reverse
+    /// TOC order).
+    #[arg(short = 'c', long)]
+    pub clean: bool,
+    /// With --clean: DROP ... IF EXISTS.
+    #[arg(long)]
+    pub if_exists: bool,
+    /// Do not restore owners (no ALTER ... OWNER TO).
+    #[arg(short = 'O', long)]
+    pub no_owner: bool,
+    /// Do not restore privileges (GRANT/REVOKE).
+    #[arg(short = 'x', long = "no-acl", alias = "no-privileges")]
+    pub no_acl: bool,
+    /// Restore as one transaction (implies --exit-on-error).
+    #[arg(short = '1', long)]
+    pub single_transaction: bool,
+    /// Stop at the first error. Without it, errors are counted and the
+    /// restore goes on (pg_restore's default); the exit status is then
+    /// non-zero when any occurred.
+    #[arg(short = 'e', long)]
+    pub exit_on_error: bool,
+    /// Only this table (or view, sequence, ...); repeatable.
+    #[arg(short = 't', long = "table")]
+    pub tables: Vec<String>,
+    /// Only objects in this schema; repeatable.
+    #[arg(short = 'n', long = "schema")]
+    pub schemas: Vec<String>,
+    /// Only this section: pre-data, data, post-data; repeatable.
+    #[arg(long = "section", value_parser = ["pre-data", "data", "post-data"])]
+    pub sections: Vec<String>,
 }
 
 /// `pgark ls`.

@@ -7,6 +7,7 @@ mod bucket;
 mod exit;
 mod iam_policy;
 mod list;
+mod restore;
 mod verify;
 
 use std::process::ExitCode;
@@ -40,6 +41,7 @@ pub fn run() -> ExitCode {
             other => other.map(drop),
         },
         Command::Ls(a) => audit::ls(&a),
+        Command::Restore(a) => restore::run(&a),
         Command::Audit(a) => match audit::run(&a) {
             // A failed audit: verification failed.
             Ok(false) => return ExitCode::from(6),

@@ -1,0 +1,578 @@
+//! Native restore: what `pg_restore -d DB` does with a custom archive,
+//! without the pg_restore binary.
+//!
+//! One connection, one pass over the archive (serial restore; no `-j` yet):
+//!
+//! 1. the session settings pg_restore uses (`statement_timeout = 0`, ...,
+//!    `client_encoding` from the ENCODING entry, `standard_conforming_strings`
+//!    from STDSTRINGS, the SEARCHPATH entry's empty search path,
+//!    `check_function_bodies = false`, `row_security = off`);
+//! 2. with `clean`, every selected entry's drop statement in reverse TOC
+//!    order (with `IF EXISTS` injected the way pg_restore's `--if-exists`
+//!    does);
+//! 3. every selected entry in TOC order, in pg_restore's three passes
+//!    (privileges after everything else, then event triggers and
+//!    materialized view refreshes): its definition, `ALTER ... OWNER TO`
+//!    unless `no_owner`, and its data: `COPY ... FROM STDIN` fed with the
+//!    decompressed block as stored (pg_dump's `\.` line ends it), large
+//!    objects through `lo_open`/`lowrite`.
+//!
+//! The ENCODING, STDSTRINGS and SEARCHPATH entries only set up the
+//! session; DATABASE and DATABASE PROPERTIES are skipped (there is no
+//! `--create`). Errors either stop the restore at once
+//! ([`RestoreOptions::exit_on_error`]) or are counted and reported at the
+//! end, as pg_restore does by default; archive defects (a truncated or
+//! corrupt block) always stop it.
+//!
+//! ```no_run
+//! # fn main() -> Result<(), pgark::Error> {
+//! let source: pgark::source::Source = "backup.dump".parse()?;
+//! let mut opts = pgark::restore::RestoreOptions::new("postgresql://localhost/copy");
+//! opts.no_owner = true;
+//! opts.no_acl = true;
+//! opts.exit_on_error = true;
+//! let report = pgark::restore::restore(&source, &opts)?;
+//! println!("{} entries, {} rows", report.entries, report.rows);
+//! # Ok(()) }
+//! ```
+
+mod data;
+mod statements;
+
+use std::io::Read;
+use std::pin::pin;
+
+use archive_format::{ArchiveReader, EntryName, Section, TocEntry};
+use bytes::Bytes;
+use futures_util::SinkExt;
+use tokio_postgres::Client;
+
+use crate::error::{Error, Result};
+use crate::source::Source;
+use data::{Blocks, Piece, Reopen};
+use statements::Pass;
+
+/// COPY data is sent to the server in pieces of about this size.
+const SEND_SIZE: usize = 256 * 1024;
+/// Large object bytes are written with `lowrite` in pieces of this size.
+const LO_WRITE_SIZE: usize = 1024 * 1024;
+/// `INV_WRITE`.
+const INV_WRITE: i32 = 0x0002_0000;
+
+/// What to restore and how.
+#[derive(Debug, Clone)]
+pub struct RestoreOptions {
+    /// The target database, as a libpq URL.
+    pub url: String,
+    /// Drop every selected object before creating it (`--clean`).
+    pub clean: bool,
+    /// With `clean`, `DROP ... IF EXISTS` (`--if-exists`).
+    pub if_exists: bool,
+    /// Skip `ALTER ... OWNER TO` and create schemas without AUTHORIZATION
+    /// (`--no-owner`).
+    pub no_owner: bool,
+    /// Skip privileges: ACL and DEFAULT ACL entries (`--no-acl`).
+    pub no_acl: bool,
+    /// One transaction around the whole restore; implies `exit_on_error`
+    /// (`--single-transaction`).
+    pub single_transaction: bool,
+    /// Stop at the first error (`--exit-on-error`); otherwise errors are
+    /// counted and the restore goes on, as pg_restore does by default.
+    pub exit_on_error: bool,
+    /// Only these tables (and views, sequences...) by name (`-t`); empty
+    /// for all.
+    pub tables: Vec<String>,
+    /// Only objects in these schemas (`-n`); empty for all.
+    pub schemas: Vec<String>,
+    /// Only these sections (`--section`); empty for all.
+    pub sections: Vec<Section>,
+}
+
+impl RestoreOptions {
+    /// Everything, into `url`, with pg_restore's defaults.
+    pub fn new(url: impl Into<String>) -> Self {
+        RestoreOptions {
+            url: url.into(),
+            clean: false,
+            if_exists: false,
+            no_owner: false,
+            no_acl: false,
+            single_transaction: false,
+            exit_on_error: false,
+            tables: Vec::new(),
+            schemas: Vec::new(),
+            sections: Vec::new(),
+        }
+    }
+}
+
+/// An error the restore went past (without `exit_on_error`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryError {
+    /// The entry, as in `TABLE DATA public.t (dump id 42)`.
+    pub entry: String,
+    /// The server's message.
+    pub message: String,
+}
+
+/// What a restore did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RestoreReport {
+    /// TOC entries restored (selected and run, with or without errors).
+    pub entries: usize,
+    /// Rows loaded by COPY.
+    pub rows: u64,
+    /// Large objects written.
+    pub large_objects: u64,
+    /// Errors ignored on restore (empty with `exit_on_error`, which stops
+    /// at the first).
+    pub errors: Vec<EntryError>,
+}
+
+/// Restores the archive at `source` into the database `opts.url` names.
+///
+/// Returns the report when the restore ran to the end, also when it went
+/// past errors ([`RestoreReport::errors`]); fails at the first error with
+/// `exit_on_error` or `single_transaction` (the error names the entry), on
+/// a defective archive, and when the connection fails.
+pub fn restore(source: &Source, opts: &RestoreOptions) -> Result<RestoreReport> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Config(format!("cannot start the runtime: {e}")))?;
+    let reopen: Option<Reopen> = match source {
+        Source::File(path) => {
+            let path = path.clone();
+            Some(Box::new(move || Source::File(path.clone()).open()))
+        }
+        _ => None,
+    };
+    rt.block_on(restore_from(source.open()?, reopen, opts))
+}
+
+/// Restores from an archive read sequentially from `input`; `reopen`, when
+/// given, reads it again from the start (for archives whose data blocks
+/// are not in TOC order).
+async fn restore_from(
+    input: Box<dyn Read + Send>,
+    reopen: Option<Reopen>,
+    opts: &RestoreOptions,
+) -> Result<RestoreReport> {
+    let mut reader = ArchiveReader::new(input);
+    let toc = reader.read_toc()?;
+    let entries: Vec<TocEntry> = toc.entries.into_iter().map(|s| s.entry).collect();
+    let mut blocks = Blocks::new(reader, reopen, toc.header.compression.algorithm())?;
+
+    let session = Session::from_toc(&entries);
+    let (client, _target) = crate::db::connect(&opts.url).await?;
+    let mut engine = Engine {
+        client,
+        opts,
+        exit_on_error: opts.exit_on_error || opts.single_transaction,
+        fixed_search_path: session.search_path.is_some(),
+        schema: None,
+        tablespace: None,
+        table_am: None,
+        report: RestoreReport::default(),
+    };
+    if opts.single_transaction {
+        engine.setup("BEGIN").await?;
+    }
+    let version: i32 = engine
+        .client
+        .query_one("SELECT current_setting('server_version_num')::int", &[])
+        .await
+        .map_err(|e| Error::query("reading the server version", &e))?
+        .get(0);
+    engine.setup(&session.statements(version)).await?;
+
+    let selected = select(&entries, opts);
+    if opts.clean {
+        for (e, _) in entries.iter().zip(&selected).rev().filter(|(_, s)| **s) {
+            if let Some(sql) = statements::drop_statement(e, opts.if_exists) {
+                engine.select_schema(e).await?;
+                engine.exec(e, &sql).await?;
+            }
+        }
+        // The schema set before may have been dropped.
+        engine.schema = None;
+    }
+    for pass in [Pass::Main, Pass::Acl, Pass::PostAcl] {
+        for (e, _) in entries.iter().zip(&selected).filter(|(_, s)| **s) {
+            if statements::pass(e) == pass {
+                engine.restore_entry(e, &mut blocks).await?;
+            }
+        }
+    }
+    if opts.single_transaction {
+        engine.setup("COMMIT").await?;
+    }
+    Ok(engine.report)
+}
+
+/// The session state pg_restore takes from the special entries.
+#[derive(Debug)]
+struct Session {
+    encoding: Option<String>,
+    std_strings: bool,
+    search_path: Option<String>,
+}
+
+impl Session {
+    fn from_toc(entries: &[TocEntry]) -> Self {
+        let defn = |desc: &str| {
+            entries
+                .iter()
+                .find(|e| e.desc == desc)
+                .and_then(|e| e.defn.as_deref())
+                .map(|d| String::from_utf8_lossy(d).into_owned())
+        };
+        Session {
+            encoding: defn("ENCODING")
+                .and_then(|d| statements::quoted_value(&d).map(str::to_owned)),
+            std_strings: defn("STDSTRINGS")
+                .map(|d| statements::quoted_value(&d) != Some("off"))
+                .unwrap_or(true),
+            search_path: defn("SEARCHPATH").filter(|d| !d.trim().is_empty()),
+        }
+    }
+
+    /// `_doSetFixedOutputState`.
+    fn statements(&self, server_version: i32) -> String {
+        let mut s = String::from(
+            "SET statement_timeout = 0;\nSET lock_timeout = 0;\n\
+             SET idle_in_transaction_session_timeout = 0;\n",
+        );
+        if server_version >= 170000 {
+            s.push_str("SET transaction_timeout = 0;\n");
+        }
+        if let Some(enc) = &self.encoding {
+            s.push_str(&format!(
+                "SET client_encoding = {};\n",
+                statements::quote_literal(enc)
+            ));
+        }
+        s.push_str(&format!(
+            "SET standard_conforming_strings = {};\n",
+            if self.std_strings { "on" } else { "off" }
+        ));
+        if let Some(sp) = &self.search_path {
+            s.push_str(sp);
+            s.push('\n');
+        }
+        s.push_str(
+            "SET check_function_bodies = false;\nSET xmloption = content;\n\
+             SET client_min_messages = warning;\n",
+        );
+        if !self.std_strings {
+            s.push_str("SET escape_string_warning = off;\n");
+        }
+        s.push_str("SET row_security = off;\n");
+        s
+    }
+}
+
+/// Which entries are restored (`_tocEntryRequired` without `--create`,
+/// `--data-only` and `--schema-only`).
+fn select(entries: &[TocEntry], opts: &RestoreOptions) -> Vec<bool> {
+    let mut section = Section::PreData;
+    entries
+        .iter()
+        .map(|e| {
+            if e.section != Section::None {
+                section = e.section;
+            }
+            required(e, section, opts)
+        })
+        .collect()
+}
+
+fn required(e: &TocEntry, section: Section, opts: &RestoreOptions) -> bool {
+    let desc = e.desc.as_str();
+    if matches!(
+        desc,
+        "ENCODING" | "STDSTRINGS" | "SEARCHPATH" | "DATABASE" | "DATABASE PROPERTIES"
+    ) {
+        return false;
+    }
+    // Comments, labels and privileges of the database itself go with
+    // DATABASE, restored only with --create.
+    if matches!(desc, "COMMENT" | "SECURITY LABEL" | "ACL") && e.tag.starts_with(b"DATABASE ") {
+        return false;
+    }
+    if opts.no_acl && statements::is_acl(e) {
+        return false;
+    }
+    if !opts.sections.is_empty() && !opts.sections.contains(&section) {
+        return false;
+    }
+    if !opts.schemas.is_empty() {
+        match e.namespace_lossy() {
+            Some(ns) if opts.schemas.iter().any(|s| *s == ns) => {}
+            _ => return false,
+        }
+    }
+    if !opts.tables.is_empty() {
+        let tag = e.tag_lossy();
+        if !statements::is_table_like(desc) || !opts.tables.iter().any(|t| *t == tag) {
+            return false;
+        }
+    }
+    true
+}
+
+struct Engine<'a> {
+    client: Client,
+    opts: &'a RestoreOptions,
+    exit_on_error: bool,
+    /// The archive has a SEARCHPATH entry: no per-entry search_path.
+    fixed_search_path: bool,
+    schema: Option<String>,
+    tablespace: Option<String>,
+    table_am: Option<String>,
+    report: RestoreReport,
+}
+
+impl Engine<'_> {
+    /// A statement that must succeed (session setup, transaction control).
+    async fn setup(&self, sql: &str) -> Result<()> {
+        self.client
+            .batch_execute(sql)
+            .await
+            .map_err(|e| Error::query("setting up the restore session", &e))
+    }
+
+    /// Records a failed statement of `entry`: stops the restore with
+    /// `exit_on_error`, else counts it and goes on.
+    fn failed(&mut self, entry: &EntryName, e: &tokio_postgres::Error) -> Result<()> {
+        let message = match Error::query("", e) {
+            Error::Database { message, .. } => message,
+            other => other.to_string(),
+        };
+        if self.exit_on_error {
+            return Err(Error::Database {
+                context: format!("restoring {entry} (stopped at the first error: --exit-on-error)"),
+                message,
+            });
+        }
+        self.report.errors.push(EntryError {
+            entry: entry.to_string(),
+            message,
+        });
+        Ok(())
+    }
+
+    async fn exec(&mut self, e: &TocEntry, sql: &str) -> Result<()> {
+        if let Err(err) = self.client.batch_execute(sql).await {
+            self.failed(&e.name(), &err)?;
+        }
+        Ok(())
+    }
+
+    /// `_selectOutputSchema`: only for old archives without SEARCHPATH.
+    async fn select_schema(&mut self, e: &TocEntry) -> Result<()> {
+        if self.fixed_search_path {
+            return Ok(());
+        }
+        let Some(ns) = e.namespace_lossy().filter(|n| !n.is_empty()) else {
+            return Ok(());
+        };
+        if self.schema.as_deref() == Some(&*ns) {
+            return Ok(());
+        }
+        let mut sql = format!("SET search_path = {}", statements::quote_ident(&ns));
+        if ns != "pg_catalog" {
+            sql.push_str(", pg_catalog");
+        }
+        self.exec(e, &sql).await?;
+        self.schema = Some(ns.into_owned());
+        Ok(())
+    }
+
+    /// `_selectTablespace` and `_selectTableAccessMethod`.
+    async fn select_storage(&mut self, e: &TocEntry) -> Result<()> {
+        if let Some(ts) = e.tablespace.as_deref().map(String::from_utf8_lossy) {
+            if self.tablespace.as_deref() != Some(&*ts) {
+                let sql = if ts.is_empty() {
+                    "SET default_tablespace = ''".to_owned()
+                } else {
+                    format!("SET default_tablespace = {}", statements::quote_ident(&ts))
+                };
+                self.exec(e, &sql).await?;
+                self.tablespace = Some(ts.into_owned());
+            }
+        }
+        if e.relkind == b'p' {
+            return Ok(());
+        }
+        if let Some(am) = e.table_am.as_deref().map(String::from_utf8_lossy) {
+            if self.table_am.as_deref() != Some(&*am) {
+                let sql = format!(
+                    "SET default_table_access_method = {}",
+                    statements::quote_ident(&am)
+                );
+                self.exec(e, &sql).await?;
+                self.table_am = Some(am.into_owned());
+            }
+        }
+        Ok(())
+    }
+
+    /// `restore_toc_entry`: definition, owner, data.
+    async fn restore_entry(&mut self, e: &TocEntry, blocks: &mut Blocks) -> Result<()> {
+        self.report.entries += 1;
+        self.select_schema(e).await?;
+        self.select_storage(e).await?;
+        if let Some(sql) = statements::definition(e, self.opts.no_owner) {
+            self.exec(e, &sql).await?;
+        }
+        if !self.opts.no_owner {
+            if let Some(sql) = statements::alter_owner(e) {
+                self.exec(e, &sql).await?;
+            }
+        }
+        if e.relkind == b'p' {
+            if let Some(am) = e
+                .table_am
+                .as_deref()
+                .map(String::from_utf8_lossy)
+                .filter(|a| !a.is_empty())
+            {
+                let sql = format!(
+                    "ALTER TABLE {}.{} SET ACCESS METHOD {}",
+                    statements::quote_ident(&e.namespace_lossy().unwrap_or_default()),
+                    statements::quote_ident(&e.tag_lossy()),
+                    statements::quote_ident(&am)
+                );
+                self.exec(e, &sql).await?;
+            }
+        }
+        if !e.had_dumper {
+            return Ok(());
+        }
+        let name = e.name();
+        blocks.open(&name)?;
+        if e.is_blobs() {
+            return self.large_objects(&name, blocks).await;
+        }
+        let copy = e
+            .copy_stmt
+            .as_deref()
+            .map(String::from_utf8_lossy)
+            .filter(|c| !c.trim().is_empty());
+        match copy {
+            Some(stmt) => self.copy(&name, &stmt, blocks).await,
+            None => {
+                // Data as SQL statements (pg_dump --inserts).
+                let mut sql = Vec::new();
+                while blocks.next(&mut sql)? != Piece::End {}
+                let sql = String::from_utf8_lossy(&sql);
+                if let Err(err) = self.client.batch_execute(&sql).await {
+                    self.failed(&name, &err)?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// `COPY ... FROM STDIN` fed with the block as stored. An archive error
+    /// drops the sink, which aborts the COPY.
+    async fn copy(&mut self, name: &EntryName, stmt: &str, blocks: &mut Blocks) -> Result<()> {
+        let sink = match self.client.copy_in::<_, Bytes>(stmt).await {
+            Ok(sink) => sink,
+            Err(err) => {
+                self.failed(name, &err)?;
+                return blocks.skip();
+            }
+        };
+        let mut sink = pin!(sink);
+        let mut buf = Vec::with_capacity(SEND_SIZE * 2);
+        loop {
+            let piece = blocks.next(&mut buf)?;
+            let end = piece == Piece::End;
+            if (end && !buf.is_empty()) || buf.len() >= SEND_SIZE {
+                let chunk = Bytes::from(std::mem::replace(
+                    &mut buf,
+                    Vec::with_capacity(SEND_SIZE * 2),
+                ));
+                if let Err(err) = sink.send(chunk).await {
+                    self.failed(name, &err)?;
+                    return if end { Ok(()) } else { blocks.skip() };
+                }
+            }
+            if end {
+                break;
+            }
+        }
+        match sink.as_mut().finish().await {
+            Ok(rows) => self.report.rows += rows,
+            Err(err) => self.failed(name, &err)?,
+        }
+        Ok(())
+    }
+
+    /// A BLOBS block: every large object opened (it was created by its
+    /// BLOB or BLOB METADATA entry) and written, in one transaction unless
+    /// the whole restore is one. Failures here stop the restore, as in
+    /// pg_restore.
+    async fn large_objects(&mut self, name: &EntryName, blocks: &mut Blocks) -> Result<()> {
+        let own_txn = !self.opts.single_transaction;
+        let fatal = |what: String, e: tokio_postgres::Error| Error::query(&what, &e);
+        if own_txn {
+            self.client
+                .batch_execute("BEGIN")
+                .await
+                .map_err(|e| fatal(format!("restoring {name}"), e))?;
+        }
+        let mut buf = Vec::new();
+        let mut open: Option<(u32, i32)> = None;
+        loop {
+            let piece = blocks.next(&mut buf)?;
+            let flush = match piece {
+                Piece::Data => buf.len() >= LO_WRITE_SIZE,
+                Piece::LargeObjectEnd => true,
+                Piece::LargeObjectStart(_) | Piece::End => false,
+            };
+            if flush && !buf.is_empty() {
+                if let Some((oid, fd)) = open {
+                    self.client
+                        .execute("SELECT pg_catalog.lowrite($1, $2)", &[&fd, &buf])
+                        .await
+                        .map_err(|e| fatal(format!("writing large object {oid} of {name}"), e))?;
+                }
+                buf.clear();
+            }
+            match piece {
+                Piece::LargeObjectStart(oid) => {
+                    let fd: i32 = self
+                        .client
+                        .query_one("SELECT pg_catalog.lo_open($1, $2)", &[&oid, &INV_WRITE])
+                        .await
+                        .map_err(|e| fatal(format!("opening large object {oid} of {name}"), e))?
+                        .get(0);
+                    open = Some((oid, fd));
+                }
+                Piece::LargeObjectEnd => {
+                    if let Some((oid, fd)) = open.take() {
+                        self.client
+                            .execute("SELECT pg_catalog.lo_close($1)", &[&fd])
+                            .await
+                            .map_err(|e| {
+                                fatal(format!("closing large object {oid} of {name}"), e)
+                            })?;
+                        self.report.large_objects += 1;
+                    }
+                }
+                Piece::End => break,
+                Piece::Data => {}
+            }
+        }
+        if own_txn {
+            self.client
+                .batch_execute("COMMIT")
+                .await
+                .map_err(|e| fatal(format!("restoring {name}"), e))?;
+        }
+        Ok(())
+    }
+}

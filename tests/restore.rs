@@ -1,0 +1,308 @@
+//! `pgark restore`: the native restore engine, checked against real
+//! pg_restore of the same archive (pg_dump's plain output of both copies
+//! must be identical).
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use pgark_testkit::{pg, PgVersion, TestDb};
+
+use crate::backup::{backup, plain_dump};
+use crate::common::{assert_restores, fixture_db, read, real_dump, row_counts};
+
+/// Runs `pgark restore ARCHIVE --dbname URL EXTRA...`.
+fn pgark_restore(archive: &Path, url: &str, extra: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pgark"))
+        .arg("restore")
+        .arg(archive)
+        .arg("--dbname")
+        .arg(url)
+        .args(extra)
+        .output()
+        .expect("run pgark restore")
+}
+
+/// The runbook's flags: `--no-owner --no-acl --exit-on-error`.
+const RUNBOOK: &[&str] = &["--no-owner", "--no-acl", "--exit-on-error"];
+
+/// Native restore of `archive` into a fresh database; panics with pgark's
+/// message on failure.
+fn native_restore(version: PgVersion, archive: &Path, extra: &[&str]) -> TestDb {
+    let db = pg(version).create_database("native");
+    let out = pgark_restore(archive, &db.url(), extra);
+    assert!(
+        out.status.success(),
+        "pgark restore on {version} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    db
+}
+
+/// Panics with the first differing lines of two dumps.
+fn assert_same(what: &str, expected: &str, got: &str) {
+    if expected == got {
+        return;
+    }
+    let a: Vec<&str> = expected.lines().collect();
+    let b: Vec<&str> = got.lines().collect();
+    let first = a
+        .iter()
+        .zip(&b)
+        .position(|(x, y)| x != y)
+        .unwrap_or(a.len().min(b.len()));
+    let from = first.saturating_sub(5);
+    panic!(
+        "{what}: dumps differ at line {}\n--- pg_restore\n{}\n--- pgark restore\n{}",
+        first + 1,
+        a[from..(first + 15).min(a.len())].join("\n"),
+        b[from..(first + 15).min(b.len())].join("\n"),
+    );
+}
+
+/// The acceptance check: pgark backup of the fixture, restored by real
+/// pg_restore and by pgark restore; both copies dump identically (and
+/// identically to the source, so the comparison is not vacuous).
+fn native_matches_pg_restore(version: PgVersion, fixture: &str) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let source = fixture_db(pg(version), fixture);
+    let archive = backup(&source, dir.path(), &[]);
+    let reference = assert_restores(version, &archive, &[]);
+    let native = native_restore(version, &archive, RUNBOOK);
+    let expected = plain_dump(&reference);
+    assert!(expected.contains("COPY "), "{fixture}: the dump holds data");
+    assert_same(
+        &format!("{fixture} on {version}"),
+        &expected,
+        &plain_dump(&native),
+    );
+    assert_same(
+        &format!("{fixture} on {version}, source"),
+        &plain_dump(&source),
+        &plain_dump(&native),
+    );
+    assert_eq!(row_counts(&source), row_counts(&native));
+}
+
+#[test]
+fn native_restore_schema_basics_15() {
+    native_matches_pg_restore(PgVersion::V15, "schema_basics.sql");
+}
+#[test]
+fn native_restore_schema_basics_16() {
+    native_matches_pg_restore(PgVersion::V16, "schema_basics.sql");
+}
+#[test]
+fn native_restore_schema_basics_18() {
+    native_matches_pg_restore(PgVersion::V18, "schema_basics.sql");
+}
+#[test]
+fn native_restore_schema_more_15() {
+    native_matches_pg_restore(PgVersion::V15, "schema_more.sql");
+}
+#[test]
+fn native_restore_schema_more_16() {
+    native_matches_pg_restore(PgVersion::V16, "schema_more.sql");
+}
+#[test]
+fn native_restore_schema_more_18() {
+    native_matches_pg_restore(PgVersion::V18, "schema_more.sql");
+}
+#[test]
+fn native_restore_awkward_data_15() {
+    native_matches_pg_restore(PgVersion::V15, "awkward_data.sql");
+}
+#[test]
+fn native_restore_awkward_data_16() {
+    native_matches_pg_restore(PgVersion::V16, "awkward_data.sql");
+}
+#[test]
+fn native_restore_awkward_data_18() {
+    native_matches_pg_restore(PgVersion::V18, "awkward_data.sql");
+}
+#[test]
+fn native_restore_schema_extra_15() {
+    native_matches_pg_restore(PgVersion::V15, "schema_extra.sql");
+}
+#[test]
+fn native_restore_schema_extra_16() {
+    native_matches_pg_restore(PgVersion::V16, "schema_extra.sql");
+}
+#[test]
+fn native_restore_schema_extra_18() {
+    native_matches_pg_restore(PgVersion::V18, "schema_extra.sql");
+}
+
+/// A real pg_dump -Fc archive (gzip, offsets set) restores natively, also
+/// from standard input, and with owners (no --no-owner) like pg_restore.
+#[test]
+fn real_pg_dump_archive_restores_natively() {
+    for version in [PgVersion::V15, PgVersion::V18] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let source = fixture_db(pg(version), "schema_basics.sql");
+        let archive = real_dump(&source, dir.path(), &[]);
+        let reference = assert_restores(version, &archive, &[]);
+        let native = native_restore(version, &archive, RUNBOOK);
+        assert_same(
+            &format!("pg_dump archive on {version}"),
+            &plain_dump(&reference),
+            &plain_dump(&native),
+        );
+
+        // Streamed through standard input: no seeking, data in TOC order.
+        let piped = pg(version).create_database("stdin");
+        let out = Command::new(env!("CARGO_BIN_EXE_pgark"))
+            .args(["restore", "-", "--dbname", &piped.url()])
+            .args(RUNBOOK)
+            .stdin(std::fs::File::open(&archive).expect("archive"))
+            .output()
+            .expect("run pgark restore");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_same("from stdin", &plain_dump(&reference), &plain_dump(&piped));
+
+        // With owners and privileges: the server's own pg_restore without
+        // --no-owner/--no-acl against ours without them.
+        let owned_ref = pg(version).create_database("owned_ref");
+        let status = pg(version)
+            .command("pg_restore")
+            .args(["--exit-on-error", "-d", &owned_ref.name])
+            .arg(&archive)
+            .output()
+            .expect("pg_restore");
+        assert!(
+            status.status.success(),
+            "{}",
+            String::from_utf8_lossy(&status.stderr)
+        );
+        let owned = native_restore(version, &archive, &["--exit-on-error"]);
+        assert_same("with owners", &plain_dump(&owned_ref), &plain_dump(&owned));
+    }
+}
+
+/// `--clean --if-exists` over a database that already holds a copy.
+#[test]
+fn clean_if_exists_over_an_existing_copy() {
+    let version = PgVersion::V16;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let source = fixture_db(pg(version), "schema_basics.sql");
+    let archive = backup(&source, dir.path(), &[]);
+    let copy = native_restore(version, &archive, RUNBOOK);
+    // Without --clean a second restore fails on the existing objects.
+    let again = pgark_restore(&archive, &copy.url(), RUNBOOK);
+    assert_eq!(
+        again.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    let mut flags = RUNBOOK.to_vec();
+    flags.extend(["--clean", "--if-exists"]);
+    let out = pgark_restore(&archive, &copy.url(), &flags);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_same(
+        "after --clean --if-exists",
+        &plain_dump(&source),
+        &plain_dump(&copy),
+    );
+    assert_eq!(row_counts(&source), row_counts(&copy));
+    // --clean --if-exists into an empty database works too.
+    let empty = native_restore(version, &archive, &flags);
+    assert_same(
+        "--clean into empty",
+        &plain_dump(&source),
+        &plain_dump(&empty),
+    );
+}
+
+/// Without --exit-on-error the restore goes on past errors, counts them and
+/// exits 3; with it, it stops at the first, naming the entry.
+#[test]
+fn errors_stop_or_are_counted() {
+    let version = PgVersion::V16;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let source = fixture_db(pg(version), "schema_basics.sql");
+    let archive = backup(&source, dir.path(), &[]);
+    let copy = native_restore(version, &archive, RUNBOOK);
+
+    let out = pgark_restore(&archive, &copy.url(), &["--no-owner", "--no-acl"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    let last = stderr.trim_end().lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with("pgark: error: errors ignored on restore: ")
+            && last.contains("already exists"),
+        "{stderr}"
+    );
+
+    let out = pgark_restore(&archive, &copy.url(), RUNBOOK);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("--exit-on-error") && stderr.contains("(dump id "),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains(pg(version).password()),
+        "the password leaked: {stderr}"
+    );
+}
+
+/// -t, -n and --section select like pg_restore's simple forms.
+#[test]
+fn filters_select_entries() {
+    let version = PgVersion::V16;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let source = fixture_db(pg(version), "schema_basics.sql");
+    let archive = backup(&source, dir.path(), &[]);
+    for flags in [
+        vec!["--section", "pre-data"],
+        vec!["--section", "pre-data", "--section", "data"],
+        vec!["-n", "public"],
+    ] {
+        let reference = pg(version).create_database("filter_ref");
+        pgark_testkit::pg_restore(&reference, &archive, &flags)
+            .unwrap_or_else(|e| panic!("pg_restore {flags:?}: {e}"));
+        let mut ours = RUNBOOK.to_vec();
+        ours.extend(&flags);
+        let native = native_restore(version, &archive, &ours);
+        assert_same(
+            &format!("{flags:?}"),
+            &plain_dump(&reference),
+            &plain_dump(&native),
+        );
+    }
+}
+
+/// A truncated archive fails with exit 5 and a message naming the entry
+/// whose data is cut, instead of hanging.
+#[test]
+fn truncated_archive_fails_naming_the_entry() {
+    let version = PgVersion::V16;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let source = fixture_db(pg(version), "schema_basics.sql");
+    let archive = backup(&source, dir.path(), &[]);
+    let bytes = read(&archive);
+    let toc = archive_format::ArchiveReader::new(&bytes[..])
+        .read_toc()
+        .expect("TOC");
+    let cut_at = (toc.data_start as usize + bytes.len()) / 2;
+    let cut = dir.path().join("cut.dump");
+    std::fs::write(&cut, &bytes[..cut_at]).expect("write");
+    let db = pg(version).create_database("cut");
+    let out = pgark_restore(&cut, &db.url(), RUNBOOK);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(5), "{stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("truncated") && stderr.contains("(dump id "),
+        "{stderr}"
+    );
+}
