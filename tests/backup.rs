@@ -419,6 +419,15 @@ fn format_version_auto_follows_the_source() {
     assert_eq!(row_counts(&db), row_counts(&copy));
 }
 
+/// The error lines of a run's stderr (the others are one line per phase):
+/// a failure must be exactly one, `pgark: error: ...`.
+pub fn error_lines(stderr: &str) -> usize {
+    stderr
+        .lines()
+        .filter(|l| l.starts_with("pgark: error"))
+        .count()
+}
+
 /// What a failed backup must look like: the documented exit code, one line
 /// naming the problem, no secret in it, and nothing under the target name.
 fn assert_fails_cleanly(what: &str, url: &str, code: i32, needle: &str, secret: Option<&str>) {
@@ -427,11 +436,7 @@ fn assert_fails_cleanly(what: &str, url: &str, code: i32, needle: &str, secret: 
     let out = pgark_backup(url, &target, &[]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(code), "{what}: {stderr}");
-    assert_eq!(
-        stderr.trim_end().lines().count(),
-        1,
-        "{what}: one line: {stderr}"
-    );
+    assert_eq!(error_lines(&stderr), 1, "{what}: one error line: {stderr}");
     assert!(
         stderr.to_lowercase().contains(&needle.to_lowercase()),
         "{what}: message should name {needle:?}: {stderr}"

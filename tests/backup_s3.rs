@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use archive_format::{ArchiveReader, DataOffset};
 use pgark_testkit::{pg, PgVersion, TestDb};
 
+use crate::backup::error_lines;
 use crate::backup::plain_dump;
 use crate::common::{assert_restores, fixture_db, query};
 use crate::s3_sink::{get_object, iam_moto, object_keys, uploads_in_progress, IamMoto};
@@ -108,9 +109,17 @@ fn s3_backup_with_write_only_credentials_restores_in_parallel() {
         "the secret key was printed"
     );
     let location = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    // The archive and, once it was complete, its manifest.
     let keys = keys_under(moto, &prefix);
-    assert_eq!(keys.len(), 1, "{keys:?}");
-    let key = &keys[0];
+    assert_eq!(keys.len(), 2, "{keys:?}");
+    let key = keys
+        .iter()
+        .find(|k| k.ends_with(".dump"))
+        .expect("the archive");
+    assert!(
+        keys.contains(&format!("{key}{}", pgark::manifest::SUFFIX)),
+        "{keys:?}"
+    );
     assert_eq!(location, format!("s3://{BUCKET}/{key}"));
     // prefix + YYYY/MM/DD/<db>-<stamp>.dump
     let rest = &key[prefix.len()..];
@@ -172,7 +181,7 @@ fn s3_backup_errors_are_one_clear_line() {
     ));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(4), "{stderr}");
-    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert_eq!(error_lines(&stderr), 1, "{stderr}");
     assert!(stderr.contains("no-such-bucket-pgark"), "{stderr}");
     assert!(!stderr.contains(&moto.admin.1), "{stderr}");
 
@@ -186,7 +195,7 @@ fn s3_backup_errors_are_one_clear_line() {
     ));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(4), "{stderr}");
-    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert_eq!(error_lines(&stderr), 1, "{stderr}");
     assert!(stderr.contains("s3:PutObject"), "{stderr}");
     assert!(!stderr.contains(&moto.no_put.1), "{stderr}");
     assert_nothing_left(moto, &prefix, "AccessDenied");
@@ -269,6 +278,6 @@ fn s3_killed_database_connection_leaves_nothing() {
     let out = child.wait_with_output().expect("pgark ends");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(3), "{stderr}");
-    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert_eq!(error_lines(&stderr), 1, "{stderr}");
     assert_nothing_left(moto, &prefix, "killed connection");
 }

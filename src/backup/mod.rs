@@ -84,6 +84,27 @@ pub struct BackupOptions {
     /// The name in the archive's file name or key (default: the
     /// database's).
     pub name: Option<String>,
+    /// Told one line per phase (connected, catalog read, locked, data
+    /// written, manifest written).
+    pub on_phase: Option<PhaseLog>,
+}
+
+/// Receives a line per phase of a backup.
+#[derive(Clone)]
+pub struct PhaseLog(pub Arc<dyn Fn(&str) + Send + Sync>);
+
+impl std::fmt::Debug for PhaseLog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PhaseLog")
+    }
+}
+
+impl BackupOptions {
+    fn phase(&self, line: impl FnOnce() -> String) {
+        if let Some(PhaseLog(f)) = &self.on_phase {
+            f(&line());
+        }
+    }
 }
 
 impl BackupOptions {
@@ -106,6 +127,7 @@ impl BackupOptions {
             s3: S3ClientOptions::from_env(),
             s3_sink: S3SinkOptions::default(),
             name: None,
+            on_phase: None,
         }
     }
 }
@@ -192,6 +214,12 @@ pub async fn backup_until(
     let (client, _target) = connect(&opts.database_url).await?;
     let info = begin_snapshot(&client).await?;
     let version = choose_version(opts.format_version, &info)?;
+    opts.phase(|| {
+        format!(
+            "connected: database {}, PostgreSQL {}, archive version {version}",
+            info.dbname, info.version
+        )
+    });
     let cat = Catalog::load(&client).await?;
     let objects = schema::build(
         &cat,
@@ -254,6 +282,15 @@ pub async fn backup_until(
         .map(|r| r.qualified.clone())
         .collect();
     lock_tables(&client, &locked, opts.lock_wait_timeout).await?;
+    opts.phase(|| {
+        format!(
+            "catalog read: {} TOC entries, {} data entries, {} catalog queries; {} tables locked",
+            entries.len(),
+            plan.len(),
+            cat.queries,
+            locked.len()
+        )
+    });
 
     let stamp = format!(
         "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
@@ -311,6 +348,17 @@ pub async fn backup_until(
         join_snapshot(&c, &snapshot).await?;
         clients.push(Arc::new(c));
     }
+    opts.phase(|| {
+        format!(
+            "copying data: {} connection(s) in snapshot {snapshot}, {} on {} thread(s), to {location}",
+            clients.len(),
+            match opts.compression {
+                Compression::Gzip { level } => format!("gzip:{level}"),
+                _ => "no compression".into(),
+            },
+            opts.compress_threads.max(1)
+        )
+    });
     let (jobs, receivers) = pipeline::channels(&plan);
     let n_entries = entries.len();
     let writer_opts = WriterOptions {
@@ -351,6 +399,12 @@ pub async fn backup_until(
     abort_workers(&workers);
     let written =
         written.map_err(|e| Error::Config(format!("the archive writer failed: {e}")))??;
+    opts.phase(|| {
+        format!(
+            "archive complete: {} ({} bytes, sha256 {})",
+            written.stored.location, written.stored.bytes, written.stored.sha256
+        )
+    });
     // Done reading: end the snapshot transaction.
     client
         .batch_execute("COMMIT")

@@ -53,6 +53,9 @@ pub fn run(args: &BackupArgs) -> Result<(), Error> {
     opts.s3_sink.min_part_size = args.s3_part_size_mib << 20;
     opts.s3_sink.max_in_flight = args.s3_parts_in_flight.max(1);
     let json = args.log_format == "json";
+    opts.on_phase = Some(backup::PhaseLog(std::sync::Arc::new(move |line: &str| {
+        log(json, "info", line)
+    })));
     let heartbeat = match &args.heartbeat_url {
         Some(url) => Some(Heartbeat::new(url, Duration::from_secs(10)).map_err(Error::Config)?),
         None => None,
