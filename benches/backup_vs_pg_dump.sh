@@ -59,18 +59,23 @@ SELECT g, gen_random_uuid(), timestamptz '2024-01-01' + (random() * 3e7) * inter
                           'tags', jsonb_build_array('t' || (random() * 300)::int, 'u' || (random() * 300)::int),
                           'session', substr(md5(random()::text), 1, 16))
 FROM generate_series(1, $ROWS_E) g;
--- Prose: words drawn at random from a vocabulary of ~2,000 pseudo-words.
+-- Prose: 20,000 sentences of words drawn from ~2,000 pseudo-words, one
+-- per document with a random tail (fast to generate, gzip sees no repeats
+-- within its 32 KiB window).
 CREATE TABLE vocab AS
 SELECT i, substr(translate(md5(i::text), '0123456789', 'aeiouybrst'), 1, 3 + i % 7) AS w
 FROM generate_series(0, 1999) i;
+CREATE TABLE sentences AS
+SELECT s AS i, string_agg(v.w, ' ' ORDER BY k) AS body
+FROM generate_series(0, 19999) s CROSS JOIN generate_series(1, 45) k
+JOIN vocab v ON v.i = (k * 7919 + s * 104729) % 2000
+GROUP BY s;
 CREATE TABLE docs (id bigint PRIMARY KEY, title text, body text, created date);
 INSERT INTO docs
-SELECT g, 'Document ' || g,
-       (SELECT string_agg(v.w, ' ') FROM generate_series(1, 25 + g % 30) k
-        JOIN vocab v ON v.i = ((k * 7919 + g::bigint * 104729 + (random() * 1999)::int) % 2000)),
+SELECT g, 'Document ' || g, s.body || ' ' || substr(md5(random()::text), 1, 8),
        date '2020-01-01' + (random() * 2000)::int
-FROM generate_series(1, $ROWS_D) g;
-DROP TABLE vocab;
+FROM generate_series(1, $ROWS_D) g JOIN sentences s ON s.i = (g::bigint * 7919) % 20000;
+DROP TABLE vocab, sentences;
 CREATE TABLE small AS SELECT g AS id, 'x' || g AS v FROM generate_series(1, 1000) g;
 ANALYZE;
 SQL
