@@ -57,7 +57,7 @@ pub fn plain_dump(db: &TestDb) -> String {
 }
 
 /// Compares two dumps and panics with the first differing lines.
-fn assert_same_dump(what: &str, source: &str, copy: &str) {
+pub fn assert_same_dump(what: &str, source: &str, copy: &str) {
     if source == copy {
         return;
     }

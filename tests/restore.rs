@@ -7,7 +7,7 @@ use std::process::{Command, Output};
 
 use pgark_testkit::{pg, PgVersion, TestDb};
 
-use crate::backup::{backup, plain_dump};
+use crate::backup::{assert_same_dump, backup, plain_dump};
 use crate::common::{assert_restores, fixture_db, read, real_dump, row_counts};
 
 /// Runs `pgark restore ARCHIVE --dbname URL EXTRA...`.
@@ -38,27 +38,6 @@ fn native_restore(version: PgVersion, archive: &Path, extra: &[&str]) -> TestDb 
     db
 }
 
-/// Panics with the first differing lines of two dumps.
-fn assert_same(what: &str, expected: &str, got: &str) {
-    if expected == got {
-        return;
-    }
-    let a: Vec<&str> = expected.lines().collect();
-    let b: Vec<&str> = got.lines().collect();
-    let first = a
-        .iter()
-        .zip(&b)
-        .position(|(x, y)| x != y)
-        .unwrap_or(a.len().min(b.len()));
-    let from = first.saturating_sub(5);
-    panic!(
-        "{what}: dumps differ at line {}\n--- pg_restore\n{}\n--- pgark restore\n{}",
-        first + 1,
-        a[from..(first + 15).min(a.len())].join("\n"),
-        b[from..(first + 15).min(b.len())].join("\n"),
-    );
-}
-
 /// The acceptance check: pgark backup of the fixture, restored by real
 /// pg_restore and by pgark restore; both copies dump identically (and
 /// identically to the source, so the comparison is not vacuous).
@@ -70,12 +49,12 @@ fn native_matches_pg_restore(version: PgVersion, fixture: &str) {
     let native = native_restore(version, &archive, RUNBOOK);
     let expected = plain_dump(&reference);
     assert!(expected.contains("COPY "), "{fixture}: the dump holds data");
-    assert_same(
+    assert_same_dump(
         &format!("{fixture} on {version}"),
         &expected,
         &plain_dump(&native),
     );
-    assert_same(
+    assert_same_dump(
         &format!("{fixture} on {version}, source"),
         &plain_dump(&source),
         &plain_dump(&native),
@@ -142,7 +121,7 @@ fn real_pg_dump_archive_restores_natively() {
         let archive = real_dump(&source, dir.path(), &[]);
         let reference = assert_restores(version, &archive, &[]);
         let native = native_restore(version, &archive, RUNBOOK);
-        assert_same(
+        assert_same_dump(
             &format!("pg_dump archive on {version}"),
             &plain_dump(&reference),
             &plain_dump(&native),
@@ -161,7 +140,7 @@ fn real_pg_dump_archive_restores_natively() {
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        assert_same("from stdin", &plain_dump(&reference), &plain_dump(&piped));
+        assert_same_dump("from stdin", &plain_dump(&reference), &plain_dump(&piped));
 
         // With owners and privileges: the server's own pg_restore without
         // --no-owner/--no-acl against ours without them.
@@ -178,7 +157,7 @@ fn real_pg_dump_archive_restores_natively() {
             String::from_utf8_lossy(&status.stderr)
         );
         let owned = native_restore(version, &archive, &["--exit-on-error"]);
-        assert_same("with owners", &plain_dump(&owned_ref), &plain_dump(&owned));
+        assert_same_dump("with owners", &plain_dump(&owned_ref), &plain_dump(&owned));
     }
 }
 
@@ -206,7 +185,7 @@ fn clean_if_exists_over_an_existing_copy() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_same(
+    assert_same_dump(
         "after --clean --if-exists",
         &plain_dump(&source),
         &plain_dump(&copy),
@@ -214,7 +193,7 @@ fn clean_if_exists_over_an_existing_copy() {
     assert_eq!(row_counts(&source), row_counts(&copy));
     // --clean --if-exists into an empty database works too.
     let empty = native_restore(version, &archive, &flags);
-    assert_same(
+    assert_same_dump(
         "--clean into empty",
         &plain_dump(&source),
         &plain_dump(&empty),
@@ -273,7 +252,7 @@ fn filters_select_entries() {
         let mut ours = RUNBOOK.to_vec();
         ours.extend(&flags);
         let native = native_restore(version, &archive, &ours);
-        assert_same(
+        assert_same_dump(
             &format!("{flags:?}"),
             &plain_dump(&reference),
             &plain_dump(&native),
