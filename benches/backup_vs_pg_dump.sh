@@ -57,7 +57,7 @@ SELECT g, gen_random_uuid(), timestamptz '2024-01-01' + (random() * 3e7) * inter
        ('10.' || (random() * 250)::int || '.' || (random() * 250)::int || '.' || (random() * 250)::int)::inet,
        jsonb_build_object('sku', 'SKU-' || (random() * 50000)::int, 'qty', 1 + (random() * 7)::int,
                           'tags', jsonb_build_array('t' || (random() * 300)::int, 'u' || (random() * 300)::int),
-                          'session', substr(md5(random()::text), 1, 16))
+                          'session', md5(random()::text), 'trace', md5(random()::text))
 FROM generate_series(1, $ROWS_E) g;
 -- Prose: 20,000 sentences of words drawn from ~2,000 pseudo-words, one
 -- per document with a random tail (fast to generate, gzip sees no repeats
@@ -72,7 +72,7 @@ JOIN vocab v ON v.i = (k * 7919 + s * 104729) % 2000
 GROUP BY s;
 CREATE TABLE docs (id bigint PRIMARY KEY, title text, body text, created date);
 INSERT INTO docs
-SELECT g, 'Document ' || g, s.body || ' ' || substr(md5(random()::text), 1, 8),
+SELECT g, 'Document ' || g, s.body || ' ' || md5(random()::text) || ' ' || md5(random()::text),
        date '2020-01-01' + (random() * 2000)::int
 FROM generate_series(1, $ROWS_D) g JOIN sentences s ON s.i = (g::bigint * 7919) % 20000;
 DROP TABLE vocab, sentences;
