@@ -35,5 +35,6 @@ pub mod backup;
 pub mod bucket;
 pub mod catalog;
 pub mod db;
+pub mod drill;
 pub mod restore;
 pub mod schema;

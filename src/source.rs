@@ -116,33 +116,57 @@ fn get_error(bucket: &str, key: &str, e: &impl std::error::Error) -> Error {
     ))
 }
 
-/// An S3 object streamed through [`Read`] (never a temporary file).
+/// An S3 object streamed through [`Read`] (never a temporary file). The
+/// download runs on a thread of its own with its own runtime, so the
+/// reader works in sync code and inside async code alike; at most four
+/// body chunks wait in between.
 struct S3Reader {
-    rt: tokio::runtime::Runtime,
-    body: aws_sdk_s3::primitives::ByteStream,
+    rx: std::sync::mpsc::Receiver<std::result::Result<bytes::Bytes, String>>,
     buf: bytes::Bytes,
     what: String,
+    done: bool,
 }
 
 impl S3Reader {
     fn open(bucket: &str, key: &str) -> Result<S3Reader> {
-        let rt = runtime()?;
-        let body = rt.block_on(async {
-            let client = build_client(&S3ClientOptions::from_env()).await;
-            client
-                .get_object()
-                .bucket(bucket)
-                .key(key)
-                .send()
-                .await
-                .map(|o| o.body)
-                .map_err(|e| get_error(bucket, key, &e))
-        })?;
+        let (tx, rx) = std::sync::mpsc::sync_channel(4);
+        let (first_tx, first_rx) = std::sync::mpsc::sync_channel::<Result<()>>(1);
+        let (b, k) = (bucket.to_owned(), key.to_owned());
+        std::thread::spawn(move || {
+            let rt = match runtime() {
+                Ok(rt) => rt,
+                Err(e) => {
+                    let _ = first_tx.send(Err(e));
+                    return;
+                }
+            };
+            rt.block_on(async move {
+                let client = build_client(&S3ClientOptions::from_env()).await;
+                let mut body = match client.get_object().bucket(&b).key(&k).send().await {
+                    Ok(o) => o.body,
+                    Err(e) => {
+                        let _ = first_tx.send(Err(get_error(&b, &k, &e)));
+                        return;
+                    }
+                };
+                let _ = first_tx.send(Ok(()));
+                while let Some(chunk) = body.next().await {
+                    let msg = chunk.map_err(|e| e.to_string());
+                    let failed = msg.is_err();
+                    if tx.send(msg).is_err() || failed {
+                        return;
+                    }
+                }
+            });
+        });
+        first_rx.recv().map_err(|_| {
+            Error::Config(format!("s3://{bucket}/{key}: the download thread died"))
+        })??;
         Ok(S3Reader {
-            rt,
-            body,
+            rx,
             buf: bytes::Bytes::new(),
             what: format!("s3://{bucket}/{key}"),
+            done: false,
         })
     }
 }
@@ -150,12 +174,14 @@ impl S3Reader {
 impl Read for S3Reader {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
         while self.buf.is_empty() {
-            match self.rt.block_on(self.body.next()) {
-                None => return Ok(0),
-                Some(Ok(b)) => self.buf = b,
-                Some(Err(e)) => {
-                    return Err(io::Error::other(format!("{}: {e}", self.what)));
-                }
+            if self.done {
+                return Ok(0);
+            }
+            match self.rx.recv() {
+                Ok(Ok(b)) => self.buf = b,
+                Ok(Err(e)) => return Err(io::Error::other(format!("{}: {e}", self.what))),
+                // The body ended.
+                Err(_) => self.done = true,
             }
         }
         let n = out.len().min(self.buf.len());

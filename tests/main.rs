@@ -14,6 +14,7 @@ mod backup_s3;
 mod bucket;
 mod cli;
 mod common;
+mod drill;
 mod connect;
 mod parallel_gzip;
 mod restore;

@@ -48,6 +48,11 @@ pub enum Command {
     /// without pg_restore. Exits 3 on a database error, 5 on a defective
     /// archive.
     Restore(RestoreArgs),
+    /// The restore drill: restore the newest valid backup (or --key) from
+    /// S3 into a scratch database on the target server, check every
+    /// table's row count against the manifest and run --check queries,
+    /// drop the scratch database. Exits 6 when a check fails.
+    Drill(DrillArgs),
 }
 
 /// `pgark restore`.
@@ -318,4 +323,35 @@ pub enum PolicyRole {
 fn parse_bucket_url(s: &str) -> Result<pgark::bucket::BucketUrl, String> {
     s.parse()
         .map_err(|e: pgark::bucket::BucketError| e.to_string())
+}
+
+/// `pgark drill`.
+#[derive(Debug, ClapArgs)]
+pub struct DrillArgs {
+    /// s3://bucket[/prefix] holding the backups.
+    pub url: String,
+    /// Any database on the target server; the drill creates (and drops)
+    /// its own scratch database there.
+    #[arg(long, env = "PGARK_DRILL_TARGET_URL", hide_env_values = true)]
+    pub target_url: String,
+    /// Drill this key instead of the newest valid backup.
+    #[arg(long)]
+    pub key: Option<String>,
+    /// SQL that must return true in the restored copy (repeatable), e.g.
+    /// "SELECT version_num = '…' FROM alembic_version".
+    #[arg(long = "check")]
+    pub checks: Vec<String>,
+    /// Keep the scratch database.
+    #[arg(long)]
+    pub keep: bool,
+    /// JSON report.
+    #[arg(long)]
+    pub json: bool,
+    /// Append "Restore drill verified YYYY-MM-DD against <file>" under
+    /// `### Operations` in this changelog when the drill passes.
+    #[arg(long)]
+    pub record: Option<std::path::PathBuf>,
+    /// Heartbeat URL (/start, success, /fail), like backup's.
+    #[arg(long, env = "PGARK_DRILL_HEARTBEAT_URL")]
+    pub heartbeat_url: Option<String>,
 }

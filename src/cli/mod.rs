@@ -3,6 +3,7 @@
 mod args;
 mod audit;
 mod backup;
+mod drill;
 mod bucket;
 mod exit;
 mod iam_policy;
@@ -42,6 +43,11 @@ pub fn run() -> ExitCode {
         },
         Command::Ls(a) => audit::ls(&a),
         Command::Restore(a) => restore::run(&a),
+        Command::Drill(a) => match drill::run(&a) {
+            // The drill ran and a check failed.
+            Ok(false) => return ExitCode::from(6),
+            other => other.map(drop),
+        },
         Command::Audit(a) => match audit::run(&a) {
             // A failed audit: verification failed.
             Ok(false) => return ExitCode::from(6),

@@ -1,0 +1,99 @@
+//! `pgark drill`: the runbook's restore drill as one command.
+
+use std::time::Duration;
+
+use pgark::drill::{self, DrillOptions};
+use pgark::heartbeat::{Beat, Heartbeat};
+use pgark::Error;
+
+use super::args::DrillArgs;
+
+fn beat(h: &Option<Heartbeat>, b: Beat, body: &str) {
+    let Some(h) = h else { return };
+    let sent = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())
+        .and_then(|rt| rt.block_on(h.send(b, body)));
+    if let Err(e) = sent {
+        eprintln!("pgark: warning: {e}");
+    }
+}
+
+/// Ok(true) when every check held.
+pub fn run(args: &DrillArgs) -> Result<bool, Error> {
+    let rest = args
+        .url
+        .strip_prefix("s3://")
+        .ok_or_else(|| Error::Config(format!("{}: expected s3://bucket[/prefix]", args.url)))?;
+    let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+    let heartbeat = match &args.heartbeat_url {
+        Some(u) => Some(Heartbeat::new(u, Duration::from_secs(10)).map_err(Error::Config)?),
+        None => None,
+    };
+    beat(&heartbeat, Beat::Start, "pgark drill started");
+    let opts = DrillOptions {
+        bucket: bucket.to_owned(),
+        prefix: prefix.to_owned(),
+        key: args.key.clone(),
+        target_url: args.target_url.clone(),
+        checks: args.checks.clone(),
+        keep: args.keep,
+    };
+    let report = match drill::drill(&opts) {
+        Ok(r) => r,
+        Err(e) => {
+            beat(&heartbeat, Beat::Fail, &format!("pgark drill failed: {e}"));
+            return Err(e);
+        }
+    };
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).unwrap_or_default()
+        );
+    } else {
+        println!(
+            "drill of s3://{bucket}/{} in scratch database {}",
+            report.key, report.database
+        );
+        for c in &report.checks {
+            println!(
+                "{} {}: {}",
+                if c.ok { "ok  " } else { "FAIL" },
+                c.name,
+                c.detail
+            );
+        }
+        println!(
+            "{}{}",
+            if report.ok() {
+                "drill passed"
+            } else {
+                "drill FAILED"
+            },
+            if report.dropped {
+                "; scratch database dropped"
+            } else {
+                "; scratch database kept"
+            }
+        );
+    }
+    if report.ok() {
+        if let Some(path) = &args.record {
+            drill::record(path, &report.key)?;
+        }
+        beat(
+            &heartbeat,
+            Beat::Success,
+            &format!("drill passed: {}", report.key),
+        );
+    } else {
+        beat(
+            &heartbeat,
+            Beat::Fail,
+            &format!("drill FAILED: {}", report.key),
+        );
+    }
+    Ok(report.ok())
+}

@@ -1,0 +1,325 @@
+//! The restore drill (`pgark drill`): the runbook's quarterly manual
+//! procedure as one schedulable command. Picks the newest valid backup in
+//! a bucket, checks that the target server has every extension the
+//! manifest lists, restores it natively into a scratch database, compares
+//! every table's row count with the manifest, runs the configured checks,
+//! and drops the scratch database again, also when a step failed.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::Serialize;
+
+use crate::audit;
+use crate::db::connect;
+use crate::error::{Error, Result};
+use crate::manifest::{self, Manifest, SUFFIX};
+use crate::restore::{self, RestoreOptions};
+use crate::sink::s3::{build_client, S3ClientOptions};
+use crate::source::{read_s3_object, Source};
+
+/// What to drill.
+#[derive(Debug, Clone)]
+pub struct DrillOptions {
+    /// The bucket.
+    pub bucket: String,
+    /// Prefix of the backups.
+    pub prefix: String,
+    /// A given key instead of the newest valid backup.
+    pub key: Option<String>,
+    /// Any database on the target server (the drill creates its own).
+    pub target_url: String,
+    /// SQL statements that must each return true in the restored copy.
+    pub checks: Vec<String>,
+    /// Keep the scratch database.
+    pub keep: bool,
+}
+
+/// One check's outcome.
+#[derive(Debug, Clone, Serialize)]
+pub struct Check {
+    /// What was checked.
+    pub name: String,
+    /// Whether it held.
+    pub ok: bool,
+    /// What was found.
+    pub detail: String,
+}
+
+/// The drill's report.
+#[derive(Debug, Clone, Serialize)]
+pub struct DrillReport {
+    /// The archive drilled.
+    pub key: String,
+    /// The scratch database.
+    pub database: String,
+    /// Every check, in order.
+    pub checks: Vec<Check>,
+    /// Whether the scratch database was dropped.
+    pub dropped: bool,
+}
+
+impl DrillReport {
+    /// Whether everything held.
+    pub fn ok(&self) -> bool {
+        self.checks.iter().all(|c| c.ok)
+    }
+}
+
+/// `url` with its database name replaced by `dbname`.
+pub fn with_dbname(url: &str, dbname: &str) -> Result<String> {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let scheme_end = base
+        .find("://")
+        .ok_or_else(|| Error::Config("the target must be a postgresql:// URL".into()))?
+        + 3;
+    let path_start = base[scheme_end..].find('/').map(|i| scheme_end + i);
+    let host_part = match path_start {
+        Some(i) => &base[..i],
+        None => base,
+    };
+    let mut out = format!("{host_part}/{dbname}");
+    if let Some(q) = query {
+        out.push('?');
+        out.push_str(q);
+    }
+    Ok(out)
+}
+
+fn quote_ident(s: &str) -> String {
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Config(format!("cannot start the runtime: {e}")))
+}
+
+/// Picks the archive: the given key, or the newest valid backup.
+fn pick(opts: &DrillOptions) -> Result<(String, Manifest)> {
+    let key = match &opts.key {
+        Some(k) => k.clone(),
+        None => {
+            let listing = runtime()?.block_on(async {
+                let client = build_client(&S3ClientOptions::from_env()).await;
+                audit::list(&client, &opts.bucket, &opts.prefix).await
+            })?;
+            listing
+                .backups
+                .iter()
+                .find(|b| b.invalid().is_none())
+                .map(|b| b.key.clone())
+                .ok_or_else(|| {
+                    Error::Config(format!(
+                        "s3://{}/{}: no valid backup (with a complete manifest) to drill",
+                        opts.bucket, opts.prefix
+                    ))
+                })?
+        }
+    };
+    let bytes = read_s3_object(&opts.bucket, &format!("{key}{SUFFIX}"))?.ok_or_else(|| {
+        Error::Config(format!(
+            "s3://{}/{key}: no manifest next to the archive; the drill needs its row counts",
+            opts.bucket
+        ))
+    })?;
+    let m = Manifest::from_json(&bytes).map_err(Error::Config)?;
+    Ok((key, m))
+}
+
+/// Runs the drill. An error means the drill could not run (nothing to
+/// drill, a missing extension, the target refused); a report with failed
+/// checks means the backup did not pass.
+pub fn drill(opts: &DrillOptions) -> Result<DrillReport> {
+    let (key, manifest) = pick(opts)?;
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let scratch = format!("pgark_drill_{now}_{}", std::process::id());
+    let rt = runtime()?;
+    // Preflight: every extension the archive needs is available, before
+    // anything is created.
+    rt.block_on(async {
+        let (client, _) = connect(&opts.target_url).await?;
+        let rows = client
+            .query(
+                "SELECT name::text FROM pg_catalog.pg_available_extensions",
+                &[],
+            )
+            .await
+            .map_err(|e| Error::query("listing the target's available extensions", &e))?;
+        let available: Vec<String> = rows.iter().map(|r| r.get(0)).collect();
+        let missing: Vec<String> = manifest
+            .extensions
+            .iter()
+            .filter(|e| !available.contains(&e.name))
+            .map(|e| format!("{} {}", e.name, e.version))
+            .collect();
+        if !missing.is_empty() {
+            return Err(Error::Config(format!(
+                "the target server lacks extension(s) the backup needs: {}; nothing was restored",
+                missing.join(", ")
+            )));
+        }
+        client
+            .batch_execute(&format!("CREATE DATABASE {}", quote_ident(&scratch)))
+            .await
+            .map_err(|e| Error::query("creating the scratch database", &e))
+    })?;
+    let scratch_url = with_dbname(&opts.target_url, &scratch)?;
+    let mut checks = Vec::new();
+    let result = run_checks(opts, &key, &manifest, &scratch_url, &mut checks);
+    let dropped = if opts.keep {
+        false
+    } else {
+        rt.block_on(async {
+            let (client, _) = connect(&opts.target_url).await?;
+            client
+                .batch_execute(&format!(
+                    "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                    quote_ident(&scratch)
+                ))
+                .await
+                .map_err(|e| Error::query("dropping the scratch database", &e))
+        })?;
+        true
+    };
+    if let Err(e) = result {
+        checks.push(Check {
+            name: "drill".into(),
+            ok: false,
+            detail: e.to_string(),
+        });
+    }
+    Ok(DrillReport {
+        key,
+        database: scratch,
+        checks,
+        dropped,
+    })
+}
+
+fn run_checks(
+    opts: &DrillOptions,
+    key: &str,
+    manifest: &Manifest,
+    scratch_url: &str,
+    checks: &mut Vec<Check>,
+) -> Result<()> {
+    let mut ropts = RestoreOptions::new(scratch_url.to_owned());
+    ropts.no_owner = true;
+    ropts.no_acl = true;
+    ropts.exit_on_error = true;
+    let source = Source::S3 {
+        bucket: opts.bucket.clone(),
+        key: key.to_owned(),
+    };
+    let report = restore::restore(&source, &ropts)?;
+    checks.push(Check {
+        name: "restore".into(),
+        ok: true,
+        detail: format!("{} entries, {} rows", report.entries, report.rows),
+    });
+    runtime()?.block_on(async {
+        let (client, _) = connect(scratch_url).await?;
+        for t in &manifest.tables {
+            let sql = format!(
+                "SELECT count(*) FROM ONLY {}.{}",
+                quote_ident(&t.schema),
+                quote_ident(&t.name)
+            );
+            let (ok, detail) = match client.query_one(sql.as_str(), &[]).await {
+                Ok(row) => {
+                    let n: i64 = row.get(0);
+                    (
+                        n as u64 == t.rows,
+                        format!("{n} rows, the manifest says {}", t.rows),
+                    )
+                }
+                Err(e) => (false, Error::query("counting", &e).to_string()),
+            };
+            checks.push(Check {
+                name: format!("rows {}.{}", t.schema, t.name),
+                ok,
+                detail,
+            });
+        }
+        for sql in &opts.checks {
+            let (ok, detail) = match client.query_one(sql.as_str(), &[]).await {
+                Ok(row) => match row.try_get::<_, bool>(0) {
+                    Ok(b) => (b, b.to_string()),
+                    Err(_) => (false, "the check must return one boolean".into()),
+                },
+                Err(e) => (false, Error::query("running the check", &e).to_string()),
+            };
+            checks.push(Check {
+                name: format!("check: {sql}"),
+                ok,
+                detail,
+            });
+        }
+        Ok(())
+    })
+}
+
+/// Appends the runbook's line under `### Operations` in a changelog
+/// (creating the heading at the end if missing).
+pub fn record(changelog: &std::path::Path, key: &str) -> Result<()> {
+    let today = &manifest::rfc3339(
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0),
+    )[..10];
+    let file = key.rsplit('/').next().unwrap_or(key);
+    let line = format!("- Restore drill verified {today} against {file}");
+    let text = std::fs::read_to_string(changelog).unwrap_or_default();
+    let updated = match text.find("### Operations") {
+        Some(i) => {
+            let end = text[i..].find('\n').map_or(text.len(), |n| i + n + 1);
+            let mut t = text.clone();
+            if end == text.len() && !text.ends_with('\n') {
+                t.push('\n');
+                t.push_str(&line);
+                t.push('\n');
+            } else {
+                t.insert_str(end, &format!("{line}\n"));
+            }
+            t
+        }
+        None => {
+            let mut t = text.clone();
+            if !t.is_empty() && !t.ends_with('\n') {
+                t.push('\n');
+            }
+            t.push_str(&format!("\n### Operations\n{line}\n"));
+            t
+        }
+    };
+    std::fs::write(changelog, updated).map_err(|source| Error::Write {
+        path: changelog.to_path_buf(),
+        source,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_get_the_scratch_database() {
+        assert_eq!(
+            with_dbname("postgresql://u:p@h:5432/app?sslmode=require", "x").ok(),
+            Some("postgresql://u:p@h:5432/x?sslmode=require".into())
+        );
+        assert_eq!(
+            with_dbname("postgres://h", "x").ok(),
+            Some("postgres://h/x".into())
+        );
+    }
+}
