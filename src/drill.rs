@@ -32,6 +32,8 @@ pub struct DrillOptions {
     pub checks: Vec<String>,
     /// Keep the scratch database.
     pub keep: bool,
+    /// Also audit the bucket's cadence: (every, grace) in seconds.
+    pub audit: Option<(i64, i64)>,
 }
 
 /// One check's outcome.
@@ -189,6 +191,9 @@ pub fn drill(opts: &DrillOptions) -> Result<DrillReport> {
         })?;
         true
     };
+    if let Some((every, grace)) = opts.audit {
+        checks.push(audit_check(opts, every, grace)?);
+    }
     if let Err(e) = result {
         checks.push(Check {
             name: "drill".into(),
@@ -264,6 +269,37 @@ fn run_checks(
             });
         }
         Ok(())
+    })
+}
+
+/// The bucket's cadence audit as one check.
+fn audit_check(opts: &DrillOptions, every: i64, grace: i64) -> Result<Check> {
+    let listing = runtime()?.block_on(async {
+        let client = build_client(&S3ClientOptions::from_env()).await;
+        audit::list(&client, &opts.bucket, &opts.prefix).await
+    })?;
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let report = audit::audit(&listing, audit::Cadence { every, grace, now });
+    let failing: Vec<&str> = report
+        .findings
+        .iter()
+        .filter(|f| f.fails)
+        .map(|f| f.message.as_str())
+        .collect();
+    Ok(Check {
+        name: "audit".into(),
+        ok: report.ok(),
+        detail: if failing.is_empty() {
+            format!(
+                "{} archives, {} valid, cadence holds",
+                report.archives, report.valid
+            )
+        } else {
+            failing.join("; ")
+        },
     })
 }
 

@@ -79,6 +79,8 @@ fn drill_restores_checks_records_and_cleans_up() {
             "SELECT version_num = 'abc123' FROM alembic_version",
             "--record",
             changelog.to_str().expect("utf-8"),
+            "--audit",
+            "7d",
         ],
     );
     let stdout = String::from_utf8_lossy(&out.stdout);

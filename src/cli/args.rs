@@ -354,4 +354,10 @@ pub struct DrillArgs {
     /// Heartbeat URL (/start, success, /fail), like backup's.
     #[arg(long, env = "PGARK_DRILL_HEARTBEAT_URL")]
     pub heartbeat_url: Option<String>,
+    /// Also audit the bucket's cadence (as `pgark audit --every`), e.g. 7d.
+    #[arg(long)]
+    pub audit: Option<String>,
+    /// Grace for --audit.
+    #[arg(long, default_value = "1d")]
+    pub grace: String,
 }

@@ -75,7 +75,7 @@ pub fn ls(args: &LsArgs) -> Result<(), Error> {
     Ok(())
 }
 
-fn parse_duration(s: &str) -> Result<i64, String> {
+pub(super) fn parse_duration(s: &str) -> Result<i64, String> {
     let (n, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
     let n: i64 = n
         .parse()

@@ -39,6 +39,13 @@ pub fn run(args: &DrillArgs) -> Result<bool, Error> {
         target_url: args.target_url.clone(),
         checks: args.checks.clone(),
         keep: args.keep,
+        audit: match &args.audit {
+            Some(every) => Some((
+                super::audit::parse_duration(every).map_err(Error::Config)?,
+                super::audit::parse_duration(&args.grace).map_err(Error::Config)?,
+            )),
+            None => None,
+        },
     };
     let report = match drill::drill(&opts) {
         Ok(r) => r,
