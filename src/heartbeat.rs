@@ -28,6 +28,8 @@ pub enum Beat {
 #[derive(Debug, Clone)]
 pub struct Heartbeat {
     base: String,
+    start_suffix: String,
+    fail_suffix: String,
     timeout: Duration,
     client: Client<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>>,
 }
@@ -46,17 +48,27 @@ impl Heartbeat {
             .build();
         Ok(Heartbeat {
             base: base.trim_end_matches('/').to_owned(),
+            start_suffix: "/start".into(),
+            fail_suffix: "/fail".into(),
             timeout,
             client: Client::builder(TokioExecutor::new()).build(https),
         })
     }
 
+    /// Other suffixes than healthchecks.io's `/start` and `/fail` (an
+    /// empty one sends that beat to the base URL itself).
+    pub fn with_suffixes(mut self, start: &str, fail: &str) -> Heartbeat {
+        self.start_suffix = start.to_owned();
+        self.fail_suffix = fail.to_owned();
+        self
+    }
+
     /// The URL a beat goes to.
     pub fn url(&self, beat: Beat) -> String {
         match beat {
-            Beat::Start => format!("{}/start", self.base),
+            Beat::Start => format!("{}{}", self.base, self.start_suffix),
             Beat::Success => self.base.clone(),
-            Beat::Fail => format!("{}/fail", self.base),
+            Beat::Fail => format!("{}{}", self.base, self.fail_suffix),
         }
     }
 
@@ -98,5 +110,22 @@ impl Heartbeat {
             }
             Ok(Ok(_)) => Ok(()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn beats_go_to_suffixed_urls() {
+        let h = Heartbeat::new("https://hc-ping.com/uuid/", Duration::from_secs(1)).expect("valid");
+        assert_eq!(h.url(Beat::Start), "https://hc-ping.com/uuid/start");
+        assert_eq!(h.url(Beat::Success), "https://hc-ping.com/uuid");
+        assert_eq!(h.url(Beat::Fail), "https://hc-ping.com/uuid/fail");
+        let h = h.with_suffixes("?state=start", "");
+        assert_eq!(h.url(Beat::Start), "https://hc-ping.com/uuid?state=start");
+        assert_eq!(h.url(Beat::Fail), "https://hc-ping.com/uuid");
+        assert!(Heartbeat::new("ftp://x", Duration::from_secs(1)).is_err());
     }
 }

@@ -87,6 +87,8 @@ pub struct BackupOptions {
     /// Told one line per phase (connected, catalog read, locked, data
     /// written, manifest written).
     pub on_phase: Option<PhaseLog>,
+    /// Told the data's progress (bytes, entries, rate) about once a second.
+    pub on_progress: Option<PhaseLog>,
 }
 
 /// Receives a line per phase of a backup.
@@ -128,6 +130,7 @@ impl BackupOptions {
             s3_sink: S3SinkOptions::default(),
             name: None,
             on_phase: None,
+            on_progress: None,
         }
     }
 }
@@ -364,6 +367,7 @@ pub async fn backup_until(
     let writer_opts = WriterOptions {
         compression: opts.compression,
         threads: opts.compress_threads.max(1),
+        progress: opts.on_progress.clone(),
     };
     let writer_location = location.clone();
     let writer = tokio::task::spawn_blocking(move || {

@@ -176,12 +176,45 @@ async fn large_objects(
 }
 
 /// How the writer compresses table data.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct WriterOptions {
     /// The archive's compression.
     pub compression: Compression,
     /// Compression threads for one table.
     pub threads: usize,
+    /// Told about progress about once a second.
+    pub progress: Option<super::PhaseLog>,
+}
+
+/// Progress of the data: bytes and entries done, reported at most once a
+/// second.
+struct Progress {
+    log: Option<super::PhaseLog>,
+    started: std::time::Instant,
+    last: std::time::Instant,
+    bytes: u64,
+    done: usize,
+    total: usize,
+}
+
+impl Progress {
+    fn add(&mut self, n: usize) {
+        self.bytes += n as u64;
+        let Some(super::PhaseLog(log)) = &self.log else {
+            return;
+        };
+        if self.last.elapsed() >= std::time::Duration::from_secs(1) {
+            self.last = std::time::Instant::now();
+            let secs = self.started.elapsed().as_secs_f64().max(1e-3);
+            log(&format!(
+                "{:.0} MB of data read, at entry {} of {}, {:.1} MB/s",
+                self.bytes as f64 / 1e6,
+                self.done,
+                self.total,
+                self.bytes as f64 / 1e6 / secs
+            ));
+        }
+    }
 }
 
 /// What the writer produced.
@@ -211,7 +244,17 @@ pub fn write_archive(
         ArchiveWriter::new(&mut sink, header, entries, opts.compression).map_err(err)?;
     let mut tables = Vec::new();
     let mut large_objects = 0;
+    let now = std::time::Instant::now();
+    let mut progress = Progress {
+        log: opts.progress.clone(),
+        started: now,
+        last: now,
+        bytes: 0,
+        done: 0,
+        total: receivers.len(),
+    };
     for (plan, mut rx) in receivers {
+        progress.done += 1;
         let id = plan.dump_id;
         let mut next = || match rx.blocking_recv() {
             Some(Ok(piece)) => Ok(piece),
@@ -231,6 +274,7 @@ pub fn write_archive(
                         let done = loop {
                             match next()? {
                                 Piece::Data(b) => {
+                                    progress.add(b.len());
                                     gz.write_all(&b).map_err(|e| io_error(e, location))?
                                 }
                                 Piece::Done { count, bytes } => break (count, bytes),
@@ -248,6 +292,7 @@ pub fn write_archive(
                         let done = loop {
                             match next()? {
                                 Piece::Data(b) => {
+                                    progress.add(b.len());
                                     block.write_all(&b).map_err(|e| io_error(e, location))?
                                 }
                                 Piece::Done { count, bytes } => break (count, bytes),
@@ -276,7 +321,10 @@ pub fn write_archive(
                             block.start_large_object(oid).map_err(err)?;
                             open = true;
                         }
-                        Piece::Data(b) => block.write_all(&b).map_err(|e| io_error(e, location))?,
+                        Piece::Data(b) => {
+                            progress.add(b.len());
+                            block.write_all(&b).map_err(|e| io_error(e, location))?
+                        }
                         Piece::Done { count, .. } => {
                             large_objects += count;
                             break;

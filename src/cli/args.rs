@@ -62,8 +62,23 @@ pub struct RestoreArgs {
     #[arg(value_parser = parse_source)]
     pub archive: Source,
     /// The target database, as a libpq URL: postgresql://user:password@host:port/dbname
-    #[arg(short = 'd', long)]
-    pub dbname: String,
+    /// (not needed with --list).
+    #[arg(short = 'd', long, required_unless_present = "list")]
+    pub dbname: Option<String>,
+    /// Print the archive's table of contents like `pgark list` (and
+    /// `pg_restore --list`) instead of restoring.
+    #[arg(short = 'l', long)]
+    pub list: bool,
+    /// Restore only the entries whose dump ids appear in this list file
+    /// (as written by --list, with unwanted lines commented out with `;`).
+    /// Unlike pg_restore, pgark keeps TOC order instead of the list's.
+    #[arg(short = 'L', long = "use-list", value_name = "FILE")]
+    pub use_list: Option<std::path::PathBuf>,
+    /// Restore data and post-data entries on this many connections, like
+    /// pg_restore -j: needs an archive file with data offsets (not
+    /// standard input, nor an archive written to a pipe).
+    #[arg(short = 'j', long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: u16,
     /// Drop each object before creating it (its drop statement, in reverse
     /// TOC order).
     #[arg(short = 'c', long)]
@@ -148,6 +163,12 @@ pub struct BackupArgs {
     /// succeeds, URL/fail when it fails (healthchecks.io style).
     #[arg(long, env = "PGARK_HEARTBEAT_URL")]
     pub heartbeat_url: Option<String>,
+    /// Suffix of the heartbeat sent when a backup starts.
+    #[arg(long, default_value = "/start", env = "PGARK_HEARTBEAT_START_SUFFIX")]
+    pub heartbeat_start_suffix: String,
+    /// Suffix of the heartbeat sent when a backup fails.
+    #[arg(long, default_value = "/fail", env = "PGARK_HEARTBEAT_FAIL_SUFFIX")]
+    pub heartbeat_fail_suffix: String,
     /// Log lines as JSON objects instead of text.
     #[arg(long, default_value = "text", value_parser = ["text", "json"])]
     pub log_format: String,

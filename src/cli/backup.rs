@@ -53,11 +53,26 @@ pub fn run(args: &BackupArgs) -> Result<(), Error> {
     opts.s3_sink.min_part_size = args.s3_part_size_mib << 20;
     opts.s3_sink.max_in_flight = args.s3_parts_in_flight.max(1);
     let json = args.log_format == "json";
+    // Progress only for a person watching: stderr is a terminal. It is
+    // one line rewritten in place; phase lines clear it first.
+    let tty = !json && std::io::IsTerminal::is_terminal(&std::io::stderr());
     opts.on_phase = Some(backup::PhaseLog(std::sync::Arc::new(move |line: &str| {
+        if tty {
+            eprint!("\r\x1b[K");
+        }
         log(json, "info", line)
     })));
+    if tty {
+        opts.on_progress = Some(backup::PhaseLog(std::sync::Arc::new(|line: &str| {
+            eprint!("\r\x1b[Kpgark: {line}");
+        })));
+    }
     let heartbeat = match &args.heartbeat_url {
-        Some(url) => Some(Heartbeat::new(url, Duration::from_secs(10)).map_err(Error::Config)?),
+        Some(url) => Some(
+            Heartbeat::new(url, Duration::from_secs(10))
+                .map_err(Error::Config)?
+                .with_suffixes(&args.heartbeat_start_suffix, &args.heartbeat_fail_suffix),
+        ),
         None => None,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
