@@ -3,8 +3,8 @@
 mod args;
 mod audit;
 mod backup;
-mod drill;
 mod bucket;
+mod drill;
 mod exit;
 mod iam_policy;
 mod list;
