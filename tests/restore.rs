@@ -285,3 +285,157 @@ fn truncated_archive_fails_naming_the_entry() {
         "{stderr}"
     );
 }
+
+/// `-j 4`: pgark's parallel restore against real `pg_restore -j 4` of the
+/// same archive (and against the source).
+fn parallel_matches_pg_restore(version: PgVersion, fixture: &str) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let source = fixture_db(pg(version), fixture);
+    let archive = backup(&source, dir.path(), &[]);
+    let reference = assert_restores(version, &archive, &["-j", "4"]);
+    let mut flags = RUNBOOK.to_vec();
+    flags.extend(["-j", "4"]);
+    let native = native_restore(version, &archive, &flags);
+    let expected = plain_dump(&reference);
+    assert!(expected.contains("COPY "), "{fixture}: the dump holds data");
+    assert_same_dump(
+        &format!("{fixture} on {version}, -j 4"),
+        &expected,
+        &plain_dump(&native),
+    );
+    assert_same_dump(
+        &format!("{fixture} on {version}, -j 4, source"),
+        &plain_dump(&source),
+        &plain_dump(&native),
+    );
+    assert_eq!(row_counts(&source), row_counts(&native));
+}
+
+#[test]
+fn parallel_restore_schema_basics_16() {
+    parallel_matches_pg_restore(PgVersion::V16, "schema_basics.sql");
+}
+#[test]
+fn parallel_restore_schema_more_16() {
+    parallel_matches_pg_restore(PgVersion::V16, "schema_more.sql");
+}
+#[test]
+fn parallel_restore_schema_more_18() {
+    parallel_matches_pg_restore(PgVersion::V18, "schema_more.sql");
+}
+
+/// A real pg_dump archive restores with -j 4 too; from standard input -j 4
+/// is refused (exit 2, as pg_restore refuses it) and touches nothing.
+#[test]
+fn parallel_restore_pg_dump_archive_and_stdin() {
+    let version = PgVersion::V16;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let source = fixture_db(pg(version), "schema_basics.sql");
+    let archive = real_dump(&source, dir.path(), &[]);
+    let reference = assert_restores(version, &archive, &["-j", "4"]);
+    let mut flags = RUNBOOK.to_vec();
+    flags.extend(["-j", "4"]);
+    let native = native_restore(version, &archive, &flags);
+    assert_same_dump(
+        "pg_dump archive, -j 4",
+        &plain_dump(&reference),
+        &plain_dump(&native),
+    );
+
+    let piped = pg(version).create_database("stdin_j");
+    let out = Command::new(env!("CARGO_BIN_EXE_pgark"))
+        .args(["restore", "-", "--dbname", &piped.url()])
+        .args(&flags)
+        .stdin(std::fs::File::open(&archive).expect("archive"))
+        .output()
+        .expect("run pgark restore");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("parallel restore (-j) needs an archive file"),
+        "{stderr}"
+    );
+    assert!(row_counts(&piped).is_empty(), "nothing was restored");
+}
+
+/// `-l` prints what `pgark list` prints; `-L` with some TABLE DATA lines
+/// (and the foreign keys) commented out restores those tables empty, as
+/// real `pg_restore -L` does with the same list (serially and with -j 4).
+#[test]
+fn list_and_use_list() {
+    let version = PgVersion::V16;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let source = fixture_db(pg(version), "schema_basics.sql");
+    let archive = backup(&source, dir.path(), &[]);
+
+    let listed = Command::new(env!("CARGO_BIN_EXE_pgark"))
+        .arg("restore")
+        .arg(&archive)
+        .arg("-l")
+        .output()
+        .expect("pgark restore -l");
+    assert!(listed.status.success());
+    let list = Command::new(env!("CARGO_BIN_EXE_pgark"))
+        .arg("list")
+        .arg(&archive)
+        .output()
+        .expect("pgark list");
+    assert_eq!(
+        String::from_utf8_lossy(&listed.stdout),
+        String::from_utf8_lossy(&list.stdout)
+    );
+    let text = String::from_utf8(listed.stdout).expect("utf-8 listing");
+
+    // Comment out every other TABLE DATA line.
+    let mut data_lines = 0;
+    let mut commented = 0;
+    let edited: String = text
+        .lines()
+        .map(|l| {
+            // Foreign keys would refuse the emptied tables: left out too.
+            if !l.starts_with(';') && l.contains(" FK CONSTRAINT ") {
+                return format!(";{l}\n");
+            }
+            if !l.starts_with(';') && l.contains(" TABLE DATA ") {
+                data_lines += 1;
+                if data_lines % 2 == 1 {
+                    commented += 1;
+                    return format!(";{l}\n");
+                }
+            }
+            format!("{l}\n")
+        })
+        .collect();
+    assert!(
+        data_lines >= 2 && commented > 0,
+        "the fixture has table data: {text}"
+    );
+    let list_file = dir.path().join("edited.list");
+    std::fs::write(&list_file, &edited).expect("write list");
+    let list_arg = list_file.to_str().expect("utf-8 path");
+
+    let reference = pg(version).create_database("list_ref");
+    pgark_testkit::pg_restore(&reference, &archive, &["-L", list_arg])
+        .unwrap_or_else(|e| panic!("pg_restore -L: {e}"));
+    let expected = plain_dump(&reference);
+    assert_ne!(expected, plain_dump(&source), "the list left data out");
+    let counts = row_counts(&reference);
+    let emptied: Vec<_> = row_counts(&source)
+        .into_iter()
+        .zip(&counts)
+        .filter(|(s, r)| s != *r)
+        .map(|(s, r)| {
+            assert_eq!(r.2, 0, "only emptied tables differ: {s:?} {r:?}");
+            s
+        })
+        .collect();
+    assert!(!emptied.is_empty(), "{counts:?}");
+    for jobs in [&[][..], &["-j", "4"][..]] {
+        let mut flags = RUNBOOK.to_vec();
+        flags.extend(["-L", list_arg]);
+        flags.extend(jobs);
+        let native = native_restore(version, &archive, &flags);
+        assert_same_dump(&format!("-L {jobs:?}"), &expected, &plain_dump(&native));
+        assert_eq!(counts, row_counts(&native));
+    }
+}

@@ -1,13 +1,37 @@
 //! `pgark restore`: the native restore engine, like `pg_restore -d`.
 
+use std::io::{self, BufWriter, Write};
+
 use archive_format::Section;
+use pgark::archive::{listing, ArchiveReader};
 use pgark::restore::{self, RestoreOptions};
 use pgark::Error;
 
 use super::args::RestoreArgs;
 
 pub fn run(args: &RestoreArgs) -> Result<(), Error> {
-    let mut opts = RestoreOptions::new(args.dbname.clone());
+    if args.list {
+        let mut reader = ArchiveReader::new(args.archive.open()?);
+        let toc = reader.read_toc()?;
+        let mut out = BufWriter::new(io::stdout().lock());
+        listing::write(&mut out, &toc, &listing::Options::default()).map_err(Error::Output)?;
+        return out.flush().map_err(Error::Output);
+    }
+    let Some(dbname) = &args.dbname else {
+        return Err(Error::Config("--dbname is required (or --list)".into()));
+    };
+    let mut opts = RestoreOptions::new(dbname.clone());
+    opts.jobs = usize::from(args.jobs);
+    if let Some(path) = &args.use_list {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Error::Config(format!("cannot read the list file {}: {e}", path.display()))
+        })?;
+        let (ids, ignored) = restore::read_list(&text);
+        for line in ignored {
+            eprintln!("pgark: warning: {}: line ignored: {line}", path.display());
+        }
+        opts.use_list = Some(ids);
+    }
     opts.clean = args.clean;
     opts.if_exists = args.if_exists;
     opts.no_owner = args.no_owner;

@@ -7,10 +7,15 @@
 //! file is read again from the start; standard input cannot be, and that is
 //! an error, as it is for pg_restore.
 
-use std::collections::HashSet;
-use std::io::Read;
+use std::collections::{HashMap, HashSet};
+use std::fs::File;
+use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::path::Path;
+use std::sync::Arc;
 
-use archive_format::{ArchiveReader, CompressionAlgorithm, EntryName, ErrorKind, Event, Location};
+use archive_format::{
+    ArchiveReader, CompressionAlgorithm, EntryName, ErrorKind, Event, Location, BLK_BLOBS, BLK_DATA,
+};
 use flate2::{Decompress, FlushDecompress, Status};
 
 use crate::error::{Error, Result};
@@ -32,9 +37,7 @@ pub(crate) enum Piece {
 }
 
 pub(crate) struct Blocks {
-    reader: ArchiveReader<Box<dyn Read + Send>>,
-    reopen: Option<Reopen>,
-    passed: HashSet<i32>,
+    input: Input,
     inflate: Option<Decompress>,
     /// Stored bytes fed to the current stream, and whether it ended.
     fed: u64,
@@ -45,8 +48,7 @@ pub(crate) struct Blocks {
 impl std::fmt::Debug for Blocks {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Blocks")
-            .field("position", &self.reader.position())
-            .field("seekable", &self.reopen.is_some())
+            .field("position", &self.input.position())
             .finish()
     }
 }
@@ -58,6 +60,40 @@ impl Blocks {
         reopen: Option<Reopen>,
         algorithm: CompressionAlgorithm,
     ) -> Result<Self> {
+        let input = Input::Stream(Stream {
+            reader,
+            reopen,
+            passed: HashSet::new(),
+        });
+        Self::with_input(input, algorithm)
+    }
+
+    /// Blocks read from `path` at the data offsets its TOC stores
+    /// (`offsets`: dump id to the block's first byte), for parallel
+    /// workers that each open the file themselves.
+    pub(crate) fn at_offsets(
+        path: &Path,
+        offsets: Arc<HashMap<i32, u64>>,
+        int_size: u8,
+        algorithm: CompressionAlgorithm,
+    ) -> Result<Self> {
+        let file = File::open(path).map_err(|e| {
+            Error::Config(format!("cannot open the archive {}: {e}", path.display()))
+        })?;
+        let input = Input::At(BlockAt {
+            file: BufReader::with_capacity(256 * 1024, file),
+            int_size,
+            offsets,
+            pos: 0,
+            state: AtState::Done,
+            in_lo: false,
+            buf: Vec::new(),
+            current: None,
+        });
+        Self::with_input(input, algorithm)
+    }
+
+    fn with_input(input: Input, algorithm: CompressionAlgorithm) -> Result<Self> {
         let inflate = match algorithm {
             CompressionAlgorithm::None => None,
             CompressionAlgorithm::Gzip => Some(Decompress::new(true)),
@@ -68,9 +104,7 @@ impl Blocks {
             }
         };
         Ok(Blocks {
-            reader,
-            reopen,
-            passed: HashSet::new(),
+            input,
             inflate,
             fed: 0,
             done: false,
@@ -80,49 +114,12 @@ impl Blocks {
 
     /// Positions the reader at the start of `entry`'s data block.
     pub(crate) fn open(&mut self, entry: &EntryName) -> Result<()> {
-        if self.passed.contains(&entry.dump_id) {
-            self.rewind(entry)?;
+        match &mut self.input {
+            Input::Stream(s) => s.open(entry)?,
+            Input::At(a) => a.open(entry)?,
         }
-        loop {
-            let Some((event, _)) = self.reader.next_event()? else {
-                // The decoder fails at the end when a listed block never
-                // came, so a clean end means the block was passed.
-                self.rewind(entry)?;
-                continue;
-            };
-            if let Event::BlockStart { dump_id, .. } = event {
-                self.passed.insert(dump_id);
-                if dump_id == entry.dump_id {
-                    self.start_stream();
-                    self.current = Some((entry.clone(), None));
-                    return Ok(());
-                }
-            }
-        }
-    }
-
-    fn rewind(&mut self, entry: &EntryName) -> Result<()> {
-        let Some(reopen) = &self.reopen else {
-            return Err(Error::Config(format!(
-                "the data of {entry} comes before the current position in the archive, \
-                 and standard input cannot be read again: restore from a file"
-            )));
-        };
-        if self.passed.is_empty() {
-            // Read from the start already and still not found.
-            return Err(Error::Archive(
-                ErrorKind::Corrupt {
-                    offset: self.reader.position(),
-                    location: Location::Data(entry.clone()),
-                    message: "no data block for this entry".into(),
-                }
-                .into(),
-            ));
-        }
-        let mut reader = ArchiveReader::new(reopen()?);
-        reader.read_toc()?;
-        self.reader = reader;
-        self.passed.clear();
+        self.start_stream();
+        self.current = Some((entry.clone(), None));
         Ok(())
     }
 
@@ -145,7 +142,7 @@ impl Blocks {
         };
         Error::Archive(
             ErrorKind::Decompress {
-                offset: self.reader.position(),
+                offset: self.input.position(),
                 location,
                 message: message.into(),
             }
@@ -164,7 +161,7 @@ impl Blocks {
     /// `out`.
     pub(crate) fn next(&mut self, out: &mut Vec<u8>) -> Result<Piece> {
         loop {
-            let Some((event, data)) = self.reader.next_event()? else {
+            let Some((event, data)) = self.input.next_event()? else {
                 return Err(self.fail("the archive ended inside the block"));
             };
             match event {
@@ -248,6 +245,257 @@ impl Blocks {
             sink.clear();
             if self.next(&mut sink)? == Piece::End {
                 return Ok(());
+            }
+        }
+    }
+}
+
+/// Where the blocks come from.
+enum Input {
+    /// The archive read front to back.
+    Stream(Stream),
+    /// A file read at the stored data offsets.
+    At(BlockAt),
+}
+
+impl Input {
+    fn position(&self) -> u64 {
+        match self {
+            Input::Stream(s) => s.reader.position(),
+            Input::At(a) => a.pos,
+        }
+    }
+
+    fn next_event(&mut self) -> Result<Option<(Event, &[u8])>> {
+        match self {
+            Input::Stream(s) => Ok(s.reader.next_event()?),
+            Input::At(a) => a.next_event(),
+        }
+    }
+}
+
+struct Stream {
+    reader: ArchiveReader<Box<dyn Read + Send>>,
+    reopen: Option<Reopen>,
+    passed: HashSet<i32>,
+}
+
+impl Stream {
+    /// Positions the reader at the start of `entry`'s data block.
+    fn open(&mut self, entry: &EntryName) -> Result<()> {
+        if self.passed.contains(&entry.dump_id) {
+            self.rewind(entry)?;
+        }
+        loop {
+            let Some((event, _)) = self.reader.next_event()? else {
+                // The decoder fails at the end when a listed block never
+                // came, so a clean end means the block was passed.
+                self.rewind(entry)?;
+                continue;
+            };
+            if let Event::BlockStart { dump_id, .. } = event {
+                self.passed.insert(dump_id);
+                if dump_id == entry.dump_id {
+                    return Ok(());
+                }
+            }
+        }
+    }
+
+    fn rewind(&mut self, entry: &EntryName) -> Result<()> {
+        let Some(reopen) = &self.reopen else {
+            return Err(Error::Config(format!(
+                "the data of {entry} comes before the current position in the archive, \
+                 and standard input cannot be read again: restore from a file"
+            )));
+        };
+        if self.passed.is_empty() {
+            // Read from the start already and still not found.
+            return Err(Error::Archive(
+                ErrorKind::Corrupt {
+                    offset: self.reader.position(),
+                    location: Location::Data(entry.clone()),
+                    message: "no data block for this entry".into(),
+                }
+                .into(),
+            ));
+        }
+        let mut reader = ArchiveReader::new(reopen()?);
+        reader.read_toc()?;
+        self.reader = reader;
+        self.passed.clear();
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AtState {
+    ChunkLen,
+    Chunk { remaining: u32 },
+    BlobOid,
+    Done,
+}
+
+/// One data block decoded from a file at its stored offset: the block type
+/// byte, the dump id, then length-prefixed chunks up to a zero length (in
+/// a BLOBS block, an OID before each large object's chunks and a zero OID
+/// at the end), as pg_dump's custom format writes them.
+struct BlockAt {
+    file: BufReader<File>,
+    int_size: u8,
+    offsets: Arc<HashMap<i32, u64>>,
+    /// Offset of the next byte to read.
+    pos: u64,
+    state: AtState,
+    in_lo: bool,
+    buf: Vec<u8>,
+    /// The entry whose block is read (for error messages).
+    current: Option<EntryName>,
+}
+
+/// Data events hand out at most this many bytes.
+const AT_READ_SIZE: u32 = 256 * 1024;
+
+impl BlockAt {
+    fn open(&mut self, entry: &EntryName) -> Result<()> {
+        let Some(&offset) = self.offsets.get(&entry.dump_id) else {
+            return Err(self.corrupt(entry, "the TOC stores no data offset for this entry"));
+        };
+        self.file
+            .seek(SeekFrom::Start(offset))
+            .map_err(|e| Error::Archive(ErrorKind::Io(e).into()))?;
+        self.pos = offset;
+        self.in_lo = false;
+        let kind = self.byte(entry)?;
+        let dump_id = self.int(entry)?;
+        if dump_id != entry.dump_id {
+            return Err(self.corrupt(
+                entry,
+                &format!("the block at the stored offset {offset} belongs to dump id {dump_id}"),
+            ));
+        }
+        self.state = match kind {
+            BLK_DATA => AtState::ChunkLen,
+            BLK_BLOBS => AtState::BlobOid,
+            other => {
+                return Err(self.corrupt(entry, &format!("unrecognized data block type {other}")))
+            }
+        };
+        self.current = Some(entry.clone());
+        Ok(())
+    }
+
+    fn corrupt(&self, entry: &EntryName, message: &str) -> Error {
+        Error::Archive(
+            ErrorKind::Corrupt {
+                offset: self.pos,
+                location: Location::Data(entry.clone()),
+                message: message.into(),
+            }
+            .into(),
+        )
+    }
+
+    fn read_exact(&mut self, n: usize, entry: &EntryName) -> Result<()> {
+        self.buf.resize(n, 0);
+        match self.file.read_exact(&mut self.buf[..n]) {
+            Ok(()) => {
+                self.pos += n as u64;
+                Ok(())
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Err(Error::Archive(
+                ErrorKind::Truncated {
+                    offset: self.pos,
+                    location: Location::Data(entry.clone()),
+                }
+                .into(),
+            )),
+            Err(e) => Err(Error::Archive(ErrorKind::Io(e).into())),
+        }
+    }
+
+    fn byte(&mut self, entry: &EntryName) -> Result<u8> {
+        self.read_exact(1, entry)?;
+        Ok(self.buf[0])
+    }
+
+    /// pg_dump's `ReadInt`: a sign byte, then `int_size` bytes, least
+    /// significant first.
+    fn int(&mut self, entry: &EntryName) -> Result<i32> {
+        let at = self.pos;
+        self.read_exact(1 + usize::from(self.int_size), entry)?;
+        let mut mag: u64 = 0;
+        for (i, &b) in self.buf[1..].iter().enumerate() {
+            if i < 8 {
+                mag |= u64::from(b) << (8 * i);
+            } else if b != 0 {
+                mag = u64::MAX;
+            }
+        }
+        let v = i64::try_from(mag)
+            .ok()
+            .map(|m| if self.buf[0] == 0 { m } else { -m })
+            .and_then(|v| i32::try_from(v).ok());
+        match v {
+            Some(v) => Ok(v),
+            None => {
+                self.pos = at;
+                Err(self.corrupt(entry, "integer out of range"))
+            }
+        }
+    }
+
+    fn next_event(&mut self) -> Result<Option<(Event, &[u8])>> {
+        let Some(entry) = self.current.clone() else {
+            return Ok(None);
+        };
+        match self.state {
+            AtState::Done => Ok(None),
+            AtState::BlobOid => {
+                let oid = self.int(&entry)?;
+                if oid == 0 {
+                    self.state = AtState::Done;
+                    return Ok(Some((Event::BlockEnd, &[][..])));
+                }
+                self.in_lo = true;
+                self.state = AtState::ChunkLen;
+                // pg_dump writes OIDs as a C int; >= 2^31 arrive negative.
+                let oid = oid as u32;
+                Ok(Some((Event::LargeObjectStart { oid }, &[][..])))
+            }
+            AtState::ChunkLen => {
+                let len = self.int(&entry)?;
+                if len < 0 {
+                    return Err(self.corrupt(&entry, &format!("negative chunk length {len}")));
+                }
+                if len > 0 {
+                    self.state = AtState::Chunk {
+                        remaining: len as u32,
+                    };
+                    return Ok(Some((Event::ChunkStart { len: len as u32 }, &[][..])));
+                }
+                if self.in_lo {
+                    self.in_lo = false;
+                    self.state = AtState::BlobOid;
+                    Ok(Some((Event::LargeObjectEnd, &[][..])))
+                } else {
+                    self.state = AtState::Done;
+                    Ok(Some((Event::BlockEnd, &[][..])))
+                }
+            }
+            AtState::Chunk { remaining } => {
+                let n = remaining.min(AT_READ_SIZE);
+                self.read_exact(n as usize, &entry)?;
+                let left = remaining - n;
+                self.state = if left == 0 {
+                    AtState::ChunkLen
+                } else {
+                    AtState::Chunk { remaining: left }
+                };
+                Ok(Some((
+                    Event::Data { len: n as usize },
+                    &self.buf[..n as usize],
+                )))
             }
         }
     }

@@ -37,12 +37,16 @@
 //! ```
 
 mod data;
+mod parallel;
 mod statements;
 
+use std::collections::{HashMap, HashSet};
 use std::io::Read;
+use std::path::PathBuf;
 use std::pin::pin;
+use std::sync::Arc;
 
-use archive_format::{ArchiveReader, EntryName, Section, TocEntry};
+use archive_format::{ArchiveReader, DataOffset, EntryName, Section, TocEntry};
 use bytes::Bytes;
 use futures_util::SinkExt;
 use tokio_postgres::Client;
@@ -86,6 +90,12 @@ pub struct RestoreOptions {
     pub schemas: Vec<String>,
     /// Only these sections (`--section`); empty for all.
     pub sections: Vec<Section>,
+    /// Only the entries with these dump ids (`-L`, from [`read_list`]);
+    /// `None` for all. The entries still run in TOC order.
+    pub use_list: Option<HashSet<i32>>,
+    /// Connections for the data and post-data entries (`-j`); 1 for a
+    /// serial restore. More than 1 needs an archive file with data offsets.
+    pub jobs: usize,
 }
 
 impl RestoreOptions {
@@ -102,6 +112,8 @@ impl RestoreOptions {
             tables: Vec::new(),
             schemas: Vec::new(),
             sections: Vec::new(),
+            use_list: None,
+            jobs: 1,
         }
     }
 }
@@ -136,6 +148,27 @@ pub struct RestoreReport {
 /// `exit_on_error` or `single_transaction` (the error names the entry), on
 /// a defective archive, and when the connection fails.
 pub fn restore(source: &Source, opts: &RestoreOptions) -> Result<RestoreReport> {
+    let parallel = if opts.jobs > 1 {
+        if opts.single_transaction {
+            return Err(Error::Config(
+                "cannot specify both --single-transaction and multiple jobs (as in pg_restore)"
+                    .into(),
+            ));
+        }
+        match source {
+            Source::File(path) => Some(path.clone()),
+            _ => {
+                return Err(Error::Config(
+                    "parallel restore (-j) needs an archive file: standard input cannot be \
+                     read at several places at once (pg_restore refuses it too); restore \
+                     without -j"
+                        .into(),
+                ))
+            }
+        }
+    } else {
+        None
+    };
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -147,44 +180,93 @@ pub fn restore(source: &Source, opts: &RestoreOptions) -> Result<RestoreReport> 
         }
         _ => None,
     };
-    rt.block_on(restore_from(source.open()?, reopen, opts))
+    rt.block_on(restore_from(source.open()?, reopen, parallel, opts))
+}
+
+/// Reads a list file as `pg_restore -L` does: on each line, whatever
+/// precedes the first `;` is the entry's dump id; lines starting with `;`
+/// (comments, entries commented out) and blank lines are skipped. Returns
+/// the ids and the lines ignored because they hold no id (pg_restore warns
+/// "line ignored" about them).
+pub fn read_list(text: &str) -> (HashSet<i32>, Vec<String>) {
+    let mut ids = HashSet::new();
+    let mut ignored = Vec::new();
+    for line in text.lines() {
+        let before = line.split(';').next().unwrap_or_default();
+        if before.trim().is_empty() {
+            continue;
+        }
+        // strtol: leading white space, an optional sign, digits.
+        let t = before.trim_start();
+        let digits: String = t
+            .char_indices()
+            .take_while(|&(i, c)| c.is_ascii_digit() || (i == 0 && (c == '+' || c == '-')))
+            .map(|(_, c)| c)
+            .collect();
+        match digits.parse::<i32>() {
+            Ok(id) if id > 0 && !ids.contains(&id) => {
+                ids.insert(id);
+            }
+            _ => ignored.push(before.trim_end().to_owned()),
+        }
+    }
+    (ids, ignored)
 }
 
 /// Restores from an archive read sequentially from `input`; `reopen`, when
 /// given, reads it again from the start (for archives whose data blocks
-/// are not in TOC order).
+/// are not in TOC order). With `parallel` (the archive's path), data and
+/// post-data entries run on `opts.jobs` connections.
 async fn restore_from(
     input: Box<dyn Read + Send>,
     reopen: Option<Reopen>,
+    parallel: Option<PathBuf>,
     opts: &RestoreOptions,
 ) -> Result<RestoreReport> {
     let mut reader = ArchiveReader::new(input);
     let toc = reader.read_toc()?;
+    let int_size = toc.header.int_size;
+    let algorithm = toc.header.compression.algorithm();
+    let mut offsets = HashMap::new();
+    let mut no_offset = None;
+    for s in &toc.entries {
+        match s.offset {
+            DataOffset::Set(o) => {
+                offsets.insert(s.entry.dump_id, o);
+            }
+            DataOffset::NotSet if no_offset.is_none() => no_offset = Some(s.entry.name()),
+            _ => {}
+        }
+    }
     let entries: Vec<TocEntry> = toc.entries.into_iter().map(|s| s.entry).collect();
-    let mut blocks = Blocks::new(reader, reopen, toc.header.compression.algorithm())?;
+    if let Some(list) = &opts.use_list {
+        let known: HashSet<i32> = entries.iter().map(|e| e.dump_id).collect();
+        let mut missing: Vec<i32> = list
+            .iter()
+            .filter(|id| !known.contains(id))
+            .copied()
+            .collect();
+        missing.sort_unstable();
+        if let Some(id) = missing.first() {
+            return Err(Error::Config(format!(
+                "the list file names dump id {id}, which the archive does not hold \
+                 (pg_restore: could not find entry for ID {id})"
+            )));
+        }
+    }
+    if parallel.is_some() {
+        if let Some(name) = no_offset {
+            return Err(Error::Config(format!(
+                "parallel restore (-j) needs the data offsets the TOC stores, and this \
+                 archive has none (it was written to a pipe; first: {name}); pg_restore \
+                 refuses it too: restore without -j"
+            )));
+        }
+    }
+    let mut blocks = Blocks::new(reader, reopen, algorithm)?;
 
     let session = Session::from_toc(&entries);
-    let (client, _target) = crate::db::connect(&opts.url).await?;
-    let mut engine = Engine {
-        client,
-        opts,
-        exit_on_error: opts.exit_on_error || opts.single_transaction,
-        fixed_search_path: session.search_path.is_some(),
-        schema: None,
-        tablespace: None,
-        table_am: None,
-        report: RestoreReport::default(),
-    };
-    if opts.single_transaction {
-        engine.setup("BEGIN").await?;
-    }
-    let version: i32 = engine
-        .client
-        .query_one("SELECT current_setting('server_version_num')::int", &[])
-        .await
-        .map_err(|e| Error::query("reading the server version", &e))?
-        .get(0);
-    engine.setup(&session.statements(version)).await?;
+    let mut engine = Engine::connect(opts, &session, opts.single_transaction).await?;
 
     let selected = select(&entries, opts);
     if opts.clean {
@@ -197,7 +279,33 @@ async fn restore_from(
         // The schema set before may have been dropped.
         engine.schema = None;
     }
-    for pass in [Pass::Main, Pass::Acl, Pass::PostAcl] {
+    match parallel {
+        Some(path) => {
+            let files = Files {
+                path,
+                offsets: Arc::new(offsets),
+                int_size,
+                algorithm,
+            };
+            parallel::run(
+                &mut engine,
+                &entries,
+                &selected,
+                &mut blocks,
+                &files,
+                &session,
+            )
+            .await?;
+        }
+        None => {
+            for (e, _) in entries.iter().zip(&selected).filter(|(_, s)| **s) {
+                if statements::pass(e) == Pass::Main {
+                    engine.restore_entry(e, &mut blocks).await?;
+                }
+            }
+        }
+    }
+    for pass in [Pass::Acl, Pass::PostAcl] {
         for (e, _) in entries.iter().zip(&selected).filter(|(_, s)| **s) {
             if statements::pass(e) == pass {
                 engine.restore_entry(e, &mut blocks).await?;
@@ -208,6 +316,14 @@ async fn restore_from(
         engine.setup("COMMIT").await?;
     }
     Ok(engine.report)
+}
+
+/// What parallel workers need to read data blocks themselves.
+struct Files {
+    path: PathBuf,
+    offsets: Arc<HashMap<i32, u64>>,
+    int_size: u8,
+    algorithm: archive_format::CompressionAlgorithm,
 }
 
 /// The session state pg_restore takes from the special entries.
@@ -300,6 +416,11 @@ fn required(e: &TocEntry, section: Section, opts: &RestoreOptions) -> bool {
     if matches!(desc, "COMMENT" | "SECURITY LABEL" | "ACL") && e.tag.starts_with(b"DATABASE ") {
         return false;
     }
+    if let Some(list) = &opts.use_list {
+        if !list.contains(&e.dump_id) {
+            return false;
+        }
+    }
     if opts.no_acl && statements::is_acl(e) {
         return false;
     }
@@ -333,7 +454,34 @@ struct Engine<'a> {
     report: RestoreReport,
 }
 
-impl Engine<'_> {
+impl<'a> Engine<'a> {
+    /// A new connection with pg_restore's session settings (after `BEGIN`
+    /// with `begin`).
+    async fn connect(opts: &'a RestoreOptions, session: &Session, begin: bool) -> Result<Self> {
+        let (client, _target) = crate::db::connect(&opts.url).await?;
+        let engine = Engine {
+            client,
+            opts,
+            exit_on_error: opts.exit_on_error || opts.single_transaction,
+            fixed_search_path: session.search_path.is_some(),
+            schema: None,
+            tablespace: None,
+            table_am: None,
+            report: RestoreReport::default(),
+        };
+        if begin {
+            engine.setup("BEGIN").await?;
+        }
+        let version: i32 = engine
+            .client
+            .query_one("SELECT current_setting('server_version_num')::int", &[])
+            .await
+            .map_err(|e| Error::query("reading the server version", &e))?
+            .get(0);
+        engine.setup(&session.statements(version)).await?;
+        Ok(engine)
+    }
+
     /// A statement that must succeed (session setup, transaction control).
     async fn setup(&self, sql: &str) -> Result<()> {
         self.client
