@@ -1,7 +1,7 @@
 //! `pgark audit` and `pgark ls` on buckets seeded with a history of real
 //! archives and manifests: the alert on a missed Monday dump.
 
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use aws_sdk_s3::primitives::ByteStream;
@@ -68,15 +68,7 @@ fn seed(
 
 fn pgark(server: &MotoServer, args: &[&str]) -> Output {
     let (k, s) = server.admin_credentials();
-    Command::new(env!("CARGO_BIN_EXE_pgark"))
-        .args(args)
-        .env("AWS_ENDPOINT_URL", server.endpoint())
-        .env("AWS_ACCESS_KEY_ID", k)
-        .env("AWS_SECRET_ACCESS_KEY", s)
-        .env("AWS_REGION", "us-east-1")
-        .env_remove("AWS_PROFILE")
-        .output()
-        .expect("pgark runs")
+    crate::common::pgark_s3(&server.endpoint(), (&k, &s), args)
 }
 
 #[test]

@@ -186,3 +186,22 @@ pub fn pg_restore_listing(version: PgVersion, archive: &Path, verbose: bool) -> 
     );
     String::from_utf8(out.stdout).expect("utf-8 listing")
 }
+
+/// Runs the `pgark` binary with `args` against the S3 endpoint `endpoint`
+/// as `(key, secret)`, with no other AWS or database settings inherited.
+pub fn pgark_s3(
+    endpoint: &str,
+    (key, secret): (&str, &str),
+    args: &[&str],
+) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_pgark"))
+        .args(args)
+        .env("AWS_ENDPOINT_URL", endpoint)
+        .env("AWS_ACCESS_KEY_ID", key)
+        .env("AWS_SECRET_ACCESS_KEY", secret)
+        .env("AWS_REGION", "us-east-1")
+        .env_remove("AWS_PROFILE")
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("pgark runs")
+}

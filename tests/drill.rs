@@ -1,7 +1,7 @@
 //! `pgark drill`: the runbook's restore drill against a real bucket (moto)
 //! and a real target server.
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 use pgark::manifest::{ExtensionVersion, Manifest, SUFFIX};
 use pgark_testkit::{moto, pg, MotoServer, PgVersion};
@@ -10,16 +10,7 @@ use crate::common::query;
 
 fn pgark(server: &MotoServer, args: &[&str]) -> Output {
     let (k, s) = server.admin_credentials();
-    Command::new(env!("CARGO_BIN_EXE_pgark"))
-        .args(args)
-        .env("AWS_ENDPOINT_URL", server.endpoint())
-        .env("AWS_ACCESS_KEY_ID", k)
-        .env("AWS_SECRET_ACCESS_KEY", s)
-        .env("AWS_REGION", "us-east-1")
-        .env_remove("AWS_PROFILE")
-        .env_remove("DATABASE_URL")
-        .output()
-        .expect("pgark runs")
+    crate::common::pgark_s3(&server.endpoint(), (&k, &s), args)
 }
 
 fn scratch_databases(version: PgVersion) -> String {

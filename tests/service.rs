@@ -290,16 +290,13 @@ fn verify_compares_the_archive_with_its_manifest() {
     );
     let location = String::from_utf8_lossy(&out.stdout).trim().to_owned();
     let verify = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_pgark"))
-            .arg("verify")
-            .args(args)
-            .env("AWS_ACCESS_KEY_ID", &moto.admin.0)
-            .env("AWS_SECRET_ACCESS_KEY", &moto.admin.1)
-            .env("AWS_REGION", "us-east-1")
-            .env("AWS_ENDPOINT_URL", moto.server.endpoint())
-            .env_remove("AWS_PROFILE")
-            .output()
-            .expect("pgark verify runs")
+        let mut all = vec!["verify"];
+        all.extend_from_slice(args);
+        crate::common::pgark_s3(
+            &moto.server.endpoint(),
+            (&moto.admin.0, &moto.admin.1),
+            &all,
+        )
     };
     // Straight from S3, multipart digest and all.
     let out = verify(&["-q", &location]);
