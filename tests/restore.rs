@@ -323,6 +323,42 @@ fn parallel_restore_schema_more_16() {
 fn parallel_restore_schema_more_18() {
     parallel_matches_pg_restore(PgVersion::V18, "schema_more.sql");
 }
+#[test]
+fn parallel_restore_schema_basics_15() {
+    parallel_matches_pg_restore(PgVersion::V15, "schema_basics.sql");
+}
+#[test]
+fn parallel_restore_schema_basics_18() {
+    parallel_matches_pg_restore(PgVersion::V18, "schema_basics.sql");
+}
+#[test]
+fn parallel_restore_schema_more_15() {
+    parallel_matches_pg_restore(PgVersion::V15, "schema_more.sql");
+}
+#[test]
+fn parallel_restore_awkward_data_15() {
+    parallel_matches_pg_restore(PgVersion::V15, "awkward_data.sql");
+}
+#[test]
+fn parallel_restore_awkward_data_16() {
+    parallel_matches_pg_restore(PgVersion::V16, "awkward_data.sql");
+}
+#[test]
+fn parallel_restore_awkward_data_18() {
+    parallel_matches_pg_restore(PgVersion::V18, "awkward_data.sql");
+}
+#[test]
+fn parallel_restore_schema_extra_15() {
+    parallel_matches_pg_restore(PgVersion::V15, "schema_extra.sql");
+}
+#[test]
+fn parallel_restore_schema_extra_16() {
+    parallel_matches_pg_restore(PgVersion::V16, "schema_extra.sql");
+}
+#[test]
+fn parallel_restore_schema_extra_18() {
+    parallel_matches_pg_restore(PgVersion::V18, "schema_extra.sql");
+}
 
 /// A real pg_dump archive restores with -j 4 too; from standard input -j 4
 /// is refused (exit 2, as pg_restore refuses it) and touches nothing.
