@@ -34,6 +34,9 @@ pub struct DrillOptions {
     pub keep: bool,
     /// Also audit the bucket's cadence: (every, grace) in seconds.
     pub audit: Option<(i64, i64)>,
+    /// Restore with this pg_restore binary (fed the archive on standard
+    /// input) instead of the native engine.
+    pub pg_restore: Option<std::path::PathBuf>,
 }
 
 /// One check's outcome.
@@ -224,11 +227,17 @@ fn run_checks(
         bucket: opts.bucket.clone(),
         key: key.to_owned(),
     };
-    let report = restore::restore(&source, &ropts)?;
+    let detail = match &opts.pg_restore {
+        Some(binary) => with_pg_restore(binary, &source, scratch_url)?,
+        None => {
+            let report = restore::restore(&source, &ropts)?;
+            format!("{} entries, {} rows", report.entries, report.rows)
+        }
+    };
     checks.push(Check {
         name: "restore".into(),
         ok: true,
-        detail: format!("{} entries, {} rows", report.entries, report.rows),
+        detail,
     });
     runtime()?.block_on(async {
         let (client, _) = connect(scratch_url).await?;
@@ -270,6 +279,40 @@ fn run_checks(
         }
         Ok(())
     })
+}
+
+/// Restores with a real pg_restore binary, the archive streamed into its
+/// standard input (`--no-owner --no-acl --exit-on-error`).
+fn with_pg_restore(binary: &std::path::Path, source: &Source, url: &str) -> Result<String> {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(binary)
+        .args(["--no-owner", "--no-acl", "--exit-on-error", "-d", url])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| Error::Config(format!("cannot run {}: {e}", binary.display())))?;
+    let mut input = source.open()?;
+    let copied = match child.stdin.take() {
+        Some(mut stdin) => std::io::copy(&mut input, &mut stdin),
+        None => Ok(0),
+    };
+    let out = child
+        .wait_with_output()
+        .map_err(|e| Error::Config(format!("{}: {e}", binary.display())))?;
+    if !out.status.success() {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        return Err(Error::Database {
+            context: format!("{} failed", binary.display()),
+            message: stderr
+                .lines()
+                .find(|l| l.contains("error"))
+                .unwrap_or("")
+                .to_owned(),
+        });
+    }
+    let bytes = copied.map_err(|e| Error::Config(format!("streaming the archive: {e}")))?;
+    Ok(format!("{} restored {bytes} bytes", binary.display()))
 }
 
 /// The bucket's cadence audit as one check.

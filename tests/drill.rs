@@ -98,6 +98,30 @@ fn drill_restores_checks_records_and_cleans_up() {
         "{log}"
     );
 
+    // The same drill with a real pg_restore binary fed from the stream.
+    let pg_restore = version.tool("pg_restore");
+    let out = pgark(
+        server,
+        &[
+            "drill",
+            &format!("s3://{bucket}/{prefix}"),
+            "--target-url",
+            &target,
+            "--with-pg-restore",
+            pg_restore.to_str().expect("utf-8"),
+        ],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("pg_restore restored"), "{stdout}");
+    assert!(stdout.contains("ok   rows public.t: 1000 rows"), "{stdout}");
+    assert_eq!(scratch_databases(version), "0");
+
     // A failing check: exit 6, and the scratch database is still dropped.
     let out = pgark(
         server,

@@ -381,4 +381,8 @@ pub struct DrillArgs {
     /// Grace for --audit.
     #[arg(long, default_value = "1d")]
     pub grace: String,
+    /// Restore with this pg_restore binary (the archive streamed into it)
+    /// instead of pgark's native engine.
+    #[arg(long)]
+    pub with_pg_restore: Option<std::path::PathBuf>,
 }

@@ -39,6 +39,7 @@ pub fn run(args: &DrillArgs) -> Result<bool, Error> {
         target_url: args.target_url.clone(),
         checks: args.checks.clone(),
         keep: args.keep,
+        pg_restore: args.with_pg_restore.clone(),
         audit: match &args.audit {
             Some(every) => Some((
                 super::audit::parse_duration(every).map_err(Error::Config)?,
