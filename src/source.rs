@@ -61,11 +61,35 @@ impl fmt::Display for Source {
 }
 
 impl Source {
+    /// Opens the source at byte `offset` (a file seeks, an S3 object is
+    /// fetched with a range request from there on); standard input cannot.
+    pub fn open_at(&self, offset: u64) -> Result<Box<dyn Read + Send>> {
+        match self {
+            Source::Stdin => Err(Error::Config(
+                "standard input cannot be read at an offset".into(),
+            )),
+            Source::S3 { bucket, key } => Ok(Box::new(S3Reader::open(bucket, key, offset)?)),
+            Source::File(path) => {
+                use std::io::{Seek, SeekFrom};
+                let mut file = File::open(path).map_err(|source| Error::File {
+                    path: path.clone(),
+                    source,
+                })?;
+                file.seek(SeekFrom::Start(offset))
+                    .map_err(|source| Error::File {
+                        path: path.clone(),
+                        source,
+                    })?;
+                Ok(Box::new(file))
+            }
+        }
+    }
+
     /// Opens the source for sequential reading.
     pub fn open(&self) -> Result<Box<dyn Read + Send>> {
         match self {
             Source::Stdin => Ok(Box::new(io::stdin())),
-            Source::S3 { bucket, key } => Ok(Box::new(S3Reader::open(bucket, key)?)),
+            Source::S3 { bucket, key } => Ok(Box::new(S3Reader::open(bucket, key, 0)?)),
             Source::File(path) => {
                 let file = File::open(path).map_err(|source| Error::File {
                     path: path.clone(),
@@ -128,7 +152,9 @@ struct S3Reader {
 }
 
 impl S3Reader {
-    fn open(bucket: &str, key: &str) -> Result<S3Reader> {
+    /// Streams the object from byte `offset` on (a range request when
+    /// `offset` is not 0).
+    fn open(bucket: &str, key: &str, offset: u64) -> Result<S3Reader> {
         let (tx, rx) = std::sync::mpsc::sync_channel(4);
         let (first_tx, first_rx) = std::sync::mpsc::sync_channel::<Result<()>>(1);
         let (b, k) = (bucket.to_owned(), key.to_owned());
@@ -142,7 +168,11 @@ impl S3Reader {
             };
             rt.block_on(async move {
                 let client = build_client(&S3ClientOptions::from_env()).await;
-                let mut body = match client.get_object().bucket(&b).key(&k).send().await {
+                let mut request = client.get_object().bucket(&b).key(&k);
+                if offset > 0 {
+                    request = request.range(format!("bytes={offset}-"));
+                }
+                let mut body = match request.send().await {
                     Ok(o) => o.body,
                     Err(e) => {
                         let _ = first_tx.send(Err(get_error(&b, &k, &e)));

@@ -8,9 +8,7 @@
 //! an error, as it is for pg_restore.
 
 use std::collections::{HashMap, HashSet};
-use std::fs::File;
-use std::io::{BufReader, Read, Seek, SeekFrom};
-use std::path::Path;
+use std::io::{BufReader, Read};
 use std::sync::Arc;
 
 use archive_format::{
@@ -19,6 +17,7 @@ use archive_format::{
 use flate2::{Decompress, FlushDecompress, Status};
 
 use crate::error::{Error, Result};
+use crate::source::Source;
 
 /// Opens the archive again from its first byte (files only).
 pub(crate) type Reopen = Box<dyn Fn() -> Result<Box<dyn Read + Send>> + Send>;
@@ -72,16 +71,14 @@ impl Blocks {
     /// (`offsets`: dump id to the block's first byte), for parallel
     /// workers that each open the file themselves.
     pub(crate) fn at_offsets(
-        path: &Path,
+        source: &Source,
         offsets: Arc<HashMap<i32, u64>>,
         int_size: u8,
         algorithm: CompressionAlgorithm,
     ) -> Result<Self> {
-        let file = File::open(path).map_err(|e| {
-            Error::Config(format!("cannot open the archive {}: {e}", path.display()))
-        })?;
         let input = Input::At(BlockAt {
-            file: BufReader::with_capacity(256 * 1024, file),
+            source: source.clone(),
+            file: None,
             int_size,
             offsets,
             pos: 0,
@@ -341,7 +338,10 @@ enum AtState {
 /// a BLOBS block, an OID before each large object's chunks and a zero OID
 /// at the end), as pg_dump's custom format writes them.
 struct BlockAt {
-    file: BufReader<File>,
+    /// Where blocks are read from: each one is opened at its offset (a
+    /// seek in a file, a range request on S3).
+    source: Source,
+    file: Option<BufReader<Box<dyn Read + Send>>>,
     int_size: u8,
     offsets: Arc<HashMap<i32, u64>>,
     /// Offset of the next byte to read.
@@ -361,9 +361,10 @@ impl BlockAt {
         let Some(&offset) = self.offsets.get(&entry.dump_id) else {
             return Err(self.corrupt(entry, "the TOC stores no data offset for this entry"));
         };
-        self.file
-            .seek(SeekFrom::Start(offset))
-            .map_err(|e| Error::Archive(ErrorKind::Io(e).into()))?;
+        self.file = Some(BufReader::with_capacity(
+            256 * 1024,
+            self.source.open_at(offset)?,
+        ));
         self.pos = offset;
         self.in_lo = false;
         let kind = self.byte(entry)?;
@@ -398,7 +399,10 @@ impl BlockAt {
 
     fn read_exact(&mut self, n: usize, entry: &EntryName) -> Result<()> {
         self.buf.resize(n, 0);
-        match self.file.read_exact(&mut self.buf[..n]) {
+        let Some(file) = self.file.as_mut() else {
+            return Err(self.corrupt(entry, "no data block is open"));
+        };
+        match file.read_exact(&mut self.buf[..n]) {
             Ok(()) => {
                 self.pos += n as u64;
                 Ok(())

@@ -42,7 +42,6 @@ mod statements;
 
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
-use std::path::PathBuf;
 use std::pin::pin;
 use std::sync::Arc;
 
@@ -156,12 +155,12 @@ pub fn restore(source: &Source, opts: &RestoreOptions) -> Result<RestoreReport> 
             ));
         }
         match source {
-            Source::File(path) => Some(path.clone()),
-            _ => {
+            Source::File(_) | Source::S3 { .. } => Some(source.clone()),
+            Source::Stdin => {
                 return Err(Error::Config(
-                    "parallel restore (-j) needs an archive file: standard input cannot be \
-                     read at several places at once (pg_restore refuses it too); restore \
-                     without -j"
+                    "parallel restore (-j) needs an archive file or S3 object: standard input \
+                     cannot be read at several places at once (pg_restore refuses it too); \
+                     restore without -j"
                         .into(),
                 ))
             }
@@ -220,7 +219,7 @@ pub fn read_list(text: &str) -> (HashSet<i32>, Vec<String>) {
 async fn restore_from(
     input: Box<dyn Read + Send>,
     reopen: Option<Reopen>,
-    parallel: Option<PathBuf>,
+    parallel: Option<Source>,
     opts: &RestoreOptions,
 ) -> Result<RestoreReport> {
     let mut reader = ArchiveReader::new(input);
@@ -280,9 +279,9 @@ async fn restore_from(
         engine.schema = None;
     }
     match parallel {
-        Some(path) => {
+        Some(source) => {
             let files = Files {
-                path,
+                source,
                 offsets: Arc::new(offsets),
                 int_size,
                 algorithm,
@@ -320,7 +319,7 @@ async fn restore_from(
 
 /// What parallel workers need to read data blocks themselves.
 struct Files {
-    path: PathBuf,
+    source: Source,
     offsets: Arc<HashMap<i32, u64>>,
     int_size: u8,
     algorithm: archive_format::CompressionAlgorithm,

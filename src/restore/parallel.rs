@@ -160,7 +160,7 @@ pub(super) async fn run<'a>(
         idle.push(Worker {
             engine: Engine::connect(opts, session, false).await?,
             blocks: Blocks::at_offsets(
-                &files.path,
+                &files.source,
                 files.offsets.clone(),
                 files.int_size,
                 files.algorithm,
