@@ -239,3 +239,91 @@ fn parallel_restore_straight_from_s3() {
         &crate::backup::plain_dump(&copy),
     );
 }
+
+/// The issue's acceptance on the runbook's database: a drill over a fresh
+/// backup of the PostGIS fixture on PostgreSQL 15 passes the PostGIS smoke
+/// test and leaves no scratch database; the same backup with a truncated
+/// data block fails at verify, naming the entry, and restores nothing.
+#[test]
+fn drill_postgis_backup_and_truncated_block() {
+    let server = moto();
+    let bucket = "pgark-drill-postgis";
+    server.create_bucket(bucket);
+    let version = PgVersion::V15;
+    let source = crate::common::fixture_db(pg(version), "postgis_app.sql");
+    let prefix = format!("{}/", source.name);
+    let out = pgark(
+        server,
+        &[
+            "backup",
+            "--database-url",
+            &source.url(),
+            "--to",
+            &format!("s3://{bucket}/{prefix}"),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let location = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let target = pg(version).url("postgres");
+    let out = pgark(
+        server,
+        &[
+            "drill",
+            &format!("s3://{bucket}/{prefix}"),
+            "--target-url",
+            &target,
+            "--check",
+            "SELECT ST_IsValid(ST_GeomFromText('POINT(0 0)', 4326)) AND PostGIS_Version() IS NOT NULL",
+        ],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("ok   verify:"), "{stdout}");
+    assert!(
+        stdout.contains("drill passed; scratch database dropped"),
+        "{stdout}"
+    );
+    assert_eq!(scratch_databases(version), "0");
+
+    // Cut the archive inside its last data block; keep its manifest.
+    let key = location
+        .trim_start_matches(&format!("s3://{bucket}/"))
+        .to_owned();
+    let script = format!(
+        "import boto3\n\
+         s3 = boto3.client('s3')\n\
+         a = s3.get_object(Bucket={bucket:?}, Key={key:?})['Body'].read()\n\
+         m = s3.get_object(Bucket={bucket:?}, Key={mkey:?})['Body'].read()\n\
+         s3.put_object(Bucket={bucket:?}, Key='cut/x-20260101T000000Z.dump', Body=a[:len(a) - 40])\n\
+         s3.put_object(Bucket={bucket:?}, Key='cut/x-20260101T000000Z.dump{SUFFIX}', Body=m)\n",
+        mkey = format!("{key}{SUFFIX}"),
+    );
+    server.python(&script).expect("seed the truncated copy");
+    let out = pgark(
+        server,
+        &[
+            "drill",
+            &format!("s3://{bucket}/cut/"),
+            "--key",
+            "cut/x-20260101T000000Z.dump",
+            "--target-url",
+            &target,
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(5), "{stderr}");
+    assert!(
+        stderr.contains("truncated") && stderr.contains("TABLE DATA"),
+        "{stderr}"
+    );
+    assert_eq!(scratch_databases(version), "0");
+}
