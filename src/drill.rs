@@ -5,15 +5,14 @@
 //! every table's row count with the manifest, runs the configured checks,
 //! and drops the scratch database again, also when a step failed.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use serde::Serialize;
 
 use crate::audit;
 use crate::db::connect;
 use crate::error::{Error, Result};
-use crate::manifest::{self, HashingReader, Manifest, SUFFIX};
+use crate::manifest::{self, Manifest, SUFFIX};
 use crate::restore::{self, RestoreOptions};
+use crate::runtime::{current_thread, now_unix};
 use crate::sink::s3::{build_client, S3ClientOptions};
 use crate::source::{read_s3_object, Source};
 
@@ -97,19 +96,12 @@ fn quote_ident(s: &str) -> String {
     format!("\"{}\"", s.replace('"', "\"\""))
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::Config(format!("cannot start the runtime: {e}")))
-}
-
 /// Picks the archive: the given key, or the newest valid backup.
 fn pick(opts: &DrillOptions) -> Result<(String, Manifest)> {
     let key = match &opts.key {
         Some(k) => k.clone(),
         None => {
-            let listing = runtime()?.block_on(async {
+            let listing = current_thread()?.block_on(async {
                 let client = build_client(&S3ClientOptions::from_env()).await;
                 audit::list(&client, &opts.bucket, &opts.prefix).await
             })?;
@@ -148,16 +140,13 @@ pub fn drill(opts: &DrillOptions) -> Result<DrillReport> {
         bucket: opts.bucket.clone(),
         key: key.clone(),
     };
-    let mut reader = HashingReader::new(source.open()?, manifest.part_sizes());
-    let verified = archive_format::verify(&mut reader)?;
-    std::io::copy(&mut reader, &mut std::io::sink()).map_err(|e| Error::Archive(e.into()))?;
-    let (digest, size) = reader.digest();
-    let problems = manifest.mismatches(&verified, size, &digest);
-    if !problems.is_empty() {
+    let checked = manifest::check_archive(source.open()?, Some(&manifest))?;
+    let (size, digest) = (checked.size, &checked.digest);
+    if !checked.mismatches.is_empty() {
         return Err(Error::Config(format!(
             "s3://{}/{key} does not match its manifest: {}; nothing was restored",
             opts.bucket,
-            problems.join("; ")
+            checked.mismatches.join("; ")
         )));
     }
     let verify_check = Check {
@@ -165,16 +154,12 @@ pub fn drill(opts: &DrillOptions) -> Result<DrillReport> {
         ok: true,
         detail: format!(
             "{size} bytes, sha256 {digest}, {} rows in {} tables",
-            verified.total_rows(),
+            checked.report.total_rows(),
             manifest.tables.len()
         ),
     };
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    let scratch = format!("pgark_drill_{now}_{}", std::process::id());
-    let rt = runtime()?;
+    let scratch = format!("pgark_drill_{}_{}", now_unix(), std::process::id());
+    let rt = current_thread()?;
     // Preflight: every extension the archive needs is available, before
     // anything is created.
     rt.block_on(async {
@@ -267,7 +252,7 @@ fn run_checks(
         ok: true,
         detail,
     });
-    runtime()?.block_on(async {
+    current_thread()?.block_on(async {
         let (client, _) = connect(scratch_url).await?;
         // Extension configuration tables (PostGIS's spatial_ref_sys...)
         // hold the extension's own rows besides the dumped ones.
@@ -371,14 +356,11 @@ fn with_pg_restore(binary: &std::path::Path, source: &Source, url: &str) -> Resu
 
 /// The bucket's cadence audit as one check.
 fn audit_check(opts: &DrillOptions, every: i64, grace: i64) -> Result<Check> {
-    let listing = runtime()?.block_on(async {
+    let listing = current_thread()?.block_on(async {
         let client = build_client(&S3ClientOptions::from_env()).await;
         audit::list(&client, &opts.bucket, &opts.prefix).await
     })?;
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
+    let now = now_unix();
     let report = audit::audit(&listing, audit::Cadence { every, grace, now });
     let failing: Vec<&str> = report
         .findings
@@ -403,12 +385,7 @@ fn audit_check(opts: &DrillOptions, every: i64, grace: i64) -> Result<Check> {
 /// Appends the runbook's line under `### Operations` in a changelog
 /// (creating the heading at the end if missing).
 pub fn record(changelog: &std::path::Path, key: &str) -> Result<()> {
-    let today = &manifest::rfc3339(
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
-            .unwrap_or(0),
-    )[..10];
+    let today = &manifest::rfc3339(now_unix())[..10];
     let file = key.rsplit('/').next().unwrap_or(key);
     let line = format!("- Restore drill verified {today} against {file}");
     let text = std::fs::read_to_string(changelog).unwrap_or_default();

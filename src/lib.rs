@@ -37,4 +37,5 @@ pub mod catalog;
 pub mod db;
 pub mod drill;
 pub mod restore;
+pub mod runtime;
 pub mod schema;

@@ -247,6 +247,45 @@ impl Manifest {
     }
 }
 
+/// An archive read to its end: what verify found, its size and digest
+/// (cut at the manifest's part sizes when it has them), and what differs
+/// from the manifest.
+#[derive(Debug)]
+pub struct Checked {
+    /// Every entry's data, as [`archive_format::verify`] reports it.
+    pub report: archive_format::VerifyReport,
+    /// Bytes read.
+    pub size: u64,
+    /// SHA-256 hex, or the composite `<hex>-<parts>`.
+    pub digest: String,
+    /// What differs from the manifest (empty without one).
+    pub mismatches: Vec<String>,
+}
+
+/// Verifies the whole archive from `input` and compares it with
+/// `manifest`, if given: what `pgark verify` and the drill both do.
+pub fn check_archive(
+    input: impl std::io::Read,
+    manifest: Option<&Manifest>,
+) -> Result<Checked, archive_format::Error> {
+    let sizes = manifest.map(Manifest::part_sizes).unwrap_or_default();
+    let mut reader = HashingReader::new(input, sizes);
+    let report = archive_format::verify(&mut reader)?;
+    // Whatever verify left unread (nothing, for a valid archive) still
+    // counts for the digest.
+    std::io::copy(&mut reader, &mut std::io::sink())?;
+    let (digest, size) = reader.digest();
+    let mismatches = manifest
+        .map(|m| m.mismatches(&report, size, &digest))
+        .unwrap_or_default();
+    Ok(Checked {
+        report,
+        size,
+        digest,
+        mismatches,
+    })
+}
+
 /// RFC 3339 UTC time of a Unix time in seconds.
 pub fn rfc3339(unix: i64) -> String {
     let days = unix.div_euclid(86_400);

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::str::FromStr;
 
 use crate::error::{Error, Result};
+use crate::runtime::current_thread;
 use crate::sink::s3::{build_client, S3ClientOptions};
 
 /// An archive location given on the command line: a file path, or `-` for
@@ -110,7 +111,7 @@ impl Source {
 /// Reads `bucket/key` if it exists: `Ok(None)` when there is no such
 /// object (a missing manifest), an error for anything else.
 pub fn read_s3_object(bucket: &str, key: &str) -> Result<Option<Vec<u8>>> {
-    let rt = runtime()?;
+    let rt = current_thread()?;
     rt.block_on(async {
         let client = build_client(&S3ClientOptions::from_env()).await;
         match client.get_object().bucket(bucket).key(key).send().await {
@@ -124,13 +125,6 @@ pub fn read_s3_object(bucket: &str, key: &str) -> Result<Option<Vec<u8>>> {
             Err(e) => Err(get_error(bucket, key, &e)),
         }
     })
-}
-
-fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::Config(format!("cannot start the runtime: {e}")))
 }
 
 fn get_error(bucket: &str, key: &str, e: &impl std::error::Error) -> Error {
@@ -159,7 +153,7 @@ impl S3Reader {
         let (first_tx, first_rx) = std::sync::mpsc::sync_channel::<Result<()>>(1);
         let (b, k) = (bucket.to_owned(), key.to_owned());
         std::thread::spawn(move || {
-            let rt = match runtime() {
+            let rt = match current_thread() {
                 Ok(rt) => rt,
                 Err(e) => {
                     let _ = first_tx.send(Err(e));

@@ -11,7 +11,7 @@ mod target;
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use archive_format::{ArchiveVersion, ArchiveWriter, Compression, CreateTime, Header};
 
@@ -19,6 +19,7 @@ use crate::catalog::Catalog;
 use crate::db::{begin_snapshot, connect, export_snapshot, join_snapshot, lock_tables, ServerInfo};
 use crate::error::{Error, Result};
 use crate::manifest::{self, ExtensionVersion, Manifest, PartDigest, TableStats};
+use crate::runtime::now_unix;
 use crate::schema::{self, BuildOptions, TocInfo};
 use crate::sink::s3::{build_client, S3ClientOptions, S3Sink, S3SinkOptions, S3Target};
 
@@ -180,13 +181,6 @@ impl BackupReport {
     pub fn rows(&self) -> u64 {
         self.tables.iter().map(|t| t.rows).sum()
     }
-}
-
-fn now_unix() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
 }
 
 /// The archive version for a server, or the one asked for.

@@ -1,53 +1,30 @@
 //! `pgark ls` and `pgark audit`: the backups in a bucket, and whether the
 //! weekly cadence holds (the alert on a missed Monday dump).
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use pgark::audit::{self, human, Cadence};
+use pgark::bucket::BucketUrl;
 use pgark::heartbeat::post;
 use pgark::manifest::rfc3339;
+use pgark::runtime::{current_thread, now_unix};
 use pgark::sink::s3::{build_client, S3ClientOptions, S3Error};
 use pgark::Error;
 
 use super::args::{AuditArgs, LsArgs};
 
-fn bucket_and_prefix(url: &str) -> Result<(String, String), Error> {
-    let rest = url
-        .strip_prefix("s3://")
-        .ok_or_else(|| Error::Config(format!("{url}: expected s3://bucket[/prefix]")))?;
-    let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
-    if bucket.is_empty() {
-        return Err(Error::Config(format!("{url}: no bucket")));
-    }
-    Ok((bucket.to_owned(), prefix.to_owned()))
-}
-
-fn runtime() -> Result<tokio::runtime::Runtime, Error> {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::Config(format!("cannot start the runtime: {e}")))
-}
-
-fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
-
 async fn listing(url: &str) -> Result<audit::Listing, Error> {
-    let (bucket, prefix) = bucket_and_prefix(url)?;
+    let url = BucketUrl::parse(url)?;
     let client = build_client(&S3ClientOptions::from_env()).await;
-    audit::list(&client, &bucket, &prefix)
+    audit::list(&client, &url.bucket, &url.prefix)
         .await
         .map_err(|e: S3Error| e.into())
 }
 
 /// `pgark ls`: newest first, with size, age and manifest status.
 pub fn ls(args: &LsArgs) -> Result<(), Error> {
-    let listing = runtime()?.block_on(listing(&args.url))?;
-    let now = now();
+    let listing = current_thread()?.block_on(listing(&args.url))?;
+    let now = now_unix();
     if args.json {
         println!(
             "{}",
@@ -94,8 +71,8 @@ pub(super) fn parse_duration(s: &str) -> Result<i64, String> {
 pub fn run(args: &AuditArgs) -> Result<bool, Error> {
     let every = parse_duration(&args.every).map_err(Error::Config)?;
     let grace = parse_duration(&args.grace).map_err(Error::Config)?;
-    let now = now();
-    let rt = runtime()?;
+    let now = now_unix();
+    let rt = current_thread()?;
     let listing = rt.block_on(listing(&args.url))?;
     let report = audit::audit(&listing, Cadence { every, grace, now });
     let json = serde_json::json!({

@@ -13,10 +13,7 @@ use super::args::{BucketArgs, BucketCommand, BucketPolicyArgs};
 /// Runs the subcommand; `Ok(false)` when the bucket drifts from the
 /// policy (the report was printed).
 pub fn run(args: &BucketArgs) -> Result<bool, Error> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::Config(format!("cannot start the runtime: {e}")))?;
+    let runtime = pgark::runtime::current_thread()?;
     match &args.command {
         BucketCommand::Init(a) => {
             let report = runtime.block_on(async {

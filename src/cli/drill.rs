@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use pgark::bucket::BucketUrl;
 use pgark::drill::{self, DrillOptions};
 use pgark::heartbeat::{Beat, Heartbeat};
 use pgark::Error;
@@ -10,9 +11,7 @@ use super::args::DrillArgs;
 
 fn beat(h: &Option<Heartbeat>, b: Beat, body: &str) {
     let Some(h) = h else { return };
-    let sent = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
+    let sent = pgark::runtime::current_thread()
         .map_err(|e| e.to_string())
         .and_then(|rt| rt.block_on(h.send(b, body)));
     if let Err(e) = sent {
@@ -22,19 +21,15 @@ fn beat(h: &Option<Heartbeat>, b: Beat, body: &str) {
 
 /// Ok(true) when every check held.
 pub fn run(args: &DrillArgs) -> Result<bool, Error> {
-    let rest = args
-        .url
-        .strip_prefix("s3://")
-        .ok_or_else(|| Error::Config(format!("{}: expected s3://bucket[/prefix]", args.url)))?;
-    let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+    let BucketUrl { bucket, prefix } = BucketUrl::parse(&args.url)?;
     let heartbeat = match &args.heartbeat_url {
         Some(u) => Some(Heartbeat::new(u, Duration::from_secs(10)).map_err(Error::Config)?),
         None => None,
     };
     beat(&heartbeat, Beat::Start, "pgark drill started");
     let opts = DrillOptions {
-        bucket: bucket.to_owned(),
-        prefix: prefix.to_owned(),
+        bucket: bucket.clone(),
+        prefix,
         key: args.key.clone(),
         target_url: args.target_url.clone(),
         checks: args.checks.clone(),

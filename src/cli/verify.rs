@@ -2,8 +2,8 @@
 
 use std::io::{self, BufWriter, Write};
 
-use pgark::archive::{self, DataReport, VerifyReport};
-use pgark::manifest::{HashingReader, Manifest, SUFFIX};
+use pgark::archive::{DataReport, VerifyReport};
+use pgark::manifest::{check_archive, Manifest, SUFFIX};
 use pgark::source::{read_s3_object, Source};
 use pgark::Error;
 
@@ -41,23 +41,15 @@ fn manifest(args: &VerifyArgs) -> Result<Option<Manifest>, Error> {
 /// Ok(true) when the archive verifies (and matches its manifest).
 pub fn run(args: &VerifyArgs) -> Result<bool, Error> {
     let manifest = manifest(args)?;
-    let sizes = manifest
-        .as_ref()
-        .map(Manifest::part_sizes)
-        .unwrap_or_default();
-    let mut reader = HashingReader::new(args.archive.open()?, sizes);
-    let report = archive::verify(&mut reader)?;
-    // Whatever verify left unread (nothing, for a valid archive) still
-    // counts for the digest.
-    io::copy(&mut reader, &mut io::sink()).map_err(|e| Error::Archive(e.into()))?;
-    let (digest, size) = reader.digest();
+    let checked = check_archive(args.archive.open()?, manifest.as_ref())?;
+    let (report, digest) = (&checked.report, &checked.digest);
     let mut out = BufWriter::new(io::stdout().lock());
-    print(&mut out, &report, args).map_err(Error::Output)?;
+    print(&mut out, report, args).map_err(Error::Output)?;
     let mut ok = true;
     match &manifest {
         Some(m) => {
-            let problems = m.mismatches(&report, size, &digest);
-            for p in &problems {
+            let problems = &checked.mismatches;
+            for p in problems {
                 writeln!(out, "MISMATCH: {p}").map_err(Error::Output)?;
             }
             ok = problems.is_empty();

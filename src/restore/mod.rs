@@ -168,10 +168,7 @@ pub fn restore(source: &Source, opts: &RestoreOptions) -> Result<RestoreReport> 
     } else {
         None
     };
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::Config(format!("cannot start the runtime: {e}")))?;
+    let rt = crate::runtime::current_thread()?;
     let reopen: Option<Reopen> = match source {
         Source::File(path) => {
             let path = path.clone();
