@@ -13,6 +13,39 @@ fn pgark(server: &MotoServer, args: &[&str]) -> Output {
     crate::common::pgark_s3(&server.endpoint(), (&k, &s), args)
 }
 
+/// `pgark backup` of `source` to the S3 URL `to`; returns the archive's
+/// location.
+fn backup_to(server: &MotoServer, source: &pgark_testkit::TestDb, to: &str) -> String {
+    let out = pgark(
+        server,
+        &["backup", "--database-url", &source.url(), "--to", to],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+/// Copies the backup `key` and its manifest to `to` (as admin, through
+/// boto3), the archive without its last `cut` bytes; returns the
+/// manifest's text.
+fn copy_backup(server: &MotoServer, bucket: &str, key: &str, to: &str, cut: usize) -> String {
+    let script = format!(
+        "import boto3\n\
+         s3 = boto3.client('s3')\n\
+         a = s3.get_object(Bucket={bucket:?}, Key={key:?})['Body'].read()\n\
+         m = s3.get_object(Bucket={bucket:?}, Key={mkey:?})['Body'].read()\n\
+         s3.put_object(Bucket={bucket:?}, Key={to:?}, Body=a[:len(a) - {cut}])\n\
+         s3.put_object(Bucket={bucket:?}, Key={tomkey:?}, Body=m)\n\
+         print(m.decode())\n",
+        mkey = format!("{key}{SUFFIX}"),
+        tomkey = format!("{to}{SUFFIX}"),
+    );
+    server.python(&script).expect("copy the backup with boto3")
+}
+
 fn scratch_databases(version: PgVersion) -> String {
     pg(version)
         .psql(
@@ -38,21 +71,7 @@ fn drill_restores_checks_records_and_cleans_up() {
          CREATE TABLE alembic_version (version_num text); INSERT INTO alembic_version VALUES ('abc123');",
     );
     let prefix = format!("{}/", source.name);
-    let out = pgark(
-        server,
-        &[
-            "backup",
-            "--database-url",
-            &source.url(),
-            "--to",
-            &format!("s3://{bucket}/{prefix}"),
-        ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    backup_to(server, &source, &format!("s3://{bucket}/{prefix}"));
     let target = pg(version).url("postgres");
     let dir = tempfile::tempdir().expect("temp dir");
     let changelog = dir.path().join("CHANGELOG.md");
@@ -151,17 +170,7 @@ fn drill_restores_checks_records_and_cleans_up() {
                 .map(str::to_owned)
         })
         .expect("a backup listed");
-    let script = format!(
-        "import boto3, json\n\
-         s3 = boto3.client('s3')\n\
-         a = s3.get_object(Bucket={bucket:?}, Key={key:?})['Body'].read()\n\
-         m = s3.get_object(Bucket={bucket:?}, Key={mkey:?})['Body'].read()\n\
-         s3.put_object(Bucket={bucket:?}, Key='needs-ext/x-20260101T000000Z.dump', Body=a)\n\
-         s3.put_object(Bucket={bucket:?}, Key='needs-ext/x-20260101T000000Z.dump{SUFFIX}', Body=m)\n\
-         print(m.decode())\n",
-        mkey = format!("{key}{SUFFIX}"),
-    );
-    let manifest_text = server.python(&script).expect("copy with boto3");
+    let manifest_text = copy_backup(server, bucket, &key, "needs-ext/x-20260101T000000Z.dump", 0);
     let mut m = Manifest::from_json(manifest_text.as_bytes()).expect("manifest");
     m.extensions.push(ExtensionVersion {
         name: "no_such_extension".into(),
@@ -197,22 +206,11 @@ fn parallel_restore_straight_from_s3() {
     server.create_bucket(bucket);
     let version = PgVersion::V18;
     let source = crate::common::fixture_db(pg(version), "schema_more.sql");
-    let out = pgark(
+    let location = backup_to(
         server,
-        &[
-            "backup",
-            "--database-url",
-            &source.url(),
-            "--to",
-            &format!("s3://{bucket}/{}.dump", source.name),
-        ],
+        &source,
+        &format!("s3://{bucket}/{}.dump", source.name),
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let location = String::from_utf8_lossy(&out.stdout).trim().to_owned();
     let copy = pg(version).create_database("from_s3");
     let out = pgark(
         server,
@@ -252,22 +250,7 @@ fn drill_postgis_backup_and_truncated_block() {
     let version = PgVersion::V15;
     let source = crate::common::fixture_db(pg(version), "postgis_app.sql");
     let prefix = format!("{}/", source.name);
-    let out = pgark(
-        server,
-        &[
-            "backup",
-            "--database-url",
-            &source.url(),
-            "--to",
-            &format!("s3://{bucket}/{prefix}"),
-        ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let location = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let location = backup_to(server, &source, &format!("s3://{bucket}/{prefix}"));
     let target = pg(version).url("postgres");
     let out = pgark(
         server,
@@ -298,16 +281,7 @@ fn drill_postgis_backup_and_truncated_block() {
     let key = location
         .trim_start_matches(&format!("s3://{bucket}/"))
         .to_owned();
-    let script = format!(
-        "import boto3\n\
-         s3 = boto3.client('s3')\n\
-         a = s3.get_object(Bucket={bucket:?}, Key={key:?})['Body'].read()\n\
-         m = s3.get_object(Bucket={bucket:?}, Key={mkey:?})['Body'].read()\n\
-         s3.put_object(Bucket={bucket:?}, Key='cut/x-20260101T000000Z.dump', Body=a[:len(a) - 40])\n\
-         s3.put_object(Bucket={bucket:?}, Key='cut/x-20260101T000000Z.dump{SUFFIX}', Body=m)\n",
-        mkey = format!("{key}{SUFFIX}"),
-    );
-    server.python(&script).expect("seed the truncated copy");
+    copy_backup(server, bucket, &key, "cut/x-20260101T000000Z.dump", 40);
     let out = pgark(
         server,
         &[
