@@ -79,7 +79,7 @@ pub fn assert_same_dump(what: &str, source: &str, copy: &str) {
 
 /// The acceptance round trip: pgark backup → real pg_restore of the
 /// same version into an empty database → pg_dump of source and copy agree.
-fn round_trip(version: PgVersion, fixture: &str) {
+pub fn round_trip(version: PgVersion, fixture: &str) {
     let dir = tempfile::tempdir().expect("temp dir");
     let source = fixture_db(pg(version), fixture);
     let archive = backup(&source, dir.path(), &[]);
@@ -173,13 +173,13 @@ fn database_statements(version: PgVersion, archive: &Path) -> Vec<String> {
 
 /// TOC parity with real `pg_dump -Fc --no-owner --no-acl` of the same
 /// database: the same (desc, namespace, tag) entries.
-fn toc_parity(version: PgVersion, fixture: &str) {
+pub fn toc_parity(version: PgVersion, fixture: &str) {
     let db = fixture_db(pg(version), fixture);
     toc_parity_of(&db, &[], &["--no-owner", "--no-acl"]);
 }
 
 /// TOC parity of `pgark backup {ours}` with `pg_dump -Fc {theirs}`.
-fn toc_parity_of(db: &TestDb, ours: &[&str], theirs: &[&str]) {
+pub fn toc_parity_of(db: &TestDb, ours: &[&str], theirs: &[&str]) {
     let (version, fixture) = (db.server().version(), &db.name);
     let dir = tempfile::tempdir().expect("temp dir");
     let ours_path = backup(db, dir.path(), ours);
