@@ -19,7 +19,11 @@ SELECT a.attrelid, a.attnum::int4, a.attname::text, pg_catalog.quote_ident(a.att
        -- PostgreSQL 18's named NOT NULL constraint, when not the default name.
        (SELECT pg_catalog.quote_ident(nc.conname) FROM pg_catalog.pg_constraint nc
         WHERE nc.conrelid = a.attrelid AND nc.contype = 'n' AND nc.conkey[1] = a.attnum
-          AND nc.conname <> c.relname || '_' || a.attname || '_not_null')
+          AND nc.conname <> c.relname || '_' || a.attname || '_not_null'),
+       -- SET COMPRESSION: 'p' pglz, 'l' lz4, NULL for the default.
+       NULLIF(a.attcompression::text, ''),
+       -- SET (n_distinct=...) and the other attribute options.
+       NULLIF(pg_catalog.array_to_string(a.attoptions, ', '), '')
 FROM pg_catalog.pg_attribute a
 JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace

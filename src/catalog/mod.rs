@@ -69,6 +69,10 @@ pub struct Column {
     pub inherited_not_null: bool,
     /// The NOT NULL constraint's name (18+), when it is not the default.
     pub not_null_name: Option<String>,
+    /// `attcompression` when set: `p` (pglz) or `l` (lz4).
+    pub compression: Option<String>,
+    /// `attoptions` as `n_distinct=10, ...`.
+    pub options: Option<String>,
 }
 
 /// A table, view, materialized view, sequence or foreign table (`pg_class`).
@@ -85,6 +89,10 @@ pub struct Relation {
     pub owner: String,
     pub persistence: char,
     pub reloptions: Option<String>,
+    /// The TOAST table's reloptions, each prefixed with `toast.`.
+    pub toast_reloptions: Option<String>,
+    /// The type of a typed table (`CREATE TABLE ... OF type`).
+    pub of_type: Option<String>,
     pub access_method: Option<String>,
     pub tablespace: Option<String>,
     pub comment: Option<String>,
@@ -909,6 +917,8 @@ fn relation(r: &Row) -> Relation {
         partition_bound: r.get(18),
         partition_key: r.get(19),
         parents: r.get(20),
+        toast_reloptions: r.get(21),
+        of_type: r.get(22),
         columns: Vec::new(),
     }
 }
@@ -932,5 +942,7 @@ fn column(r: &Row) -> Column {
         storage: r.get(14),
         inherited_not_null: r.get(15),
         not_null_name: r.get(16),
+        compression: r.get(17),
+        options: r.get(18),
     }
 }

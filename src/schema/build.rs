@@ -8,7 +8,9 @@ use archive_format::{ArchiveVersion, Section};
 use crate::catalog::{Catalog, Column, Oid, Relation};
 use crate::schema::object::{Attached, Class, DataSource, DumpObject, Key, Priority};
 use crate::schema::quote::{ident, literal};
+use columns::{column_settings, typed_column_line, with_clause};
 
+mod columns;
 mod kinds;
 mod privileges;
 mod standalone;
@@ -449,28 +451,24 @@ impl<'a> Builder<'a> {
                         r.qualified, col.quoted
                     ));
                 }
+                after.push_str(&column_settings(kind, &r.qualified, col));
                 continue;
             }
             let not_null = col.not_null && (!col.inherited_not_null || r.is_partition);
-            lines.push(column_line(col, not_null, separate_defaults, &mut defaults));
-            if let Some(n) = col.stattarget.filter(|n| *n >= 0) {
-                after.push_str(&format!(
-                    "ALTER {kind} ONLY {} ALTER COLUMN {} SET STATISTICS {n};\n",
-                    r.qualified, col.quoted
-                ));
+            let separate = defaults.len();
+            let line = column_line(col, not_null, separate_defaults, &mut defaults);
+            match r.of_type {
+                // A typed table's column is written only for what the type
+                // does not give it: a default or NOT NULL.
+                Some(_) => {
+                    let inline_default = col.default.is_some() && defaults.len() == separate;
+                    if inline_default || not_null {
+                        lines.push(typed_column_line(&line, col));
+                    }
+                }
+                None => lines.push(line),
             }
-            if let Some(s) = &col.storage {
-                let storage = match s.as_str() {
-                    "p" => "PLAIN",
-                    "e" => "EXTERNAL",
-                    "m" => "MAIN",
-                    _ => "EXTENDED",
-                };
-                after.push_str(&format!(
-                    "ALTER {kind} ONLY {} ALTER COLUMN {} SET STORAGE {storage};\n",
-                    r.qualified, col.quoted
-                ));
-            }
+            after.push_str(&column_settings(kind, &r.qualified, col));
         }
         for c in self
             .cat
@@ -489,15 +487,15 @@ impl<'a> Builder<'a> {
         } else {
             ""
         };
-        let mut defn = if lines.is_empty() {
-            format!("CREATE {unlogged}{kind} {} (\n)", r.qualified)
-        } else {
-            format!(
-                "CREATE {unlogged}{kind} {} (\n{}\n)",
-                r.qualified,
-                lines.join(",\n")
-            )
-        };
+        let mut defn = format!("CREATE {unlogged}{kind} {}", r.qualified);
+        if let Some(t) = &r.of_type {
+            defn.push_str(&format!(" OF {t}"));
+        }
+        if !lines.is_empty() {
+            defn.push_str(&format!(" (\n{}\n)", lines.join(",\n")));
+        } else if r.of_type.is_none() {
+            defn.push_str(" (\n)");
+        }
         let parents: Vec<&Relation> = r
             .parents
             .iter()
@@ -522,32 +520,27 @@ impl<'a> Builder<'a> {
         if let Some(key) = &r.partition_key {
             defn.push_str(&format!("\nPARTITION BY {key}"));
         }
-        if let Some(opts) = &r.reloptions {
-            defn.push_str(&format!("\nWITH ({opts})"));
-        }
+        defn.push_str(&with_clause(r));
         defn.push_str(";\n");
+        defn.push_str(&after);
         // pg_dump has only ALTER TABLE syntax for these.
         match r.replica_identity {
             _ if r.kind == 'f' => {}
-            'f' => after.push_str(&format!(
-                "ALTER TABLE ONLY {} REPLICA IDENTITY FULL;\n",
+            'f' => defn.push_str(&format!(
+                "\nALTER TABLE ONLY {} REPLICA IDENTITY FULL;\n",
                 r.qualified
             )),
-            'n' => after.push_str(&format!(
-                "ALTER TABLE ONLY {} REPLICA IDENTITY NOTHING;\n",
+            'n' => defn.push_str(&format!(
+                "\nALTER TABLE ONLY {} REPLICA IDENTITY NOTHING;\n",
                 r.qualified
             )),
             _ => {}
         }
         if r.force_row_security {
-            after.push_str(&format!(
-                "ALTER TABLE ONLY {} FORCE ROW LEVEL SECURITY;\n",
+            defn.push_str(&format!(
+                "\nALTER TABLE ONLY {} FORCE ROW LEVEL SECURITY;\n",
                 r.qualified
             ));
-        }
-        if !after.is_empty() {
-            defn.push('\n');
-            defn.push_str(&after);
         }
         o.defn = defn;
         o.drop = format!("DROP {kind} {};\n", r.qualified);
@@ -644,15 +637,15 @@ impl<'a> Builder<'a> {
             let mut o = self.base(r, Class::Relation, Priority::Table, "MATERIALIZED VIEW");
             o.tablespace = Some(r.tablespace.clone().unwrap_or_default());
             o.table_am = r.access_method.clone();
-            let with = r
-                .reloptions
-                .as_ref()
-                .map(|w| format!(" WITH ({w})"))
-                .unwrap_or_default();
+            let with = with_clause(r);
             o.defn = format!(
                 "CREATE MATERIALIZED VIEW {}{with} AS\n{def}\n  WITH NO DATA;\n",
                 r.qualified
             );
+            for col in &r.columns {
+                o.defn
+                    .push_str(&column_settings("TABLE", &r.qualified, col));
+            }
             o.drop = format!("DROP MATERIALIZED VIEW {};\n", r.qualified);
             self.relation_comments(&mut o, r, "MATERIALIZED VIEW");
             self.out.push(o);
