@@ -36,4 +36,7 @@ every_version! {
     // SET COMPRESSION, SET (n_distinct...), inherited columns' settings,
     // materialized view columns, toast.* reloptions.
     column_settings: "fidelity_tables_columns.sql";
+    // Index column statistics targets, CLUSTER ON an index or key,
+    // REPLICA IDENTITY USING INDEX, comments on a key constraint's index.
+    index_settings: "fidelity_tables_indexes.sql";
 }

@@ -2,7 +2,13 @@
 SELECT i.indexrelid, i.indrelid, c.relname::text, pg_catalog.pg_get_indexdef(i.indexrelid),
        pg_catalog.obj_description(i.indexrelid, 'pg_class'), i.indisclustered,
        c.relkind::text, pg_catalog.quote_ident(c.relname),
-       (SELECT inh.inhparent FROM pg_catalog.pg_inherits inh WHERE inh.inhrelid = i.indexrelid)
+       (SELECT inh.inhparent FROM pg_catalog.pg_inherits inh WHERE inh.inhrelid = i.indexrelid),
+       i.indisreplident,
+       -- Per-column statistics targets (ALTER INDEX ... ALTER COLUMN n SET STATISTICS v).
+       ARRAY(SELECT a.attnum::int4 FROM pg_catalog.pg_attribute a
+             WHERE a.attrelid = i.indexrelid AND a.attstattarget >= 0 ORDER BY a.attnum),
+       ARRAY(SELECT a.attstattarget::int4 FROM pg_catalog.pg_attribute a
+             WHERE a.attrelid = i.indexrelid AND a.attstattarget >= 0 ORDER BY a.attnum)
 FROM pg_catalog.pg_index i
 JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace

@@ -177,6 +177,12 @@ pub struct Constraint {
     /// For a key constraint of a partition: the partitioned index its
     /// index is attached to.
     pub parent_index: Option<Oid>,
+    /// The key constraint's index is the table's CLUSTER index.
+    pub clustered: bool,
+    /// The key constraint's index is the table's replica identity.
+    pub replica_identity: bool,
+    /// The comment on the key constraint's index.
+    pub index_comment: Option<String>,
 }
 
 /// An index not created by a constraint.
@@ -193,6 +199,10 @@ pub struct Index {
     pub quoted: String,
     /// The partitioned index this one is attached to.
     pub parent_index: Option<Oid>,
+    /// The index is the table's replica identity.
+    pub replica_identity: bool,
+    /// Per-column statistics targets: (column number, target).
+    pub stattargets: Vec<(i32, i32)>,
 }
 
 /// A function or procedure.
@@ -826,6 +836,9 @@ impl Catalog {
                 index: r.get(8),
                 comment: r.get(9),
                 parent_index: r.get(10),
+                clustered: r.get(11),
+                replica_identity: r.get(12),
+                index_comment: r.get(13),
             })
             .filter(|c| by_oid.contains_key(&c.table))
             .collect();
@@ -841,6 +854,12 @@ impl Catalog {
                 kind: ch(r.get(6)),
                 quoted: r.get(7),
                 parent_index: r.get(8),
+                replica_identity: r.get(9),
+                stattargets: r
+                    .get::<_, Vec<i32>>(10)
+                    .into_iter()
+                    .zip(r.get::<_, Vec<i32>>(11))
+                    .collect(),
             })
             .filter(|i| by_oid.contains_key(&i.table))
             .collect();

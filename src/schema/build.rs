@@ -817,6 +817,15 @@ impl<'a> Builder<'a> {
                 "ALTER TABLE {only}{}\n    ADD CONSTRAINT {} {};\n",
                 r.qualified, c.quoted, c.definition
             );
+            if c.clustered {
+                o.defn.push_str(&format!(
+                    "\nALTER TABLE {} CLUSTER ON {};\n",
+                    r.qualified, c.quoted
+                ));
+            }
+            if c.replica_identity {
+                o.defn.push_str(&index_replica_identity(r, &c.quoted));
+            }
             o.drop = format!(
                 "ALTER TABLE {only}{} DROP CONSTRAINT {};\n",
                 r.qualified, c.quoted
@@ -829,6 +838,19 @@ impl<'a> Builder<'a> {
                 let target = format!("CONSTRAINT {} ON {}", c.quoted, r.qualified);
                 o.attached.push(comment(
                     format!("CONSTRAINT {} ON {}", c.quoted, ident(&r.name)),
+                    &target,
+                    text,
+                    Some(&r.schema),
+                    &r.owner,
+                    self.std(),
+                ));
+            }
+            // pg_dump's dumpIndex writes the comment of a constraint's
+            // index, depending on the constraint.
+            if let Some(text) = &c.index_comment {
+                let target = format!("INDEX {}.{}", r.schema_quoted, c.quoted);
+                o.attached.push(comment(
+                    format!("INDEX {}", c.quoted),
                     &target,
                     text,
                     Some(&r.schema),
@@ -892,7 +914,18 @@ impl<'a> Builder<'a> {
                     r.qualified, i.quoted
                 ));
             }
-            o.drop = format!("DROP INDEX {qualified_index};\n");
+            for (col, target) in &i.stattargets {
+                o.defn.push_str(&format!(
+                    "ALTER INDEX {qualified_index} ALTER COLUMN {col} SET STATISTICS {target};\n"
+                ));
+            }
+            if i.replica_identity {
+                o.defn.push_str(&index_replica_identity(r, &i.quoted));
+            }
+            // A partition's index goes with the partitioned one.
+            if i.parent_index.is_none() {
+                o.drop = format!("DROP INDEX {qualified_index};\n");
+            }
             o.deps.push(Key::new(Class::Relation, r.oid));
             // A partition's index follows the partitioned index (or key
             // constraint) it is attached to.
@@ -1185,6 +1218,15 @@ impl<'a> Builder<'a> {
             self.out.push(d);
         }
     }
+}
+
+/// `ALTER TABLE ONLY t REPLICA IDENTITY USING INDEX i` after an index or
+/// key constraint, as pg_dump appends it.
+fn index_replica_identity(table: &Relation, index_quoted: &str) -> String {
+    format!(
+        "\nALTER TABLE ONLY {} REPLICA IDENTITY USING INDEX {index_quoted};\n",
+        table.qualified
+    )
 }
 
 /// One column of CREATE TABLE. Defaults that need a sequence are collected
