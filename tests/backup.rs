@@ -1,14 +1,15 @@
 //! `pgark backup`: the native schema dump, checked against real pg_dump and
 //! pg_restore of every supported version.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use archive_format::ArchiveReader;
 use pgark_testkit::{pg, PgVersion, TestDb};
 
-use crate::common::{assert_restores, fixture_db, query, read, real_dump, row_counts};
+use crate::common::{assert_restores, fixture_db, query, read, row_counts};
+use crate::toc_parity::toc_map;
+pub use crate::toc_parity::{toc_parity, toc_parity_of};
 
 /// Runs `pgark backup --database-url URL --to TO EXTRA...`.
 pub fn pgark_backup(url: &str, to: &Path, extra: &[&str]) -> Output {
@@ -109,109 +110,6 @@ fn round_trip_schema_basics_17() {
 #[test]
 fn round_trip_schema_basics_18() {
     round_trip(PgVersion::V18, "schema_basics.sql");
-}
-
-/// An entry's identity across archives: (desc, namespace, tag).
-type EntryName = (String, String, String);
-
-/// Every TOC entry by name, with the names of the entries it depends on.
-fn toc_map(path: &Path) -> BTreeMap<EntryName, BTreeSet<EntryName>> {
-    let bytes = read(path);
-    let toc = ArchiveReader::new(&bytes[..])
-        .read_toc()
-        .expect("TOC reads");
-    let name = |e: &archive_format::TocEntry| {
-        let ns = e.namespace.as_deref().unwrap_or_default();
-        (
-            e.desc.clone(),
-            String::from_utf8_lossy(ns).into_owned(),
-            String::from_utf8_lossy(&e.tag).into_owned(),
-        )
-    };
-    let by_id: HashMap<i32, EntryName> = toc
-        .entries
-        .iter()
-        .map(|s| (s.entry.dump_id, name(&s.entry)))
-        .collect();
-    toc.entries
-        .iter()
-        .map(|s| {
-            let deps = s
-                .entry
-                .dependencies
-                .iter()
-                .filter_map(|d| by_id.get(d).cloned())
-                .collect();
-            (name(&s.entry), deps)
-        })
-        .collect()
-}
-
-/// The database-level statements `pg_restore --create` would run.
-fn database_statements(version: PgVersion, archive: &Path) -> Vec<String> {
-    let out = version
-        .client_command("pg_restore")
-        .args(["--create", "--file", "-"])
-        .arg(archive)
-        .output()
-        .expect("run pg_restore");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter(|l| {
-            l.starts_with("CREATE DATABASE")
-                || l.starts_with("ALTER DATABASE")
-                || l.starts_with("COMMENT ON DATABASE")
-        })
-        .map(str::to_owned)
-        .collect()
-}
-
-/// TOC parity with real `pg_dump -Fc --no-owner --no-acl` of the same
-/// database: the same (desc, namespace, tag) entries.
-pub fn toc_parity(version: PgVersion, fixture: &str) {
-    let db = fixture_db(pg(version), fixture);
-    toc_parity_of(&db, &[], &["--no-owner", "--no-acl"]);
-}
-
-/// TOC parity of `pgark backup {ours}` with `pg_dump -Fc {theirs}`.
-pub fn toc_parity_of(db: &TestDb, ours: &[&str], theirs: &[&str]) {
-    let (version, fixture) = (db.server().version(), &db.name);
-    let dir = tempfile::tempdir().expect("temp dir");
-    let ours_path = backup(db, dir.path(), ours);
-    let theirs_path = real_dump(db, dir.path(), theirs);
-    // pg_restore --create replays the same database statements.
-    let statements = database_statements(version, &ours_path);
-    assert!(
-        statements[0].starts_with("CREATE DATABASE"),
-        "{statements:?}"
-    );
-    assert_eq!(
-        statements,
-        database_statements(version, &theirs_path),
-        "{fixture} on {version}: CREATE/ALTER DATABASE differ"
-    );
-    let ours = toc_map(&ours_path);
-    let theirs = toc_map(&theirs_path);
-    let missing: Vec<_> = theirs.keys().filter(|k| !ours.contains_key(*k)).collect();
-    let extra: Vec<_> = ours.keys().filter(|k| !theirs.contains_key(*k)).collect();
-    assert!(
-        missing.is_empty() && extra.is_empty(),
-        "{fixture} on {version}: TOC differs from pg_dump's\nonly in pg_dump's: {missing:#?}\nonly in pgark's: {extra:#?}"
-    );
-    // pg_restore -j and --section schedule by dependencies: every ordering
-    // constraint pg_dump records must be in ours too.
-    for (entry, deps) in &theirs {
-        let missing: Vec<_> = deps.difference(&ours[entry]).collect();
-        assert!(
-            missing.is_empty(),
-            "{fixture} on {version}: {entry:?} lacks pg_dump's dependencies {missing:?}"
-        );
-    }
 }
 
 /// The runbook's database: PostGIS with topology, the tiger geocoder and a

@@ -21,3 +21,4 @@ mod parallel_gzip;
 mod restore;
 mod s3_sink;
 mod service;
+mod toc_parity;

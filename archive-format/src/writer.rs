@@ -297,16 +297,19 @@ fn validate(entries: &[TocEntry]) -> Result<HashMap<i32, usize>> {
             return Err(Error::usage(format!("dump id {} is used twice", e.dump_id)));
         }
     }
+    // pg_restore takes a TABLE DATA entry's first dependency as its table's
+    // dump id, which must be in range (the table itself may be absent, as
+    // for an extension's configuration table); no dependency is fine.
+    let max = entries.iter().map(|e| e.dump_id).max().unwrap_or(0);
     for e in entries {
         if e.desc == "TABLE DATA" {
-            match e.dependencies.first() {
-                Some(t) if index.contains_key(t) => {}
-                _ => {
+            if let Some(&t) = e.dependencies.first() {
+                if t <= 0 || t > max {
                     return Err(Error::usage(format!(
                         "{} must depend on its table's entry first \
                          (pg_restore: bad table dumpId for TABLE DATA item)",
                         e.name()
-                    )))
+                    )));
                 }
             }
         }

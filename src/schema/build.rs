@@ -748,6 +748,8 @@ impl<'a> Builder<'a> {
                     );
                     ob.deps.push(Key::new(Class::Relation, r.oid));
                     ob.deps.push(Key::new(Class::Relation, table.oid));
+                    // pg_dump records the sequence only.
+                    ob.toc_deps = Some(vec![Key::new(Class::Relation, r.oid)]);
                     self.relation_comments(&mut o, r, "SEQUENCE");
                     self.out.push(o);
                     self.out.push(ob);
@@ -1002,10 +1004,17 @@ impl<'a> Builder<'a> {
             o.deps.push(c.0);
             o.deps.push(Key::new(Class::Relation, p.1.oid));
             o.deps.push(Key::new(Class::Relation, c.1.oid));
-            // pg_dump passes on the parent's own attachment (sub-partitions).
+            // A constraint's index has no entry of its own: pg_dump's
+            // dependencies pass through it to its parent (sub-partitions),
+            // and stop at the first index that is dumped.
+            let mut through = p.0.class == Class::Constraint;
             let mut up = parent_of.get(&parent);
             while let Some(grand) = up.and_then(|g| indexes.get(g).map(|i| (g, i))) {
+                if !through {
+                    break;
+                }
                 o.deps.push(grand.1 .0);
+                through = grand.1 .0.class == Class::Constraint;
                 up = parent_of.get(grand.0);
             }
             self.out.push(o);
@@ -1102,6 +1111,8 @@ impl<'a> Builder<'a> {
             o.namespace = Some(t.schema.clone());
             o.owner = Some(t.owner.clone());
             o.deps.push(Key::new(Class::Extension, t.extension));
+            // pg_dump records only the (undumped) table or sequence.
+            o.toc_deps = Some(Vec::new());
             if sequence {
                 let (value, called) = match t.last_value {
                     Some(v) => (v, true),

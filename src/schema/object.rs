@@ -222,6 +222,9 @@ pub struct DumpObject {
     pub deps: Vec<Key>,
     /// Entries written right after this one (comments).
     pub attached: Vec<Attached>,
+    /// The dependencies the TOC records, when pg_dump records fewer than
+    /// the dump is ordered by (`None`: all of `deps`).
+    pub toc_deps: Option<Vec<Key>>,
 }
 
 impl DumpObject {
@@ -250,6 +253,7 @@ impl DumpObject {
             data: None,
             deps: Vec::new(),
             attached: Vec::new(),
+            toc_deps: None,
         }
     }
 }

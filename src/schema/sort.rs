@@ -8,8 +8,9 @@ use std::collections::{BinaryHeap, HashMap, HashSet};
 use crate::catalog::{Catalog, Oid};
 use crate::schema::object::{Class, DumpObject, Key};
 
-/// Maps a `pg_depend` reference to the dumped object standing for it.
-fn resolver(cat: &Catalog, present: &HashSet<Key>) -> impl Fn(&str, Oid) -> Option<Key> {
+/// Maps a `pg_depend` reference to the dumped object standing for it
+/// (`referencing`: the object on the depending side).
+fn resolver(cat: &Catalog, present: &HashSet<Key>) -> impl Fn(&str, Oid, bool) -> Option<Key> {
     // Constraint-backing indexes stand for their constraint (a foreign key's
     // conindid is the referenced index, which it does not own).
     let index_owner: HashMap<Oid, Oid> = cat
@@ -36,9 +37,13 @@ fn resolver(cat: &Catalog, present: &HashSet<Key>) -> impl Fn(&str, Oid) -> Opti
         })
         .collect();
     let present = present.clone();
-    move |class: &str, oid: Oid| {
+    move |class: &str, oid: Oid, referencing: bool| {
         let key = match class {
             "pg_class" => match (index_owner.get(&oid), type_rel.get(&oid)) {
+                // pg_dump keeps a constraint index's own dependencies on
+                // the index, which has no entry: they are not the
+                // constraint's.
+                (Some(_), _) if referencing => return None,
                 (Some(&c), _) => Key::new(Class::Constraint, c),
                 (None, Some(&t)) => Key::new(Class::Type, t),
                 (None, None) => Key::new(Class::Relation, oid),
@@ -114,8 +119,10 @@ pub fn sort(mut objects: Vec<DumpObject>, cat: &Catalog) -> Vec<DumpObject> {
         .collect();
     let resolve = resolver(cat, &present);
     for d in &cat.depends {
-        let (Some(from), Some(to)) = (resolve(&d.class, d.oid), resolve(&d.ref_class, d.ref_oid))
-        else {
+        let (Some(from), Some(to)) = (
+            resolve(&d.class, d.oid, true),
+            resolve(&d.ref_class, d.ref_oid, false),
+        ) else {
             continue;
         };
         if from == to {

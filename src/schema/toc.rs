@@ -191,7 +191,7 @@ pub fn toc(objects: &[DumpObject], info: &TocInfo) -> (Vec<TocEntry>, Vec<DataPl
         e.defn = bytes(&create);
         e.drop_stmt = bytes(&drop);
         e.owner = bytes(&info.db_owner);
-        e.dependencies = vec![db_id];
+        // pg_dump means to depend on DATABASE but passes no count.
         entries.push(e);
     }
 
@@ -214,7 +214,7 @@ pub fn toc(objects: &[DumpObject], info: &TocInfo) -> (Vec<TocEntry>, Vec<DataPl
         }
         e.relkind = o.relkind;
         let mut deps: Vec<i32> = Vec::new();
-        for k in &o.deps {
+        for k in o.toc_deps.as_ref().unwrap_or(&o.deps) {
             if let Some(&d) = ids.get(k) {
                 if !deps.contains(&d) {
                     deps.push(d);

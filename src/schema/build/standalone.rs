@@ -384,6 +384,8 @@ impl Builder<'_> {
                 o.defn = q;
                 o.drop = format!("DROP USER MAPPING FOR {user} SERVER {};\n", s.quoted);
                 o.deps.push(server);
+                // pg_dump writes it inside the server's dump: no dependency.
+                o.toc_deps = Some(Vec::new());
                 self.out.push(o);
             }
         }
