@@ -16,6 +16,7 @@ mod cli;
 mod common;
 mod connect;
 mod drill;
+mod fidelity_kinds;
 mod fidelity_tables;
 mod parallel_gzip;
 mod restore;

@@ -1,4 +1,4 @@
--- Functions and procedures (aggregates and window functions come later).
+-- Functions, window functions and procedures (aggregates come later).
 SELECT p.oid, p.prokind::text, n.nspname::text, p.proname::text,
        pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(p.proname),
        pg_catalog.pg_get_function_identity_arguments(p.oid),
@@ -10,7 +10,7 @@ SELECT p.oid, p.prokind::text, n.nspname::text, p.proname::text,
        pg_catalog.obj_description(p.oid, 'pg_proc')
 FROM pg_catalog.pg_proc p
 JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
-WHERE p.prokind IN ('f', 'p')
+WHERE p.prokind IN ('f', 'p', 'w')
   AND n.nspname NOT IN ('pg_catalog', 'information_schema')
   AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)'
   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d

@@ -9,9 +9,11 @@ use tokio_postgres::{Client, Row};
 use crate::error::{Error, Result};
 
 mod acl;
+mod schemaless;
 mod standalone;
 
 pub use acl::{DefaultAcl, ObjectAcl};
+pub use schemaless::{AccessMethod, Schemaless, SecLabel, Subscription, Transform};
 
 pub use standalone::{
     Conversion, ForeignDataWrapper, ForeignServer, ForeignTable, Language, OpClass, OpFamily,
@@ -492,6 +494,8 @@ pub struct Catalog {
     pub acls: Vec<ObjectAcl>,
     /// Default privileges.
     pub default_acls: Vec<DefaultAcl>,
+    /// Access methods, transforms, subscriptions, security labels.
+    pub schemaless: Schemaless,
     /// Number of catalog queries run (for the batching test).
     pub queries: usize,
 }
@@ -546,6 +550,31 @@ impl Catalog {
         }
         let acls = q("privileges", include_str!("acls.sql")).await?;
         let default_acls = q("default privileges", include_str!("default_acls.sql")).await?;
+        let access_methods = q("access methods", include_str!("access_methods.sql")).await?;
+        let transforms = q("transforms", include_str!("transforms.sql")).await?;
+        let seclabels = q("security labels", include_str!("seclabels.sql")).await?;
+        let subscriptions = q("subscriptions", include_str!("subscriptions.sql")).await?;
+        // Subscriptions' details only when there are some this role may
+        // read (pg_dump's getSubscriptions needs the same).
+        let details = if subscriptions.iter().any(|r| r.get::<_, bool>("readable")) {
+            q(
+                "subscription details",
+                include_str!("subscription_details.sql"),
+            )
+            .await?
+        } else {
+            Vec::new()
+        };
+        cat.schemaless = Schemaless {
+            access_methods: access_methods.iter().map(AccessMethod::from).collect(),
+            transforms: transforms.iter().map(Transform::from).collect(),
+            seclabels: seclabels.iter().map(SecLabel::from).collect(),
+            subscriptions: if details.is_empty() {
+                subscriptions.iter().map(Subscription::listed).collect()
+            } else {
+                details.iter().map(Subscription::detailed).collect()
+            },
+        };
         cat.standalone = Standalone::fill(&more);
         cat.acls = acls
             .iter()

@@ -13,6 +13,7 @@ use columns::{column_settings, typed_column_line, with_clause};
 mod columns;
 mod kinds;
 mod privileges;
+mod schemaless;
 mod standalone;
 
 // Catalog OIDs of the system catalogs, as pg_dump records them.
@@ -53,11 +54,13 @@ pub fn build(cat: &Catalog, opts: BuildOptions) -> Vec<DumpObject> {
     };
     b.schemas();
     b.languages();
+    b.transforms();
     b.collations();
     b.extensions();
     b.types();
     b.functions();
     b.aggregates();
+    b.access_methods();
     b.casts();
     b.operators();
     b.operator_classes();
@@ -74,8 +77,10 @@ pub fn build(cat: &Catalog, opts: BuildOptions) -> Vec<DumpObject> {
     b.statistics(&dumped);
     b.publications(&dumped);
     b.event_triggers();
+    b.subscriptions();
     b.extension_data();
     b.large_objects();
+    b.security_labels();
     if b.opts.acl {
         b.privileges();
     }

@@ -87,6 +87,12 @@ pub enum Class {
     UserMapping,
     /// `pg_language`.
     Language,
+    /// `pg_am`.
+    AccessMethod,
+    /// `pg_transform`.
+    Transform,
+    /// `pg_subscription`.
+    Subscription,
 }
 
 /// Identifies a dumped object: catalog and OID.

@@ -75,6 +75,8 @@ fn resolver(cat: &Catalog, present: &HashSet<Key>) -> impl Fn(&str, Oid, bool) -
             "pg_foreign_data_wrapper" => Key::new(Class::ForeignDataWrapper, oid),
             "pg_foreign_server" => Key::new(Class::ForeignServer, oid),
             "pg_language" => Key::new(Class::Language, oid),
+            "pg_am" => Key::new(Class::AccessMethod, oid),
+            "pg_transform" => Key::new(Class::Transform, oid),
             "pg_default_acl" => Key::new(Class::DefaultAcl, oid),
             "pg_attrdef" => {
                 let own = Key::new(Class::AttrDef, oid);

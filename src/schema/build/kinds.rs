@@ -60,6 +60,11 @@ impl Builder<'_> {
 
     pub(super) fn operators(&mut self) {
         for op in &self.cat.operators {
+            // A shell operator (no function yet, made by another's
+            // COMMUTATOR): pg_dump's dumpOpr skips it.
+            if op.function == "-" {
+                continue;
+            }
             let mut o = DumpObject::new(
                 Key::new(Class::Operator, op.oid),
                 Priority::Operator,
