@@ -39,4 +39,8 @@ every_version! {
     // Index column statistics targets, CLUSTER ON an index or key,
     // REPLICA IDENTITY USING INDEX, comments on a key constraint's index.
     index_settings: "fidelity_tables_indexes.sql";
+    // A view's column defaults (separate DEFAULT entries).
+    view_defaults: "fidelity_tables_view_defaults.sql";
+    // A partition's trigger whose enabled state differs from the parent's.
+    partition_triggers: "fidelity_tables_partition_triggers.sql";
 }

@@ -438,6 +438,9 @@ pub struct Trigger {
     pub definition: String,
     pub enabled: char,
     pub comment: Option<String>,
+    /// The partitioned table's trigger this partition's trigger is cloned
+    /// from (dumped only because its enabled state differs).
+    pub parent: Option<Oid>,
 }
 
 /// A large object.
@@ -917,6 +920,7 @@ impl Catalog {
                 definition: r.get(4),
                 enabled: ch(r.get(5)),
                 comment: r.get(6),
+                parent: r.get(7),
             })
             .filter(|t| by_oid.contains_key(&t.table))
             .collect();

@@ -573,25 +573,7 @@ impl<'a> Builder<'a> {
         }
 
         for (attrdef, col, expr) in defaults {
-            let mut d = DumpObject::new(
-                Key::new(Class::AttrDef, attrdef),
-                Priority::AttrDef,
-                "DEFAULT",
-                format!("{} {}", r.name, col.name),
-            );
-            d.catalog = (PG_ATTRDEF, attrdef);
-            d.namespace = Some(r.schema.clone());
-            d.owner = Some(r.owner.clone());
-            d.defn = format!(
-                "ALTER {kind} ONLY {} ALTER COLUMN {} SET DEFAULT {expr};\n",
-                r.qualified, col.quoted
-            );
-            d.drop = format!(
-                "ALTER {kind} {} ALTER COLUMN {} DROP DEFAULT;\n",
-                r.qualified, col.quoted
-            );
-            d.deps.push(Key::new(Class::Relation, r.oid));
-            self.out.push(d);
+            self.separate_default(r, kind, attrdef, &col, &expr);
         }
 
         // A partitioned table's rows are its partitions' data; a foreign
@@ -629,6 +611,38 @@ impl<'a> Builder<'a> {
             rs.deps.push(Key::new(Class::Relation, r.oid));
             self.out.push(rs);
         }
+    }
+
+    /// A column default dumped on its own (pg_dump's dumpAttrDef), after
+    /// the relation; `kind` is `TABLE` or `FOREIGN TABLE` (views use
+    /// `TABLE`, as pg_dump does).
+    fn separate_default(
+        &mut self,
+        r: &Relation,
+        kind: &str,
+        attrdef: Oid,
+        col: &Column,
+        expr: &str,
+    ) {
+        let mut d = DumpObject::new(
+            Key::new(Class::AttrDef, attrdef),
+            Priority::AttrDef,
+            "DEFAULT",
+            format!("{} {}", r.name, col.name),
+        );
+        d.catalog = (PG_ATTRDEF, attrdef);
+        d.namespace = Some(r.schema.clone());
+        d.owner = Some(r.owner.clone());
+        d.defn = format!(
+            "ALTER {kind} ONLY {} ALTER COLUMN {} SET DEFAULT {expr};\n",
+            r.qualified, col.quoted
+        );
+        d.drop = format!(
+            "ALTER {kind} {} ALTER COLUMN {} DROP DEFAULT;\n",
+            r.qualified, col.quoted
+        );
+        d.deps.push(Key::new(Class::Relation, r.oid));
+        self.out.push(d);
     }
 
     fn view(&mut self, r: &Relation) {
@@ -691,6 +705,12 @@ impl<'a> Builder<'a> {
         o.drop = format!("DROP VIEW {};\n", r.qualified);
         self.relation_comments(&mut o, r, "VIEW");
         self.out.push(o);
+        // A view's column defaults are always separate.
+        for col in &r.columns {
+            if let Some((attrdef, expr)) = &col.default {
+                self.separate_default(r, "TABLE", *attrdef, col, expr);
+            }
+        }
     }
 
     fn sequence(&mut self, r: &Relation) {
@@ -1040,14 +1060,27 @@ impl<'a> Builder<'a> {
             o.catalog = (PG_TRIGGER, t.oid);
             o.namespace = Some(r.schema.clone());
             o.owner = Some(r.owner.clone());
-            o.defn = format!("{};\n", t.definition);
-            if let Some(state) = enabled_state(t.enabled) {
-                o.defn.push_str(&format!(
-                    "\nALTER TABLE {} {state} TRIGGER {};\n",
-                    r.qualified, t.quoted
-                ));
+            let alter = if r.kind == 'f' {
+                "ALTER FOREIGN TABLE"
+            } else {
+                "ALTER TABLE"
+            };
+            if let Some(parent) = t.parent {
+                // ATTACH PARTITION clones the trigger: only its state is
+                // dumped, and nothing to drop.
+                let state = enabled_state(t.enabled).unwrap_or("ENABLE");
+                o.defn = format!("\n{alter} {} {state} TRIGGER {};\n", r.qualified, t.quoted);
+                o.deps.push(Key::new(Class::Trigger, parent));
+            } else {
+                o.defn = format!("{};\n", t.definition);
+                if let Some(state) = enabled_state(t.enabled) {
+                    o.defn.push_str(&format!(
+                        "\n{alter} {} {state} TRIGGER {};\n",
+                        r.qualified, t.quoted
+                    ));
+                }
+                o.drop = format!("DROP TRIGGER {} ON {};\n", t.quoted, r.qualified);
             }
-            o.drop = format!("DROP TRIGGER {} ON {};\n", t.quoted, r.qualified);
             o.deps.push(Key::new(Class::Relation, r.oid));
             if let Some(c) = &t.comment {
                 let target = format!("TRIGGER {} ON {}", t.quoted, r.qualified);
