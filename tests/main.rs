@@ -20,6 +20,7 @@ mod fidelity_kinds;
 mod fidelity_tables;
 mod parallel_gzip;
 mod restore;
+mod restore_faults;
 mod s3_sink;
 mod service;
 mod toc_parity;

@@ -213,19 +213,34 @@ fn errors_stop_or_are_counted() {
     let out = pgark_restore(&archive, &copy.url(), &["--no-owner", "--no-acl"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(3), "{stderr}");
+    // pg_restore's wording, each error with its statement, then the count.
+    assert!(
+        stderr.contains("pgark: error: could not execute query: ERROR:  relation \"")
+            && stderr.contains("already exists\nCommand was: CREATE TABLE "),
+        "{stderr}"
+    );
     let last = stderr.trim_end().lines().last().unwrap_or_default();
     assert!(
-        last.starts_with("pgark: error: errors ignored on restore: ")
-            && last.contains("already exists"),
+        last.starts_with("pgark: error: errors ignored on restore: "),
         "{stderr}"
     );
 
     let out = pgark_restore(&archive, &copy.url(), RUNBOOK);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(3), "{stderr}");
-    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert_eq!(
+        stderr
+            .lines()
+            .filter(|l| l.starts_with("pgark: error"))
+            .count(),
+        1,
+        "{stderr}"
+    );
     assert!(
-        stderr.contains("--exit-on-error") && stderr.contains("(dump id "),
+        stderr.contains("--exit-on-error")
+            && stderr.contains("(dump id ")
+            && stderr.contains(": could not execute query: ERROR:  ")
+            && stderr.contains("\nCommand was: "),
         "{stderr}"
     );
     assert!(

@@ -55,21 +55,20 @@ pub fn run(args: &RestoreArgs) -> Result<(), Error> {
         ));
     }
     let report = restore::restore(&args.archive, &opts)?;
-    if report.errors.is_empty() {
+    if report.error_count == 0 {
         return Ok(());
     }
-    // pg_restore's default: go on, then say how many errors were ignored.
+    // pg_restore's default: go on, print each error as it does, then say
+    // how many were ignored.
+    let mut err = io::stderr().lock();
     for e in &report.errors {
-        eprintln!("pgark: warning: restoring {}: {}", e.entry, e.message);
+        let _ = writeln!(err, "pgark: error: {e}");
     }
-    let first = &report.errors[0];
     Err(Error::Database {
-        context: format!(
-            "errors ignored on restore: {} (the restore went on past them; \
-             --exit-on-error stops at the first); first: {}",
-            report.errors.len(),
-            first.entry
+        context: "errors ignored on restore".into(),
+        message: format!(
+            "{} (the restore went on past them; --exit-on-error stops at the first)",
+            report.error_count
         ),
-        message: first.message.clone(),
     })
 }

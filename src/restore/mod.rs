@@ -1,7 +1,7 @@
 //! Native restore: what `pg_restore -d DB` does with a custom archive,
 //! without the pg_restore binary.
 //!
-//! One connection, one pass over the archive (serial restore; no `-j` yet):
+//! One connection, one pass over the archive (serially; `-j` in parallel.rs):
 //!
 //! 1. the session settings pg_restore uses (`statement_timeout = 0`, ...,
 //!    `client_encoding` from the ENCODING entry, `standard_conforming_strings`
@@ -21,7 +21,9 @@
 //! session; DATABASE and DATABASE PROPERTIES are skipped (there is no
 //! `--create`). Errors either stop the restore at once
 //! ([`RestoreOptions::exit_on_error`]) or are counted and reported at the
-//! end, as pg_restore does by default; archive defects (a truncated or
+//! end ([`RestoreReport::errors`], [`EntryError`] worded as pg_restore
+//! words them), as pg_restore does by default, the restore going on in a
+//! clean protocol state (see `engine.rs`); archive defects (a truncated or
 //! corrupt block) always stop it.
 //!
 //! ```no_run
@@ -37,30 +39,23 @@
 //! ```
 
 mod data;
+mod engine;
+mod failure;
 mod parallel;
 mod statements;
 
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
-use std::pin::pin;
 use std::sync::Arc;
 
-use archive_format::{ArchiveReader, DataOffset, EntryName, Section, TocEntry};
-use bytes::Bytes;
-use futures_util::SinkExt;
-use tokio_postgres::Client;
+use archive_format::{ArchiveReader, DataOffset, Section, TocEntry};
 
 use crate::error::{Error, Result};
 use crate::source::Source;
-use data::{Blocks, Piece, Reopen};
+use data::{Blocks, Reopen};
+use engine::Engine;
+pub use failure::EntryError;
 use statements::Pass;
-
-/// COPY data is sent to the server in pieces of about this size.
-const SEND_SIZE: usize = 256 * 1024;
-/// Large object bytes are written with `lowrite` in pieces of this size.
-const LO_WRITE_SIZE: usize = 1024 * 1024;
-/// `INV_WRITE`.
-const INV_WRITE: i32 = 0x0002_0000;
 
 /// What to restore and how.
 #[derive(Debug, Clone)]
@@ -117,15 +112,6 @@ impl RestoreOptions {
     }
 }
 
-/// An error the restore went past (without `exit_on_error`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EntryError {
-    /// The entry, as in `TABLE DATA public.t (dump id 42)`.
-    pub entry: String,
-    /// The server's message.
-    pub message: String,
-}
-
 /// What a restore did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RestoreReport {
@@ -138,6 +124,11 @@ pub struct RestoreReport {
     /// Errors ignored on restore (empty with `exit_on_error`, which stops
     /// at the first).
     pub errors: Vec<EntryError>,
+    /// The errors as pg_restore counts them ("errors ignored on restore:
+    /// N"): one per failed statement, and with `-j` one more for each
+    /// entry a worker restored with errors (pg_restore's leader adds the
+    /// worker's count and then one for the entry's status).
+    pub error_count: usize,
 }
 
 /// Restores the archive at `source` into the database `opts.url` names.
@@ -273,7 +264,7 @@ async fn restore_from(
             }
         }
         // The schema set before may have been dropped.
-        engine.schema = None;
+        engine.forget_schema();
     }
     match parallel {
         Some(source) => {
@@ -311,6 +302,7 @@ async fn restore_from(
     if opts.single_transaction {
         engine.setup("COMMIT").await?;
     }
+    engine.finish(entries.last()).await?;
     Ok(engine.report)
 }
 
@@ -436,287 +428,4 @@ fn required(e: &TocEntry, section: Section, opts: &RestoreOptions) -> bool {
         }
     }
     true
-}
-
-struct Engine<'a> {
-    client: Client,
-    opts: &'a RestoreOptions,
-    exit_on_error: bool,
-    /// The archive has a SEARCHPATH entry: no per-entry search_path.
-    fixed_search_path: bool,
-    schema: Option<String>,
-    tablespace: Option<String>,
-    table_am: Option<String>,
-    report: RestoreReport,
-}
-
-impl<'a> Engine<'a> {
-    /// A new connection with pg_restore's session settings (after `BEGIN`
-    /// with `begin`).
-    async fn connect(opts: &'a RestoreOptions, session: &Session, begin: bool) -> Result<Self> {
-        let (client, _target) = crate::db::connect(&opts.url).await?;
-        let engine = Engine {
-            client,
-            opts,
-            exit_on_error: opts.exit_on_error || opts.single_transaction,
-            fixed_search_path: session.search_path.is_some(),
-            schema: None,
-            tablespace: None,
-            table_am: None,
-            report: RestoreReport::default(),
-        };
-        if begin {
-            engine.setup("BEGIN").await?;
-        }
-        let version: i32 = engine
-            .client
-            .query_one("SELECT current_setting('server_version_num')::int", &[])
-            .await
-            .map_err(|e| Error::query("reading the server version", &e))?
-            .get(0);
-        engine.setup(&session.statements(version)).await?;
-        Ok(engine)
-    }
-
-    /// A statement that must succeed (session setup, transaction control).
-    async fn setup(&self, sql: &str) -> Result<()> {
-        self.client
-            .batch_execute(sql)
-            .await
-            .map_err(|e| Error::query("setting up the restore session", &e))
-    }
-
-    /// Records a failed statement of `entry`: stops the restore with
-    /// `exit_on_error`, else counts it and goes on.
-    fn failed(&mut self, entry: &EntryName, e: &tokio_postgres::Error) -> Result<()> {
-        let message = match Error::query("", e) {
-            Error::Database { message, .. } => message,
-            other => other.to_string(),
-        };
-        if self.exit_on_error {
-            return Err(Error::Database {
-                context: format!("restoring {entry} (stopped at the first error: --exit-on-error)"),
-                message,
-            });
-        }
-        self.report.errors.push(EntryError {
-            entry: entry.to_string(),
-            message,
-        });
-        Ok(())
-    }
-
-    async fn exec(&mut self, e: &TocEntry, sql: &str) -> Result<()> {
-        if let Err(err) = self.client.batch_execute(sql).await {
-            self.failed(&e.name(), &err)?;
-        }
-        Ok(())
-    }
-
-    /// `_selectOutputSchema`: only for old archives without SEARCHPATH.
-    async fn select_schema(&mut self, e: &TocEntry) -> Result<()> {
-        if self.fixed_search_path {
-            return Ok(());
-        }
-        let Some(ns) = e.namespace_lossy().filter(|n| !n.is_empty()) else {
-            return Ok(());
-        };
-        if self.schema.as_deref() == Some(&*ns) {
-            return Ok(());
-        }
-        let mut sql = format!("SET search_path = {}", statements::quote_ident(&ns));
-        if ns != "pg_catalog" {
-            sql.push_str(", pg_catalog");
-        }
-        self.exec(e, &sql).await?;
-        self.schema = Some(ns.into_owned());
-        Ok(())
-    }
-
-    /// `_selectTablespace` and `_selectTableAccessMethod`.
-    async fn select_storage(&mut self, e: &TocEntry) -> Result<()> {
-        if let Some(ts) = e.tablespace.as_deref().map(String::from_utf8_lossy) {
-            if self.tablespace.as_deref() != Some(&*ts) {
-                let sql = if ts.is_empty() {
-                    "SET default_tablespace = ''".to_owned()
-                } else {
-                    format!("SET default_tablespace = {}", statements::quote_ident(&ts))
-                };
-                self.exec(e, &sql).await?;
-                self.tablespace = Some(ts.into_owned());
-            }
-        }
-        if e.relkind == b'p' {
-            return Ok(());
-        }
-        if let Some(am) = e.table_am.as_deref().map(String::from_utf8_lossy) {
-            if self.table_am.as_deref() != Some(&*am) {
-                let sql = format!(
-                    "SET default_table_access_method = {}",
-                    statements::quote_ident(&am)
-                );
-                self.exec(e, &sql).await?;
-                self.table_am = Some(am.into_owned());
-            }
-        }
-        Ok(())
-    }
-
-    /// `restore_toc_entry`: definition, owner, data.
-    async fn restore_entry(&mut self, e: &TocEntry, blocks: &mut Blocks) -> Result<()> {
-        self.report.entries += 1;
-        self.select_schema(e).await?;
-        self.select_storage(e).await?;
-        if let Some(sql) = statements::definition(e, self.opts.no_owner) {
-            self.exec(e, &sql).await?;
-        }
-        if !self.opts.no_owner {
-            if let Some(sql) = statements::alter_owner(e) {
-                self.exec(e, &sql).await?;
-            }
-        }
-        if e.relkind == b'p' {
-            if let Some(am) = e
-                .table_am
-                .as_deref()
-                .map(String::from_utf8_lossy)
-                .filter(|a| !a.is_empty())
-            {
-                let sql = format!(
-                    "ALTER TABLE {}.{} SET ACCESS METHOD {}",
-                    statements::quote_ident(&e.namespace_lossy().unwrap_or_default()),
-                    statements::quote_ident(&e.tag_lossy()),
-                    statements::quote_ident(&am)
-                );
-                self.exec(e, &sql).await?;
-            }
-        }
-        if !e.had_dumper {
-            return Ok(());
-        }
-        let name = e.name();
-        blocks.open(&name)?;
-        if e.is_blobs() {
-            return self.large_objects(&name, blocks).await;
-        }
-        let copy = e
-            .copy_stmt
-            .as_deref()
-            .map(String::from_utf8_lossy)
-            .filter(|c| !c.trim().is_empty());
-        match copy {
-            Some(stmt) => self.copy(&name, &stmt, blocks).await,
-            None => {
-                // Data as SQL statements (pg_dump --inserts).
-                let mut sql = Vec::new();
-                while blocks.next(&mut sql)? != Piece::End {}
-                let sql = String::from_utf8_lossy(&sql);
-                if let Err(err) = self.client.batch_execute(&sql).await {
-                    self.failed(&name, &err)?;
-                }
-                Ok(())
-            }
-        }
-    }
-
-    /// `COPY ... FROM STDIN` fed with the block as stored. An archive error
-    /// drops the sink, which aborts the COPY.
-    async fn copy(&mut self, name: &EntryName, stmt: &str, blocks: &mut Blocks) -> Result<()> {
-        let sink = match self.client.copy_in::<_, Bytes>(stmt).await {
-            Ok(sink) => sink,
-            Err(err) => {
-                self.failed(name, &err)?;
-                return blocks.skip();
-            }
-        };
-        let mut sink = pin!(sink);
-        let mut buf = Vec::with_capacity(SEND_SIZE * 2);
-        loop {
-            let piece = blocks.next(&mut buf)?;
-            let end = piece == Piece::End;
-            if (end && !buf.is_empty()) || buf.len() >= SEND_SIZE {
-                let chunk = Bytes::from(std::mem::replace(
-                    &mut buf,
-                    Vec::with_capacity(SEND_SIZE * 2),
-                ));
-                if let Err(err) = sink.send(chunk).await {
-                    self.failed(name, &err)?;
-                    return if end { Ok(()) } else { blocks.skip() };
-                }
-            }
-            if end {
-                break;
-            }
-        }
-        match sink.as_mut().finish().await {
-            Ok(rows) => self.report.rows += rows,
-            Err(err) => self.failed(name, &err)?,
-        }
-        Ok(())
-    }
-
-    /// A BLOBS block: every large object opened (it was created by its
-    /// BLOB or BLOB METADATA entry) and written, in one transaction unless
-    /// the whole restore is one. Failures here stop the restore, as in
-    /// pg_restore.
-    async fn large_objects(&mut self, name: &EntryName, blocks: &mut Blocks) -> Result<()> {
-        let own_txn = !self.opts.single_transaction;
-        let fatal = |what: String, e: tokio_postgres::Error| Error::query(&what, &e);
-        if own_txn {
-            self.client
-                .batch_execute("BEGIN")
-                .await
-                .map_err(|e| fatal(format!("restoring {name}"), e))?;
-        }
-        let mut buf = Vec::new();
-        let mut open: Option<(u32, i32)> = None;
-        loop {
-            let piece = blocks.next(&mut buf)?;
-            let flush = match piece {
-                Piece::Data => buf.len() >= LO_WRITE_SIZE,
-                Piece::LargeObjectEnd => true,
-                Piece::LargeObjectStart(_) | Piece::End => false,
-            };
-            if flush && !buf.is_empty() {
-                if let Some((oid, fd)) = open {
-                    self.client
-                        .execute("SELECT pg_catalog.lowrite($1, $2)", &[&fd, &buf])
-                        .await
-                        .map_err(|e| fatal(format!("writing large object {oid} of {name}"), e))?;
-                }
-                buf.clear();
-            }
-            match piece {
-                Piece::LargeObjectStart(oid) => {
-                    let fd: i32 = self
-                        .client
-                        .query_one("SELECT pg_catalog.lo_open($1, $2)", &[&oid, &INV_WRITE])
-                        .await
-                        .map_err(|e| fatal(format!("opening large object {oid} of {name}"), e))?
-                        .get(0);
-                    open = Some((oid, fd));
-                }
-                Piece::LargeObjectEnd => {
-                    if let Some((oid, fd)) = open.take() {
-                        self.client
-                            .execute("SELECT pg_catalog.lo_close($1)", &[&fd])
-                            .await
-                            .map_err(|e| {
-                                fatal(format!("closing large object {oid} of {name}"), e)
-                            })?;
-                        self.report.large_objects += 1;
-                    }
-                }
-                Piece::End => break,
-                Piece::Data => {}
-            }
-        }
-        if own_txn {
-            self.client
-                .batch_execute("COMMIT")
-                .await
-                .map_err(|e| fatal(format!("restoring {name}"), e))?;
-        }
-        Ok(())
-    }
 }

@@ -34,12 +34,21 @@ use super::{Engine, Files, Session};
 use crate::error::Result;
 
 struct Worker<'a> {
+    /// pg_restore hands work to the idle worker with the lowest slot.
+    slot: usize,
     engine: Engine<'a>,
     blocks: Blocks,
 }
 
+/// Restores one entry on a worker. pg_restore's leader adds a worker's
+/// errors for the entry and then one more for the entry's status
+/// (`parseWorkerResponse`, `mark_restore_job_done`); so does this count.
 async fn work<'a>(mut w: Worker<'a>, i: usize, e: &TocEntry) -> (Worker<'a>, usize, Result<()>) {
+    let before = w.engine.report.error_count;
     let r = w.engine.restore_entry(e, &mut w.blocks).await;
+    if w.engine.report.error_count > before {
+        w.engine.report.error_count += 1;
+    }
     (w, i, r)
 }
 
@@ -156,9 +165,13 @@ pub(super) async fn run<'a>(
 
     // The workers: their own connections and their own reads of the file.
     let mut idle = Vec::with_capacity(opts.jobs);
-    for _ in 0..opts.jobs {
+    for slot in (0..opts.jobs).rev() {
+        let mut engine = Engine::connect(opts, session, false).await?;
+        engine.parallel = true;
+        engine.created = main.created.clone();
         idle.push(Worker {
-            engine: Engine::connect(opts, session, false).await?,
+            slot,
+            engine,
             blocks: Blocks::at_offsets(
                 &files.source,
                 files.offsets.clone(),
@@ -189,6 +202,7 @@ pub(super) async fn run<'a>(
         };
         r?;
         idle.push(w);
+        idle.sort_by_key(|w| std::cmp::Reverse(w.slot));
         running_ids.retain(|&x| x != i);
         complete(i, &mut done, &mut waiting, &mut ready);
     }
@@ -199,6 +213,7 @@ pub(super) async fn run<'a>(
         main.report.rows += r.rows;
         main.report.large_objects += r.large_objects;
         main.report.errors.extend(r.errors);
+        main.report.error_count += r.error_count;
     }
 
     // Whatever a dependency loop kept from running: serially, in TOC

@@ -226,6 +226,47 @@ pub(crate) fn inject_if_exists(desc: &str, drop: &str) -> String {
     out
 }
 
+/// `is_load_via_partition_root`: a TABLE DATA entry of a partition whose
+/// rows go through the partitioned table (`--load-via-partition-root`),
+/// told by its comment or by a COPY naming another table.
+pub(crate) fn is_load_via_partition_root(e: &TocEntry) -> bool {
+    if e.defn
+        .as_deref()
+        .is_some_and(|d| d.starts_with(b"-- load via partition root "))
+    {
+        return true;
+    }
+    let Some(copy) = text(&e.copy_stmt) else {
+        return false;
+    };
+    let ns = e.namespace_lossy().unwrap_or_default();
+    let tag = e.tag_lossy();
+    // pg_restore compares with fmtQualifiedId's spelling, which quotes
+    // only where needed; both spellings name the table itself.
+    [
+        format!("COPY {}.{} ", fmt_id(&ns), fmt_id(&tag)),
+        format!("COPY {}.{} ", quote_ident(&ns), quote_ident(&tag)),
+    ]
+    .iter()
+    .all(|own| !copy.starts_with(own.as_str()))
+}
+
+/// `fmtId` without the keyword list: quoted unless a plain lower-case
+/// identifier.
+fn fmt_id(s: &str) -> String {
+    let plain = s
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if plain {
+        s.to_owned()
+    } else {
+        quote_ident(s)
+    }
+}
+
 /// The value between the first pair of single quotes (`processEncodingEntry`).
 pub(crate) fn quoted_value(defn: &str) -> Option<&str> {
     let start = defn.find('\'')? + 1;
