@@ -1,4 +1,6 @@
--- Table constraints: check, primary key, unique, foreign key, exclusion.
+-- Constraints of tables (check, primary key, unique, foreign key,
+-- exclusion, and PostgreSQL 18's not-null) and of domains (check, and the
+-- not-null of 17+).
 SELECT co.oid, co.conrelid, co.conname::text, pg_catalog.quote_ident(co.conname),
        co.contype::text, pg_catalog.pg_get_constraintdef(co.oid),
        co.convalidated, co.conislocal, co.conindid,
@@ -9,12 +11,15 @@ SELECT co.oid, co.conrelid, co.conname::text, pg_catalog.quote_ident(co.conname)
        -- The key constraint's index: CLUSTER ON, REPLICA IDENTITY USING INDEX, its comment.
        COALESCE(ix.indisclustered, false),
        COALESCE(ix.indisreplident, false),
-       CASE WHEN ix.indexrelid IS NOT NULL THEN pg_catalog.obj_description(ix.indexrelid, 'pg_class') END
+       CASE WHEN ix.indexrelid IS NOT NULL THEN pg_catalog.obj_description(ix.indexrelid, 'pg_class') END,
+       co.contypid,
+       co.connoinherit,
+       -- The column of a not-null constraint.
+       CASE WHEN co.contype = 'n' AND co.conrelid <> 0 THEN co.conkey[1]::int4 END
 FROM pg_catalog.pg_constraint co
-JOIN pg_catalog.pg_class c ON c.oid = co.conrelid
-JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_catalog.pg_namespace n ON n.oid = co.connamespace
 LEFT JOIN pg_catalog.pg_index ix ON ix.indexrelid = co.conindid AND co.contype IN ('p', 'u', 'x')
-WHERE co.contype IN ('c', 'p', 'u', 'f', 'x')
+WHERE co.contype IN ('c', 'p', 'u', 'f', 'x', 'n')
   AND n.nspname NOT IN ('pg_catalog', 'information_schema')
   AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)'
 ORDER BY co.conrelid, co.conname

@@ -3,10 +3,10 @@
 -- a table's row type stands for the table; an extension's member stands
 -- for its extension (members are not dumped).
 SELECT CASE WHEN r.rulename = '_RETURN' THEN 'pg_class'
-            WHEN dc.contypid <> 0 THEN 'pg_type'
+            WHEN dc.contypid <> 0 AND dc.convalidated THEN 'pg_type'
             ELSE d.classid::pg_catalog.regclass::text END,
        CASE WHEN r.rulename = '_RETURN' THEN r.ev_class
-            WHEN dc.contypid <> 0 THEN dc.contypid
+            WHEN dc.contypid <> 0 AND dc.convalidated THEN dc.contypid
             ELSE d.objid END,
        CASE WHEN x.refobjid IS NOT NULL THEN 'pg_extension'
             WHEN d.refclassid = 'pg_catalog.pg_type'::pg_catalog.regclass AND t.typrelid <> 0
@@ -18,7 +18,8 @@ SELECT CASE WHEN r.rulename = '_RETURN' THEN 'pg_class'
 FROM pg_catalog.pg_depend d
 LEFT JOIN pg_catalog.pg_rewrite r
        ON d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND r.oid = d.objid
--- A domain's constraints are dumped with the domain.
+-- A domain's valid constraints are dumped with the domain (NOT VALID ones on
+-- their own).
 LEFT JOIN pg_catalog.pg_constraint dc
        ON d.classid = 'pg_catalog.pg_constraint'::pg_catalog.regclass AND dc.oid = d.objid
 LEFT JOIN pg_catalog.pg_type t

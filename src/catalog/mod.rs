@@ -2,7 +2,7 @@
 //! kind (the number of queries does not grow with the number of tables),
 //! inside the dump snapshot.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use tokio_postgres::{Client, Row};
 
@@ -110,6 +110,10 @@ pub struct Relation {
     pub partition_key: Option<String>,
     /// Parents (inheritance, or the partitioned table), in order.
     pub parents: Vec<Oid>,
+    /// A partitioned table hashing an enum (`hash enum_ops` in its key):
+    /// enum OIDs change on restore, so its partitions' rows are loaded
+    /// through the root (pg_dump's `unsafe_partitions`).
+    pub hashes_enum: bool,
     pub columns: Vec<Column>,
 }
 
@@ -162,12 +166,15 @@ pub struct Sequence {
     pub last_value: Option<i64>,
 }
 
-/// A table constraint.
+/// A table or domain constraint.
 #[derive(Debug, Clone)]
 #[allow(missing_docs)]
 pub struct Constraint {
     pub oid: Oid,
+    /// The table (0 for a domain's constraint).
     pub table: Oid,
+    /// The domain (0 for a table's constraint).
+    pub domain: Oid,
     pub name: String,
     pub quoted: String,
     pub kind: char,
@@ -185,6 +192,10 @@ pub struct Constraint {
     pub replica_identity: bool,
     /// The comment on the key constraint's index.
     pub index_comment: Option<String>,
+    /// NO INHERIT.
+    pub no_inherit: bool,
+    /// The column (`attnum`) of a table's not-null constraint.
+    pub column: Option<i32>,
 }
 
 /// An index not created by a constraint.
@@ -472,7 +483,10 @@ pub struct Catalog {
     pub extensions: Vec<Extension>,
     pub relations: Vec<Relation>,
     pub sequences: HashMap<Oid, Sequence>,
+    /// Constraints of dumped tables.
     pub constraints: Vec<Constraint>,
+    /// Constraints of dumped domains.
+    pub domain_constraints: Vec<Constraint>,
     pub indexes: Vec<Index>,
     pub functions: Vec<Function>,
     pub triggers: Vec<Trigger>,
@@ -854,26 +868,19 @@ impl Catalog {
                 },
             );
         }
-        cat.constraints = constraints
+        let domains: HashSet<Oid> = cat
+            .types
             .iter()
-            .map(|r| Constraint {
-                oid: r.get(0),
-                table: r.get(1),
-                name: r.get(2),
-                quoted: r.get(3),
-                kind: ch(r.get(4)),
-                definition: r.get(5),
-                validated: r.get(6),
-                is_local: r.get(7),
-                index: r.get(8),
-                comment: r.get(9),
-                parent_index: r.get(10),
-                clustered: r.get(11),
-                replica_identity: r.get(12),
-                index_comment: r.get(13),
-            })
-            .filter(|c| by_oid.contains_key(&c.table))
+            .filter(|t| t.kind == 'd')
+            .map(|t| t.oid)
             .collect();
+        for c in constraints.iter().map(constraint) {
+            if by_oid.contains_key(&c.table) {
+                cat.constraints.push(c);
+            } else if domains.contains(&c.domain) {
+                cat.domain_constraints.push(c);
+            }
+        }
         cat.indexes = indexes
             .iter()
             .map(|r| Index {
@@ -946,6 +953,28 @@ impl Catalog {
     }
 }
 
+fn constraint(r: &Row) -> Constraint {
+    Constraint {
+        oid: r.get(0),
+        table: r.get(1),
+        domain: r.get(14),
+        name: r.get(2),
+        quoted: r.get(3),
+        kind: ch(r.get(4)),
+        definition: r.get(5),
+        validated: r.get(6),
+        is_local: r.get(7),
+        index: r.get(8),
+        comment: r.get(9),
+        parent_index: r.get(10),
+        clustered: r.get(11),
+        replica_identity: r.get(12),
+        index_comment: r.get(13),
+        no_inherit: r.get(15),
+        column: r.get(16),
+    }
+}
+
 fn relation(r: &Row) -> Relation {
     Relation {
         oid: r.get(0),
@@ -971,6 +1000,7 @@ fn relation(r: &Row) -> Relation {
         parents: r.get(20),
         toast_reloptions: r.get(21),
         of_type: r.get(22),
+        hashes_enum: r.get(23),
         columns: Vec::new(),
     }
 }

@@ -34,7 +34,14 @@ SELECT c.oid, c.relkind::text, n.nspname::text, c.relname::text,
               FROM pg_catalog.pg_class tc, pg_catalog.unnest(tc.reloptions) WITH ORDINALITY AS x(opt, n)
               WHERE tc.oid = c.reltoastrelid) AS o(opt, n, val)),
        -- The composite type of a typed table (CREATE TABLE ... OF type).
-       CASE WHEN c.reloftype <> 0 THEN pg_catalog.format_type(c.reloftype, NULL) END
+       CASE WHEN c.reloftype <> 0 THEN pg_catalog.format_type(c.reloftype, NULL) END,
+       -- pg_dump's unsafe partitioning: hash enum_ops among the key's opclasses.
+       c.relkind = 'p' AND EXISTS (
+           SELECT 1 FROM pg_catalog.pg_partitioned_table pt
+           JOIN pg_catalog.pg_opclass oc ON oc.oid = ANY (pt.partclass)
+           JOIN pg_catalog.pg_am a ON a.oid = oc.opcmethod
+           WHERE pt.partrelid = c.oid AND oc.opcname = 'enum_ops' AND a.amname = 'hash'
+             AND oc.opcnamespace = 'pg_catalog'::pg_catalog.regnamespace)
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_catalog.pg_am am ON am.oid = c.relam

@@ -12,9 +12,10 @@ SELECT t.oid, t.typtype::text, n.nspname::text, t.typname::text,
        t.typdefault,
        CASE WHEN t.typtype = 'd' AND t.typcollation <> 0 AND t.typcollation <> bt.typcollation
             THEN pg_catalog.quote_ident(cn.nspname) || '.' || pg_catalog.quote_ident(co.collname) END,
-       (SELECT pg_catalog.string_agg(' CONSTRAINT ' || pg_catalog.quote_ident(c.conname) || ' '
+       (SELECT pg_catalog.string_agg(E'\n\tCONSTRAINT ' || pg_catalog.quote_ident(c.conname) || ' '
                                      || pg_catalog.pg_get_constraintdef(c.oid), '' ORDER BY c.conname)
-          FROM pg_catalog.pg_constraint c WHERE c.contypid = t.oid AND c.contype = 'c'),
+          FROM pg_catalog.pg_constraint c
+         WHERE c.contypid = t.oid AND c.contype = 'c' AND c.convalidated),
        t.typrelid,
        CASE WHEN t.typtype = 'r' THEN pg_catalog.format_type(r.rngsubtype, NULL) END,
        (SELECT pg_catalog.quote_ident(mn.nspname) || '.' || pg_catalog.quote_ident(mt.typname)

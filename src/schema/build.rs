@@ -9,9 +9,12 @@ use crate::catalog::{Catalog, Column, Oid, Relation};
 use crate::schema::object::{Attached, Class, DataSource, DumpObject, Key, Priority};
 use crate::schema::quote::{ident, literal};
 use columns::{column_settings, typed_column_line, with_clause};
+use notnull::NotNulls;
 
 mod columns;
+mod domain;
 mod kinds;
+mod notnull;
 mod privileges;
 mod schemaless;
 mod standalone;
@@ -58,6 +61,7 @@ pub fn build(cat: &Catalog, opts: BuildOptions) -> Vec<DumpObject> {
     b.collations();
     b.extensions();
     b.types();
+    b.domain_separate_constraints();
     b.functions();
     b.aggregates();
     b.access_methods();
@@ -253,27 +257,7 @@ impl<'a> Builder<'a> {
                         attrs.join(",\n")
                     )
                 }
-                'd' => {
-                    let mut d = format!(
-                        "CREATE DOMAIN {} AS {}",
-                        t.qualified,
-                        t.domain_base.as_deref().unwrap_or("text")
-                    );
-                    if let Some(c) = &t.collation {
-                        d.push_str(&format!(" COLLATE {c}"));
-                    }
-                    if let Some(def) = &t.default {
-                        d.push_str(&format!(" DEFAULT {def}"));
-                    }
-                    if t.not_null {
-                        d.push_str(" NOT NULL");
-                    }
-                    if let Some(c) = &t.checks {
-                        d.push_str(c);
-                    }
-                    d.push_str(";\n");
-                    d
-                }
+                'd' => self.domain_definition(t),
                 _ => {
                     let mut opts = vec![format!(
                         "subtype = {}",
@@ -303,6 +287,9 @@ impl<'a> Builder<'a> {
                     &t.owner,
                     self.std(),
                 ));
+            }
+            if t.kind == 'd' {
+                o.attached.extend(self.domain_constraint_comments(t));
             }
             self.out.push(o);
         }
@@ -349,7 +336,18 @@ impl<'a> Builder<'a> {
     /// Tables, views, materialized views and sequences; returns the OIDs of
     /// the relations dumped.
     fn relations(&mut self) -> HashSet<Oid> {
-        // Defaults that need a sequence are created after it, on their own.
+        // A default using a sequence its own table owns (serial) is created
+        // after the sequence, on its own: the sequence follows the table.
+        let default_table: HashMap<Oid, Oid> = self
+            .cat
+            .relations
+            .iter()
+            .flat_map(|r| {
+                r.columns
+                    .iter()
+                    .filter_map(move |c| c.default.as_ref().map(|d| (d.0, r.oid)))
+            })
+            .collect();
         let separate_defaults: HashSet<Oid> = self
             .cat
             .depends
@@ -358,14 +356,21 @@ impl<'a> Builder<'a> {
                 d.class == "pg_attrdef"
                     && d.ref_class == "pg_class"
                     && self.rels.get(&d.ref_oid).is_some_and(|r| r.kind == 'S')
+                    && self
+                        .cat
+                        .sequences
+                        .get(&d.ref_oid)
+                        .and_then(|s| s.owner_column.as_ref())
+                        .is_some_and(|(t, _)| default_table.get(&d.oid) == Some(t))
             })
             .map(|d| d.oid)
             .collect();
+        let not_nulls = NotNulls::new(self.cat, self.opts.server_major);
         let mut dumped = HashSet::new();
         for r in &self.cat.relations {
             dumped.insert(r.oid);
             match r.kind {
-                'r' | 'p' | 'f' => self.table(r, &separate_defaults),
+                'r' | 'p' | 'f' => self.table(r, &separate_defaults, &not_nulls),
                 'v' | 'm' => self.view(r),
                 'S' => self.sequence(r),
                 _ => {}
@@ -418,7 +423,49 @@ impl<'a> Builder<'a> {
         o
     }
 
-    fn table(&mut self, r: &Relation, separate_defaults: &HashSet<Oid>) {
+    /// The root a partition's rows are loaded through: pg_dump forces
+    /// it when a partitioned ancestor hashes an enum, whose OIDs (and so
+    /// hashes) differ after restore (`forcePartitionRootLoad`).
+    fn partition_root_load(&self, r: &Relation) -> Option<&'a Relation> {
+        if !r.is_partition {
+            return None;
+        }
+        let parent = |t: &Relation| self.rels.get(t.parents.first()?).copied();
+        let mut at = parent(r)?;
+        let mut forced = at.hashes_enum;
+        while at.is_partition {
+            at = parent(at)?;
+            forced |= at.hashes_enum;
+        }
+        forced.then_some(at)
+    }
+
+    /// pg_dump's flagInhAttrs: an inheritance child's generated column
+    /// gets its expression from its parents (15: any parent generating
+    /// it; 16+: all parents generating it with the same expression).
+    fn inherits_generation(&self, col: &Column, parents: &[&Relation]) -> bool {
+        if col.generated.is_empty() {
+            return false;
+        }
+        let expr = col.default.as_ref().map(|d| &d.1);
+        let (mut same, mut different) = (false, false);
+        for p in parents {
+            let Some(pc) = p.columns.iter().find(|pc| pc.name == col.name) else {
+                continue;
+            };
+            if pc.generated.is_empty() {
+                continue;
+            }
+            if self.opts.server_major < 16 || pc.default.as_ref().map(|d| &d.1) == expr {
+                same = true;
+            } else {
+                different = true;
+            }
+        }
+        same && !different
+    }
+
+    fn table(&mut self, r: &Relation, separate_defaults: &HashSet<Oid>, not_nulls: &NotNulls) {
         let foreign = if r.kind == 'f' {
             self.cat
                 .standalone
@@ -439,10 +486,18 @@ impl<'a> Builder<'a> {
             o.tablespace = Some(r.tablespace.clone().unwrap_or_default());
             o.table_am = r.access_method.clone();
         }
+        let parents: Vec<&Relation> = r
+            .parents
+            .iter()
+            .filter_map(|p| self.rels.get(p).copied())
+            .collect();
         let mut lines: Vec<String> = Vec::new();
         let mut after = String::new();
         let mut defaults = Vec::new();
+        let mut not_null_comments = Vec::new();
         for col in &r.columns {
+            let not_null = not_nulls.of(r, col, &parents);
+            not_null_comments.extend(not_null.as_ref().and_then(|n| n.comment));
             // pg_dump's shouldPrintColumn: inherited columns come from the
             // parent (a partition, attached later, lists them all).
             if !col.is_local && !r.is_partition {
@@ -450,24 +505,37 @@ impl<'a> Builder<'a> {
                 {
                     defaults.push((oid, col.clone(), expr));
                 }
-                if col.not_null && !col.inherited_not_null {
-                    after.push_str(&format!(
+                match not_null.filter(|n| n.local) {
+                    Some(n) if not_nulls.as_table_constraints() => {
+                        lines.push(n.table_clause(&col.quoted));
+                    }
+                    Some(_) => after.push_str(&format!(
                         "ALTER {kind} ONLY {} ALTER COLUMN {} SET NOT NULL;\n",
                         r.qualified, col.quoted
-                    ));
+                    )),
+                    None => {}
                 }
                 after.push_str(&column_settings(kind, &r.qualified, col));
                 continue;
             }
-            let not_null = col.not_null && (!col.inherited_not_null || r.is_partition);
+            let not_null = not_null
+                .filter(|n| n.local || r.is_partition)
+                .map(|n| n.column_clause());
+            let generation = !r.is_partition && self.inherits_generation(col, &parents);
             let separate = defaults.len();
-            let line = column_line(col, not_null, separate_defaults, &mut defaults);
+            let line = column_line(
+                col,
+                not_null.as_deref(),
+                !generation,
+                separate_defaults,
+                &mut defaults,
+            );
             match r.of_type {
                 // A typed table's column is written only for what the type
                 // does not give it: a default or NOT NULL.
                 Some(_) => {
                     let inline_default = col.default.is_some() && defaults.len() == separate;
-                    if inline_default || not_null {
+                    if inline_default || not_null.is_some() {
                         lines.push(typed_column_line(&line, col));
                     }
                 }
@@ -501,11 +569,6 @@ impl<'a> Builder<'a> {
         } else if r.of_type.is_none() {
             defn.push_str(" (\n)");
         }
-        let parents: Vec<&Relation> = r
-            .parents
-            .iter()
-            .filter_map(|p| self.rels.get(p).copied())
-            .collect();
         if !r.is_partition && !parents.is_empty() {
             let names: Vec<&str> = parents.iter().map(|p| p.qualified.as_str()).collect();
             defn.push_str(&format!("\nINHERITS ({})", names.join(", ")));
@@ -552,6 +615,17 @@ impl<'a> Builder<'a> {
         o.deps
             .extend(parents.iter().map(|p| Key::new(Class::Relation, p.oid)));
         self.relation_comments(&mut o, r, kind);
+        for (name, text) in not_null_comments {
+            let target = format!("CONSTRAINT {name} ON {}", r.qualified);
+            o.attached.push(comment(
+                format!("CONSTRAINT {name} ON {}", ident(&r.name)),
+                &target,
+                text,
+                Some(&r.schema),
+                &r.owner,
+                self.std(),
+            ));
+        }
         self.out.push(o);
 
         if let (Some(bound), Some(parent)) = (&r.partition_bound, parents.first()) {
@@ -594,7 +668,18 @@ impl<'a> Builder<'a> {
             let mut data = self.base(r, Class::TableData, Priority::TableData, "TABLE DATA");
             data.catalog = (0, r.oid);
             data.tablespace = None;
-            data.copy_stmt = Some(format!("COPY {} {list} FROM stdin;\n", r.qualified));
+            let target = match self.partition_root_load(r) {
+                Some(root) => {
+                    // pg_restore recognises the entry by this comment.
+                    data.defn = format!(
+                        "-- load via partition root {}",
+                        root.qualified.replace(['\n', '\r'], " ")
+                    );
+                    &root.qualified
+                }
+                None => &r.qualified,
+            };
+            data.copy_stmt = Some(format!("COPY {target} {list} FROM stdin;\n"));
             data.data = Some(DataSource::Copy(format!(
                 "COPY {} {list} TO stdout",
                 r.qualified
@@ -819,15 +904,21 @@ impl<'a> Builder<'a> {
             };
             // Inline in CREATE TABLE, or inherited (a partition's key
             // constraints are its own, attached to the parent's index).
-            if (!c.is_local && !matches!(c.kind, 'p' | 'u' | 'x')) || (c.kind == 'c' && c.validated)
+            if (!c.is_local && !matches!(c.kind, 'p' | 'u' | 'x'))
+                || (matches!(c.kind, 'c' | 'n') && c.validated)
             {
                 continue;
             }
+            // A NOT VALID check or not-null goes to the children too; a
+            // partitioned table's foreign key always does.
             let (desc, priority, only) = match c.kind {
+                'f' if r.kind == 'p' => ("FK CONSTRAINT", Priority::FkConstraint, ""),
                 'f' => ("FK CONSTRAINT", Priority::FkConstraint, "ONLY "),
                 'c' => ("CHECK CONSTRAINT", Priority::Constraint, ""),
+                'n' => ("CONSTRAINT", Priority::Constraint, ""),
                 _ => ("CONSTRAINT", Priority::Constraint, "ONLY "),
             };
+            let foreign = if r.kind == 'f' { "FOREIGN " } else { "" };
             let mut o = DumpObject::new(
                 Key::new(Class::Constraint, c.oid),
                 priority,
@@ -837,11 +928,11 @@ impl<'a> Builder<'a> {
             o.catalog = (PG_CONSTRAINT, c.oid);
             o.namespace = Some(r.schema.clone());
             o.owner = Some(r.owner.clone());
-            if c.kind != 'f' && c.kind != 'c' {
+            if matches!(c.kind, 'p' | 'u' | 'x') {
                 o.tablespace = Some(r.tablespace.clone().unwrap_or_default());
             }
             o.defn = format!(
-                "ALTER TABLE {only}{}\n    ADD CONSTRAINT {} {};\n",
+                "ALTER {foreign}TABLE {only}{}\n    ADD CONSTRAINT {} {};\n",
                 r.qualified, c.quoted, c.definition
             );
             if c.clustered {
@@ -854,7 +945,7 @@ impl<'a> Builder<'a> {
                 o.defn.push_str(&index_replica_identity(r, &c.quoted));
             }
             o.drop = format!(
-                "ALTER TABLE {only}{} DROP CONSTRAINT {};\n",
+                "ALTER {foreign}TABLE {only}{} DROP CONSTRAINT {};\n",
                 r.qualified, c.quoted
             );
             o.deps.push(Key::new(Class::Relation, r.oid));
@@ -1278,34 +1369,36 @@ fn index_replica_identity(table: &Relation, index_quoted: &str) -> String {
     )
 }
 
-/// One column of CREATE TABLE. Defaults that need a sequence are collected
-/// into `separate` instead.
+/// One column of CREATE TABLE, in pg_dump's order: type, default or
+/// generation expression (unless the column inherits it: `generation`
+/// false), the NOT NULL clause, collation. Defaults that must follow a
+/// sequence are collected into `separate` instead.
 fn column_line(
     col: &Column,
-    not_null: bool,
+    not_null: Option<&str>,
+    generation: bool,
     separate: &HashSet<Oid>,
     out: &mut Vec<(Oid, Column, String)>,
 ) -> String {
     let mut line = format!("    {} {}", col.quoted, col.type_name);
-    if let Some(c) = &col.collation {
-        line.push_str(&format!(" COLLATE {c}"));
-    }
     if let Some((oid, expr)) = &col.default {
         if col.generated == "s" {
-            line.push_str(&format!(" GENERATED ALWAYS AS ({expr}) STORED"));
+            if generation {
+                line.push_str(&format!(" GENERATED ALWAYS AS ({expr}) STORED"));
+            }
         } else if col.generated == "v" {
-            line.push_str(&format!(" GENERATED ALWAYS AS ({expr})"));
+            if generation {
+                line.push_str(&format!(" GENERATED ALWAYS AS ({expr})"));
+            }
         } else if separate.contains(oid) {
             out.push((*oid, col.clone(), expr.clone()));
         } else {
             line.push_str(&format!(" DEFAULT {expr}"));
         }
     }
-    if not_null {
-        if let Some(name) = &col.not_null_name {
-            line.push_str(&format!(" CONSTRAINT {name}"));
-        }
-        line.push_str(" NOT NULL");
+    line.push_str(not_null.unwrap_or_default());
+    if let Some(c) = &col.collation {
+        line.push_str(&format!(" COLLATE {c}"));
     }
     line
 }
