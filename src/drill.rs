@@ -1,6 +1,7 @@
 //! The restore drill (`pgark drill`): the runbook's quarterly manual
 //! procedure as one schedulable command. Picks the newest valid backup in
-//! a bucket, checks that the target server has every extension the
+//! a bucket (and fails, restoring nothing, when a newer backup is broken:
+//! its size differs from its manifest's; `--key` picks one instead), checks that the target server has every extension the
 //! manifest lists, restores it natively into a scratch database, compares
 //! every table's row count with the manifest, runs the configured checks,
 //! and drops the scratch database again, also when a step failed.
@@ -54,7 +55,8 @@ pub struct Check {
 pub struct DrillReport {
     /// The archive drilled.
     pub key: String,
-    /// The scratch database.
+    /// The scratch database (empty when nothing was restored: a backup
+    /// newer than the newest valid one is broken).
     pub database: String,
     /// Every check, in order.
     pub checks: Vec<Check>,
@@ -96,8 +98,19 @@ fn quote_ident(s: &str) -> String {
     format!("\"{}\"", s.replace('"', "\"\""))
 }
 
-/// Picks the archive: the given key, or the newest valid backup.
-fn pick(opts: &DrillOptions) -> Result<(String, Manifest)> {
+/// What the drill restores.
+enum Picked {
+    /// This archive, with its manifest.
+    Backup(String, Box<Manifest>),
+    /// Nothing: a backup newer than the newest valid one is broken (its
+    /// size differs from its manifest's), and the drill exists to prove
+    /// that the latest backup restores.
+    BrokenNewer { key: String, problem: String },
+}
+
+/// Picks the archive: the given key, or the newest valid backup unless a
+/// newer one is broken.
+fn pick(opts: &DrillOptions) -> Result<Picked> {
     let key = match &opts.key {
         Some(k) => k.clone(),
         None => {
@@ -105,17 +118,24 @@ fn pick(opts: &DrillOptions) -> Result<(String, Manifest)> {
                 let client = build_client(&S3ClientOptions::from_env()).await;
                 audit::list(&client, &opts.bucket, &opts.prefix).await
             })?;
-            listing
-                .backups
+            let Some(newest) = listing.backups.iter().position(|b| b.invalid().is_none()) else {
+                return Err(Error::Config(format!(
+                    "s3://{}/{}: no valid backup (with a complete manifest) to drill",
+                    opts.bucket, opts.prefix
+                )));
+            };
+            // Newer archives without a manifest may still be uploading;
+            // one with a manifest that does not match it is broken.
+            let broken = listing.backups[..newest]
                 .iter()
-                .find(|b| b.invalid().is_none())
-                .map(|b| b.key.clone())
-                .ok_or_else(|| {
-                    Error::Config(format!(
-                        "s3://{}/{}: no valid backup (with a complete manifest) to drill",
-                        opts.bucket, opts.prefix
-                    ))
-                })?
+                .find_map(|b| Some((b, b.manifest.as_ref().and(b.invalid())?)));
+            if let Some((b, problem)) = broken {
+                return Ok(Picked::BrokenNewer {
+                    key: b.key.clone(),
+                    problem,
+                });
+            }
+            listing.backups[newest].key.clone()
         }
     };
     let bytes = read_s3_object(&opts.bucket, &format!("{key}{SUFFIX}"))?.ok_or_else(|| {
@@ -125,14 +145,33 @@ fn pick(opts: &DrillOptions) -> Result<(String, Manifest)> {
         ))
     })?;
     let m = Manifest::from_json(&bytes).map_err(Error::Config)?;
-    Ok((key, m))
+    Ok(Picked::Backup(key, Box::new(m)))
 }
 
 /// Runs the drill. An error means the drill could not run (nothing to
 /// drill, a missing extension, the target refused); a report with failed
 /// checks means the backup did not pass.
 pub fn drill(opts: &DrillOptions) -> Result<DrillReport> {
-    let (key, manifest) = pick(opts)?;
+    let (key, manifest) = match pick(opts)? {
+        Picked::Backup(key, manifest) => (key, *manifest),
+        Picked::BrokenNewer { key, problem } => {
+            let detail = format!(
+                "s3://{}/{key} is newer than every valid backup and broken: {problem}; \
+                 nothing was restored (--key picks an older backup to drill)",
+                opts.bucket
+            );
+            return Ok(DrillReport {
+                key,
+                database: String::new(),
+                checks: vec![Check {
+                    name: "newest backup".into(),
+                    ok: false,
+                    detail,
+                }],
+                dropped: false,
+            });
+        }
+    };
     // Verify first: every block read and decompressed, size, digest and
     // row counts against the manifest; a bad archive stops the drill
     // before anything is created.

@@ -301,3 +301,62 @@ fn drill_postgis_backup_and_truncated_block() {
     );
     assert_eq!(scratch_databases(version), "0");
 }
+
+/// A backup newer than the newest valid one whose size differs from its
+/// manifest's (truncated): the drill fails (exit 6) naming it and restores
+/// nothing; `--key` still drills the older one.
+#[test]
+fn drill_fails_on_a_truncated_newer_backup() {
+    let server = moto();
+    let bucket = "pgark-drill-newer";
+    server.create_bucket(bucket);
+    let version = PgVersion::V16;
+    let source = pg(version).create_database("drill_newer");
+    query(
+        &source,
+        "CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t SELECT generate_series(1, 100);",
+    );
+    let prefix = format!("{}/", source.name);
+    let older = backup_to(server, &source, &format!("s3://{bucket}/{prefix}"));
+    // Keys carry the time to the second.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let newer = backup_to(server, &source, &format!("s3://{bucket}/{prefix}"));
+    let strip = |l: &str| l.trim_start_matches(&format!("s3://{bucket}/")).to_owned();
+    let (older, newer) = (strip(&older), strip(&newer));
+    assert_ne!(older, newer);
+    copy_backup(server, bucket, &newer, &newer, 40);
+    let target = pg(version).url("postgres");
+    let url = format!("s3://{bucket}/{prefix}");
+
+    let out = pgark(server, &["drill", &url, "--target-url", &target]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(6),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains(&format!("FAIL newest backup: s3://{bucket}/{newer} "))
+            && stdout.contains("truncated or replaced")
+            && stdout.contains("drill FAILED"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("scratch database"), "{stdout}");
+
+    let out = pgark(
+        server,
+        &["drill", &url, "--key", &older, "--target-url", &target],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("ok   rows public.t: 100 rows") && stdout.contains("drill passed"),
+        "{stdout}"
+    );
+}

@@ -56,10 +56,14 @@ pub fn run(args: &DrillArgs) -> Result<bool, Error> {
             serde_json::to_string_pretty(&report).unwrap_or_default()
         );
     } else {
-        println!(
-            "drill of s3://{bucket}/{} in scratch database {}",
-            report.key, report.database
-        );
+        if report.database.is_empty() {
+            println!("drill of s3://{bucket}/{}: nothing restored", report.key);
+        } else {
+            println!(
+                "drill of s3://{bucket}/{} in scratch database {}",
+                report.key, report.database
+            );
+        }
         for c in &report.checks {
             println!(
                 "{} {}: {}",
@@ -75,7 +79,9 @@ pub fn run(args: &DrillArgs) -> Result<bool, Error> {
             } else {
                 "drill FAILED"
             },
-            if report.dropped {
+            if report.database.is_empty() {
+                ""
+            } else if report.dropped {
                 "; scratch database dropped"
             } else {
                 "; scratch database kept"
