@@ -6,7 +6,7 @@
 use pgark_testkit::{pg, PgVersion, TestDb};
 
 use crate::backup::{assert_same_dump, backup, plain_dump, toc_parity_of};
-use crate::common::{assert_restores, fixture, fixture_db, query, row_counts};
+use crate::common::{fixture, fixture_db, query, row_counts};
 
 /// A database whose subscriptions are dropped before the database is
 /// (DROP DATABASE refuses a database with subscriptions).
@@ -39,13 +39,27 @@ fn db(version: PgVersion, fixtures: &[(&str, PgVersion)]) -> Db {
     db
 }
 
-/// pgark backup (with `ours`) → real pg_restore → pg_dump of source and
-/// copy identical; returns the copy.
+/// pgark backup (with `ours`) → real pg_restore with owners and ACLs →
+/// pg_dump of source and copy identical; returns the copy.
 fn round_trip_db(source: &Db, ours: &[&str]) -> Db {
     let version = source.0.server().version();
     let dir = tempfile::tempdir().expect("temp dir");
     let archive = backup(&source.0, dir.path(), ours);
-    let copy = Db(assert_restores(version, &archive, &[]));
+    pgark_testkit::pg_restore_list(version, &archive).expect("pg_restore --list reads it");
+    let copy = Db(pg(version).create_database("restored"));
+    let out = copy
+        .0
+        .server()
+        .command("pg_restore")
+        .args(["--exit-on-error", "-d", &copy.0.name])
+        .arg(&archive)
+        .output()
+        .expect("pg_restore runs");
+    assert!(
+        out.status.success(),
+        "pg_restore {version} with owners and ACLs: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_same_dump(
         &format!("{} on {version}", source.0.name),
         &plain_dump(&source.0),
@@ -131,5 +145,18 @@ fn security_labels() {
             6,
             "{ours:#?}"
         );
+    }
+}
+
+/// With `--acl`, privileges come out as pg_dump writes them: pg_catalog
+/// objects changed from their initial privileges (tables, their columns,
+/// functions), plpgsql, the public schema, large objects (grouped by
+/// owner and ACL from 17); and restore to the same privileges.
+#[test]
+fn privileges() {
+    for v in PgVersion::all() {
+        let source = db(v, &[("fidelity_kinds_acl.sql", PgVersion::V15)]);
+        round_trip_db(&source, &["--acl"]);
+        toc_parity_of(&source.0, &["--acl"], &["--no-owner"]);
     }
 }

@@ -24,6 +24,9 @@ pub struct ObjectAcl {
     pub owner: String,
     pub acl: Vec<String>,
     pub base: Vec<String>,
+    /// pg_dump dumps only this object's privileges, not the object: it is
+    /// in pg_catalog, an extension member, or the public schema.
+    pub acl_only: bool,
 }
 
 impl From<&Row> for ObjectAcl {
@@ -39,6 +42,7 @@ impl From<&Row> for ObjectAcl {
             owner: r.get("owner"),
             acl: r.get("acl"),
             base: r.get("base"),
+            acl_only: r.get("acl_only"),
         }
     }
 }

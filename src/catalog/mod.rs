@@ -461,6 +461,9 @@ pub struct LargeObject {
     pub oid: Oid,
     pub owner: String,
     pub comment: Option<String>,
+    /// `lomowner` and `lomacl` (as text): 17+ groups by them.
+    pub owner_oid: Oid,
+    pub acl: Option<String>,
 }
 
 /// One `pg_depend` edge between user objects: (catalog, oid) depends on
@@ -937,6 +940,8 @@ impl Catalog {
                 oid: r.get(0),
                 owner: r.get(1),
                 comment: r.get(2),
+                owner_oid: r.get(3),
+                acl: r.get(4),
             })
             .collect();
         cat.depends = depends

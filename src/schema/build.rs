@@ -1289,13 +1289,7 @@ impl<'a> Builder<'a> {
             })
         };
         if self.opts.version.has_blob_metadata() {
-            // Groups of at most 1000 with the same owner, in OID order.
-            let mut sorted: Vec<_> = los.iter().collect();
-            sorted.sort_by(|a, b| (&a.owner, a.oid).cmp(&(&b.owner, b.oid)));
-            for group in sorted
-                .chunk_by(|a, b| a.owner == b.owner)
-                .flat_map(|g| g.chunks(BLOBS_PER_GROUP))
-            {
+            for group in lo_groups(los) {
                 let (first, last) = (group[0].oid, group[group.len() - 1].oid);
                 let tag = if first == last {
                     first.to_string()
@@ -1367,6 +1361,15 @@ fn index_replica_identity(table: &Relation, index_quoted: &str) -> String {
         "\nALTER TABLE ONLY {} REPLICA IDENTITY USING INDEX {index_quoted};\n",
         table.qualified
     )
+}
+
+/// pg_dump 17+'s large object groups (`getLOs`): at most 1000 with the
+/// same owner and ACL, in the catalog query's order (owner, ACL, OID).
+fn lo_groups(
+    los: &[crate::catalog::LargeObject],
+) -> impl Iterator<Item = &[crate::catalog::LargeObject]> {
+    los.chunk_by(|a, b| (a.owner_oid, &a.acl) == (b.owner_oid, &b.acl))
+        .flat_map(|g| g.chunks(BLOBS_PER_GROUP))
 }
 
 /// One column of CREATE TABLE, in pg_dump's order: type, default or

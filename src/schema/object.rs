@@ -93,6 +93,9 @@ pub enum Class {
     Transform,
     /// `pg_subscription`.
     Subscription,
+    /// The privileges of an object pg_dump dumps nothing else of (in
+    /// pg_catalog, an extension member), by its place in the ACL list.
+    AclOnly,
 }
 
 /// Identifies a dumped object: catalog and OID.

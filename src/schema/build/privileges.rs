@@ -1,41 +1,88 @@
 //! ACL entries (pg_dump's `dumpACL`): GRANT/REVOKE statements attached to
-//! the object they are about, and DEFAULT ACL entries for
+//! the object they are about, entries of their own for objects pg_dump
+//! dumps only the privileges of (pg_catalog objects, extension members,
+//! the public schema), and DEFAULT ACL entries for
 //! `ALTER DEFAULT PRIVILEGES` (`dumpDefaultACL`). Only with `--acl`.
 
 use std::collections::HashMap;
 
+use archive_format::Section;
+
+use crate::catalog::{ObjectAcl, Oid};
 use crate::schema::acl::{acl_commands, AclTarget};
 use crate::schema::object::{Attached, Class, DumpObject, Key, Priority};
 use crate::schema::quote::ident;
 
-use super::Builder;
+use super::{lo_groups, Builder};
 
 const PG_DEFAULT_ACL: u32 = 826;
 
+/// The dump object a catalog's ACL rows belong to, and where an entry of
+/// its own would sort.
+fn class_of(catalog: &str) -> Option<(Class, Priority)> {
+    Some(match catalog {
+        "pg_class" => (Class::Relation, Priority::Table),
+        "pg_proc" => (Class::Proc, Priority::Function),
+        "pg_namespace" => (Class::Namespace, Priority::Namespace),
+        "pg_type" => (Class::Type, Priority::Type),
+        "pg_language" => (Class::Language, Priority::ProcLang),
+        "pg_foreign_data_wrapper" => (Class::ForeignDataWrapper, Priority::Fdw),
+        "pg_foreign_server" => (Class::ForeignServer, Priority::ForeignServer),
+        "pg_largeobject" => (Class::LargeObject, Priority::LargeObject),
+        _ => return None,
+    })
+}
+
 impl Builder<'_> {
+    /// Where a large object's ACL goes: before 17 its BLOB entry; from 17
+    /// (1.16 archives) its group's BLOB METADATA entry, for the group's
+    /// first object only (the group shares one ACL), tagged `LARGE OBJECTS
+    /// first..last` when the group has more than one.
+    fn lo_acl_targets(&self) -> HashMap<Oid, (Key, String)> {
+        let los = &self.cat.large_objects;
+        if !self.opts.version.has_blob_metadata() {
+            return los
+                .iter()
+                .map(|l| {
+                    let key = Key::new(Class::LargeObject, l.oid);
+                    (l.oid, (key, format!("LARGE OBJECT {}", l.oid)))
+                })
+                .collect();
+        }
+        lo_groups(los)
+            .map(|g| {
+                let (first, last) = (g[0].oid, g[g.len() - 1].oid);
+                let tag = if g.len() > 1 {
+                    format!("LARGE OBJECTS {first}..{last}")
+                } else {
+                    format!("LARGE OBJECT {first}")
+                };
+                (first, (Key::new(Class::BlobGroup, first), tag))
+            })
+            .collect()
+    }
+
     pub(super) fn privileges(&mut self) {
-        let index: HashMap<Key, usize> = self
+        let mut index: HashMap<Key, usize> = self
             .out
             .iter()
             .enumerate()
             .map(|(i, o)| (o.key, i))
             .collect();
+        let los = self.lo_acl_targets();
         let major = self.opts.server_major;
-        // Object ACLs come first for each object, then its columns' (the
-        // query orders by catalog, oid, column).
-        for a in &self.cat.acls {
-            let class = match a.catalog.as_str() {
-                "pg_class" => Class::Relation,
-                "pg_proc" => Class::Proc,
-                "pg_namespace" => Class::Namespace,
-                "pg_type" => Class::Type,
-                "pg_language" => Class::Language,
-                "pg_foreign_data_wrapper" => Class::ForeignDataWrapper,
-                "pg_foreign_server" => Class::ForeignServer,
-                _ => continue,
-            };
-            let Some(&i) = index.get(&Key::new(class, a.oid)) else {
+        // Each object's own ACL first, then its columns' in column number
+        // order (system columns too), as pg_dump's dumpTable.
+        let mut acls: Vec<&ObjectAcl> = self.cat.acls.iter().collect();
+        acls.sort_by_key(|a| (&a.catalog, a.oid, a.subid != 0, a.subid));
+        for (n, a) in acls.into_iter().enumerate() {
+            let Some((class, priority)) = class_of(&a.catalog) else {
                 continue;
+            };
+            let (key, lo_tag) = match los.get(&a.oid).filter(|_| class == Class::LargeObject) {
+                Some((key, tag)) => (*key, Some(tag.clone())),
+                None if class == Class::LargeObject => continue,
+                None => (Key::new(class, a.oid), None),
             };
             let target = AclTarget {
                 keyword: &a.keyword,
@@ -52,6 +99,34 @@ impl Builder<'_> {
             if defn.is_empty() {
                 continue;
             }
+            let i = match index.get(&key) {
+                Some(&i) => i,
+                // pg_dump dumps only the privileges of these: an entry of
+                // their own, which the object's columns' ACLs follow.
+                None if a.acl_only => {
+                    let mut o = DumpObject::new(
+                        Key::new(Class::AclOnly, n as Oid),
+                        priority,
+                        "ACL",
+                        String::new(),
+                    );
+                    o.section = Section::None;
+                    o.namespace = a.schema.clone();
+                    o.owner = Some(a.owner.clone());
+                    if a.column.is_none() {
+                        o.tag = format!("{} {}", a.keyword, a.name);
+                        o.defn = defn;
+                        index.insert(key, self.out.len());
+                        self.out.push(o);
+                        continue;
+                    }
+                    o.tag = format!("COLUMN {}.{}", a.name, a.column.as_deref().unwrap_or(""));
+                    o.defn = defn;
+                    self.out.push(o);
+                    continue;
+                }
+                None => continue,
+            };
             let o = &mut self.out[i];
             let (tag, after) = match &a.column {
                 Some(col) => {
@@ -62,7 +137,10 @@ impl Builder<'_> {
                         .position(|x| x.desc == "ACL" && !x.tag.starts_with("COLUMN "));
                     (format!("COLUMN {}.{col}", a.name), table_acl)
                 }
-                None => (format!("{} {}", a.keyword, a.name), None),
+                None => (
+                    lo_tag.unwrap_or_else(|| format!("{} {}", a.keyword, a.name)),
+                    None,
+                ),
             };
             o.attached.push(Attached {
                 desc: "ACL",
@@ -73,6 +151,11 @@ impl Builder<'_> {
                 after,
             });
         }
+        self.default_privileges();
+    }
+
+    fn default_privileges(&mut self) {
+        let major = self.opts.server_major;
         for d in &self.cat.default_acls {
             let keyword = match d.objtype.as_str() {
                 "r" => "TABLES",
