@@ -16,10 +16,6 @@ SELECT a.attrelid, a.attnum::int4, a.attname::text, pg_catalog.quote_ident(a.att
        EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i
                JOIN pg_catalog.pg_attribute pa ON pa.attrelid = i.inhparent AND pa.attname = a.attname
                WHERE i.inhrelid = a.attrelid AND pa.attnotnull),
-       -- PostgreSQL 18's named NOT NULL constraint, when not the default name.
-       (SELECT pg_catalog.quote_ident(nc.conname) FROM pg_catalog.pg_constraint nc
-        WHERE nc.conrelid = a.attrelid AND nc.contype = 'n' AND nc.conkey[1] = a.attnum
-          AND nc.conname <> c.relname || '_' || a.attname || '_not_null'),
        -- SET COMPRESSION: 'p' pglz, 'l' lz4, NULL for the default.
        NULLIF(a.attcompression::text, ''),
        -- SET (n_distinct=...) and the other attribute options.

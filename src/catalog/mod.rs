@@ -69,8 +69,6 @@ pub struct Column {
     pub storage: Option<String>,
     /// A parent has NOT NULL on this column.
     pub inherited_not_null: bool,
-    /// The NOT NULL constraint's name (18+), when it is not the default.
-    pub not_null_name: Option<String>,
     /// `attcompression` when set: `p` (pglz) or `l` (lz4).
     pub compression: Option<String>,
     /// `attoptions` as `n_distinct=10, ...`.
@@ -1028,8 +1026,7 @@ fn column(r: &Row) -> Column {
         stattarget: r.get(13),
         storage: r.get(14),
         inherited_not_null: r.get(15),
-        not_null_name: r.get(16),
-        compression: r.get(17),
-        options: r.get(18),
+        compression: r.get(16),
+        options: r.get(17),
     }
 }
