@@ -495,15 +495,22 @@ impl<'a> Builder<'a> {
         let mut after = String::new();
         let mut defaults = Vec::new();
         let mut not_null_comments = Vec::new();
+        let mut null_defaults = Vec::new();
         for col in &r.columns {
             let not_null = not_nulls.of(r, col, &parents);
             not_null_comments.extend(not_null.as_ref().and_then(|n| n.comment));
             // pg_dump's shouldPrintColumn: inherited columns come from the
             // parent (a partition, attached later, lists them all).
+            // flagInhAttrs: a column without the default its parents have
+            // gets DEFAULT NULL, or the parent's would apply on restore.
+            let null_default = col.default.is_none() && inherits_default(col, &parents);
             if !col.is_local && !r.is_partition {
                 if let Some((oid, expr)) = col.default.clone().filter(|_| col.generated.is_empty())
                 {
                     defaults.push((oid, col.clone(), expr));
+                }
+                if null_default {
+                    null_defaults.push(col);
                 }
                 match not_null.filter(|n| n.local) {
                     Some(n) if not_nulls.as_table_constraints() => {
@@ -523,8 +530,12 @@ impl<'a> Builder<'a> {
                 .map(|n| n.column_clause());
             let generation = !r.is_partition && self.inherits_generation(col, &parents);
             let separate = defaults.len();
+            let null = Column {
+                default: Some((0, "NULL".to_owned())),
+                ..col.clone()
+            };
             let line = column_line(
-                col,
+                if null_default { &null } else { col },
                 not_null.as_deref(),
                 !generation,
                 separate_defaults,
@@ -647,7 +658,10 @@ impl<'a> Builder<'a> {
         }
 
         for (attrdef, col, expr) in defaults {
-            self.separate_default(r, kind, attrdef, &col, &expr);
+            self.separate_default(r, kind, Some(attrdef), &col, &expr);
+        }
+        for col in null_defaults {
+            self.separate_default(r, kind, None, col, "NULL");
         }
 
         // A partitioned table's rows are its partitions' data; a foreign
@@ -705,17 +719,30 @@ impl<'a> Builder<'a> {
         &mut self,
         r: &Relation,
         kind: &str,
-        attrdef: Oid,
+        attrdef: Option<Oid>,
         col: &Column,
         expr: &str,
     ) {
+        let key = match attrdef {
+            Some(oid) => Key::new(Class::AttrDef, oid),
+            None => {
+                let made_up = self
+                    .out
+                    .iter()
+                    .filter(|o| o.key.class == Class::NullDefault)
+                    .count();
+                Key::new(Class::NullDefault, made_up as Oid)
+            }
+        };
         let mut d = DumpObject::new(
-            Key::new(Class::AttrDef, attrdef),
+            key,
             Priority::AttrDef,
             "DEFAULT",
             format!("{} {}", r.name, col.name),
         );
-        d.catalog = (PG_ATTRDEF, attrdef);
+        if let Some(oid) = attrdef {
+            d.catalog = (PG_ATTRDEF, oid);
+        }
         d.namespace = Some(r.schema.clone());
         d.owner = Some(r.owner.clone());
         d.defn = format!(
@@ -793,7 +820,7 @@ impl<'a> Builder<'a> {
         // A view's column defaults are always separate.
         for col in &r.columns {
             if let Some((attrdef, expr)) = &col.default {
-                self.separate_default(r, "TABLE", *attrdef, col, expr);
+                self.separate_default(r, "TABLE", Some(*attrdef), col, expr);
             }
         }
     }
@@ -1370,6 +1397,18 @@ fn lo_groups(
 ) -> impl Iterator<Item = &[crate::catalog::LargeObject]> {
     los.chunk_by(|a, b| (a.owner_oid, &a.acl) == (b.owner_oid, &b.acl))
         .flat_map(|g| g.chunks(BLOBS_PER_GROUP))
+}
+
+/// Whether a parent has a default (not a generation expression, not
+/// NULL) on the column.
+fn inherits_default(col: &Column, parents: &[&Relation]) -> bool {
+    parents.iter().any(|p| {
+        p.columns.iter().any(|pc| {
+            pc.name == col.name
+                && pc.generated.is_empty()
+                && pc.default.as_ref().is_some_and(|d| d.1 != "NULL")
+        })
+    })
 }
 
 /// One column of CREATE TABLE, in pg_dump's order: type, default or

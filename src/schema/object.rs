@@ -96,6 +96,10 @@ pub enum Class {
     /// The privileges of an object pg_dump dumps nothing else of (in
     /// pg_catalog, an extension member), by its place in the ACL list.
     AclOnly,
+    /// A `DEFAULT NULL` pg_dump makes up for an inheritance child whose
+    /// column lacks its parent's default (no catalog row: the OID is a
+    /// running number).
+    NullDefault,
 }
 
 /// Identifies a dumped object: catalog and OID.
