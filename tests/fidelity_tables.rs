@@ -2,9 +2,10 @@
 //! pg_dump keeps: each fixture round-trips through real pg_restore of every
 //! version with the feature, and its TOC matches pg_dump's.
 
-use pgark_testkit::PgVersion;
+use pgark_testkit::{pg, PgVersion};
 
-use crate::backup::{round_trip, toc_parity};
+use crate::backup::{assert_same_dump, backup, plain_dump, round_trip, toc_parity, toc_parity_of};
+use crate::common::fixture_db;
 
 /// Round trip and TOC parity of `fixture` on `version`.
 fn check(version: PgVersion, fixture: &str) {
@@ -43,4 +44,57 @@ every_version! {
     view_defaults: "fidelity_tables_view_defaults.sql";
     // A partition's trigger whose enabled state differs from the parent's.
     partition_triggers: "fidelity_tables_partition_triggers.sql";
+    // initdb's comment on the public schema removed.
+    public_uncommented: "fidelity_tables_public_uncommented.sql";
+}
+
+/// Round trip restoring owners too (pg_restore without --no-owner) and TOC
+/// parity with pg_dump's with owners (ACLs are left out: helper `kinds`
+/// owns the public schema's ACL).
+fn check_with_owners(version: PgVersion, fixture: &str) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let source = fixture_db(pg(version), fixture);
+    let archive = backup(&source, dir.path(), &[]);
+    let copy = pg(version).create_database("restored");
+    let out = copy
+        .server()
+        .command("pg_restore")
+        .args(["--exit-on-error", "--no-acl", "-d", &copy.name])
+        .arg(&archive)
+        .output()
+        .expect("pg_restore runs");
+    assert!(
+        out.status.success(),
+        "pg_restore {version} with owners: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_same_dump(
+        &format!("{fixture} on {version}"),
+        &plain_dump(&source),
+        &plain_dump(&copy),
+    );
+    toc_parity_of(&source, &[], &["--no-acl"]);
+}
+
+/// The public schema's changed owner and comment, and comments on a
+/// composite type's columns.
+mod public_schema {
+    use super::*;
+    const FIXTURE: &str = "fidelity_tables_public.sql";
+    #[test]
+    fn v15() {
+        check_with_owners(PgVersion::V15, FIXTURE)
+    }
+    #[test]
+    fn v16() {
+        check_with_owners(PgVersion::V16, FIXTURE)
+    }
+    #[test]
+    fn v17() {
+        check_with_owners(PgVersion::V17, FIXTURE)
+    }
+    #[test]
+    fn v18() {
+        check_with_owners(PgVersion::V18, FIXTURE)
+    }
 }

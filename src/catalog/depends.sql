@@ -26,7 +26,10 @@ LEFT JOIN pg_catalog.pg_type t
        ON d.refclassid = 'pg_catalog.pg_type'::pg_catalog.regclass AND t.oid = d.refobjid
 LEFT JOIN pg_catalog.pg_depend x
        ON x.classid = d.refclassid AND x.objid = d.refobjid AND x.deptype = 'e'
-WHERE d.deptype IN ('n', 'a') AND d.objid >= 16384 AND d.refobjid >= 16384
+WHERE d.deptype IN ('n', 'a') AND d.objid >= 16384
+  -- initdb's public schema (OID 2200) is dumped when its owner changed.
+  AND (d.refobjid >= 16384
+       OR (d.refclassid = 'pg_catalog.pg_namespace'::pg_catalog.regclass AND d.refobjid = 2200))
 UNION ALL
 -- pg_dump also passes on an extension member's schema.
 SELECT d.classid::pg_catalog.regclass::text, d.objid, 'pg_namespace', y.refobjid, d.deptype::text

@@ -144,23 +144,7 @@ impl<'a> Builder<'a> {
     fn schemas(&mut self) {
         for s in &self.cat.schemas {
             if s.name == "public" {
-                // Every database has it; pg_dump only records a changed comment.
-                if let Some(c) = s
-                    .comment
-                    .as_deref()
-                    .filter(|c| *c != "standard public schema")
-                {
-                    let mut o = DumpObject::new(
-                        Key::new(Class::Namespace, s.oid),
-                        Priority::Namespace,
-                        "COMMENT",
-                        "SCHEMA public".into(),
-                    );
-                    o.section = Section::None;
-                    o.owner = Some(s.owner.clone());
-                    o.defn = format!("COMMENT ON SCHEMA public IS {};\n", literal(c, self.std()));
-                    self.out.push(o);
-                }
+                self.public_schema(s);
                 continue;
             }
             let mut o = DumpObject::new(
@@ -186,6 +170,57 @@ impl<'a> Builder<'a> {
             }
             self.out.push(o);
         }
+    }
+
+    /// Every database has the public schema (pg_dump's
+    /// selectDumpableNamespace): its entry only records a changed owner,
+    /// and its comment is dumped when it is not initdb's (an empty one
+    /// when the comment was removed).
+    fn public_schema(&mut self, s: &crate::catalog::Schema) {
+        let comment_text = match s.comment.as_deref() {
+            Some("standard public schema") => None,
+            Some(c) => Some(c),
+            None => Some(""),
+        };
+        let comment_defn = comment_text
+            .map(|c| format!("COMMENT ON SCHEMA public IS {};\n", literal(c, self.std())));
+        if s.owner == "pg_database_owner" {
+            if let Some(defn) = comment_defn {
+                // Not the schema's key: nothing depends on this comment.
+                let mut o = DumpObject::new(
+                    Key::new(Class::Namespace, 0),
+                    Priority::Namespace,
+                    "COMMENT",
+                    "SCHEMA public".into(),
+                );
+                o.section = Section::None;
+                o.owner = Some(s.owner.clone());
+                o.defn = defn;
+                self.out.push(o);
+            }
+            return;
+        }
+        let mut o = DumpObject::new(
+            Key::new(Class::Namespace, s.oid),
+            Priority::Namespace,
+            "SCHEMA",
+            s.name.clone(),
+        );
+        o.catalog = (PG_NAMESPACE, s.oid);
+        o.owner = Some(s.owner.clone());
+        o.defn = "-- *not* creating schema, since initdb creates it\n".into();
+        o.drop = "-- *not* dropping schema, since initdb creates it\n".into();
+        if let Some(defn) = comment_defn {
+            o.attached.push(Attached {
+                desc: "COMMENT",
+                tag: "SCHEMA public".into(),
+                namespace: None,
+                owner: Some(s.owner.clone()),
+                defn,
+                after: None,
+            });
+        }
+        self.out.push(o);
     }
 
     fn extensions(&mut self) {
@@ -290,6 +325,19 @@ impl<'a> Builder<'a> {
             }
             if t.kind == 'd' {
                 o.attached.extend(self.domain_constraint_comments(t));
+            }
+            // pg_dump's dumpCompositeTypeColComments.
+            for a in t.attributes.iter().filter(|_| t.kind == 'c') {
+                if let Some(c) = &a.comment {
+                    o.attached.push(comment(
+                        format!("COLUMN {}.{}", ident(&t.name), a.quoted),
+                        &format!("COLUMN {}.{}", t.qualified, a.quoted),
+                        c,
+                        Some(&t.schema),
+                        &t.owner,
+                        self.std(),
+                    ));
+                }
             }
             self.out.push(o);
         }
