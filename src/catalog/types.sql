@@ -9,7 +9,11 @@ SELECT t.oid, t.typtype::text, n.nspname::text, t.typname::text,
           FROM pg_catalog.pg_enum e WHERE e.enumtypid = t.oid),
        CASE WHEN t.typtype = 'd' THEN pg_catalog.format_type(t.typbasetype, t.typtypmod) END,
        t.typnotnull,
-       t.typdefault,
+       -- The default as pg_dump reads it: typdefault is text kept from
+       -- CREATE time, stale once an object it names is renamed.
+       CASE WHEN t.typdefaultbin IS NOT NULL
+            THEN pg_catalog.pg_get_expr(t.typdefaultbin, 'pg_catalog.pg_type'::pg_catalog.regclass)
+            WHEN t.typdefault IS NOT NULL THEN pg_catalog.quote_literal(t.typdefault) END,
        CASE WHEN t.typtype = 'd' AND t.typcollation <> 0 AND t.typcollation <> bt.typcollation
             THEN pg_catalog.quote_ident(cn.nspname) || '.' || pg_catalog.quote_ident(co.collname) END,
        (SELECT pg_catalog.string_agg(E'\n\tCONSTRAINT ' || pg_catalog.quote_ident(c.conname) || ' '
