@@ -490,3 +490,250 @@ fn list_and_use_list() {
         assert_eq!(counts, row_counts(&native));
     }
 }
+
+/// Restores `archive` into a fresh database with real pg_restore and with
+/// pgark, both given `flags` (and no others), both succeeding; returns the
+/// two copies.
+fn both_with(
+    version: PgVersion,
+    archive: &Path,
+    flags: &[&str],
+    prepare: &str,
+) -> (TestDb, TestDb) {
+    let reference = pg(version).create_database("flags_ref");
+    let native = pg(version).create_database("flags_native");
+    for db in [&reference, &native] {
+        if !prepare.is_empty() {
+            crate::common::query(db, prepare);
+        }
+    }
+    let out = reference
+        .server()
+        .command("pg_restore")
+        .args(["-d", &reference.name])
+        .args(flags)
+        .arg(archive)
+        .output()
+        .expect("run pg_restore");
+    assert!(
+        out.status.success(),
+        "pg_restore {flags:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = pgark_restore(archive, &native.url(), flags);
+    assert!(
+        out.status.success(),
+        "pgark restore {flags:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (reference, native)
+}
+
+/// `--schema-only`/`-s` and `--data-only`/`-a` (the latter into a copy of
+/// the schema) restore what real pg_restore restores with the same flag,
+/// serially and with -j 4.
+#[test]
+fn schema_only_and_data_only_like_pg_restore() {
+    let version = PgVersion::V16;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let source = fixture_db(pg(version), "schema_more.sql");
+    let archive = backup(&source, dir.path(), &[]);
+    for flags in [
+        &["--schema-only"][..],
+        &["-s", "-j", "4"],
+        &["--data-only"],
+        &["-a", "-j", "4"],
+    ] {
+        let (reference, native) = if flags.contains(&"--data-only") || flags.contains(&"-a") {
+            // Data into the schema, as pg_restore -a is used.
+            let (r, n) = both_with(version, &archive, &["-s"], "");
+            for db in [&r, &n] {
+                let out = pgark_restore(&archive, &db.url(), &[]);
+                assert!(!out.status.success(), "the schema is there already");
+            }
+            drop((r, n));
+            let r = pg(version).create_database("data_ref");
+            let n = pg(version).create_database("data_native");
+            for db in [&r, &n] {
+                pgark_testkit::pg_restore(db, &archive, &["--section", "pre-data"])
+                    .unwrap_or_else(|e| panic!("pg_restore pre-data: {e}"));
+            }
+            let out = r
+                .server()
+                .command("pg_restore")
+                .args(["-d", &r.name])
+                .args(flags)
+                .arg(&archive)
+                .output()
+                .expect("run pg_restore");
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let out = pgark_restore(&archive, &n.url(), flags);
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            (r, n)
+        } else {
+            both_with(version, &archive, flags, "")
+        };
+        let expected = plain_dump(&reference);
+        assert_ne!(
+            expected,
+            plain_dump(&source),
+            "{flags:?} left something out"
+        );
+        assert_same_dump(&format!("{flags:?}"), &expected, &plain_dump(&native));
+        assert_eq!(row_counts(&reference), row_counts(&native), "{flags:?}");
+    }
+}
+
+/// `--create`/`-C`: connected to `postgres`, the database is created from
+/// the DATABASE entry (with its comment and settings) and restored into,
+/// as real pg_restore -C does; `--clean --create` drops it first.
+#[test]
+fn create_like_pg_restore() {
+    let version = PgVersion::V16;
+    let server = pg(version);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let source = fixture_db(server, "schema_basics.sql");
+    let name = source.name.clone();
+    crate::common::query(
+        &source,
+        &format!(
+            "COMMENT ON DATABASE \"{name}\" IS 'restored with --create'; \
+             ALTER DATABASE \"{name}\" SET work_mem = '7MB';"
+        ),
+    );
+    let archive = backup(&source, dir.path(), &[]);
+    let dump_db = || {
+        let out = pgark_testkit::pg_dump(server, &name, &["--format=plain", "--create"])
+            .unwrap_or_else(|e| panic!("pg_dump --create of {name}: {e}"));
+        String::from_utf8_lossy(&out)
+            .lines()
+            .filter(|l| !l.starts_with("\\restrict ") && !l.starts_with("\\unrestrict "))
+            .map(|l| format!("{l}\n"))
+            .collect::<String>()
+    };
+    let original = dump_db();
+    assert!(original.contains("restored with --create"), "{original}");
+    let drop_db = || {
+        server
+            .psql(
+                "postgres",
+                &format!("DROP DATABASE \"{name}\" WITH (FORCE)"),
+            )
+            .expect("drop database");
+    };
+    drop_db();
+    let out = server
+        .command("pg_restore")
+        .args(["-C", "-d", "postgres"])
+        .arg(&archive)
+        .output()
+        .expect("run pg_restore");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let theirs = dump_db();
+    drop_db();
+    for flags in [
+        &["--create"][..],
+        &["-C", "-j", "4"],
+        &["--clean", "--create"],
+    ] {
+        let out = pgark_restore(&archive, &server.url("postgres"), flags);
+        assert!(
+            out.status.success(),
+            "{flags:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_same_dump(&format!("--create {flags:?}"), &theirs, &dump_db());
+        // The next run creates it again; the last one (--clean) drops it
+        // itself.
+        if flags == ["--create"] {
+            drop_db();
+        }
+    }
+    assert_same_dump("--create, source", &original, &theirs);
+}
+
+/// `-L` restores in the list file's order, as pg_restore does: with the
+/// TABLE DATA line of a table moved before its TABLE line, its COPY fails
+/// (the table does not exist yet) and the table is created empty (with
+/// -j, data waits for the pre-data entries whatever the order, in both).
+#[test]
+fn use_list_in_the_list_order() {
+    let version = PgVersion::V16;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let source = fixture_db(pg(version), "restore_faults.sql");
+    let archive = backup(&source, dir.path(), &[]);
+    let listed = Command::new(env!("CARGO_BIN_EXE_pgark"))
+        .arg("list")
+        .arg(&archive)
+        .output()
+        .expect("pgark list");
+    let text = String::from_utf8_lossy(&listed.stdout).into_owned();
+    let data_c = text
+        .lines()
+        .find(|l| l.contains(" TABLE DATA public c "))
+        .expect("c's data in the listing")
+        .to_owned();
+    let mut list = String::new();
+    for l in text.lines().filter(|l| **l != *data_c) {
+        if l.contains(" TABLE public c ") {
+            list.push_str(&data_c);
+            list.push('\n');
+        }
+        list.push_str(l);
+        list.push('\n');
+    }
+    let list_file = dir.path().join("reordered.list");
+    std::fs::write(&list_file, list).expect("write list");
+    let list_arg = list_file.to_str().expect("utf-8 path");
+    for jobs in ["1", "4"] {
+        let reference = pg(version).create_database("order_ref");
+        let native = pg(version).create_database("order_native");
+        let theirs = reference
+            .server()
+            .command("pg_restore")
+            .args(["-d", &reference.name, "-j", jobs, "-L", list_arg])
+            .arg(&archive)
+            .output()
+            .expect("run pg_restore");
+        let ours = pgark_restore(&archive, &native.url(), &["-j", jobs, "-L", list_arg]);
+        let (their_err, our_err) = (
+            String::from_utf8_lossy(&theirs.stderr),
+            String::from_utf8_lossy(&ours.stderr),
+        );
+        let count = |err: &str| {
+            err.split("errors ignored on restore: ")
+                .nth(1)
+                .and_then(|r| r.split(|c: char| !c.is_ascii_digit()).next())
+                .and_then(|n| n.parse::<usize>().ok())
+        };
+        assert_eq!(ours.status.code(), Some(3), "{our_err}");
+        assert_eq!(count(&our_err), count(&their_err), "{our_err}\n{their_err}");
+        if jobs == "1" {
+            assert!(
+                our_err.contains("relation \"public.c\" does not exist"),
+                "{our_err}"
+            );
+            assert!(
+                row_counts(&native).contains(&("public".into(), "c".into(), 0)),
+                "c restored empty"
+            );
+        }
+        assert_same_dump(
+            &format!("-L reordered, -j {jobs}"),
+            &plain_dump(&reference),
+            &plain_dump(&native),
+        );
+    }
+}

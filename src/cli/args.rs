@@ -70,8 +70,8 @@ pub struct RestoreArgs {
     #[arg(short = 'l', long)]
     pub list: bool,
     /// Restore only the entries whose dump ids appear in this list file
-    /// (as written by --list, with unwanted lines commented out with `;`).
-    /// Unlike pg_restore, pgark keeps TOC order instead of the list's.
+    /// (as written by --list, with unwanted lines commented out with `;`),
+    /// in the list's order, as pg_restore does.
     #[arg(short = 'L', long = "use-list", value_name = "FILE")]
     pub use_list: Option<std::path::PathBuf>,
     /// Restore data and post-data entries on this many connections, like
@@ -79,8 +79,19 @@ pub struct RestoreArgs {
     /// standard input, nor an archive written to a pipe).
     #[arg(short = 'j', long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: u16,
+    /// Only the data, not the schema (`--data-only`, as pg_restore's).
+    #[arg(short = 'a', long, conflicts_with_all = ["schema_only", "clean"])]
+    pub data_only: bool,
+    /// Only the schema, not the data (`--schema-only`, as pg_restore's).
+    #[arg(short = 's', long)]
+    pub schema_only: bool,
+    /// Create the database from the archive's DATABASE entry and restore
+    /// into it; --dbname names the database to connect to first (as
+    /// pg_restore's --create).
+    #[arg(short = 'C', long, conflicts_with = "single_transaction")]
+    pub create: bool,
     /// Drop each object before creating it (its drop statement, in reverse
-    /// TOC order).
+    /// TOC order); with --create, drop the database itself.
     #[arg(short = 'c', long)]
     pub clean: bool,
     /// With --clean: DROP ... IF EXISTS.

@@ -33,6 +33,9 @@ pub fn run(args: &RestoreArgs) -> Result<(), Error> {
         opts.use_list = Some(ids);
     }
     opts.clean = args.clean;
+    opts.data_only = args.data_only;
+    opts.schema_only = args.schema_only;
+    opts.create = args.create;
     opts.if_exists = args.if_exists;
     opts.no_owner = args.no_owner;
     opts.no_acl = args.no_acl;

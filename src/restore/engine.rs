@@ -35,6 +35,9 @@ const INV_WRITE: i32 = 0x0002_0000;
 pub(super) struct Engine<'a> {
     client: Client,
     pub(super) opts: &'a RestoreOptions,
+    /// The database connected to: `opts.url`'s, or with `create` the one
+    /// the DATABASE entry created.
+    pub(super) url: String,
     exit_on_error: bool,
     /// pg_restore's session statements, run again on a new connection.
     setup_sql: String,
@@ -81,10 +84,11 @@ impl<'a> Engine<'a> {
     /// with `begin`).
     pub(super) async fn connect(
         opts: &'a RestoreOptions,
+        url: String,
         session: &Session,
         begin: bool,
     ) -> Result<Self> {
-        let client = open(&opts.url, begin).await?;
+        let client = open(&url, begin).await?;
         let version: i32 = client
             .query_one("SELECT current_setting('server_version_num')::int", &[])
             .await
@@ -93,6 +97,7 @@ impl<'a> Engine<'a> {
         let engine = Engine {
             client,
             opts,
+            url,
             exit_on_error: opts.exit_on_error || opts.single_transaction,
             setup_sql: session.statements(version),
             std_strings: session.std_strings,
@@ -111,7 +116,7 @@ impl<'a> Engine<'a> {
     /// Replaces the connection by a new one with the same session settings
     /// (after a COPY whose start failed, see the module docs).
     async fn reconnect(&mut self) -> Result<()> {
-        self.client = open(&self.opts.url, false).await?;
+        self.client = open(&self.url, false).await?;
         self.schema = None;
         self.tablespace = None;
         self.table_am = None;
@@ -274,7 +279,13 @@ impl<'a> Engine<'a> {
         if e.desc == "TABLE" && self.report.error_count == errors_before {
             self.created.insert(e.catalog_id.oid);
         }
-        if !e.had_dumper {
+        // `_reconnectToDB`: into the database just created, and again
+        // after its properties changed, so that its settings apply.
+        if self.opts.create && matches!(e.desc.as_str(), "DATABASE" | "DATABASE PROPERTIES") {
+            self.url = crate::drill::with_dbname(&self.opts.url, &url_encode(&e.tag_lossy()))?;
+            self.reconnect().await?;
+        }
+        if !e.had_dumper || self.opts.schema_only {
             return Ok(());
         }
         let name = e.name();
@@ -470,6 +481,19 @@ impl<'a> Engine<'a> {
         }
         Ok(())
     }
+}
+
+/// A database name as a URL path segment.
+fn url_encode(name: &str) -> String {
+    name.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }
 
 /// Opens a connection (and a transaction with `begin`).

@@ -18,8 +18,9 @@
 //!    objects through `lo_open`/`lowrite`.
 //!
 //! The ENCODING, STDSTRINGS and SEARCHPATH entries only set up the
-//! session; DATABASE and DATABASE PROPERTIES are skipped (there is no
-//! `--create`). Errors either stop the restore at once
+//! session; DATABASE and DATABASE PROPERTIES are restored with
+//! [`RestoreOptions::create`] only, each followed by a new connection to
+//! the database it created. Errors either stop the restore at once
 //! ([`RestoreOptions::exit_on_error`]) or are counted and reported at the
 //! end ([`RestoreReport::errors`], [`EntryError`] worded as pg_restore
 //! words them), as pg_restore does by default, the restore going on in a
@@ -84,9 +85,17 @@ pub struct RestoreOptions {
     pub schemas: Vec<String>,
     /// Only these sections (`--section`); empty for all.
     pub sections: Vec<Section>,
-    /// Only the entries with these dump ids (`-L`, from [`read_list`]);
-    /// `None` for all. The entries still run in TOC order.
-    pub use_list: Option<HashSet<i32>>,
+    /// Only the entries with these dump ids, restored in this order (`-L`,
+    /// from [`read_list`]); `None` for all, in TOC order.
+    pub use_list: Option<Vec<i32>>,
+    /// Only data (`--data-only`): table data, large objects, sequence
+    /// values, as pg_restore's `_tocEntryRequired` tells them.
+    pub data_only: bool,
+    /// Only the schema (`--schema-only`).
+    pub schema_only: bool,
+    /// Create the database from the DATABASE entry (`--create`), connected
+    /// to `url` first, then restore into it.
+    pub create: bool,
     /// Connections for the data and post-data entries (`-j`); 1 for a
     /// serial restore. More than 1 needs an archive file with data offsets.
     pub jobs: usize,
@@ -107,6 +116,9 @@ impl RestoreOptions {
             schemas: Vec::new(),
             sections: Vec::new(),
             use_list: None,
+            data_only: false,
+            schema_only: false,
+            create: false,
             jobs: 1,
         }
     }
@@ -138,6 +150,21 @@ pub struct RestoreReport {
 /// `exit_on_error` or `single_transaction` (the error names the entry), on
 /// a defective archive, and when the connection fails.
 pub fn restore(source: &Source, opts: &RestoreOptions) -> Result<RestoreReport> {
+    if opts.data_only && opts.schema_only {
+        return Err(Error::Config(
+            "--schema-only and --data-only cannot be used together (as in pg_restore)".into(),
+        ));
+    }
+    if opts.data_only && opts.clean {
+        return Err(Error::Config(
+            "--clean and --data-only cannot be used together (as in pg_restore)".into(),
+        ));
+    }
+    if opts.create && opts.single_transaction {
+        return Err(Error::Config(
+            "--create and --single-transaction cannot be used together (as in pg_restore)".into(),
+        ));
+    }
     let parallel = if opts.jobs > 1 {
         if opts.single_transaction {
             return Err(Error::Config(
@@ -173,10 +200,11 @@ pub fn restore(source: &Source, opts: &RestoreOptions) -> Result<RestoreReport> 
 /// Reads a list file as `pg_restore -L` does: on each line, whatever
 /// precedes the first `;` is the entry's dump id; lines starting with `;`
 /// (comments, entries commented out) and blank lines are skipped. Returns
-/// the ids and the lines ignored because they hold no id (pg_restore warns
+/// the ids in the file's order and the lines ignored because they hold no id (pg_restore warns
 /// "line ignored" about them).
-pub fn read_list(text: &str) -> (HashSet<i32>, Vec<String>) {
-    let mut ids = HashSet::new();
+pub fn read_list(text: &str) -> (Vec<i32>, Vec<String>) {
+    let mut ids = Vec::new();
+    let mut seen = HashSet::new();
     let mut ignored = Vec::new();
     for line in text.lines() {
         let before = line.split(';').next().unwrap_or_default();
@@ -191,9 +219,7 @@ pub fn read_list(text: &str) -> (HashSet<i32>, Vec<String>) {
             .map(|(_, c)| c)
             .collect();
         match digits.parse::<i32>() {
-            Ok(id) if id > 0 && !ids.contains(&id) => {
-                ids.insert(id);
-            }
+            Ok(id) if id > 0 && seen.insert(id) => ids.push(id),
             _ => ignored.push(before.trim_end().to_owned()),
         }
     }
@@ -225,21 +251,9 @@ async fn restore_from(
             _ => {}
         }
     }
-    let entries: Vec<TocEntry> = toc.entries.into_iter().map(|s| s.entry).collect();
+    let mut entries: Vec<TocEntry> = toc.entries.into_iter().map(|s| s.entry).collect();
     if let Some(list) = &opts.use_list {
-        let known: HashSet<i32> = entries.iter().map(|e| e.dump_id).collect();
-        let mut missing: Vec<i32> = list
-            .iter()
-            .filter(|id| !known.contains(id))
-            .copied()
-            .collect();
-        missing.sort_unstable();
-        if let Some(id) = missing.first() {
-            return Err(Error::Config(format!(
-                "the list file names dump id {id}, which the archive does not hold \
-                 (pg_restore: could not find entry for ID {id})"
-            )));
-        }
+        entries = in_list_order(entries, list)?;
     }
     if parallel.is_some() {
         if let Some(name) = no_offset {
@@ -253,11 +267,22 @@ async fn restore_from(
     let mut blocks = Blocks::new(reader, reopen, algorithm)?;
 
     let session = Session::from_toc(&entries);
-    let mut engine = Engine::connect(opts, &session, opts.single_transaction).await?;
+    let mut engine =
+        Engine::connect(opts, opts.url.clone(), &session, opts.single_transaction).await?;
 
     let selected = select(&entries, opts);
     if opts.clean {
-        for (e, _) in entries.iter().zip(&selected).rev().filter(|(_, s)| **s) {
+        // With --create, only the database itself: the connection is not
+        // to it yet.
+        let dropped = |e: &TocEntry| {
+            !opts.create || matches!(e.desc.as_str(), "DATABASE" | "DATABASE PROPERTIES")
+        };
+        for (e, _) in entries
+            .iter()
+            .zip(&selected)
+            .rev()
+            .filter(|(e, s)| **s && dropped(e))
+        {
             if let Some(sql) = statements::drop_statement(e, opts.if_exists) {
                 engine.select_schema(e).await?;
                 engine.exec(e, &sql).await?;
@@ -304,6 +329,32 @@ async fn restore_from(
     }
     engine.finish(entries.last()).await?;
     Ok(engine.report)
+}
+
+/// `SortTocFromFile`: the entries the list names move to the end, in the
+/// list's order; the others stay in front, in TOC order (they are not
+/// restored, and in a parallel restore their dependencies count as met
+/// first).
+fn in_list_order(entries: Vec<TocEntry>, list: &[i32]) -> Result<Vec<TocEntry>> {
+    let mut slots: Vec<Option<TocEntry>> = entries.into_iter().map(Some).collect();
+    let index: HashMap<i32, usize> = slots
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| e.as_ref().map(|e| (e.dump_id, i)))
+        .collect();
+    let mut wanted = Vec::with_capacity(list.len());
+    for id in list {
+        let Some(e) = index.get(id).and_then(|&i| slots[i].take()) else {
+            return Err(Error::Config(format!(
+                "the list file names dump id {id}, which the archive does not hold \
+                 (pg_restore: could not find entry for ID {id})"
+            )));
+        };
+        wanted.push(e);
+    }
+    let mut out: Vec<TocEntry> = slots.into_iter().flatten().collect();
+    out.extend(wanted);
+    Ok(out)
 }
 
 /// What parallel workers need to read data blocks themselves.
@@ -376,8 +427,7 @@ impl Session {
     }
 }
 
-/// Which entries are restored (`_tocEntryRequired` without `--create`,
-/// `--data-only` and `--schema-only`).
+/// Which entries are restored (`_tocEntryRequired`).
 fn select(entries: &[TocEntry], opts: &RestoreOptions) -> Vec<bool> {
     let mut section = Section::PreData;
     entries
@@ -393,16 +443,12 @@ fn select(entries: &[TocEntry], opts: &RestoreOptions) -> Vec<bool> {
 
 fn required(e: &TocEntry, section: Section, opts: &RestoreOptions) -> bool {
     let desc = e.desc.as_str();
-    if matches!(
-        desc,
-        "ENCODING" | "STDSTRINGS" | "SEARCHPATH" | "DATABASE" | "DATABASE PROPERTIES"
-    ) {
+    if matches!(desc, "ENCODING" | "STDSTRINGS" | "SEARCHPATH") {
         return false;
     }
-    // Comments, labels and privileges of the database itself go with
-    // DATABASE, restored only with --create.
-    if matches!(desc, "COMMENT" | "SECURITY LABEL" | "ACL") && e.tag.starts_with(b"DATABASE ") {
-        return false;
+    // Restored with --create only, "independently of all else".
+    if matches!(desc, "DATABASE" | "DATABASE PROPERTIES") {
+        return opts.create;
     }
     if let Some(list) = &opts.use_list {
         if !list.contains(&e.dump_id) {
@@ -415,17 +461,51 @@ fn required(e: &TocEntry, section: Section, opts: &RestoreOptions) -> bool {
     if !opts.sections.is_empty() && !opts.sections.contains(&section) {
         return false;
     }
-    if !opts.schemas.is_empty() {
-        match e.namespace_lossy() {
-            Some(ns) if opts.schemas.iter().any(|s| *s == ns) => {}
-            _ => return false,
-        }
-    }
-    if !opts.tables.is_empty() {
-        let tag = e.tag_lossy();
-        if !statements::is_table_like(desc) || !opts.tables.iter().any(|t| *t == tag) {
+    // Comments, labels and privileges of the database itself go with
+    // DATABASE, restored only with --create.
+    let on_database =
+        matches!(desc, "COMMENT" | "SECURITY LABEL" | "ACL") && e.tag.starts_with(b"DATABASE ");
+    if on_database {
+        if !opts.create {
             return false;
         }
+    } else {
+        if !opts.schemas.is_empty() {
+            match e.namespace_lossy() {
+                Some(ns) if opts.schemas.iter().any(|s| *s == ns) => {}
+                _ => return false,
+            }
+        }
+        if !opts.tables.is_empty() {
+            let tag = e.tag_lossy();
+            if !statements::is_table_like(desc) || !opts.tables.iter().any(|t| *t == tag) {
+                return false;
+            }
+        }
     }
-    true
+    let (schema, data) = components(e);
+    (schema && !opts.data_only) || (data && !opts.schema_only)
+}
+
+/// Whether the entry has a schema and a data component
+/// (`_tocEntryRequired`): an entry with a data block has data, and so do
+/// sequence values and everything about large objects; an entry without
+/// a definition (or whose definition is only the load-via-partition-root
+/// note) has no schema component.
+fn components(e: &TocEntry) -> (bool, bool) {
+    let large_object = |kind: &str| e.desc == kind && e.tag.starts_with(b"LARGE OBJECT ");
+    let data_kind = matches!(e.desc.as_str(), "SEQUENCE SET" | "BLOB" | "BLOB METADATA")
+        || large_object("ACL")
+        || large_object("COMMENT")
+        || large_object("SECURITY LABEL");
+    let (mut schema, data) = match (e.had_dumper, data_kind) {
+        (true, _) => (true, true),
+        (false, true) => (false, true),
+        (false, false) => (true, false),
+    };
+    let defn = e.defn.as_deref().unwrap_or_default();
+    if defn.is_empty() || defn.starts_with(b"-- load via partition root ") {
+        schema = false;
+    }
+    (schema, data)
 }

@@ -166,7 +166,7 @@ pub(super) async fn run<'a>(
     // The workers: their own connections and their own reads of the file.
     let mut idle = Vec::with_capacity(opts.jobs);
     for slot in (0..opts.jobs).rev() {
-        let mut engine = Engine::connect(opts, session, false).await?;
+        let mut engine = Engine::connect(opts, main.url.clone(), session, false).await?;
         engine.parallel = true;
         engine.created = main.created.clone();
         idle.push(Worker {
