@@ -17,6 +17,7 @@ mod common;
 mod connect;
 mod drill;
 mod fidelity_kinds;
+mod fidelity_loops;
 mod fidelity_rows;
 mod fidelity_tables;
 mod parallel_gzip;

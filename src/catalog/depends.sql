@@ -1,8 +1,9 @@
 -- Dependencies between user objects. A view's dependencies are recorded on
--- its _RETURN rule: report them on the view (other rules are their own);
+-- its _RETURN rule: reported as class '_RETURN' with the view's OID (other
+-- rules are their own);
 -- a table's row type stands for the table; an extension's member stands
 -- for its extension (members are not dumped).
-SELECT CASE WHEN r.rulename = '_RETURN' THEN 'pg_class'
+SELECT CASE WHEN r.rulename = '_RETURN' THEN '_RETURN'
             WHEN dc.contypid <> 0 AND dc.convalidated THEN 'pg_type'
             ELSE d.classid::pg_catalog.regclass::text END,
        CASE WHEN r.rulename = '_RETURN' THEN r.ev_class

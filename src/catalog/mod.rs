@@ -112,6 +112,8 @@ pub struct Relation {
     /// enum OIDs change on restore, so its partitions' rows are loaded
     /// through the root (pg_dump's `unsafe_partitions`).
     pub hashes_enum: bool,
+    /// A view's or materialized view's `_RETURN` rule.
+    pub return_rule: Option<Oid>,
     pub columns: Vec<Column>,
 }
 
@@ -142,6 +144,39 @@ pub struct UserType {
     pub range_subtype: Option<String>,
     pub multirange: Option<String>,
     pub subtype_diff: Option<String>,
+    /// Range: the operator class when not the subtype's default.
+    pub subtype_opclass: Option<String>,
+    /// Range: the collation when not the subtype's.
+    pub range_collation: Option<String>,
+    pub canonical: Option<String>,
+    /// Base types: what CREATE TYPE needs.
+    pub base: BaseType,
+}
+
+/// The properties of a base type (`kind` `b`), as pg_dump's dumpBaseType
+/// reads them; functions as `regproc` text.
+#[derive(Debug, Clone, Default)]
+#[allow(missing_docs)]
+pub struct BaseType {
+    pub length: i32,
+    pub input: String,
+    pub output: String,
+    pub receive: Option<String>,
+    pub send: Option<String>,
+    pub typmod_in: Option<String>,
+    pub typmod_out: Option<String>,
+    pub analyze: Option<String>,
+    pub collatable: bool,
+    /// The default as an expression (typdefaultbin).
+    pub default_expr: Option<String>,
+    pub subscript: Option<String>,
+    pub element: Option<String>,
+    pub category: String,
+    pub preferred: bool,
+    pub delimiter: String,
+    pub by_value: bool,
+    pub align: String,
+    pub storage: String,
 }
 
 /// Sequence options and state.
@@ -844,6 +879,29 @@ impl Catalog {
                     range_subtype: r.get(14),
                     multirange: r.get(15),
                     subtype_diff: r.get(16),
+                    subtype_opclass: r.get(17),
+                    range_collation: r.get(18),
+                    canonical: r.get(19),
+                    base: BaseType {
+                        length: r.get(20),
+                        input: r.get(21),
+                        output: r.get(22),
+                        receive: r.get(23),
+                        send: r.get(24),
+                        typmod_in: r.get(25),
+                        typmod_out: r.get(26),
+                        analyze: r.get(27),
+                        collatable: r.get(28),
+                        default_expr: r.get(29),
+                        subscript: r.get(30),
+                        element: r.get(31),
+                        category: r.get(32),
+                        preferred: r.get(33),
+                        delimiter: r.get(34),
+                        by_value: r.get(35),
+                        align: r.get(36),
+                        storage: r.get(37),
+                    },
                 }
             })
             .collect();
@@ -1004,6 +1062,7 @@ fn relation(r: &Row) -> Relation {
         toast_reloptions: r.get(21),
         of_type: r.get(22),
         hashes_enum: r.get(23),
+        return_rule: r.get(24),
         columns: Vec::new(),
     }
 }

@@ -41,7 +41,10 @@ SELECT c.oid, c.relkind::text, n.nspname::text, c.relname::text,
            JOIN pg_catalog.pg_opclass oc ON oc.oid = ANY (pt.partclass)
            JOIN pg_catalog.pg_am a ON a.oid = oc.opcmethod
            WHERE pt.partrelid = c.oid AND oc.opcname = 'enum_ops' AND a.amname = 'hash'
-             AND oc.opcnamespace = 'pg_catalog'::pg_catalog.regnamespace)
+             AND oc.opcnamespace = 'pg_catalog'::pg_catalog.regnamespace),
+       -- A view's or materialized view's _RETURN rule.
+       (SELECT rw.oid FROM pg_catalog.pg_rewrite rw
+        WHERE rw.ev_class = c.oid AND rw.rulename = '_RETURN')
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_catalog.pg_am am ON am.oid = c.relam

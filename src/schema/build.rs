@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use archive_format::{ArchiveVersion, Section};
 
 use crate::catalog::{Catalog, Column, Oid, Relation};
-use crate::schema::object::{Attached, Class, DataSource, DumpObject, Key, Priority};
+use crate::schema::object::{Attached, Class, DataSource, DumpObject, Inline, Key, Priority};
 use crate::schema::quote::{ident, literal};
 use columns::{column_settings, typed_column_line, with_clause};
 use notnull::NotNulls;
@@ -53,8 +53,14 @@ pub fn build(cat: &Catalog, opts: BuildOptions) -> Vec<DumpObject> {
         cat,
         opts,
         rels: cat.relations.iter().map(|r| (r.oid, r)).collect(),
+        rule_reads: HashMap::new(),
         out: Vec::new(),
     };
+    for d in &cat.depends {
+        if d.class == "_RETURN" && d.ref_class == "pg_class" && d.ref_oid != d.oid {
+            b.rule_reads.entry(d.oid).or_default().push(d.ref_oid);
+        }
+    }
     b.schemas();
     b.languages();
     b.transforms();
@@ -96,6 +102,8 @@ struct Builder<'a> {
     opts: BuildOptions,
     /// Every relation of the catalog by OID.
     rels: HashMap<Oid, &'a Relation>,
+    /// The relations each view's or materialized view's query reads.
+    rule_reads: HashMap<Oid, Vec<Oid>>,
     out: Vec<DumpObject>,
 }
 
@@ -293,25 +301,19 @@ impl<'a> Builder<'a> {
                     )
                 }
                 'd' => self.domain_definition(t),
-                _ => {
-                    let mut opts = vec![format!(
-                        "subtype = {}",
-                        t.range_subtype.as_deref().unwrap_or("integer")
-                    )];
-                    if let Some(m) = &t.multirange {
-                        opts.push(format!("multirange_type_name = {m}"));
-                    }
-                    if let Some(f) = &t.subtype_diff {
-                        opts.push(format!("subtype_diff = {f}"));
-                    }
-                    format!(
-                        "CREATE TYPE {} AS RANGE (\n    {}\n);\n",
-                        t.qualified,
-                        opts.join(",\n    ")
-                    )
-                }
+                'b' => base_type(t, self.std()),
+                'p' => format!("CREATE TYPE {};\n", t.qualified),
+                _ => range_type(t),
             };
-            o.drop = format!("DROP {desc} {};\n", t.qualified);
+            o.drop = if t.kind == 'b' {
+                // The type and its I/O functions depend on each other.
+                format!("DROP TYPE {} CASCADE;\n", t.qualified)
+            } else {
+                format!("DROP {desc} {};\n", t.qualified)
+            };
+            if matches!(t.kind, 'b' | 'r') {
+                self.shell_type(t);
+            }
             if let Some(c) = &t.comment {
                 let target = format!("{desc} {}", t.qualified);
                 o.attached.push(comment(
@@ -341,6 +343,22 @@ impl<'a> Builder<'a> {
             }
             self.out.push(o);
         }
+    }
+
+    /// pg_dump's SHELL TYPE: hidden until one of the type's functions
+    /// needs it to exist before the type (`dumpShellType`).
+    fn shell_type(&mut self, t: &crate::catalog::UserType) {
+        let mut o = DumpObject::new(
+            Key::new(Class::ShellType, t.oid),
+            Priority::Type,
+            "SHELL TYPE",
+            t.name.clone(),
+        );
+        o.hidden = true;
+        o.namespace = Some(t.schema.clone());
+        o.owner = Some(t.owner.clone());
+        o.defn = format!("CREATE TYPE {};\n", t.qualified);
+        self.out.push(o);
     }
 
     fn functions(&mut self) {
@@ -418,13 +436,59 @@ impl<'a> Builder<'a> {
         for r in &self.cat.relations {
             dumped.insert(r.oid);
             match r.kind {
-                'r' | 'p' | 'f' => self.table(r, &separate_defaults, &not_nulls),
+                'r' | 'p' | 'f' => {
+                    self.table(r, &separate_defaults, &not_nulls);
+                    self.inline_checks(r);
+                }
                 'v' | 'm' => self.view(r),
                 'S' => self.sequence(r),
                 _ => {}
             }
         }
         dumped
+    }
+
+    /// The CHECK constraints written inside CREATE TABLE, as hidden
+    /// objects the table depends on (pg_dump's non-separate constraints):
+    /// a dependency loop through one makes it a post-data entry.
+    fn inline_checks(&mut self, r: &Relation) {
+        let alter = if r.kind == 'f' {
+            "ALTER FOREIGN TABLE"
+        } else {
+            "ALTER TABLE"
+        };
+        let mut keys = Vec::new();
+        for c in self.cat.constraints.iter().filter(|c| {
+            c.table == r.oid && c.kind == 'c' && c.validated && (c.is_local || r.is_partition)
+        }) {
+            let mut o = DumpObject::new(
+                Key::new(Class::Constraint, c.oid),
+                Priority::Constraint,
+                "CHECK CONSTRAINT",
+                format!("{} {}", r.name, c.name),
+            );
+            o.hidden = true;
+            o.catalog = (PG_CONSTRAINT, c.oid);
+            o.namespace = Some(r.schema.clone());
+            o.owner = Some(r.owner.clone());
+            o.defn = format!(
+                "{alter} {}\n    ADD CONSTRAINT {} {};\n",
+                r.qualified, c.quoted, c.definition
+            );
+            o.drop = format!("{alter} {} DROP CONSTRAINT {};\n", r.qualified, c.quoted);
+            o.inline = Some(Inline {
+                owner: Key::new(Class::Relation, r.oid),
+                text: format!(",\n    CONSTRAINT {} {}", c.quoted, c.definition),
+                replacement: String::new(),
+                carries: Some(format!("CONSTRAINT {} ON {}", c.quoted, ident(&r.name))),
+            });
+            keys.push(o.key);
+            self.out.push(o);
+        }
+        let table = Key::new(Class::Relation, r.oid);
+        if let Some(t) = self.out.iter_mut().rev().find(|o| o.key == table) {
+            t.deps.extend(keys);
+        }
     }
 
     fn relation_comments(&self, o: &mut DumpObject, r: &Relation, kind: &str) {
@@ -827,7 +891,9 @@ impl<'a> Builder<'a> {
             }
             o.drop = format!("DROP MATERIALIZED VIEW {};\n", r.qualified);
             self.relation_comments(&mut o, r, "MATERIALIZED VIEW");
+            o.deps.push(Key::new(Class::ViewRule, r.oid));
             self.out.push(o);
+            self.return_rule(r, None);
             if r.populated {
                 let mut d = self.base(
                     r,
@@ -839,6 +905,11 @@ impl<'a> Builder<'a> {
                 d.relkind = 0;
                 d.defn = format!("REFRESH MATERIALIZED VIEW {};\n", r.qualified);
                 d.deps.push(Key::new(Class::Relation, r.oid));
+                d.deps.extend(
+                    self.matviews_read_by(r.oid)
+                        .into_iter()
+                        .map(|m| Key::new(Class::MatViewData, m)),
+                );
                 self.out.push(d);
             }
             return;
@@ -864,6 +935,64 @@ impl<'a> Builder<'a> {
         o.defn = format!("CREATE VIEW {}{with} AS\n{def}{check};\n", r.qualified);
         o.drop = format!("DROP VIEW {};\n", r.qualified);
         self.relation_comments(&mut o, r, "VIEW");
+        o.deps.push(Key::new(Class::ViewRule, r.oid));
+        let create = o.defn.clone();
+        self.out.push(o);
+        let replace = format!(
+            "CREATE OR REPLACE VIEW {}{with} AS\n{def}{check};\n",
+            r.qualified
+        );
+        self.return_rule(r, Some((create, replace)));
+    }
+
+    /// The materialized views the query of `oid` reads, directly or
+    /// through views and other materialized views: its refresh follows
+    /// theirs (pg_dump's `buildMatViewRefreshDependencies`).
+    fn matviews_read_by(&self, oid: Oid) -> Vec<Oid> {
+        let reads = |v: Oid| self.rule_reads.get(&v).into_iter().flatten().copied();
+        let mut seen = HashSet::from([oid]);
+        let mut todo = vec![oid];
+        let mut out = Vec::new();
+        while let Some(v) = todo.pop() {
+            for r in reads(v) {
+                let kind = self.rels.get(&r).map(|rel| rel.kind);
+                if matches!(kind, Some('v' | 'm')) && seen.insert(r) {
+                    if kind == Some('m') {
+                        out.push(r);
+                    }
+                    todo.push(r);
+                }
+            }
+        }
+        out
+    }
+
+    /// The `_RETURN` rule of a view or materialized view: hidden, holding
+    /// the query's dependencies. A view's may become pg_dump's post-data
+    /// RULE entry (`dumpRule`) replacing a dummy view, given `create` (the
+    /// view's statement) and `replace` (CREATE OR REPLACE VIEW).
+    fn return_rule(&mut self, r: &Relation, view: Option<(String, String)>) {
+        let mut o = DumpObject::new(
+            Key::new(Class::ViewRule, r.oid),
+            Priority::Rule,
+            "RULE",
+            format!("{} _RETURN", r.name),
+        );
+        o.hidden = true;
+        o.catalog = (PG_REWRITE, r.return_rule.unwrap_or(0));
+        o.namespace = Some(r.schema.clone());
+        o.owner = Some(r.owner.clone());
+        if let Some((create, replace)) = view {
+            let dummy = dummy_view_query(r);
+            o.defn = replace;
+            o.drop = format!("CREATE OR REPLACE VIEW {} AS\n{dummy};\n", r.qualified);
+            o.inline = Some(Inline {
+                owner: Key::new(Class::Relation, r.oid),
+                text: create,
+                replacement: format!("CREATE VIEW {} AS\n{dummy};\n", r.qualified),
+                carries: None,
+            });
+        }
         self.out.push(o);
         // A view's column defaults are always separate.
         for col in &r.columns {
@@ -1445,6 +1574,122 @@ fn lo_groups(
 ) -> impl Iterator<Item = &[crate::catalog::LargeObject]> {
     los.chunk_by(|a, b| (a.owner_oid, &a.acl) == (b.owner_oid, &b.acl))
         .flat_map(|g| g.chunks(BLOBS_PER_GROUP))
+}
+
+/// pg_dump's `dumpRangeType`.
+fn range_type(t: &crate::catalog::UserType) -> String {
+    let mut opts = vec![format!(
+        "subtype = {}",
+        t.range_subtype.as_deref().unwrap_or("integer")
+    )];
+    let named = [
+        ("multirange_type_name", &t.multirange),
+        ("subtype_opclass", &t.subtype_opclass),
+        ("collation", &t.range_collation),
+        ("canonical", &t.canonical),
+        ("subtype_diff", &t.subtype_diff),
+    ];
+    for (name, value) in named {
+        if let Some(v) = value {
+            opts.push(format!("{name} = {v}"));
+        }
+    }
+    format!(
+        "CREATE TYPE {} AS RANGE (\n    {}\n);\n",
+        t.qualified,
+        opts.join(",\n    ")
+    )
+}
+
+/// pg_dump's `dumpBaseType`.
+fn base_type(t: &crate::catalog::UserType, std: bool) -> String {
+    let b = &t.base;
+    let length = if b.length == -1 {
+        "variable".to_owned()
+    } else {
+        b.length.to_string()
+    };
+    let mut q = format!(
+        "CREATE TYPE {} (\n    INTERNALLENGTH = {length}",
+        t.qualified
+    );
+    q.push_str(&format!(",\n    INPUT = {}", b.input));
+    q.push_str(&format!(",\n    OUTPUT = {}", b.output));
+    let functions = [
+        ("RECEIVE", &b.receive),
+        ("SEND", &b.send),
+        ("TYPMOD_IN", &b.typmod_in),
+        ("TYPMOD_OUT", &b.typmod_out),
+        ("ANALYZE", &b.analyze),
+    ];
+    for (name, f) in functions {
+        if let Some(f) = f {
+            q.push_str(&format!(",\n    {name} = {f}"));
+        }
+    }
+    if b.collatable {
+        q.push_str(",\n    COLLATABLE = true");
+    }
+    match (&b.default_expr, &t.default) {
+        (Some(e), _) => q.push_str(&format!(",\n    DEFAULT = {e}")),
+        (None, Some(d)) => q.push_str(&format!(",\n    DEFAULT = {}", literal(d, std))),
+        _ => {}
+    }
+    if let Some(f) = &b.subscript {
+        q.push_str(&format!(",\n    SUBSCRIPT = {f}"));
+    }
+    if let Some(e) = &b.element {
+        q.push_str(&format!(",\n    ELEMENT = {e}"));
+    }
+    if b.category != "U" {
+        q.push_str(&format!(",\n    CATEGORY = {}", literal(&b.category, std)));
+    }
+    if b.preferred {
+        q.push_str(",\n    PREFERRED = true");
+    }
+    if b.delimiter != "," {
+        q.push_str(&format!(
+            ",\n    DELIMITER = {}",
+            literal(&b.delimiter, std)
+        ));
+    }
+    let align = match b.align.as_str() {
+        "c" => "char",
+        "s" => "int2",
+        "i" => "int4",
+        _ => "double",
+    };
+    q.push_str(&format!(",\n    ALIGNMENT = {align}"));
+    let storage = match b.storage.as_str() {
+        "p" => "plain",
+        "e" => "external",
+        "m" => "main",
+        _ => "extended",
+    };
+    q.push_str(&format!(",\n    STORAGE = {storage}"));
+    if b.by_value {
+        q.push_str(",\n    PASSEDBYVALUE");
+    }
+    q.push_str("\n);\n");
+    q
+}
+
+/// pg_dump's `createDummyViewAsClause`: a query with the view's columns,
+/// all NULL, and none of its dependencies.
+fn dummy_view_query(r: &Relation) -> String {
+    let cols: Vec<String> = r
+        .columns
+        .iter()
+        .map(|c| {
+            let coll = c
+                .collation
+                .as_ref()
+                .map(|c| format!(" COLLATE {c}"))
+                .unwrap_or_default();
+            format!("\n    NULL::{}{coll} AS {}", c.type_name, c.quoted)
+        })
+        .collect();
+    format!("SELECT{}", cols.join(","))
 }
 
 /// Whether a parent has a default (not a generation expression, not

@@ -9,7 +9,7 @@ mod sort;
 mod toc;
 
 pub use build::{build, BuildOptions};
-pub use object::{Attached, Class, DataSource, DumpObject, Key, Priority};
+pub use object::{Attached, Class, DataSource, DumpObject, Inline, Key, Priority};
 pub use quote::literal;
 pub use sort::sort;
 pub use toc::{toc, DataPlan, TocInfo};

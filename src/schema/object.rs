@@ -100,6 +100,15 @@ pub enum Class {
     /// column lacks its parent's default (no catalog row: the OID is a
     /// running number).
     NullDefault,
+    /// A view's or materialized view's `_RETURN` rule (keyed by the
+    /// relation's OID): part of the view unless a dependency loop splits
+    /// it off.
+    ViewRule,
+    /// The shell of a base or range type (keyed by the type's OID),
+    /// dumped when one of its functions needs it.
+    ShellType,
+    /// pg_dump's pre-data (OID 0) and post-data (OID 1) boundaries.
+    Boundary,
 }
 
 /// Identifies a dumped object: catalog and OID.
@@ -198,6 +207,21 @@ pub struct Attached {
     pub after: Option<usize>,
 }
 
+/// Where an object lives inside another one's statement until a
+/// dependency loop makes it a TOC entry of its own.
+#[derive(Debug, Clone)]
+pub struct Inline {
+    /// The object whose statement holds it.
+    pub owner: Key,
+    /// Its text in the owner's statement.
+    pub text: String,
+    /// What replaces that text once it is split off.
+    pub replacement: String,
+    /// The tag of an entry attached to the owner (its comment) that moves
+    /// to this object when it is split off.
+    pub carries: Option<String>,
+}
+
 /// One object of the dump.
 #[derive(Debug, Clone)]
 pub struct DumpObject {
@@ -238,6 +262,12 @@ pub struct DumpObject {
     /// The dependencies the TOC records, when pg_dump records fewer than
     /// the dump is ordered by (`None`: all of `deps`).
     pub toc_deps: Option<Vec<Key>>,
+    /// Takes part in ordering but gets no TOC entry (pg_dump's objects
+    /// that are not dumped): its dependencies pass on to those that depend
+    /// on it.
+    pub hidden: bool,
+    /// For a hidden object that another one's statement contains.
+    pub inline: Option<Inline>,
 }
 
 impl DumpObject {
@@ -267,6 +297,8 @@ impl DumpObject {
             deps: Vec::new(),
             attached: Vec::new(),
             toc_deps: None,
+            hidden: false,
+            inline: None,
         }
     }
 }

@@ -1,12 +1,19 @@
 //! Dump order: pg_dump's type priority, then schema and name, then a
 //! topological sort on dependencies that keeps that order wherever the
-//! dependencies allow (`pg_dump_sort.c`).
+//! dependencies allow, breaking dependency loops by pg_dump's rules
+//! (`pg_dump_sort.c`).
 
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
+
+use archive_format::Section;
 
 use crate::catalog::{Catalog, Oid};
-use crate::schema::object::{Class, DumpObject, Key};
+use crate::schema::object::{Class, DumpObject, Key, Priority};
+
+mod repair;
+mod topo;
+
+use repair::Graph;
 
 /// Maps a `pg_depend` reference to the dumped object standing for it
 /// (`referencing`: the object on the depending side).
@@ -48,6 +55,15 @@ fn resolver(cat: &Catalog, present: &HashSet<Key>) -> impl Fn(&str, Oid, bool) -
                 (None, Some(&t)) => Key::new(Class::Type, t),
                 (None, None) => Key::new(Class::Relation, oid),
             },
+            // A view's query: its _RETURN rule while that is its own object.
+            "_RETURN" => {
+                let rule = Key::new(Class::ViewRule, oid);
+                if present.contains(&rule) {
+                    rule
+                } else {
+                    Key::new(Class::Relation, oid)
+                }
+            }
             "pg_type" => Key::new(Class::Type, oid),
             "pg_proc" => Key::new(Class::Proc, oid),
             "pg_namespace" => Key::new(Class::Namespace, oid),
@@ -92,12 +108,25 @@ fn resolver(cat: &Catalog, present: &HashSet<Key>) -> impl Fn(&str, Oid, bool) -
     }
 }
 
-/// Sorts `objects` into dump order and completes each object's `deps`
-/// with the catalog's dependencies between dumped objects.
-pub fn sort(mut objects: Vec<DumpObject>, cat: &Catalog) -> Vec<DumpObject> {
+/// pg_dump's section boundaries: hidden objects the pre-data objects come
+/// before and the post-data objects after.
+fn boundaries() -> [DumpObject; 2] {
+    let boundary = |oid, priority, tag: &str| {
+        let mut o = DumpObject::new(Key::new(Class::Boundary, oid), priority, "", tag.into());
+        o.section = Section::None;
+        o.hidden = true;
+        o
+    };
+    [
+        boundary(0, Priority::PreDataBoundary, "PRE-DATA BOUNDARY"),
+        boundary(1, Priority::PostDataBoundary, "POST-DATA BOUNDARY"),
+    ]
+}
+
+/// pg_dump's `DOTypeNameCompare` order.
+fn by_type_and_name(objects: &mut [DumpObject]) {
     objects.sort_by(|a, b| {
-        // pg_dump's DOTypeNameCompare: objects without a schema after
-        // those with one.
+        // Objects without a schema after those with one.
         (
             a.priority,
             a.namespace.is_none(),
@@ -113,12 +142,25 @@ pub fn sort(mut objects: Vec<DumpObject>, cat: &Catalog) -> Vec<DumpObject> {
                 b.key,
             ))
     });
-    let present: HashSet<Key> = objects.iter().map(|o| o.key).collect();
-    let index: HashMap<Key, usize> = objects
+}
+
+/// Each object's dependencies as indexes: its own, the catalog's between
+/// dumped objects, and the section boundaries (`addBoundaryDependencies`).
+fn dependencies(
+    objects: &[DumpObject],
+    index: &HashMap<Key, usize>,
+    cat: &Catalog,
+) -> Vec<Vec<usize>> {
+    let mut deps: Vec<Vec<usize>> = objects
         .iter()
-        .enumerate()
-        .map(|(i, o)| (o.key, i))
+        .map(|o| {
+            o.deps
+                .iter()
+                .filter_map(|k| index.get(k).copied())
+                .collect()
+        })
         .collect();
+    let present: HashSet<Key> = index.keys().copied().collect();
     let resolve = resolver(cat, &present);
     for d in &cat.depends {
         let (Some(from), Some(to)) = (
@@ -127,64 +169,159 @@ pub fn sort(mut objects: Vec<DumpObject>, cat: &Catalog) -> Vec<DumpObject> {
         ) else {
             continue;
         };
-        if from == to {
-            continue;
-        }
-        let (Some(&fi), Some(&ti)) = (index.get(&from), index.get(&to)) else {
-            continue;
-        };
-        // An object never waits for one of a later section.
-        if objects[ti].section > objects[fi].section
-            && objects[fi].section != archive_format::Section::None
-        {
-            continue;
-        }
-        if !objects[fi].deps.contains(&to) {
-            objects[fi].deps.push(to);
+        if let (Some(&fi), Some(&ti)) = (index.get(&from), index.get(&to)) {
+            deps[fi].push(ti);
         }
     }
-
-    // Kahn's algorithm, always taking the earliest ready object.
-    let n = objects.len();
-    let mut waiting = vec![0usize; n];
-    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let (pre, post) = (
+        index[&Key::new(Class::Boundary, 0)],
+        index[&Key::new(Class::Boundary, 1)],
+    );
+    deps[post].push(pre);
     for (i, o) in objects.iter().enumerate() {
-        let deps: HashSet<usize> = o
-            .deps
-            .iter()
-            .filter_map(|k| index.get(k).copied())
-            .filter(|&j| j != i)
-            .collect();
-        waiting[i] = deps.len();
-        for j in deps {
-            dependents[j].push(i);
+        match o.section {
+            _ if o.key.class == Class::Boundary => {}
+            // Hidden pieces of a pre-data object (a view's rule, a CHECK
+            // inside CREATE TABLE) come with it.
+            _ if o.hidden => {}
+            Section::PreData => deps[pre].push(i),
+            Section::Data => {
+                deps[i].push(pre);
+                deps[post].push(i);
+            }
+            Section::PostData => deps[i].push(post),
+            Section::None => {}
         }
     }
-    let mut ready: BinaryHeap<Reverse<usize>> =
-        (0..n).filter(|&i| waiting[i] == 0).map(Reverse).collect();
-    let mut done = vec![false; n];
-    let mut order = Vec::with_capacity(n);
-    while order.len() < n {
-        let next = match ready.pop() {
-            Some(Reverse(i)) => i,
-            // A dependency loop: break it at the earliest object left.
-            None => match (0..n).find(|&i| !done[i]) {
-                Some(i) => i,
-                None => break,
-            },
-        };
-        if done[next] {
+    for (i, d) in deps.iter_mut().enumerate() {
+        let mut seen = HashSet::new();
+        d.retain(|&j| j != i && seen.insert(j));
+    }
+    deps
+}
+
+/// Approximates pg_dump's dump id order, in which it looks for loops:
+/// objects by the order `getSchemaData` reads their catalogs, then OID.
+fn dump_id_order(o: &DumpObject) -> (u8, u32) {
+    let rank = match (o.key.class, o.priority) {
+        (Class::Extension, _) => 0,
+        (Class::Namespace, _) => 1,
+        (Class::Relation, Priority::Table) => 2,
+        (Class::Proc, _) => 3,
+        (Class::Type | Class::ShellType, _) => 4,
+        (Class::Language, _) => 5,
+        (Class::Operator, _) => 6,
+        (Class::OpClass | Class::OpFamily, _) => 7,
+        (Class::TsParser | Class::TsTemplate | Class::TsDict | Class::TsConfig, _) => 8,
+        (Class::ForeignDataWrapper | Class::ForeignServer, _) => 9,
+        (Class::DefaultAcl, _) => 10,
+        (Class::Collation, _) => 11,
+        (Class::Conversion, _) => 12,
+        (Class::Cast, _) => 13,
+        (Class::EventTrigger, _) => 14,
+        (Class::AttrDef, _) => 15,
+        (Class::Constraint, _) if o.inline.is_some() => 15,
+        (Class::Relation, _) => 16,
+        (Class::Statistics, _) => 17,
+        (Class::Constraint, _) => 18,
+        (Class::Rule | Class::ViewRule, _) => 19,
+        (Class::Trigger, _) => 20,
+        (Class::TableData | Class::MatViewData | Class::SequenceSet, _) => 30,
+        (Class::Boundary, _) => 40,
+        _ => 25,
+    };
+    let oid = if o.catalog.1 != 0 {
+        o.catalog.1
+    } else {
+        o.key.oid
+    };
+    (rank, oid)
+}
+
+/// pg_dump's `findDependencyLoops`: breaks every loop among `left` that
+/// shares no object with one already broken.
+fn repair_loops(g: &mut Graph, left: &[usize]) {
+    let mut left = left.to_vec();
+    left.sort_by_key(|&i| dump_id_order(&g.objects[i]));
+    let n = g.deps.len();
+    let mut processed = vec![false; n];
+    let mut failed = vec![0usize; n];
+    let mut fixed = false;
+    for &i in &left {
+        match topo::find_loop(i, &g.deps, &processed, &mut failed) {
+            Some(lp) => {
+                g.repair(&lp);
+                fixed = true;
+                for j in lp {
+                    processed[j] = true;
+                }
+            }
+            None => processed[i] = true,
+        }
+    }
+    if !fixed {
+        // Cannot happen (what is left holds a loop); never spin.
+        if let Some(&i) = left.first() {
+            g.deps[i].clear();
+        }
+    }
+}
+
+/// The dumped objects `i` depends on, looking through hidden ones
+/// (pg_dump's `findDumpableDependencies`); boundaries stand for nothing.
+fn visible_deps(i: usize, objects: &[DumpObject], deps: &[Vec<usize>]) -> Vec<Key> {
+    let mut out = Vec::new();
+    let mut seen = HashSet::new();
+    let mut stack: Vec<usize> = deps[i].iter().rev().copied().collect();
+    while let Some(j) = stack.pop() {
+        if !seen.insert(j) || objects[j].key.class == Class::Boundary {
             continue;
         }
-        done[next] = true;
-        order.push(next);
-        for &d in &dependents[next] {
-            waiting[d] = waiting[d].saturating_sub(1);
-            if waiting[d] == 0 && !done[d] {
-                ready.push(Reverse(d));
-            }
+        if objects[j].hidden {
+            stack.extend(deps[j].iter().rev().copied());
+        } else if !out.contains(&objects[j].key) {
+            out.push(objects[j].key);
         }
     }
+    out
+}
+
+/// Sorts `objects` into dump order, breaking dependency loops as pg_dump
+/// does, and completes each object's `deps` with the catalog's
+/// dependencies between dumped objects. Hidden objects are left out.
+pub fn sort(mut objects: Vec<DumpObject>, cat: &Catalog) -> Vec<DumpObject> {
+    objects.extend(boundaries());
+    by_type_and_name(&mut objects);
+    let index: HashMap<Key, usize> = objects
+        .iter()
+        .enumerate()
+        .map(|(i, o)| (o.key, i))
+        .collect();
+    let deps = dependencies(&objects, &index, cat);
+    let mut g = Graph {
+        pre_boundary: index[&Key::new(Class::Boundary, 0)],
+        post_boundary: index[&Key::new(Class::Boundary, 1)],
+        objects: &mut objects,
+        deps,
+        index,
+    };
+    let order = loop {
+        match topo::topo_sort(&g.deps) {
+            Ok(order) => break order,
+            Err(left) => repair_loops(&mut g, &left),
+        }
+    };
+    let deps = g.deps;
+    let keys: Vec<Vec<Key>> = (0..objects.len())
+        .map(|i| visible_deps(i, &objects, &deps))
+        .collect();
     let mut slots: Vec<Option<DumpObject>> = objects.into_iter().map(Some).collect();
-    order.into_iter().filter_map(|i| slots[i].take()).collect()
+    order
+        .into_iter()
+        .filter_map(|i| {
+            let mut o = slots[i].take()?;
+            o.deps = keys[i].clone();
+            (!o.hidden).then_some(o)
+        })
+        .collect()
 }
