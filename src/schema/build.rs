@@ -1630,10 +1630,9 @@ fn base_type(t: &crate::catalog::UserType, std: bool) -> String {
     if b.collatable {
         q.push_str(",\n    COLLATABLE = true");
     }
-    match (&b.default_expr, &t.default) {
-        (Some(e), _) => q.push_str(&format!(",\n    DEFAULT = {e}")),
-        (None, Some(d)) => q.push_str(&format!(",\n    DEFAULT = {}", literal(d, std))),
-        _ => {}
+    // Already an expression or a quoted literal (types.sql).
+    if let Some(d) = &t.default {
+        q.push_str(&format!(",\n    DEFAULT = {d}"));
     }
     if let Some(f) = &b.subscript {
         q.push_str(&format!(",\n    SUBSCRIPT = {f}"));
