@@ -1,5 +1,6 @@
--- User-defined casts (pg_dump dumps those created after initdb, not
--- extension members).
+-- User-defined casts, selected as pg_dump's getCasts/selectDumpableCast
+-- do: by OID (created after initdb), not extension members, not the
+-- range-to-multirange casts CREATE TYPE AS RANGE makes.
 SELECT c.oid, pg_catalog.format_type(c.castsource, NULL), pg_catalog.format_type(c.casttarget, NULL),
        c.castmethod::text, c.castcontext::text,
        CASE WHEN c.castfunc <> 0 THEN
@@ -11,7 +12,9 @@ SELECT c.oid, pg_catalog.format_type(c.castsource, NULL), pg_catalog.format_type
        pg_catalog.obj_description(c.oid, 'pg_cast')
 FROM pg_catalog.pg_cast c
 WHERE c.oid >= 16384
+  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_range r
+                  WHERE c.castsource = r.rngtypid AND c.casttarget = r.rngmultitypid)
   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
                   WHERE d.classid = 'pg_catalog.pg_cast'::pg_catalog.regclass
-                    AND d.objid = c.oid AND d.deptype IN ('e', 'i'))
+                    AND d.objid = c.oid AND d.deptype = 'e')
 ORDER BY c.oid
