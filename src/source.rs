@@ -69,7 +69,9 @@ impl Source {
             Source::Stdin => Err(Error::Config(
                 "standard input cannot be read at an offset".into(),
             )),
-            Source::S3 { bucket, key } => Ok(Box::new(S3Reader::open(bucket, key, offset)?)),
+            Source::S3 { bucket, key } => {
+                Ok(Box::new(S3Reader::open(bucket, key, offset, None)?.0))
+            }
             Source::File(path) => {
                 use std::io::{Seek, SeekFrom};
                 let mut file = File::open(path).map_err(|source| Error::File {
@@ -86,11 +88,43 @@ impl Source {
         }
     }
 
+    /// Opens the source at byte `offset` to read no further than byte
+    /// `last` (inclusive), when given: an S3 object is fetched with a range
+    /// request for exactly those bytes; a file seeks.
+    pub fn open_range(&self, offset: u64, last: Option<u64>) -> Result<Box<dyn Read + Send>> {
+        match self {
+            Source::S3 { bucket, key } => {
+                Ok(Box::new(S3Reader::open(bucket, key, offset, last)?.0))
+            }
+            _ => self.open_at(offset),
+        }
+    }
+
+    /// Opens the source for sequential reading of its first bytes only (a
+    /// TOC): an S3 object is fetched in growing range requests as the
+    /// reader asks for more, so that what is left unread is never
+    /// downloaded.
+    pub fn open_head(&self) -> Result<Box<dyn Read + Send>> {
+        match self {
+            Source::S3 { bucket, key } => Ok(Box::new(RangedReader {
+                bucket: bucket.clone(),
+                key: key.clone(),
+                pos: 0,
+                chunk: RANGE_FIRST,
+                current: None,
+                got: 0,
+                asked: 0,
+                size: None,
+            })),
+            _ => self.open(),
+        }
+    }
+
     /// Opens the source for sequential reading.
     pub fn open(&self) -> Result<Box<dyn Read + Send>> {
         match self {
             Source::Stdin => Ok(Box::new(io::stdin())),
-            Source::S3 { bucket, key } => Ok(Box::new(S3Reader::open(bucket, key, 0)?)),
+            Source::S3 { bucket, key } => Ok(Box::new(S3Reader::open(bucket, key, 0, None)?.0)),
             Source::File(path) => {
                 let file = File::open(path).map_err(|source| Error::File {
                     path: path.clone(),
@@ -138,6 +172,57 @@ fn get_error(bucket: &str, key: &str, e: &impl std::error::Error) -> Error {
 /// download runs on a thread of its own with its own runtime, so the
 /// reader works in sync code and inside async code alike; at most four
 /// body chunks wait in between.
+/// The first range request of [`Source::open_head`]; each next one is
+/// twice as large, up to [`RANGE_MAX`].
+const RANGE_FIRST: u64 = 256 * 1024;
+const RANGE_MAX: u64 = 8 * 1024 * 1024;
+
+/// An S3 object read front to back in bounded range requests.
+struct RangedReader {
+    bucket: String,
+    key: String,
+    /// Offset of the next byte.
+    pos: u64,
+    chunk: u64,
+    current: Option<S3Reader>,
+    /// Bytes got from, and asked for by, the current request.
+    got: u64,
+    asked: u64,
+    /// The object's size, once a response said it.
+    size: Option<u64>,
+}
+
+impl Read for RangedReader {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        loop {
+            if let Some(r) = self.current.as_mut() {
+                let n = r.read(out)?;
+                if n > 0 {
+                    self.pos += n as u64;
+                    self.got += n as u64;
+                    return Ok(n);
+                }
+                self.current = None;
+                if self.got < self.asked {
+                    // A short range: the object ended.
+                    return Ok(0);
+                }
+            }
+            if out.is_empty() || self.size.is_some_and(|s| self.pos >= s) {
+                return Ok(0);
+            }
+            let last = self.pos + self.chunk - 1;
+            let (r, size) = S3Reader::open(&self.bucket, &self.key, self.pos, Some(last))
+                .map_err(io::Error::other)?;
+            self.size = size.or(self.size);
+            self.current = Some(r);
+            self.got = 0;
+            self.asked = self.chunk;
+            self.chunk = (self.chunk * 2).min(RANGE_MAX);
+        }
+    }
+}
+
 struct S3Reader {
     rx: std::sync::mpsc::Receiver<std::result::Result<bytes::Bytes, String>>,
     buf: bytes::Bytes,
@@ -146,11 +231,18 @@ struct S3Reader {
 }
 
 impl S3Reader {
-    /// Streams the object from byte `offset` on (a range request when
-    /// `offset` is not 0).
-    fn open(bucket: &str, key: &str, offset: u64) -> Result<S3Reader> {
+    /// Streams the object from byte `offset` on, up to byte `last`
+    /// (inclusive) when given (a range request unless the whole object is
+    /// asked for); also returns the object's size when the response says
+    /// it.
+    fn open(
+        bucket: &str,
+        key: &str,
+        offset: u64,
+        last: Option<u64>,
+    ) -> Result<(S3Reader, Option<u64>)> {
         let (tx, rx) = std::sync::mpsc::sync_channel(4);
-        let (first_tx, first_rx) = std::sync::mpsc::sync_channel::<Result<()>>(1);
+        let (first_tx, first_rx) = std::sync::mpsc::sync_channel::<Result<Option<u64>>>(1);
         let (b, k) = (bucket.to_owned(), key.to_owned());
         std::thread::spawn(move || {
             let rt = match current_thread() {
@@ -163,17 +255,26 @@ impl S3Reader {
             rt.block_on(async move {
                 let client = build_client(&S3ClientOptions::from_env()).await;
                 let mut request = client.get_object().bucket(&b).key(&k);
-                if offset > 0 {
-                    request = request.range(format!("bytes={offset}-"));
+                match last {
+                    Some(last) => request = request.range(format!("bytes={offset}-{last}")),
+                    None if offset > 0 => request = request.range(format!("bytes={offset}-")),
+                    None => {}
                 }
-                let mut body = match request.send().await {
-                    Ok(o) => o.body,
+                let (mut body, size) = match request.send().await {
+                    Ok(o) => {
+                        // "bytes 0-262143/104857600"
+                        let size = o
+                            .content_range()
+                            .and_then(|r| r.rsplit('/').next())
+                            .and_then(|t| t.parse().ok());
+                        (o.body, size)
+                    }
                     Err(e) => {
                         let _ = first_tx.send(Err(get_error(&b, &k, &e)));
                         return;
                     }
                 };
-                let _ = first_tx.send(Ok(()));
+                let _ = first_tx.send(Ok(size));
                 while let Some(chunk) = body.next().await {
                     let msg = chunk.map_err(|e| e.to_string());
                     let failed = msg.is_err();
@@ -183,15 +284,16 @@ impl S3Reader {
                 }
             });
         });
-        first_rx.recv().map_err(|_| {
+        let size = first_rx.recv().map_err(|_| {
             Error::Config(format!("s3://{bucket}/{key}: the download thread died"))
         })??;
-        Ok(S3Reader {
+        let reader = S3Reader {
             rx,
             buf: bytes::Bytes::new(),
             what: format!("s3://{bucket}/{key}"),
             done: false,
-        })
+        };
+        Ok((reader, size))
     }
 }
 

@@ -361,9 +361,13 @@ impl BlockAt {
         let Some(&offset) = self.offsets.get(&entry.dump_id) else {
             return Err(self.corrupt(entry, "the TOC stores no data offset for this entry"));
         };
+        // The block ends where the next one in the file starts: on S3, a
+        // range request for exactly the block.
+        let next = self.offsets.values().filter(|&&o| o > offset).min();
+        let last = next.map(|n| n - 1);
         self.file = Some(BufReader::with_capacity(
             256 * 1024,
-            self.source.open_at(offset)?,
+            self.source.open_range(offset, last)?,
         ));
         self.pos = offset;
         self.in_lo = false;

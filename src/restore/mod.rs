@@ -194,7 +194,20 @@ pub fn restore(source: &Source, opts: &RestoreOptions) -> Result<RestoreReport> 
         }
         _ => None,
     };
-    rt.block_on(restore_from(source.open()?, reopen, parallel, opts))
+    // A selective or parallel restore from S3 reads the TOC, then each
+    // block it restores with a range request, never the rest of the
+    // object.
+    let selective = !opts.tables.is_empty()
+        || !opts.schemas.is_empty()
+        || opts.use_list.is_some()
+        || !opts.sections.is_empty();
+    let (input, ranged) = match source {
+        Source::S3 { .. } if selective || parallel.is_some() => {
+            (source.open_head()?, Some(source.clone()))
+        }
+        _ => (source.open()?, None),
+    };
+    rt.block_on(restore_from(input, reopen, parallel, ranged, opts))
 }
 
 /// Reads a list file as `pg_restore -L` does: on each line, whatever
@@ -234,6 +247,7 @@ async fn restore_from(
     input: Box<dyn Read + Send>,
     reopen: Option<Reopen>,
     parallel: Option<Source>,
+    ranged: Option<Source>,
     opts: &RestoreOptions,
 ) -> Result<RestoreReport> {
     let mut reader = ArchiveReader::new(input);
@@ -264,7 +278,15 @@ async fn restore_from(
             )));
         }
     }
-    let mut blocks = Blocks::new(reader, reopen, algorithm)?;
+    let offsets = Arc::new(offsets);
+    let mut blocks = match ranged {
+        // Serially, each block at its stored offset (when every block has
+        // one): the TOC was all that was read in sequence.
+        Some(source) if no_offset.is_none() => {
+            Blocks::at_offsets(&source, offsets.clone(), int_size, algorithm)?
+        }
+        _ => Blocks::new(reader, reopen, algorithm)?,
+    };
 
     let session = Session::from_toc(&entries);
     let mut engine =
@@ -295,7 +317,7 @@ async fn restore_from(
         Some(source) => {
             let files = Files {
                 source,
-                offsets: Arc::new(offsets),
+                offsets,
                 int_size,
                 algorithm,
             };
