@@ -105,14 +105,13 @@ fn faults_archive(version: PgVersion, dir: &Path) -> (TestDb, PathBuf) {
     (source, archive)
 }
 
-#[test]
-fn failing_create_16() {
+fn failing_create(version: PgVersion) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let (_source, archive) = faults_archive(PgVersion::V16, dir.path());
+    let (_source, archive) = faults_archive(version, dir.path());
     // The target has another table a: CREATE TABLE a fails, then its COPY
     // (no column x) and its index.
     same_as_pg_restore(
-        PgVersion::V16,
+        version,
         &Fault {
             what: "failing CREATE",
             archive: &archive,
@@ -125,10 +124,9 @@ fn failing_create_16() {
 
 /// The reproduction: the TABLE entry of a left out with -L; its
 /// COPY fails and everything after it is restored.
-#[test]
-fn copy_into_missing_table_16() {
+fn copy_into_missing_table(version: PgVersion) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let (_source, archive) = faults_archive(PgVersion::V16, dir.path());
+    let (_source, archive) = faults_archive(version, dir.path());
     let listing = Command::new(env!("CARGO_BIN_EXE_pgark"))
         .arg("restore")
         .arg("--list")
@@ -149,7 +147,7 @@ fn copy_into_missing_table_16() {
     let list_path = dir.path().join("list.txt");
     std::fs::write(&list_path, list).expect("write list");
     same_as_pg_restore(
-        PgVersion::V16,
+        version,
         &Fault {
             what: "COPY into a missing table",
             archive: &archive,
@@ -160,10 +158,9 @@ fn copy_into_missing_table_16() {
     );
 }
 
-#[test]
-fn copy_with_a_bad_row_16() {
+fn copy_with_a_bad_row(version: PgVersion) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let (_source, archive) = faults_archive(PgVersion::V16, dir.path());
+    let (_source, archive) = faults_archive(version, dir.path());
     let mut bytes = read(&archive);
     let at = bytes
         .windows(6)
@@ -173,7 +170,7 @@ fn copy_with_a_bad_row_16() {
     let bad = dir.path().join("bad.dump");
     std::fs::write(&bad, bytes).expect("write archive");
     same_as_pg_restore(
-        PgVersion::V16,
+        version,
         &Fault {
             what: "COPY with a bad row",
             archive: &bad,
@@ -186,12 +183,11 @@ fn copy_with_a_bad_row_16() {
 
 /// The fixture's unique index on rf_key(v) holds in the source only: on
 /// restore every key is 0 and building it fails.
-#[test]
-fn unique_violation_building_an_index_16() {
+fn unique_violation_building_an_index(version: PgVersion) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let (_source, archive) = faults_archive(PgVersion::V16, dir.path());
+    let (_source, archive) = faults_archive(version, dir.path());
     same_as_pg_restore(
-        PgVersion::V16,
+        version,
         &Fault {
             what: "unique violation",
             archive: &archive,
@@ -205,13 +201,12 @@ fn unique_violation_building_an_index_16() {
 /// The backend of the COPY into k1 terminates itself at row 666: pg_restore
 /// does not reconnect, so every later statement on that connection fails
 /// ("no connection to the server") and is counted; pgark does the same.
-#[test]
-fn connection_terminated_mid_copy_16() {
+fn connection_terminated_mid_copy(version: PgVersion) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let source = fixture_db(pg(PgVersion::V16), "restore_faults_kill.sql");
+    let source = fixture_db(pg(version), "restore_faults_kill.sql");
     let archive = backup(&source, dir.path(), &[]);
     same_as_pg_restore(
-        PgVersion::V16,
+        version,
         &Fault {
             what: "connection terminated mid-COPY",
             archive: &archive,
@@ -220,4 +215,65 @@ fn connection_terminated_mid_copy_16() {
             expect: "pgark: error: COPY failed for table \"k1\": FATAL:  terminating connection due to administrator command",
         },
     );
+}
+
+#[test]
+fn failing_create_15() {
+    failing_create(PgVersion::V15);
+}
+#[test]
+fn failing_create_16() {
+    failing_create(PgVersion::V16);
+}
+#[test]
+fn failing_create_18() {
+    failing_create(PgVersion::V18);
+}
+#[test]
+fn copy_into_missing_table_15() {
+    copy_into_missing_table(PgVersion::V15);
+}
+#[test]
+fn copy_into_missing_table_16() {
+    copy_into_missing_table(PgVersion::V16);
+}
+#[test]
+fn copy_into_missing_table_18() {
+    copy_into_missing_table(PgVersion::V18);
+}
+#[test]
+fn copy_with_a_bad_row_15() {
+    copy_with_a_bad_row(PgVersion::V15);
+}
+#[test]
+fn copy_with_a_bad_row_16() {
+    copy_with_a_bad_row(PgVersion::V16);
+}
+#[test]
+fn copy_with_a_bad_row_18() {
+    copy_with_a_bad_row(PgVersion::V18);
+}
+#[test]
+fn unique_violation_building_an_index_15() {
+    unique_violation_building_an_index(PgVersion::V15);
+}
+#[test]
+fn unique_violation_building_an_index_16() {
+    unique_violation_building_an_index(PgVersion::V16);
+}
+#[test]
+fn unique_violation_building_an_index_18() {
+    unique_violation_building_an_index(PgVersion::V18);
+}
+#[test]
+fn connection_terminated_mid_copy_15() {
+    connection_terminated_mid_copy(PgVersion::V15);
+}
+#[test]
+fn connection_terminated_mid_copy_16() {
+    connection_terminated_mid_copy(PgVersion::V16);
+}
+#[test]
+fn connection_terminated_mid_copy_18() {
+    connection_terminated_mid_copy(PgVersion::V18);
 }
