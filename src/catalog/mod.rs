@@ -195,6 +195,9 @@ pub struct Sequence {
     pub identity: bool,
     /// `None` when nextval was never called.
     pub last_value: Option<i64>,
+    /// The server takes LOGGED / UNLOGGED among an identity's sequence
+    /// options.
+    pub identity_persistence: bool,
 }
 
 /// A table or domain constraint.
@@ -921,6 +924,7 @@ impl Catalog {
                     owner_column: owner.zip(col),
                     identity: deptype.as_deref() == Some("i"),
                     last_value: r.get(11),
+                    identity_persistence: r.get(12),
                 },
             );
         }

@@ -4,7 +4,12 @@ SELECT s.seqrelid,
        pg_catalog.format_type(s.seqtypid, NULL),
        s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle,
        d.refobjid, pg_catalog.quote_ident(a.attname), d.deptype::text,
-       ps.last_value
+       ps.last_value,
+       -- ADD GENERATED ... AS IDENTITY (... LOGGED | UNLOGGED) is understood
+       -- from 15.9, 16.5 and 17.1 on; older servers get ALTER SEQUENCE SET.
+       pg_catalog.current_setting('server_version_num')::int4 >=
+           CASE pg_catalog.current_setting('server_version_num')::int4 / 10000
+                WHEN 15 THEN 150009 WHEN 16 THEN 160005 WHEN 17 THEN 170001 ELSE 0 END
 FROM pg_catalog.pg_sequence s
 JOIN pg_catalog.pg_class c ON c.oid = s.seqrelid
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace

@@ -1013,19 +1013,28 @@ impl<'a> Builder<'a> {
         if s.type_name != "bigint" && !s.identity {
             opts.push_str(&format!("    AS {}\n", s.type_name));
         }
-        opts.push_str(&format!(
-            "    START WITH {}\n    INCREMENT BY {}\n    MINVALUE {}\n    MAXVALUE {}\n    CACHE {}",
-            s.start, s.increment, s.min, s.max, s.cache
-        ));
-        if s.cycle {
-            opts.push_str("\n    CYCLE");
-        }
+        opts.push_str(&sequence_options(s));
         let owner = s
             .owner_column
             .as_ref()
             .and_then(|(t, c)| self.rels.get(t).map(|t| (*t, c)));
         match (s.identity, owner) {
             (true, Some((table, col))) => {
+                // Persistence only when it differs from the table's.
+                let persistence =
+                    (r.persistence != table.persistence).then_some(if r.persistence == 'u' {
+                        "UNLOGGED"
+                    } else {
+                        "LOGGED"
+                    });
+                let mut set_persistence = String::new();
+                match persistence {
+                    Some(p) if s.identity_persistence => opts = format!("    {p}\n{opts}"),
+                    Some(p) => {
+                        set_persistence = format!("ALTER SEQUENCE {} SET {p};\n", r.qualified)
+                    }
+                    None => {}
+                }
                 let kind =
                     table
                         .columns
@@ -1039,13 +1048,18 @@ impl<'a> Builder<'a> {
                             }
                         });
                 o.defn = format!(
-                    "ALTER TABLE {} ALTER COLUMN {col} ADD GENERATED {kind} AS IDENTITY (\n    SEQUENCE NAME {}\n{opts}\n);\n",
+                    "ALTER TABLE {} ALTER COLUMN {col} ADD GENERATED {kind} AS IDENTITY (\n    SEQUENCE NAME {}\n{opts}\n);\n{set_persistence}",
                     table.qualified, r.qualified
                 );
                 o.deps.push(Key::new(Class::Relation, table.oid));
             }
             _ => {
-                o.defn = format!("CREATE SEQUENCE {}\n{opts};\n", r.qualified);
+                let unlogged = if r.persistence == 'u' {
+                    "UNLOGGED "
+                } else {
+                    ""
+                };
+                o.defn = format!("CREATE {unlogged}SEQUENCE {}\n{opts};\n", r.qualified);
                 o.drop = format!("DROP SEQUENCE {};\n", r.qualified);
                 if let Some((table, col)) = owner {
                     let mut ob = self.base(
@@ -1556,6 +1570,40 @@ impl<'a> Builder<'a> {
             self.out.push(d);
         }
     }
+}
+
+/// A sequence's options from START WITH on, as pg_dump's dumpSequence
+/// writes them (NO MINVALUE / NO MAXVALUE for the type's defaults).
+fn sequence_options(s: &crate::catalog::Sequence) -> String {
+    let (min, max) = match s.type_name.as_str() {
+        "smallint" => (i64::from(i16::MIN), i64::from(i16::MAX)),
+        "integer" => (i64::from(i32::MIN), i64::from(i32::MAX)),
+        _ => (i64::MIN, i64::MAX),
+    };
+    let (default_min, default_max) = if s.increment >= 0 {
+        (1, max)
+    } else {
+        (min, -1)
+    };
+    let mut out = format!(
+        "    START WITH {}\n    INCREMENT BY {}\n",
+        s.start, s.increment
+    );
+    if s.min == default_min {
+        out.push_str("    NO MINVALUE\n");
+    } else {
+        out.push_str(&format!("    MINVALUE {}\n", s.min));
+    }
+    if s.max == default_max {
+        out.push_str("    NO MAXVALUE\n");
+    } else {
+        out.push_str(&format!("    MAXVALUE {}\n", s.max));
+    }
+    out.push_str(&format!("    CACHE {}", s.cache));
+    if s.cycle {
+        out.push_str("\n    CYCLE");
+    }
+    out
 }
 
 /// `ALTER TABLE ONLY t REPLICA IDENTITY USING INDEX i` after an index or
