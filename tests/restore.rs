@@ -492,21 +492,18 @@ fn list_and_use_list() {
 }
 
 /// Restores `archive` into a fresh database with real pg_restore and with
-/// pgark, both given `flags` (and no others), both succeeding; returns the
-/// two copies.
+/// pgark, both given `flags` (and no others) after `prepare` ran on each,
+/// both succeeding; returns the two copies.
 fn both_with(
     version: PgVersion,
     archive: &Path,
     flags: &[&str],
-    prepare: &str,
+    prepare: &dyn Fn(&TestDb),
 ) -> (TestDb, TestDb) {
     let reference = pg(version).create_database("flags_ref");
     let native = pg(version).create_database("flags_native");
-    for db in [&reference, &native] {
-        if !prepare.is_empty() {
-            crate::common::query(db, prepare);
-        }
-    }
+    prepare(&reference);
+    prepare(&native);
     let out = reference
         .server()
         .command("pg_restore")
@@ -544,43 +541,16 @@ fn schema_only_and_data_only_like_pg_restore() {
         &["--data-only"],
         &["-a", "-j", "4"],
     ] {
-        let (reference, native) = if flags.contains(&"--data-only") || flags.contains(&"-a") {
-            // Data into the schema, as pg_restore -a is used.
-            let (r, n) = both_with(version, &archive, &["-s"], "");
-            for db in [&r, &n] {
-                let out = pgark_restore(&archive, &db.url(), &[]);
-                assert!(!out.status.success(), "the schema is there already");
-            }
-            drop((r, n));
-            let r = pg(version).create_database("data_ref");
-            let n = pg(version).create_database("data_native");
-            for db in [&r, &n] {
+        let data_only = flags.contains(&"--data-only") || flags.contains(&"-a");
+        // -a loads data into an existing schema: both targets get the
+        // pre-data section from pg_restore first.
+        let prepare = |db: &TestDb| {
+            if data_only {
                 pgark_testkit::pg_restore(db, &archive, &["--section", "pre-data"])
                     .unwrap_or_else(|e| panic!("pg_restore pre-data: {e}"));
             }
-            let out = r
-                .server()
-                .command("pg_restore")
-                .args(["-d", &r.name])
-                .args(flags)
-                .arg(&archive)
-                .output()
-                .expect("run pg_restore");
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            let out = pgark_restore(&archive, &n.url(), flags);
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            (r, n)
-        } else {
-            both_with(version, &archive, flags, "")
         };
+        let (reference, native) = both_with(version, &archive, flags, &prepare);
         let expected = plain_dump(&reference);
         assert_ne!(
             expected,
@@ -735,5 +705,32 @@ fn use_list_in_the_list_order() {
             &plain_dump(&reference),
             &plain_dump(&native),
         );
+    }
+}
+
+/// `-t` and `-n` keep the comments of what they restore (a comment goes
+/// with its object, as pg_restore's `_tocEntryRequired` decides), serially
+/// and with -j 2.
+#[test]
+fn selected_objects_keep_their_comments() {
+    let version = PgVersion::V16;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let source = fixture_db(pg(version), "restore_select.sql");
+    let archive = backup(&source, dir.path(), &[]);
+    let prepare = |db: &TestDb| {
+        crate::common::query(db, "CREATE SCHEMA sel");
+    };
+    for flags in [
+        &["-t", "small"][..],
+        &["-t", "small", "-t", "seq", "-j", "2"],
+        &["-n", "sel"],
+        &["-n", "public", "-j", "2"],
+    ] {
+        // Neither -t nor -n restores the schema itself: both targets have it.
+        let (reference, native) = both_with(version, &archive, flags, &prepare);
+        let expected = plain_dump(&reference);
+        assert!(expected.contains("COMMENT ON "), "{flags:?}: {expected}");
+        assert_same_dump(&format!("{flags:?}"), &expected, &plain_dump(&native));
+        assert_eq!(row_counts(&reference), row_counts(&native), "{flags:?}");
     }
 }

@@ -452,18 +452,34 @@ impl Session {
 /// Which entries are restored (`_tocEntryRequired`).
 fn select(entries: &[TocEntry], opts: &RestoreOptions) -> Vec<bool> {
     let mut section = Section::PreData;
+    let desc: HashMap<i32, &str> = entries
+        .iter()
+        .map(|e| (e.dump_id, e.desc.as_str()))
+        .collect();
+    let mut marked: HashSet<i32> = HashSet::new();
     entries
         .iter()
         .map(|e| {
             if e.section != Section::None {
                 section = e.section;
             }
-            required(e, section, opts)
+            // In a selective restore, a comment, label or privilege goes
+            // with its object: restored when one of its dependencies
+            // (other than another ACL) was marked before it.
+            let parent = e
+                .dependencies
+                .iter()
+                .any(|d| marked.contains(d) && desc.get(d).is_some_and(|&k| k != "ACL"));
+            let r = required(e, section, opts, parent);
+            if r {
+                marked.insert(e.dump_id);
+            }
+            r
         })
         .collect()
 }
 
-fn required(e: &TocEntry, section: Section, opts: &RestoreOptions) -> bool {
+fn required(e: &TocEntry, section: Section, opts: &RestoreOptions, parent: bool) -> bool {
     let desc = e.desc.as_str();
     if matches!(desc, "ENCODING" | "STDSTRINGS" | "SEARCHPATH") {
         return false;
@@ -487,8 +503,14 @@ fn required(e: &TocEntry, section: Section, opts: &RestoreOptions) -> bool {
     // DATABASE, restored only with --create.
     let on_database =
         matches!(desc, "COMMENT" | "SECURITY LABEL" | "ACL") && e.tag.starts_with(b"DATABASE ");
+    let dependent = matches!(desc, "COMMENT" | "SECURITY LABEL" | "ACL");
+    let selective = !opts.schemas.is_empty() || !opts.tables.is_empty();
     if on_database {
         if !opts.create {
+            return false;
+        }
+    } else if dependent && selective {
+        if !parent {
             return false;
         }
     } else {
