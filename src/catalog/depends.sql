@@ -14,7 +14,11 @@ SELECT CASE WHEN r.rulename = '_RETURN' THEN '_RETURN'
             THEN 'pg_class' ELSE d.refclassid::pg_catalog.regclass::text END,
        CASE WHEN x.refobjid IS NOT NULL THEN x.refobjid
             WHEN d.refclassid = 'pg_catalog.pg_type'::pg_catalog.regclass AND t.typrelid <> 0
-            THEN t.typrelid ELSE d.refobjid END,
+            THEN t.typrelid
+            -- An array type (not dumped) stands for its element type, as
+            -- pg_dump looks through it.
+            WHEN te.oid IS NOT NULL THEN te.oid
+            ELSE d.refobjid END,
        d.deptype::text
 FROM pg_catalog.pg_depend d
 LEFT JOIN pg_catalog.pg_rewrite r
@@ -25,6 +29,7 @@ LEFT JOIN pg_catalog.pg_constraint dc
        ON d.classid = 'pg_catalog.pg_constraint'::pg_catalog.regclass AND dc.oid = d.objid
 LEFT JOIN pg_catalog.pg_type t
        ON d.refclassid = 'pg_catalog.pg_type'::pg_catalog.regclass AND t.oid = d.refobjid
+LEFT JOIN pg_catalog.pg_type te ON te.oid = t.typelem AND te.typarray = t.oid
 LEFT JOIN pg_catalog.pg_depend x
        ON x.classid = d.refclassid AND x.objid = d.refobjid AND x.deptype = 'e'
 WHERE d.deptype IN ('n', 'a') AND d.objid >= 16384
