@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use archive_format::{ArchiveVersion, Section};
 
-use crate::catalog::{Catalog, Column, Oid, Relation};
+use crate::catalog::{Catalog, Column, Constraint, Oid, Relation};
 use crate::schema::object::{Attached, Class, DataSource, DumpObject, Inline, Key, Priority};
 use crate::schema::quote::{ident, literal};
 use columns::{column_settings, typed_column_line, with_clause};
@@ -133,6 +133,7 @@ fn comment(
         owner: Some(owner.to_owned()),
         defn: format!("COMMENT ON {target} IS {};\n", literal(text, std)),
         after: None,
+        detached: false,
     }
 }
 
@@ -226,6 +227,7 @@ impl<'a> Builder<'a> {
                 owner: Some(s.owner.clone()),
                 defn,
                 after: None,
+                detached: false,
             });
         }
         self.out.push(o);
@@ -1107,6 +1109,56 @@ impl<'a> Builder<'a> {
         self.out.push(d);
     }
 
+    /// Comments on an inheritance child's NOT VALID check or not-null,
+    /// which its ancestor's ADD CONSTRAINT creates: pg_dump writes them
+    /// after that (with a dependency on the child's constraint, which has
+    /// no entry).
+    fn inherited_not_valid_comments(&mut self, dumped: &HashSet<Oid>) {
+        let by_name: HashMap<(Oid, &str), &Constraint> = self
+            .cat
+            .constraints
+            .iter()
+            .map(|c| ((c.table, c.name.as_str()), c))
+            .collect();
+        for c in &self.cat.constraints {
+            let Some(text) = c.comment.as_deref() else {
+                continue;
+            };
+            if c.is_local || c.validated || !matches!(c.kind, 'c' | 'n') {
+                continue;
+            }
+            let Some(r) = self.dumped_table(c.table, dumped) else {
+                continue;
+            };
+            // The nearest ancestor that defines it.
+            let mut queue: Vec<Oid> = r.parents.clone();
+            let mut origin = None;
+            while let Some(p) = queue.pop() {
+                match by_name.get(&(p, c.name.as_str())) {
+                    Some(pc) if pc.is_local && pc.kind == c.kind => {
+                        origin = Some(pc.oid);
+                        break;
+                    }
+                    _ => queue.extend(self.rels.get(&p).iter().flat_map(|t| t.parents.iter())),
+                }
+            }
+            let key = origin.map(|o| Key::new(Class::Constraint, o));
+            let Some(o) = self.out.iter_mut().find(|o| Some(o.key) == key) else {
+                continue;
+            };
+            let mut a = comment(
+                format!("CONSTRAINT {} ON {}", c.quoted, ident(&r.name)),
+                &format!("CONSTRAINT {} ON {}", c.quoted, r.qualified),
+                text,
+                Some(&r.schema),
+                &r.owner,
+                self.opts.std_strings,
+            );
+            a.detached = true;
+            o.attached.push(a);
+        }
+    }
+
     fn constraints(&mut self, dumped: &HashSet<Oid>) {
         // A partition's key constraint follows the parent's it attaches to.
         let index_constraint: HashMap<Oid, Oid> = self
@@ -1196,6 +1248,7 @@ impl<'a> Builder<'a> {
             }
             self.out.push(o);
         }
+        self.inherited_not_valid_comments(dumped);
         // Inline check constraints' comments ride on the table's entry.
         for c in self
             .cat

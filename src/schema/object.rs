@@ -205,6 +205,10 @@ pub struct Attached {
     /// Another attached entry of the same object this one must follow
     /// (a column's ACL follows its table's ACL).
     pub after: Option<usize>,
+    /// Written without dependencies: pg_dump makes it depend on an object
+    /// that has no entry (the comment on an inheritance child's NOT VALID
+    /// constraint, created by its parent's).
+    pub detached: bool,
 }
 
 /// Where an object lives inside another one's statement until a

@@ -236,7 +236,7 @@ pub fn toc(objects: &[DumpObject], info: &TocInfo) -> (Vec<TocEntry>, Vec<DataPl
             c.owner = a.owner.as_deref().and_then(bytes);
             c.defn = bytes(&a.defn);
             c.drop_stmt = bytes("");
-            c.dependencies = vec![id];
+            c.dependencies = if a.detached { Vec::new() } else { vec![id] };
             if let Some(j) = a.after {
                 c.dependencies.push(id + 1 + j as i32);
             }

@@ -149,6 +149,7 @@ impl Builder<'_> {
                 owner: Some(a.owner.clone()),
                 defn,
                 after,
+                detached: false,
             });
         }
         self.default_privileges();

@@ -144,6 +144,7 @@ impl Builder<'_> {
                 owner: o.owner.clone(),
                 defn,
                 after: None,
+                detached: false,
             });
         }
     }
