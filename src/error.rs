@@ -17,6 +17,8 @@ pub enum ErrorCategory {
     Archive,
     /// Stopped by SIGINT or SIGTERM.
     Interrupted,
+    /// The database has objects pgark cannot dump.
+    Unsupported,
 }
 
 /// An error of the pgark library.
@@ -62,6 +64,10 @@ pub enum Error {
     /// Object storage refused or failed.
     #[error(transparent)]
     S3(#[from] crate::sink::s3::S3Error),
+    /// The database has catalog objects pgark cannot dump: one line per
+    /// object (kind, schema, name, why). Nothing was written.
+    #[error("{}", .0.join("\n"))]
+    Unsupported(Vec<String>),
     /// A bucket administration call (`pgark bucket`) failed.
     #[error(transparent)]
     Bucket(#[from] crate::bucket::BucketError),
@@ -75,6 +81,7 @@ impl Error {
             Error::File { .. } | Error::Output(_) | Error::Write { .. } => ErrorCategory::Storage,
             Error::Database { .. } => ErrorCategory::Database,
             Error::Interrupted(_) => ErrorCategory::Interrupted,
+            Error::Unsupported(_) => ErrorCategory::Unsupported,
             Error::S3(crate::sink::s3::S3Error::InvalidUrl { .. }) => ErrorCategory::Config,
             Error::S3(_) => ErrorCategory::Storage,
             Error::Bucket(
@@ -102,7 +109,7 @@ impl Error {
             Error::Config(_) | Error::Database { .. } | Error::Interrupted(_) | Error::S3(_) => {
                 None
             }
-            Error::Bucket(_) => None,
+            Error::Bucket(_) | Error::Unsupported(_) => None,
         }
     }
 }

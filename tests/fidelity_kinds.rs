@@ -160,3 +160,84 @@ fn privileges() {
         toc_parity_of(&source.0, &["--acl"], &["--no-owner"]);
     }
 }
+
+/// `pgark backup` of `url` into `dir/name`: (exit code, stderr, whether
+/// the archive exists).
+fn try_backup(url: &str, dir: &std::path::Path, extra: &[&str]) -> (Option<i32>, String, bool) {
+    let path = dir.join("try.dump");
+    let out = crate::backup::pgark_backup(url, &path, extra);
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        path.exists(),
+    )
+}
+
+/// Catalog rows pgark does not dump make the backup fail with exit 7 and
+/// one error line per object, nothing written; `--allow-unknown` writes
+/// it and warns about each.
+#[test]
+fn unknown_objects_refuse_the_backup() {
+    for v in PgVersion::all() {
+        let source = db(v, &[("fidelity_kinds_unknown.sql", PgVersion::V15)]);
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (code, stderr, written) = try_backup(&source.0.url(), dir.path(), &[]);
+        assert_eq!(code, Some(7), "{v}: {stderr}");
+        assert!(!written, "{v}: nothing may be written");
+        let errors: Vec<&str> = stderr
+            .lines()
+            .filter(|l| l.starts_with("pgark: error: "))
+            .collect();
+        assert_eq!(errors.len(), 2, "{v}: {stderr}");
+        assert!(
+            errors
+                .iter()
+                .any(|l| l.contains("cannot dump security label")
+                    && l.contains("schema pg_catalog, name pg_catalog.pg_proc")),
+            "{v}: {stderr}"
+        );
+        assert!(
+            errors
+                .iter()
+                .any(|l| l.contains("security label on database") && l.contains(&source.0.name)),
+            "{v}: {stderr}"
+        );
+        let (code, stderr, written) = try_backup(&source.0.url(), dir.path(), &["--allow-unknown"]);
+        assert_eq!(code, Some(0), "{v}: {stderr}");
+        assert!(written);
+        assert_eq!(
+            stderr
+                .lines()
+                .filter(|l| l.starts_with("pgark: warning: cannot dump security label"))
+                .count(),
+            2,
+            "{v}: {stderr}"
+        );
+    }
+}
+
+/// A subscription the backing-up role may not read (not a superuser, no
+/// pg_read_all_data) is refused the same way, not skipped.
+#[test]
+fn unreadable_subscription_refuses_the_backup() {
+    for v in PgVersion::all() {
+        let source = db(v, &[("fidelity_kinds_subscriber.sql", PgVersion::V15)]);
+        let url = source.0.url();
+        let host = url.split_once('@').map_or("", |(_, h)| h);
+        let reader = format!("postgresql://kinds_reader:kinds_reader@{host}");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (code, stderr, written) = try_backup(&reader, dir.path(), &[]);
+        assert_eq!(code, Some(7), "{v}: {stderr}");
+        assert!(!written);
+        assert!(
+            stderr.contains("pgark: error: cannot dump subscription (schema -, name kinds_hidden)"),
+            "{v}: {stderr}"
+        );
+        let (code, stderr, written) = try_backup(&reader, dir.path(), &["--allow-unknown"]);
+        assert_eq!(code, Some(0), "{v}: {stderr}");
+        assert!(written && stderr.contains("pgark: warning: cannot dump subscription"));
+        // As the superuser it is dumped.
+        let (code, stderr, _) = try_backup(&url, dir.path(), &[]);
+        assert_eq!(code, Some(0), "{v}: {stderr}");
+    }
+}

@@ -72,6 +72,10 @@ pub struct BackupOptions {
     /// without `--no-acl`. Owners are always recorded, as pg_dump does in
     /// archives; `pg_restore --no-owner` skips them.
     pub acl: bool,
+    /// Write the backup even though the database has objects pgark cannot
+    /// dump (they are listed in [`BackupReport::unknown`]); without it the
+    /// backup fails with [`Error::Unsupported`] before writing anything.
+    pub allow_unknown: bool,
     /// Database connections reading tables at once (pg_dump's `--jobs`).
     pub jobs: usize,
     /// Threads compressing a table's data.
@@ -124,6 +128,7 @@ impl BackupOptions {
             compression: Compression::Gzip { level: 2 },
             format_version: FormatVersion::Auto,
             acl: false,
+            allow_unknown: false,
             jobs: cores,
             compress_threads: cores,
             lock_wait_timeout: Duration::from_secs(60),
@@ -166,6 +171,9 @@ pub struct BackupReport {
     pub large_objects: u64,
     /// Catalog queries run (constant in the number of tables).
     pub catalog_queries: usize,
+    /// Objects the archive does not hold, one line each (only with
+    /// [`BackupOptions::allow_unknown`]; otherwise the backup fails).
+    pub unknown: Vec<String>,
     /// Wall time.
     pub duration: Duration,
     /// Where and how the archive was stored (size, SHA-256, S3 parts).
@@ -227,6 +235,13 @@ pub async fn backup_until(
             server_major: info.major(),
         },
     );
+    let unknown: Vec<String> = schema::unknown_objects(&cat, &objects)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    if !unknown.is_empty() && !opts.allow_unknown {
+        return Err(Error::Unsupported(unknown));
+    }
     let objects = schema::sort(objects, &cat);
     let toc_info = TocInfo {
         version,
@@ -469,6 +484,7 @@ pub async fn backup_until(
         tables: written.tables,
         large_objects: written.large_objects,
         catalog_queries: cat.queries,
+        unknown,
         duration: started.elapsed(),
         stored: written.stored,
         manifest,

@@ -9,10 +9,12 @@ use tokio_postgres::{Client, Row};
 use crate::error::{Error, Result};
 
 mod acl;
+mod inventory;
 mod schemaless;
 mod standalone;
 
 pub use acl::{DefaultAcl, ObjectAcl};
+pub use inventory::InventoryRow;
 pub use schemaless::{AccessMethod, Schemaless, SecLabel, Subscription, Transform};
 
 pub use standalone::{
@@ -550,6 +552,8 @@ pub struct Catalog {
     pub default_acls: Vec<DefaultAcl>,
     /// Access methods, transforms, subscriptions, security labels.
     pub schemaless: Schemaless,
+    /// Every user object with its kind, for the unknown-object check.
+    pub inventory: Vec<InventoryRow>,
     /// Number of catalog queries run (for the batching test).
     pub queries: usize,
 }
@@ -619,6 +623,8 @@ impl Catalog {
         } else {
             Vec::new()
         };
+        let inventory = q("inventory", include_str!("inventory.sql")).await?;
+        cat.inventory = inventory.iter().map(InventoryRow::from).collect();
         cat.schemaless = Schemaless {
             access_methods: access_methods.iter().map(AccessMethod::from).collect(),
             transforms: transforms.iter().map(Transform::from).collect(),

@@ -10,7 +10,8 @@ use pgark::source::Source;
 #[command(
     after_help = "Exit status: 0 success, 1 internal error, 2 usage or configuration \
 error, 3 database error, 4 storage error (files, pipes, S3), 5 the archive is corrupt, \
-truncated or unsupported, 6 verification failed (a manifest mismatch, an overdue backup, bucket drift)."
+truncated or unsupported, 6 verification failed (a manifest mismatch, an overdue backup, bucket drift), \
+7 backup: the database has objects pgark cannot dump (nothing written; see --allow-unknown)."
 )]
 pub struct Args {
     #[command(subcommand)]
@@ -214,6 +215,13 @@ pub struct BackupArgs {
     /// `pg_dump --no-owner --no-acl`.
     #[arg(long)]
     pub acl: bool,
+    /// Write the backup even if the database has catalog objects pgark
+    /// cannot dump (an unknown relkind, typtype, prokind, constraint
+    /// type, ..., a subscription this role may not read), with a warning
+    /// naming each. Without it such a backup fails with exit status 7 and
+    /// one error line per object, and nothing is written.
+    #[arg(long)]
+    pub allow_unknown: bool,
 }
 
 fn parse_duration(s: &str) -> Result<std::time::Duration, String> {

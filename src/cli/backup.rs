@@ -37,6 +37,7 @@ pub fn run(args: &BackupArgs) -> Result<(), Error> {
     opts.compression = args.compress;
     opts.format_version = args.format_version;
     opts.acl = args.acl;
+    opts.allow_unknown = args.allow_unknown;
     opts.name = args.name.clone();
     if let Some(j) = args.jobs {
         opts.jobs = j.max(1);
@@ -157,7 +158,11 @@ fn summary(report: &BackupReport) -> String {
 
 /// What would break a restore later.
 fn warnings(report: &BackupReport, opts: &BackupOptions) -> Vec<String> {
-    let mut out = Vec::new();
+    let mut out: Vec<String> = report
+        .unknown
+        .iter()
+        .map(|u| format!("{u}; the backup does not hold it (--allow-unknown)"))
+        .collect();
     for e in &report.manifest.extensions {
         if NOT_ON_STOCK_POSTGRES.contains(&e.name.as_str()) {
             out.push(format!(

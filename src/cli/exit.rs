@@ -9,6 +9,7 @@
 //! | 4 | storage error (files, pipes, object storage) |
 //! | 5 | the archive is corrupt, truncated or unsupported |
 //! | 6 | verification failed: a check ran and found a problem (`verify` against a manifest, `audit`, `bucket audit`) |
+//! | 7 | `backup`: the database has objects pgark cannot dump (one error line each; nothing written; `--allow-unknown` writes the backup and warns) |
 //! | 130 | interrupted by SIGINT or SIGTERM (nothing left behind) |
 
 use std::io::ErrorKind as IoErrorKind;
@@ -24,6 +25,7 @@ pub enum Status {
     Storage = 4,
     Archive = 5,
     Verification = 6,
+    Unsupported = 7,
     Interrupted = 130,
 }
 
@@ -45,13 +47,17 @@ pub fn finish(outcome: Result<(), Error>) -> ExitCode {
     {
         return ExitCode::SUCCESS;
     }
-    eprintln!("pgark: error: {err}");
+    // One line per problem (an unsupported object each).
+    for line in err.to_string().lines() {
+        eprintln!("pgark: error: {line}");
+    }
     match err.category() {
         ErrorCategory::Config => Status::Usage.code(),
         ErrorCategory::Database => Status::Database.code(),
         ErrorCategory::Storage => Status::Storage.code(),
         ErrorCategory::Archive => Status::Archive.code(),
         ErrorCategory::Interrupted => Status::Interrupted.code(),
+        ErrorCategory::Unsupported => Status::Unsupported.code(),
         _ => ExitCode::FAILURE,
     }
 }

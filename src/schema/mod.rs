@@ -7,9 +7,11 @@ mod object;
 mod quote;
 mod sort;
 mod toc;
+mod unknown;
 
 pub use build::{build, BuildOptions};
 pub use object::{Attached, Class, DataSource, DumpObject, Inline, Key, Priority};
 pub use quote::literal;
 pub use sort::sort;
 pub use toc::{toc, DataPlan, TocInfo};
+pub use unknown::{unknown_objects, Unknown};

@@ -1,0 +1,313 @@
+//! Objects pgark cannot dump. The backup is only good if it holds every
+//! object the database has, so every catalog row of the inventory is
+//! classified here by its kind: kinds the builder dumps pass, as do rows
+//! dumped with another object (array types, indexes, table row types);
+//! anything else (a relkind, typtype, prokind, constraint type, trigger or
+//! rule state, access method type ... pgark does not know, a base or shell
+//! type no builder made an entry for, a security label it could not
+//! attach, a subscription this role may not read) is reported, never
+//! skipped silently.
+
+use std::collections::HashSet;
+use std::fmt;
+
+use crate::catalog::{Catalog, InventoryRow, Oid};
+use crate::schema::object::DumpObject;
+use crate::schema::quote::ident;
+
+const PG_TYPE: Oid = 1247;
+
+/// A catalog object the backup does not hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unknown {
+    /// What it is, e.g. `relation of relkind 'x'`.
+    pub kind: String,
+    /// Its schema, for objects in one.
+    pub schema: Option<String>,
+    /// Its name.
+    pub name: String,
+    /// Why it is not dumped.
+    pub reason: &'static str,
+}
+
+impl fmt::Display for Unknown {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let schema = self.schema.as_deref().map_or("-".to_owned(), ident);
+        write!(
+            f,
+            "cannot dump {} (schema {schema}, name {}): {}",
+            self.kind, self.name, self.reason
+        )
+    }
+}
+
+const UNKNOWN_KIND: &str = "pgark does not know this kind of object";
+
+/// What the builder did with a row that needs more than its kind to judge.
+struct Built {
+    /// Catalog ids of every dump object.
+    objects: HashSet<(Oid, Oid)>,
+    /// Catalog ids of the objects that got SECURITY LABEL entries.
+    labelled: HashSet<(Oid, Oid)>,
+}
+
+/// The objects of `cat` that `objects` (the builder's output) leave out.
+pub fn unknown_objects(cat: &Catalog, objects: &[DumpObject]) -> Vec<Unknown> {
+    let built = Built {
+        objects: objects.iter().map(|o| o.catalog).collect(),
+        labelled: objects
+            .iter()
+            .filter(|o| o.attached.iter().any(|a| a.desc == "SECURITY LABEL"))
+            .map(|o| o.catalog)
+            .collect(),
+    };
+    let mut out: Vec<Unknown> = cat
+        .inventory
+        .iter()
+        .filter_map(|r| classify(r, &built))
+        .collect();
+    out.extend(
+        cat.schemaless
+            .subscriptions
+            .iter()
+            .filter(|s| !s.readable)
+            .map(|s| Unknown {
+                kind: "subscription".into(),
+                schema: None,
+                name: s.name.clone(),
+                reason: "this role may not read its connection string \
+                         (pg_dump needs a superuser too; pg_read_all_data is enough)",
+            }),
+    );
+    out
+}
+
+fn unknown(r: &InventoryRow, kind: String, reason: &'static str) -> Option<Unknown> {
+    Some(Unknown {
+        kind,
+        schema: r.schema.clone(),
+        name: r.name.clone(),
+        reason,
+    })
+}
+
+/// `None` when the row is dumped (or needs no entry of its own).
+fn classify(r: &InventoryRow, built: &Built) -> Option<Unknown> {
+    let k = r.kind.as_str();
+    let known = |codes: &[&str]| codes.contains(&k);
+    match r.catalog.as_str() {
+        "pg_class" if known(&["r", "p", "v", "m", "S", "f", "i", "I", "c"]) => None,
+        "pg_class" => unknown(r, format!("relation of relkind '{k}'"), UNKNOWN_KIND),
+        "pg_class.relam" => unknown(
+            r,
+            format!("relation with table access method OID {k}"),
+            "the access method has no pg_am row to name it by",
+        ),
+        "pg_attribute" => {
+            let (generated, identity) = k
+                .strip_prefix("generated ")
+                .and_then(|s| s.split_once(", identity "))
+                .unwrap_or(("?", "?"));
+            if ["", "s", "v"].contains(&generated) && ["", "a", "d"].contains(&identity) {
+                None
+            } else {
+                unknown(
+                    r,
+                    format!("column (attgenerated '{generated}', attidentity '{identity}')"),
+                    UNKNOWN_KIND,
+                )
+            }
+        }
+        "pg_type" => match k {
+            "c" | "d" | "e" | "r" | "m" | "b[]" => None,
+            _ if built.objects.contains(&(PG_TYPE, r.oid)) => None,
+            "b" => unknown(r, "base type".into(), "pgark does not dump base types yet"),
+            "p shell" => unknown(
+                r,
+                "shell type".into(),
+                "pgark does not dump shell types yet",
+            ),
+            _ => unknown(r, format!("type of typtype '{k}'"), UNKNOWN_KIND),
+        },
+        "pg_proc" if known(&["f", "p", "w", "a"]) => None,
+        "pg_proc" => unknown(r, format!("function of prokind '{k}'"), UNKNOWN_KIND),
+        "pg_constraint" if known(&["c", "f", "p", "u", "x", "t", "n"]) => None,
+        "pg_constraint" => unknown(r, format!("constraint of contype '{k}'"), UNKNOWN_KIND),
+        "pg_trigger" if known(&["O", "D", "R", "A"]) => None,
+        "pg_trigger" => unknown(r, format!("trigger with tgenabled '{k}'"), UNKNOWN_KIND),
+        "pg_rewrite" => {
+            let mut c = k.chars();
+            let (ev_type, enabled) = (c.next().unwrap_or('?'), c.next().unwrap_or('?'));
+            if "1234".contains(ev_type) && "ODRA".contains(enabled) {
+                None
+            } else {
+                unknown(
+                    r,
+                    format!("rule (ev_type '{ev_type}', ev_enabled '{enabled}')"),
+                    UNKNOWN_KIND,
+                )
+            }
+        }
+        "pg_am" if known(&["i", "t"]) => None,
+        "pg_am" => unknown(r, format!("access method of amtype '{k}'"), UNKNOWN_KIND),
+        "pg_policy" if known(&["r", "a", "w", "d", "*"]) => None,
+        "pg_policy" => unknown(r, format!("policy for command '{k}'"), UNKNOWN_KIND),
+        "pg_event_trigger" if known(&["O", "D", "R", "A"]) => None,
+        "pg_event_trigger" => unknown(
+            r,
+            format!("event trigger with evtenabled '{k}'"),
+            UNKNOWN_KIND,
+        ),
+        "pg_collation" if known(&["c", "i", "d", "b"]) => None,
+        "pg_collation" => unknown(r, format!("collation of provider '{k}'"), UNKNOWN_KIND),
+        "pg_default_acl" if known(&["r", "S", "f", "T", "n", "L"]) => None,
+        "pg_default_acl" => unknown(
+            r,
+            format!("default privileges for object type '{k}'"),
+            UNKNOWN_KIND,
+        ),
+        "pg_cast" => {
+            let mut c = k.chars();
+            let (method, context) = (c.next().unwrap_or('?'), c.next().unwrap_or('?'));
+            if "fib".contains(method) && "eai".contains(context) {
+                None
+            } else {
+                unknown(
+                    r,
+                    format!("cast (method '{method}', context '{context}')"),
+                    UNKNOWN_KIND,
+                )
+            }
+        }
+        "pg_seclabel" => {
+            let class: Oid = k
+                .split(' ')
+                .next()
+                .and_then(|c| c.parse().ok())
+                .unwrap_or(0);
+            if built.labelled.contains(&(class, r.oid)) {
+                None
+            } else {
+                unknown(
+                    r,
+                    format!("security label ({k})"),
+                    "its object is not dumped on its own, so the label has no entry to go with",
+                )
+            }
+        }
+        "pg_shseclabel" => unknown(
+            r,
+            format!("security label on {k}"),
+            "labels of shared objects are not dumped",
+        ),
+        _ => unknown(r, format!("{} row '{k}'", r.catalog), UNKNOWN_KIND),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(catalog: &str, kind: &str) -> InventoryRow {
+        InventoryRow {
+            catalog: catalog.into(),
+            oid: 16400,
+            schema: Some("app".into()),
+            name: "thing".into(),
+            kind: kind.into(),
+        }
+    }
+
+    fn none_built() -> Built {
+        Built {
+            objects: HashSet::new(),
+            labelled: HashSet::new(),
+        }
+    }
+
+    fn verdict(catalog: &str, kind: &str) -> Option<String> {
+        classify(&row(catalog, kind), &none_built()).map(|u| u.to_string())
+    }
+
+    #[test]
+    fn known_kinds_pass() {
+        for (catalog, kinds) in [
+            (
+                "pg_class",
+                &["r", "p", "v", "m", "S", "f", "i", "I", "c"][..],
+            ),
+            ("pg_type", &["c", "d", "e", "r", "m", "b[]"]),
+            ("pg_proc", &["f", "p", "w", "a"]),
+            ("pg_constraint", &["c", "f", "p", "u", "x", "t", "n"]),
+            ("pg_trigger", &["O", "D", "R", "A"]),
+            ("pg_rewrite", &["1O", "4A", "3D"]),
+            ("pg_am", &["i", "t"]),
+            ("pg_policy", &["*", "r", "a", "w", "d"]),
+            ("pg_collation", &["c", "i", "d", "b"]),
+            ("pg_default_acl", &["r", "S", "f", "T", "n", "L"]),
+            ("pg_cast", &["fe", "ia", "bi"]),
+            (
+                "pg_attribute",
+                &["generated s, identity ", "generated , identity a"],
+            ),
+        ] {
+            for k in kinds {
+                assert_eq!(verdict(catalog, k), None, "{catalog} {k}");
+            }
+        }
+    }
+
+    #[test]
+    fn unknown_kinds_are_named() {
+        assert_eq!(
+            verdict("pg_class", "z").as_deref(),
+            Some(
+                "cannot dump relation of relkind 'z' (schema app, name thing): \
+                 pgark does not know this kind of object"
+            )
+        );
+        for (catalog, kind) in [
+            ("pg_type", "x"),
+            ("pg_proc", "q"),
+            ("pg_constraint", "z"),
+            ("pg_trigger", "X"),
+            ("pg_rewrite", "5O"),
+            ("pg_rewrite", "1Z"),
+            ("pg_am", "s"),
+            ("pg_policy", "q"),
+            ("pg_event_trigger", "Z"),
+            ("pg_collation", "z"),
+            ("pg_default_acl", "x"),
+            ("pg_cast", "xe"),
+            ("pg_attribute", "generated q, identity "),
+            ("pg_class.relam", "99999"),
+            ("pg_shseclabel", "database selinux"),
+            ("pg_new_catalog", "x"),
+        ] {
+            assert!(verdict(catalog, kind).is_some(), "{catalog} {kind}");
+        }
+    }
+
+    #[test]
+    fn base_and_shell_types_pass_only_when_dumped() {
+        let r = row("pg_type", "b");
+        assert!(classify(&r, &none_built()).is_some());
+        assert!(classify(&row("pg_type", "p shell"), &none_built()).is_some());
+        let built = Built {
+            objects: [(PG_TYPE, 16400)].into_iter().collect(),
+            labelled: HashSet::new(),
+        };
+        assert_eq!(classify(&r, &built), None);
+    }
+
+    #[test]
+    fn labels_pass_only_when_attached() {
+        let r = row("pg_seclabel", "1259 0 selinux");
+        assert!(classify(&r, &none_built()).is_some());
+        let built = Built {
+            objects: HashSet::new(),
+            labelled: [(1259, 16400)].into_iter().collect(),
+        };
+        assert_eq!(classify(&r, &built), None);
+    }
+}
