@@ -197,9 +197,10 @@ fn unknown_objects_refuse_the_backup() {
             "{v}: {stderr}"
         );
         assert!(
-            errors
-                .iter()
-                .any(|l| l.contains("security label on database") && l.contains(&source.0.name)),
+            errors.iter().any(
+                |l| l.contains("security label for kinds_provider on database")
+                    && l.contains(&source.0.name)
+            ),
             "{v}: {stderr}"
         );
         let (code, stderr, written) = try_backup(&source.0.url(), dir.path(), &["--allow-unknown"]);

@@ -180,24 +180,27 @@ fn classify(r: &InventoryRow, built: &Built) -> Option<Unknown> {
             }
         }
         "pg_seclabel" => {
-            let class: Oid = k
-                .split(' ')
-                .next()
-                .and_then(|c| c.parse().ok())
-                .unwrap_or(0);
+            // `classoid objsubid provider`
+            let mut parts = k.splitn(3, ' ');
+            let class: Oid = parts.next().and_then(|c| c.parse().ok()).unwrap_or(0);
+            let provider = parts.nth(1).unwrap_or("?");
             if built.labelled.contains(&(class, r.oid)) {
                 None
             } else {
                 unknown(
                     r,
-                    format!("security label ({k})"),
+                    format!("security label for {provider}"),
                     "its object is not dumped on its own, so the label has no entry to go with",
                 )
             }
         }
         "pg_shseclabel" => unknown(
             r,
-            format!("security label on {k}"),
+            // `type provider`
+            match k.rsplit_once(' ') {
+                Some((on, provider)) => format!("security label for {provider} on {on}"),
+                None => format!("security label on {k}"),
+            },
             "labels of shared objects are not dumped",
         ),
         _ => unknown(r, format!("{} row '{k}'", r.catalog), UNKNOWN_KIND),
