@@ -58,7 +58,7 @@ pub fn unknown_objects(cat: &Catalog, objects: &[DumpObject]) -> Vec<Unknown> {
         labelled: objects
             .iter()
             .filter(|o| o.attached.iter().any(|a| a.desc == "SECURITY LABEL"))
-            .map(|o| o.catalog)
+            .flat_map(labelled_ids)
             .collect(),
     };
     let mut out: Vec<Unknown> = cat
@@ -80,6 +80,20 @@ pub fn unknown_objects(cat: &Catalog, objects: &[DumpObject]) -> Vec<Unknown> {
             }),
     );
     out
+}
+
+/// The catalog ids an object's SECURITY LABEL entries can be about: its
+/// own, or (17+'s BLOB METADATA) every large object of its group.
+fn labelled_ids(o: &DumpObject) -> Vec<(Oid, Oid)> {
+    if o.desc == "BLOB METADATA" {
+        o.defn
+            .lines()
+            .filter_map(|l| l.parse().ok())
+            .map(|oid| (o.catalog.0, oid))
+            .collect()
+    } else {
+        vec![o.catalog]
+    }
 }
 
 fn unknown(r: &InventoryRow, kind: String, reason: &'static str) -> Option<Unknown> {

@@ -2,15 +2,18 @@
 //! `dumpAccessMethod`, `dumpTransform`, `dumpSubscription`), and security
 //! labels on every dumped object (`dumpSecLabel`).
 
+use std::collections::HashMap;
+
 use crate::catalog::{Oid, SecLabel, Subscription};
 use crate::schema::object::{Attached, Class, DumpObject, Key, Priority};
 use crate::schema::quote::{ident, literal};
 
-use super::{comment, Builder};
+use super::{comment, lo_groups, Builder};
 
 const PG_AM: Oid = 2601;
 const PG_TRANSFORM: Oid = 3576;
 const PG_SUBSCRIPTION: Oid = 6100;
+const PG_LARGEOBJECT: Oid = 2613;
 
 impl Builder<'_> {
     pub(super) fn access_methods(&mut self) {
@@ -106,6 +109,15 @@ impl Builder<'_> {
     /// pg_dump's `dumpSecLabel` and `dumpTableSecLabel` write them.
     pub(super) fn security_labels(&mut self) {
         let labels = &self.cat.schemaless.seclabels;
+        // From 17 a large object's entries hang off its group's BLOB
+        // METADATA entry, which carries the group's first OID.
+        let lo_group: HashMap<Oid, Oid> = if self.opts.version.has_blob_metadata() {
+            lo_groups(&self.cat.large_objects)
+                .flat_map(|g| g.iter().map(move |l| (l.oid, g[0].oid)))
+                .collect()
+        } else {
+            HashMap::new()
+        };
         let mut i = 0;
         while i < labels.len() {
             let first = &labels[i];
@@ -116,10 +128,14 @@ impl Builder<'_> {
             let n = labels[i..].iter().take_while(|l| same(l)).count();
             let group = &labels[i..i + n];
             i += n;
+            let oid = match lo_group.get(&first.oid) {
+                Some(&group) if first.class == PG_LARGEOBJECT => group,
+                _ => first.oid,
+            };
             let Some(o) = self
                 .out
                 .iter_mut()
-                .find(|o| o.catalog == (first.class, first.oid))
+                .find(|o| o.catalog == (first.class, oid))
             else {
                 // Not dumped: the inventory check reports labels of
                 // objects pgark does not dump.
