@@ -51,14 +51,17 @@ JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
 LEFT JOIN init i ON i.objoid = p.oid AND i.classoid = 'pg_catalog.pg_proc'::pg_catalog.regclass
 WHERE p.proacl IS NOT NULL
 UNION ALL
+-- The public schema's even when its ACL is the built-in default: pg_dump
+-- compares it with a base of its own (see privileges.rs).
 SELECT 'pg_namespace', n.oid, 0, 'SCHEMA', pg_catalog.quote_ident(n.nspname), NULL, NULL,
-       pg_catalog.pg_get_userbyid(n.nspowner)::text, n.nspacl::text[],
+       pg_catalog.pg_get_userbyid(n.nspowner)::text,
+       coalesce(n.nspacl, pg_catalog.acldefault('n', n.nspowner))::text[],
        coalesce(i.initprivs, pg_catalog.acldefault('n', n.nspowner))::text[],
        (n.nspname IN ('pg_catalog', 'public') OR EXISTS (SELECT 1 FROM member m
             WHERE m.classid = 'pg_catalog.pg_namespace'::pg_catalog.regclass AND m.objid = n.oid))
 FROM pg_catalog.pg_namespace n
 LEFT JOIN init i ON i.objoid = n.oid AND i.classoid = 'pg_catalog.pg_namespace'::pg_catalog.regclass
-WHERE n.nspacl IS NOT NULL
+WHERE n.nspacl IS NOT NULL OR n.nspname = 'public'
 UNION ALL
 SELECT 'pg_type', t.oid, 0, 'TYPE', pg_catalog.quote_ident(t.typname), NULL, n.nspname::text,
        pg_catalog.pg_get_userbyid(t.typowner)::text, t.typacl::text[],

@@ -33,6 +33,24 @@ fn class_of(catalog: &str) -> Option<(Class, Priority)> {
     })
 }
 
+/// A role name as `aclitemout` writes it: double-quoted (quotes doubled)
+/// unless it is only ASCII letters, digits and underscores.
+fn acl_role(name: &str) -> String {
+    if name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        name.to_owned()
+    } else {
+        format!("\"{}\"", name.replace('"', "\"\""))
+    }
+}
+
+/// pg_dump's base ACL for the public schema (getNamespaces): not its
+/// initial privileges but what the schema has after a restore's ALTER
+/// SCHEMA OWNER: `{owner=UC/owner,=U/owner}`.
+fn public_schema_base(owner: &str) -> Vec<String> {
+    let o = acl_role(owner);
+    vec![format!("{o}=UC/{o}"), format!("=U/{o}")]
+}
+
 impl Builder<'_> {
     /// Where a large object's ACL goes: before 17 its BLOB entry; from 17
     /// (1.16 archives) its group's BLOB METADATA entry, for the group's
@@ -93,7 +111,11 @@ impl Builder<'_> {
                 prefix: "",
                 server_major: major,
             };
-            let Some(defn) = acl_commands(&target, &a.acl, &a.base) else {
+            let base = match (a.catalog.as_str(), a.name.as_str()) {
+                ("pg_namespace", "public") => public_schema_base(&a.owner),
+                _ => a.base.clone(),
+            };
+            let Some(defn) = acl_commands(&target, &a.acl, &base) else {
                 continue;
             };
             if defn.is_empty() {
