@@ -277,3 +277,33 @@ fn connection_terminated_mid_copy_16() {
 fn connection_terminated_mid_copy_18() {
     connection_terminated_mid_copy(PgVersion::V18);
 }
+
+/// Data as INSERT statements (real pg_dump --inserts, also several rows a
+/// statement): each statement runs on its own, so a failing row costs
+/// only its statement. The target's own table b rejects y = 7.
+fn failing_insert(version: PgVersion) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let source = fixture_db(pg(version), "restore_faults.sql");
+    for extra in [&["--inserts"][..], &["--rows-per-insert", "4"]] {
+        let archive = crate::common::real_dump(&source, dir.path(), extra);
+        same_as_pg_restore(
+            version,
+            &Fault {
+                what: "failing INSERT",
+                archive: &archive,
+                list: None,
+                prepare: "CREATE TABLE b (y integer CHECK (y <> 7))",
+                expect: "pgark: error: could not execute query: ERROR:  new row for relation \"b\" violates check constraint \"b_y_check\"",
+            },
+        );
+    }
+}
+
+#[test]
+fn failing_insert_16() {
+    failing_insert(PgVersion::V16);
+}
+#[test]
+fn failing_insert_18() {
+    failing_insert(PgVersion::V18);
+}

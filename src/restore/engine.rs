@@ -331,15 +331,21 @@ impl<'a> Engine<'a> {
     }
 
     /// Data as SQL statements (pg_dump --inserts): each statement on its
-    /// own (`ExecuteSimpleCommands`).
+    /// own (`ExecuteSimpleCommands`), as the block is read, never the
+    /// whole block in memory.
     async fn inserts(&mut self, name: &EntryName, blocks: &mut Blocks) -> Result<()> {
-        let mut sql = Vec::new();
-        while blocks.next(&mut sql)? != Piece::End {}
-        let sql = String::from_utf8_lossy(&sql);
-        for stmt in failure::simple_commands(&sql, self.std_strings) {
-            self.exec_as(name, Failure::query(stmt), stmt).await?;
+        let mut commands = failure::SimpleCommands::new(self.std_strings);
+        let mut piece = Vec::new();
+        loop {
+            piece.clear();
+            let end = blocks.next(&mut piece)? == Piece::End;
+            for stmt in commands.feed(&piece) {
+                self.exec_as(name, Failure::query(&stmt), &stmt).await?;
+            }
+            if end {
+                return Ok(());
+            }
         }
-        Ok(())
     }
 
     /// `COPY ... FROM STDIN` fed with the block as stored. An archive error

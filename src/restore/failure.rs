@@ -62,82 +62,101 @@ pub(crate) fn server_message(e: &tokio_postgres::Error) -> String {
 }
 
 /// `ExecuteSimpleCommands`: data stored as SQL statements (`pg_dump
-/// --inserts`) cut at each `;` outside quotes, each statement run on its
-/// own so that one failing row does not take the others with it. Newlines
-/// between statements are dropped; text after the last `;` is not a
-/// statement.
-pub(crate) fn simple_commands(sql: &str, std_strings: bool) -> Vec<&str> {
-    #[derive(PartialEq)]
-    enum State {
-        Scan,
-        Single { backslash: bool },
-        Double,
+/// --inserts`) cut at each `;` outside quotes, each statement to be run on
+/// its own so that one failing row does not take the others with it. Fed
+/// the block piece by piece (a statement may span pieces), it keeps only
+/// the statement in progress. Newlines between statements are dropped;
+/// text after the last `;` is not a statement.
+#[derive(Debug)]
+pub(crate) struct SimpleCommands {
+    std_strings: bool,
+    state: State,
+    current: Vec<u8>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Scan,
+    Single { backslash: bool },
+    Double,
+}
+
+impl SimpleCommands {
+    pub(crate) fn new(std_strings: bool) -> Self {
+        SimpleCommands {
+            std_strings,
+            state: State::Scan,
+            current: Vec::new(),
+        }
     }
-    let bytes = sql.as_bytes();
-    let mut out = Vec::new();
-    let mut state = State::Scan;
-    let mut start: Option<usize> = None;
-    for (i, &ch) in bytes.iter().enumerate() {
-        if start.is_none() {
-            if ch == b'\n' {
+
+    /// Takes the next piece of the block; returns the statements it
+    /// completed.
+    pub(crate) fn feed(&mut self, piece: &[u8]) -> Vec<String> {
+        let mut out = Vec::new();
+        for &ch in piece {
+            if ch == b'\n' && self.current.is_empty() {
                 continue;
             }
-            start = Some(i);
+            self.current.push(ch);
+            self.state = match self.state {
+                State::Scan => match ch {
+                    b';' => {
+                        let stmt = std::mem::take(&mut self.current);
+                        out.push(String::from_utf8_lossy(&stmt).into_owned());
+                        State::Scan
+                    }
+                    b'\'' => State::Single { backslash: false },
+                    b'"' => State::Double,
+                    _ => State::Scan,
+                },
+                State::Single { backslash } => {
+                    if ch == b'\'' && !backslash {
+                        State::Scan
+                    } else if ch == b'\\' && !self.std_strings {
+                        State::Single {
+                            backslash: !backslash,
+                        }
+                    } else {
+                        State::Single { backslash: false }
+                    }
+                }
+                State::Double if ch == b'"' => State::Scan,
+                State::Double => State::Double,
+            };
         }
-        state = match state {
-            State::Scan => match ch {
-                b';' => {
-                    if let Some(s) = start.take() {
-                        out.push(&sql[s..=i]);
-                    }
-                    State::Scan
-                }
-                b'\'' => State::Single { backslash: false },
-                b'"' => State::Double,
-                _ => State::Scan,
-            },
-            State::Single { backslash } => {
-                if ch == b'\'' && !backslash {
-                    State::Scan
-                } else if ch == b'\\' && !std_strings {
-                    State::Single {
-                        backslash: !backslash,
-                    }
-                } else {
-                    State::Single { backslash: false }
-                }
-            }
-            State::Double => {
-                if ch == b'"' {
-                    State::Scan
-                } else {
-                    State::Double
-                }
-            }
-        };
+        out
     }
-    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn commands(sql: &str, std_strings: bool, piece: usize) -> Vec<String> {
+        let mut s = SimpleCommands::new(std_strings);
+        sql.as_bytes()
+            .chunks(piece)
+            .flat_map(|p| s.feed(p))
+            .collect()
+    }
+
     #[test]
     fn inserts_are_cut_at_semicolons_outside_quotes() {
         let sql = "INSERT INTO t VALUES (1, 'a;b');\nINSERT INTO \"x;y\" VALUES (2);\n\nINSERT INTO t VALUES (3, 'it''s');\ntrailing";
-        assert_eq!(
-            simple_commands(sql, true),
-            vec![
-                "INSERT INTO t VALUES (1, 'a;b');",
-                "INSERT INTO \"x;y\" VALUES (2);",
-                "INSERT INTO t VALUES (3, 'it''s');",
-            ]
-        );
+        let want = vec![
+            "INSERT INTO t VALUES (1, 'a;b');",
+            "INSERT INTO \"x;y\" VALUES (2);",
+            "INSERT INTO t VALUES (3, 'it''s');",
+        ];
+        // Whatever the pieces the block comes in.
+        for piece in [1, 3, 7, sql.len()] {
+            assert_eq!(commands(sql, true, piece), want, "pieces of {piece}");
+        }
         // Without standard_conforming_strings a backslash escapes a quote.
         let old = "INSERT INTO t VALUES ('a\\';b');\nINSERT INTO t VALUES (1);";
-        assert_eq!(simple_commands(old, false).len(), 2);
-        assert_eq!(simple_commands(old, true).len(), 1);
+        assert_eq!(commands(old, false, 2).len(), 2);
+        assert_eq!(commands(old, true, 2).len(), 1);
     }
 
     #[test]
