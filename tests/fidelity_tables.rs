@@ -48,6 +48,8 @@ every_version! {
     public_uncommented: "fidelity_tables_public_uncommented.sql";
     // UNLOGGED sequences, NO MINVALUE / NO MAXVALUE.
     sequences: "fidelity_tables_sequences.sql";
+    // Indexes and key constraints in their own tablespace, not their table's.
+    index_tablespaces: "fidelity_tables_tablespaces.sql";
 }
 
 /// Round trip restoring owners too (pg_restore without --no-owner) and TOC

@@ -15,7 +15,10 @@ SELECT co.oid, co.conrelid, co.conname::text, pg_catalog.quote_ident(co.conname)
        co.contypid,
        co.connoinherit,
        -- The column of a not-null constraint.
-       CASE WHEN co.contype = 'n' AND co.conrelid <> 0 THEN co.conkey[1]::int4 END
+       CASE WHEN co.contype = 'n' AND co.conrelid <> 0 THEN co.conkey[1]::int4 END,
+       -- The key constraint's index's own tablespace.
+       (SELECT ts.spcname::text FROM pg_catalog.pg_class ic
+        JOIN pg_catalog.pg_tablespace ts ON ts.oid = ic.reltablespace WHERE ic.oid = ix.indexrelid)
 FROM pg_catalog.pg_constraint co
 JOIN pg_catalog.pg_namespace n ON n.oid = co.connamespace
 LEFT JOIN pg_catalog.pg_index ix ON ix.indexrelid = co.conindid AND co.contype IN ('p', 'u', 'x')

@@ -8,7 +8,8 @@ SELECT i.indexrelid, i.indrelid, c.relname::text, pg_catalog.pg_get_indexdef(i.i
        ARRAY(SELECT a.attnum::int4 FROM pg_catalog.pg_attribute a
              WHERE a.attrelid = i.indexrelid AND a.attstattarget >= 0 ORDER BY a.attnum),
        ARRAY(SELECT a.attstattarget::int4 FROM pg_catalog.pg_attribute a
-             WHERE a.attrelid = i.indexrelid AND a.attstattarget >= 0 ORDER BY a.attnum)
+             WHERE a.attrelid = i.indexrelid AND a.attstattarget >= 0 ORDER BY a.attnum),
+       (SELECT ts.spcname::text FROM pg_catalog.pg_tablespace ts WHERE ts.oid = c.reltablespace)
 FROM pg_catalog.pg_index i
 JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace

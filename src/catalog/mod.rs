@@ -228,6 +228,8 @@ pub struct Constraint {
     pub replica_identity: bool,
     /// The comment on the key constraint's index.
     pub index_comment: Option<String>,
+    /// The key constraint's index's tablespace, when not the default.
+    pub index_tablespace: Option<String>,
     /// NO INHERIT.
     pub no_inherit: bool,
     /// The column (`attnum`) of a table's not-null constraint.
@@ -252,6 +254,8 @@ pub struct Index {
     pub replica_identity: bool,
     /// Per-column statistics targets: (column number, target).
     pub stattargets: Vec<(i32, i32)>,
+    /// The index's tablespace, when not the default.
+    pub tablespace: Option<String>,
 }
 
 /// A function or procedure.
@@ -965,6 +969,7 @@ impl Catalog {
                     .into_iter()
                     .zip(r.get::<_, Vec<i32>>(11))
                     .collect(),
+                tablespace: r.get(12),
             })
             .filter(|i| by_oid.contains_key(&i.table))
             .collect();
@@ -1040,6 +1045,7 @@ fn constraint(r: &Row) -> Constraint {
         index_comment: r.get(13),
         no_inherit: r.get(15),
         column: r.get(16),
+        index_tablespace: r.get(17),
     }
 }
 

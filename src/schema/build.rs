@@ -680,7 +680,8 @@ impl<'a> Builder<'a> {
                 lines.push(format!("    CONSTRAINT {} {}", c.quoted, c.definition));
             }
         }
-        let unlogged = if r.persistence == 'u' {
+        // pg_dump 18 ignores UNLOGGED on a partitioned table (18 forbids it).
+        let unlogged = if r.persistence == 'u' && !(r.kind == 'p' && self.opts.server_major >= 18) {
             "UNLOGGED "
         } else {
             ""
@@ -1199,7 +1200,8 @@ impl<'a> Builder<'a> {
             o.namespace = Some(r.schema.clone());
             o.owner = Some(r.owner.clone());
             if matches!(c.kind, 'p' | 'u' | 'x') {
-                o.tablespace = Some(r.tablespace.clone().unwrap_or_default());
+                // The index's own tablespace, as pg_dump's dumpConstraint.
+                o.tablespace = Some(c.index_tablespace.clone().unwrap_or_default());
             }
             o.defn = format!(
                 "ALTER {foreign}TABLE {only}{}\n    ADD CONSTRAINT {} {};\n",
@@ -1291,7 +1293,7 @@ impl<'a> Builder<'a> {
             o.catalog = (PG_CLASS, i.oid);
             o.namespace = Some(r.schema.clone());
             o.owner = Some(r.owner.clone());
-            o.tablespace = Some(r.tablespace.clone().unwrap_or_default());
+            o.tablespace = Some(i.tablespace.clone().unwrap_or_default());
             if self.opts.version.has_relkind() {
                 o.relkind = i.kind as u8;
             }
