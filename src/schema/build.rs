@@ -441,6 +441,7 @@ impl<'a> Builder<'a> {
                 'r' | 'p' | 'f' => {
                     self.table(r, &separate_defaults, &not_nulls);
                     self.inline_checks(r);
+                    self.inline_defaults(r);
                 }
                 'v' | 'm' => self.view(r),
                 'S' => self.sequence(r),
@@ -490,6 +491,45 @@ impl<'a> Builder<'a> {
         let table = Key::new(Class::Relation, r.oid);
         if let Some(t) = self.out.iter_mut().rev().find(|o| o.key == table) {
             t.deps.extend(keys);
+        }
+    }
+
+    /// The column defaults written inside CREATE TABLE, as hidden objects
+    /// the table depends on (pg_dump's non-separate attribute defaults): a
+    /// dependency loop through one (a BEGIN ATOMIC function reading the
+    /// table) makes it a DEFAULT entry of its own.
+    fn inline_defaults(&mut self, r: &Relation) {
+        let table = Key::new(Class::Relation, r.oid);
+        let Some(pos) = self.out.iter().rposition(|o| o.key == table) else {
+            return;
+        };
+        let kind = if r.kind == 'f' {
+            "FOREIGN TABLE"
+        } else {
+            "TABLE"
+        };
+        for col in r.columns.iter().filter(|c| c.generated.is_empty()) {
+            let Some((attrdef, expr)) = &col.default else {
+                continue;
+            };
+            let bare = format!("    {} {}", col.quoted, col.type_name);
+            let text = format!("{bare} DEFAULT {expr}");
+            let key = Key::new(Class::AttrDef, *attrdef);
+            if !self.out[pos].defn.contains(&text) || self.out.iter().any(|o| o.key == key) {
+                continue;
+            }
+            self.separate_default(r, kind, Some(*attrdef), col, expr);
+            if let Some(d) = self.out.last_mut() {
+                d.hidden = true;
+                d.deps.clear();
+                d.inline = Some(Inline {
+                    owner: table,
+                    text,
+                    replacement: bare,
+                    carries: None,
+                });
+            }
+            self.out[pos].deps.push(key);
         }
     }
 

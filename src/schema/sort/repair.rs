@@ -29,6 +29,8 @@ enum Kind {
     ViewRule(usize),
     /// A CHECK constraint inside the CREATE TABLE at this index.
     Check(usize),
+    /// A column default inside the CREATE TABLE at this index.
+    AttrDef(usize),
     PreBoundary,
     Other,
 }
@@ -54,6 +56,7 @@ impl Graph<'_> {
             (Class::Constraint, _) if o.inline.is_some() => {
                 owner().map_or(Kind::Other, Kind::Check)
             }
+            (Class::AttrDef, _) if o.inline.is_some() => owner().map_or(Kind::Other, Kind::AttrDef),
             (Class::Boundary, _) if i == self.pre_boundary => Kind::PreBoundary,
             _ => Kind::Other,
         }
@@ -73,9 +76,9 @@ impl Graph<'_> {
         }
     }
 
-    /// Makes a hidden object its own TOC entry: its text leaves its
-    /// owner's statement.
-    fn split_off(&mut self, i: usize, owner: usize) {
+    /// Makes a hidden object its own TOC entry in `section`: its text
+    /// leaves its owner's statement.
+    fn split_off(&mut self, i: usize, owner: usize, section: Section) {
         if let Some(l) = self.objects[i].inline.take() {
             let o = &mut self.objects[owner];
             o.defn = o.defn.replacen(&l.text, &l.replacement, 1);
@@ -100,7 +103,7 @@ impl Graph<'_> {
             self.objects[i].attached.extend(moved);
         }
         self.objects[i].hidden = false;
-        self.objects[i].section = Section::PostData;
+        self.objects[i].section = section;
     }
 
     /// A base or range type and one of its functions: the function needs
@@ -118,7 +121,7 @@ impl Graph<'_> {
     /// in post-data by its `_RETURN` rule (`repairViewRuleMultiLoop`).
     fn view_rule_multi(&mut self, view: usize, rule: usize) {
         self.remove(view, rule);
-        self.split_off(rule, view);
+        self.split_off(rule, view, Section::PostData);
         self.add(rule, view);
         self.add(rule, self.post_boundary);
     }
@@ -137,9 +140,17 @@ impl Graph<'_> {
     /// post-data entry (`repairTableConstraintMultiLoop`).
     fn check_multi(&mut self, table: usize, check: usize) {
         self.remove(table, check);
-        self.split_off(check, table);
+        self.split_off(check, table, Section::PostData);
         self.add(check, table);
         self.add(check, self.post_boundary);
+    }
+
+    /// A column default in a longer loop with its table: a separate
+    /// pre-data DEFAULT entry (`repairTableAttrDefMultiLoop`).
+    fn attrdef_multi(&mut self, table: usize, attrdef: usize) {
+        self.remove(table, attrdef);
+        self.split_off(attrdef, table, Section::PreData);
+        self.add(attrdef, table);
     }
 
     /// Breaks one loop (members in dependency order) the way pg_dump does.
@@ -184,6 +195,20 @@ impl Graph<'_> {
             for &t in lp.iter().filter(|&&t| self.is_table(t)) {
                 if let Some(c) = find(&|k| k == Kind::Check(t)) {
                     return self.check_multi(t, lp[c]);
+                }
+            }
+        }
+        if n == 2 {
+            match (kinds[0], kinds[1]) {
+                (Kind::AttrDef(t), _) if t == lp[1] => return self.remove(lp[0], lp[1]),
+                (_, Kind::AttrDef(t)) if t == lp[0] => return self.remove(lp[1], lp[0]),
+                _ => {}
+            }
+        }
+        if n > 2 {
+            for &t in lp.iter().filter(|&&t| self.is_table(t)) {
+                if let Some(d) = find(&|k| k == Kind::AttrDef(t)) {
+                    return self.attrdef_multi(t, lp[d]);
                 }
             }
         }
