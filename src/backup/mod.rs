@@ -225,7 +225,17 @@ pub async fn backup_until(
             info.dbname, info.version
         )
     });
-    let cat = Catalog::load(&client).await?;
+    // Workers: jobs-1 more connections in the coordinator's snapshot; the
+    // catalog is read on all of them at once, then the data.
+    let snapshot = export_snapshot(&client).await?;
+    let mut workers = Vec::new();
+    for _ in 1..opts.jobs.max(1) {
+        let (c, _) = connect(&opts.database_url).await?;
+        join_snapshot(&c, &snapshot).await?;
+        workers.push(c);
+    }
+    let readers: Vec<&tokio_postgres::Client> = std::iter::once(&client).chain(&workers).collect();
+    let cat = Catalog::load_on(&readers).await?;
     let objects = schema::build(
         &cat,
         BuildOptions {
@@ -351,15 +361,16 @@ pub async fn backup_until(
         }
     };
 
-    // Workers: the coordinator and jobs-1 more connections in its snapshot.
-    let snapshot = export_snapshot(&client).await?;
+    // The data is read by the coordinator and the workers (no more
+    // connections than data entries).
     let client = Arc::new(client);
     let mut clients = vec![client.clone()];
-    for _ in 1..opts.jobs.max(1).min(plan.len().max(1)) {
-        let (c, _) = connect(&opts.database_url).await?;
-        join_snapshot(&c, &snapshot).await?;
-        clients.push(Arc::new(c));
-    }
+    clients.extend(
+        workers
+            .into_iter()
+            .take(plan.len().saturating_sub(1))
+            .map(Arc::new),
+    );
     opts.phase(|| {
         format!(
             "copying data: {} connection(s) in snapshot {snapshot}, {} on {} thread(s), to {location}",

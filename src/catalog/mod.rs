@@ -3,6 +3,9 @@
 //! inside the dump snapshot.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use futures_util::future::try_join_all;
 
 use tokio_postgres::{Client, Row};
 
@@ -562,6 +565,95 @@ pub struct Catalog {
     pub queries: usize,
 }
 
+/// A catalog query: its name (for errors) and its SQL.
+type Query = (&'static str, &'static str);
+
+/// Every catalog query, the slowest first (they are handed out in this
+/// order); [`Catalog::load_on`] takes the results in the same order.
+const QUERIES: [Query; 40] = {
+    let s = standalone::QUERIES;
+    [
+        ("columns", include_str!("columns.sql")),
+        ("indexes", include_str!("indexes.sql")),
+        ("constraints", include_str!("constraints.sql")),
+        ("relations", include_str!("relations.sql")),
+        ("dependencies", include_str!("depends.sql")),
+        ("sequences", include_str!("sequences.sql")),
+        ("triggers", include_str!("triggers.sql")),
+        ("privileges", include_str!("acls.sql")),
+        ("schemas", include_str!("schemas.sql")),
+        ("extensions", include_str!("extensions.sql")),
+        ("functions", include_str!("functions.sql")),
+        ("large objects", include_str!("large_objects.sql")),
+        ("types", include_str!("types.sql")),
+        ("extension configuration", include_str!("ext_config.sql")),
+        ("rules", include_str!("rules.sql")),
+        ("collations", include_str!("collations.sql")),
+        ("policies", include_str!("policies.sql")),
+        ("statistics", include_str!("statistics.sql")),
+        ("event triggers", include_str!("event_triggers.sql")),
+        ("publications", include_str!("publications.sql")),
+        (
+            "publication members",
+            include_str!("publication_members.sql"),
+        ),
+        ("aggregates", include_str!("aggregates.sql")),
+        ("casts", include_str!("casts.sql")),
+        ("operators", include_str!("operators.sql")),
+        ("default privileges", include_str!("default_acls.sql")),
+        ("access methods", include_str!("access_methods.sql")),
+        ("transforms", include_str!("transforms.sql")),
+        ("security labels", include_str!("seclabels.sql")),
+        ("subscriptions", include_str!("subscriptions.sql")),
+        s[0],
+        s[1],
+        s[2],
+        s[3],
+        s[4],
+        s[5],
+        s[6],
+        s[7],
+        s[8],
+        s[9],
+        s[10],
+    ]
+};
+
+/// Subscriptions' details, read only when there are some this role may
+/// read (pg_dump's getSubscriptions needs the same).
+const SUBSCRIPTION_DETAILS: Query = (
+    "subscription details",
+    include_str!("subscription_details.sql"),
+);
+
+/// Runs `queries` on `clients` concurrently, each client taking the next
+/// query as soon as it is free; the results in the order of `queries`.
+async fn run_queries(clients: &[&Client], queries: &[Query]) -> Result<Vec<Vec<Row>>> {
+    let next = AtomicUsize::new(0);
+    let workers = clients.iter().map(|client| {
+        let next = &next;
+        async move {
+            let mut done = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(&(name, sql)) = queries.get(i) else {
+                    return Ok::<_, Error>(done);
+                };
+                let rows = client
+                    .query(sql, &[])
+                    .await
+                    .map_err(|e| Error::query(&format!("reading the catalog ({name})"), &e))?;
+                done.push((i, rows));
+            }
+        }
+    });
+    let mut results: Vec<Vec<Row>> = (0..queries.len()).map(|_| Vec::new()).collect();
+    for (i, rows) in try_join_all(workers).await?.into_iter().flatten() {
+        results[i] = rows;
+    }
+    Ok(results)
+}
+
 fn ch(s: String) -> char {
     s.chars().next().unwrap_or('\0')
 }
@@ -569,61 +661,35 @@ fn ch(s: String) -> char {
 impl Catalog {
     /// Reads every catalog pgark dumps. Must run inside the snapshot.
     pub async fn load(client: &Client) -> Result<Catalog> {
+        Self::load_on(&[client]).await
+    }
+
+    /// Reads every catalog pgark dumps, the queries spread over `clients`,
+    /// which must all be in the same snapshot: each server backend works
+    /// on its own query, so the catalog is read on as many cores.
+    pub async fn load_on(clients: &[&Client]) -> Result<Catalog> {
         let mut cat = Catalog::default();
-        let mut q = |name: &'static str, sql: &'static str| {
-            cat.queries += 1;
-            async move {
-                client
-                    .query(sql, &[])
-                    .await
-                    .map_err(|e| Error::query(&format!("reading the catalog ({name})"), &e))
-            }
-        };
-        let schemas = q("schemas", include_str!("schemas.sql")).await?;
-        let extensions = q("extensions", include_str!("extensions.sql")).await?;
-        let relations = q("relations", include_str!("relations.sql")).await?;
-        let columns = q("columns", include_str!("columns.sql")).await?;
-        let sequences = q("sequences", include_str!("sequences.sql")).await?;
-        let constraints = q("constraints", include_str!("constraints.sql")).await?;
-        let indexes = q("indexes", include_str!("indexes.sql")).await?;
-        let functions = q("functions", include_str!("functions.sql")).await?;
-        let triggers = q("triggers", include_str!("triggers.sql")).await?;
-        let large_objects = q("large objects", include_str!("large_objects.sql")).await?;
-        let types = q("types", include_str!("types.sql")).await?;
-        let depends = q("dependencies", include_str!("depends.sql")).await?;
-        let ext_config = q("extension configuration", include_str!("ext_config.sql")).await?;
-        let rules = q("rules", include_str!("rules.sql")).await?;
-        let collations = q("collations", include_str!("collations.sql")).await?;
-        let policies = q("policies", include_str!("policies.sql")).await?;
-        let statistics = q("statistics", include_str!("statistics.sql")).await?;
-        let event_triggers = q("event triggers", include_str!("event_triggers.sql")).await?;
-        let publications = q("publications", include_str!("publications.sql")).await?;
-        let members = q(
-            "publication members",
-            include_str!("publication_members.sql"),
-        )
-        .await?;
-        let aggregates = q("aggregates", include_str!("aggregates.sql")).await?;
-        let casts = q("casts", include_str!("casts.sql")).await?;
-        let operators = q("operators", include_str!("operators.sql")).await?;
-        let mut more: [Vec<Row>; 11] = Default::default();
-        for (slot, (name, sql)) in more.iter_mut().zip(standalone::QUERIES) {
-            *slot = q(name, sql).await?;
-        }
-        let acls = q("privileges", include_str!("acls.sql")).await?;
-        let default_acls = q("default privileges", include_str!("default_acls.sql")).await?;
-        let access_methods = q("access methods", include_str!("access_methods.sql")).await?;
-        let transforms = q("transforms", include_str!("transforms.sql")).await?;
-        let seclabels = q("security labels", include_str!("seclabels.sql")).await?;
-        let subscriptions = q("subscriptions", include_str!("subscriptions.sql")).await?;
+        let mut rows = run_queries(clients, &QUERIES).await?.into_iter();
+        let mut next = || rows.next().unwrap_or_default();
+        let [columns, indexes, constraints, relations, depends, sequences, triggers, acls] =
+            [(); 8].map(|_| next());
+        let [schemas, extensions, functions, large_objects, types, ext_config, rules] =
+            [(); 7].map(|_| next());
+        let [collations, policies, statistics, event_triggers, publications, members] =
+            [(); 6].map(|_| next());
+        let [aggregates, casts, operators, default_acls] = [(); 4].map(|_| next());
+        let [access_methods, transforms, seclabels, subscriptions] = [(); 4].map(|_| next());
+        let more: [Vec<Row>; 11] = [(); 11].map(|_| next());
+        cat.queries = QUERIES.len();
         // Subscriptions' details only when there are some this role may
         // read (pg_dump's getSubscriptions needs the same).
         let details = if subscriptions.iter().any(|r| r.get::<_, bool>("readable")) {
-            q(
-                "subscription details",
-                include_str!("subscription_details.sql"),
-            )
-            .await?
+            cat.queries += 1;
+            let details = [SUBSCRIPTION_DETAILS];
+            run_queries(&clients[..1], &details)
+                .await?
+                .pop()
+                .unwrap_or_default()
         } else {
             Vec::new()
         };
