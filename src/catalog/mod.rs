@@ -570,7 +570,7 @@ type Query = (&'static str, &'static str);
 
 /// Every catalog query, the slowest first (they are handed out in this
 /// order); [`Catalog::load_on`] takes the results in the same order.
-const QUERIES: [Query; 40] = {
+const QUERIES: [Query; 41] = {
     let s = standalone::QUERIES;
     [
         ("columns", include_str!("columns.sql")),
@@ -605,6 +605,7 @@ const QUERIES: [Query; 40] = {
         ("transforms", include_str!("transforms.sql")),
         ("security labels", include_str!("seclabels.sql")),
         ("subscriptions", include_str!("subscriptions.sql")),
+        ("inventory", include_str!("inventory.sql")),
         s[0],
         s[1],
         s[2],
@@ -678,7 +679,8 @@ impl Catalog {
         let [collations, policies, statistics, event_triggers, publications, members] =
             [(); 6].map(|_| next());
         let [aggregates, casts, operators, default_acls] = [(); 4].map(|_| next());
-        let [access_methods, transforms, seclabels, subscriptions] = [(); 4].map(|_| next());
+        let [access_methods, transforms, seclabels, subscriptions, inventory] =
+            [(); 5].map(|_| next());
         let more: [Vec<Row>; 11] = [(); 11].map(|_| next());
         cat.queries = QUERIES.len();
         // Subscriptions' details only when there are some this role may
@@ -693,7 +695,6 @@ impl Catalog {
         } else {
             Vec::new()
         };
-        let inventory = q("inventory", include_str!("inventory.sql")).await?;
         cat.inventory = inventory.iter().map(InventoryRow::from).collect();
         cat.schemaless = Schemaless {
             access_methods: access_methods.iter().map(AccessMethod::from).collect(),
