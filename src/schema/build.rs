@@ -515,7 +515,8 @@ impl<'a> Builder<'a> {
             let bare = format!("    {} {}", col.quoted, col.type_name);
             let text = format!("{bare} DEFAULT {expr}");
             let key = Key::new(Class::AttrDef, *attrdef);
-            if !self.out[pos].defn.contains(&text) || self.out.iter().any(|o| o.key == key) {
+            // Defaults dumped on their own are not in the statement.
+            if !self.out[pos].defn.contains(&text) {
                 continue;
             }
             self.separate_default(r, kind, Some(*attrdef), col, expr);
