@@ -745,9 +745,15 @@ impl<'a> Builder<'a> {
             if !f.options.is_empty() {
                 defn.push_str(&format!("\nOPTIONS (\n    {}\n)", f.options));
             }
+            // pg_dump 17 added ONLY here.
+            let only = if self.opts.server_major >= 17 {
+                "ONLY "
+            } else {
+                ""
+            };
             for (col, opts) in &f.column_options {
                 after.push_str(&format!(
-                    "ALTER FOREIGN TABLE ONLY {} ALTER COLUMN {col} OPTIONS (\n    {opts}\n);\n",
+                    "ALTER FOREIGN TABLE {only}{} ALTER COLUMN {col} OPTIONS (\n    {opts}\n);\n",
                     r.qualified
                 ));
             }
