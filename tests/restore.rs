@@ -228,10 +228,11 @@ fn errors_stop_or_are_counted() {
     let out = pgark_restore(&archive, &copy.url(), RUNBOOK);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(3), "{stderr}");
+    // One error (the CLI prefixes each of its lines).
     assert_eq!(
         stderr
             .lines()
-            .filter(|l| l.starts_with("pgark: error"))
+            .filter(|l| l.starts_with("pgark: error: restoring "))
             .count(),
         1,
         "{stderr}"
@@ -240,7 +241,7 @@ fn errors_stop_or_are_counted() {
         stderr.contains("--exit-on-error")
             && stderr.contains("(dump id ")
             && stderr.contains(": could not execute query: ERROR:  ")
-            && stderr.contains("\nCommand was: "),
+            && stderr.contains("Command was: "),
         "{stderr}"
     );
     assert!(

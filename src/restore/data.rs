@@ -35,9 +35,17 @@ pub(crate) enum Piece {
     End,
 }
 
+/// One call of [`Blocks::next`] inflates at most about this many bytes:
+/// a block that expands without limit (a zip bomb) is handed out piece by
+/// piece, never held whole.
+const INFLATE_LIMIT: usize = 1024 * 1024;
+
 pub(crate) struct Blocks {
     input: Input,
     inflate: Option<Decompress>,
+    /// Compressed bytes of the current chunk not inflated yet (the last
+    /// call reached [`INFLATE_LIMIT`]).
+    pending: Vec<u8>,
     /// Stored bytes fed to the current stream, and whether it ended.
     fed: u64,
     done: bool,
@@ -103,6 +111,7 @@ impl Blocks {
         Ok(Blocks {
             input,
             inflate,
+            pending: Vec::new(),
             fed: 0,
             done: false,
             current: None,
@@ -124,6 +133,7 @@ impl Blocks {
         if let Some(z) = &mut self.inflate {
             z.reset(true);
         }
+        self.pending.clear();
         self.fed = 0;
         self.done = false;
     }
@@ -157,6 +167,17 @@ impl Blocks {
     /// The next piece of the open block; decompressed bytes are appended to
     /// `out`.
     pub(crate) fn next(&mut self, out: &mut Vec<u8>) -> Result<Piece> {
+        if !self.pending.is_empty() {
+            let input = std::mem::take(&mut self.pending);
+            if let Some(z) = self.inflate.as_mut() {
+                let (used, failure) = inflate(z, &mut self.done, &input, out);
+                self.pending = input[used..].to_vec();
+                if let Some(message) = failure {
+                    return Err(self.fail(message));
+                }
+            }
+            return Ok(Piece::Data);
+        }
         loop {
             let Some((event, data)) = self.input.next_event()? else {
                 return Err(self.fail("the archive ended inside the block"));
@@ -175,36 +196,8 @@ impl Blocks {
                         return Err(self.fail(e));
                     }
                     self.fed += data.len() as u64;
-                    let mut input = data;
-                    let mut failure = None;
-                    loop {
-                        out.reserve(64 * 1024);
-                        let (bin, bout) = (z.total_in(), z.total_out());
-                        let status = match z.decompress_vec(input, out, FlushDecompress::None) {
-                            Ok(s) => s,
-                            Err(e) => {
-                                failure = Some(e.to_string());
-                                break;
-                            }
-                        };
-                        let used = (z.total_in() - bin) as usize;
-                        let made = (z.total_out() - bout) as usize;
-                        input = &input[used..];
-                        if status == Status::StreamEnd {
-                            self.done = true;
-                            if !input.is_empty() {
-                                failure = Some("data after the end of the zlib stream".into());
-                            }
-                            break;
-                        }
-                        if input.is_empty() && out.len() < out.capacity() {
-                            break;
-                        }
-                        if used == 0 && made == 0 {
-                            failure = Some("zlib made no progress".into());
-                            break;
-                        }
-                    }
+                    let (used, failure) = inflate(z, &mut self.done, data, out);
+                    self.pending = data[used..].to_vec();
                     if let Some(message) = failure {
                         return Err(self.fail(message));
                     }
@@ -243,6 +236,53 @@ impl Blocks {
             if self.next(&mut sink)? == Piece::End {
                 return Ok(());
             }
+        }
+    }
+}
+
+/// Inflates `input` into `out` until it is used up, the stream ends, or
+/// [`INFLATE_LIMIT`] bytes were made; returns how much of `input` was used
+/// and what went wrong, if anything.
+fn inflate(
+    z: &mut Decompress,
+    done: &mut bool,
+    input: &[u8],
+    out: &mut Vec<u8>,
+) -> (usize, Option<String>) {
+    let start = out.len();
+    let mut used_all = 0;
+    let mut input = input;
+    loop {
+        out.reserve(64 * 1024);
+        let (bin, bout) = (z.total_in(), z.total_out());
+        let status = match z.decompress_vec(input, out, FlushDecompress::None) {
+            Ok(s) => s,
+            Err(e) => return (used_all, Some(e.to_string())),
+        };
+        let used = (z.total_in() - bin) as usize;
+        let made = (z.total_out() - bout) as usize;
+        used_all += used;
+        input = &input[used..];
+        if status == Status::StreamEnd {
+            *done = true;
+            if !input.is_empty() {
+                return (
+                    used_all,
+                    Some("data after the end of the zlib stream".into()),
+                );
+            }
+            return (used_all, None);
+        }
+        if input.is_empty() && out.len() < out.capacity() {
+            return (used_all, None);
+        }
+        if !input.is_empty() && out.len() - start >= INFLATE_LIMIT {
+            // The rest of the input on the next call (output zlib holds
+            // back is drained above, with the input it came from).
+            return (used_all, None);
+        }
+        if used == 0 && made == 0 {
+            return (used_all, Some("zlib made no progress".into()));
         }
     }
 }
@@ -506,5 +546,69 @@ impl BlockAt {
                 )))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use archive_format::{
+        ArchiveVersion, ArchiveWriter, Compression, CreateTime, Header, Section, TocEntry,
+    };
+
+    /// A 16 MiB block of zeros compresses to a few chunks that each expand
+    /// enormously: every call hands out at most about INFLATE_LIMIT bytes,
+    /// and all of them come out.
+    #[test]
+    fn a_block_that_expands_hugely_comes_out_in_bounded_pieces() {
+        let compression = Compression::Gzip { level: 6 };
+        let header = Header::new(
+            ArchiveVersion::V1_15,
+            compression,
+            CreateTime::from_unix_utc(1_700_000_000),
+            "db",
+            "16.2",
+            "pgark",
+        )
+        .expect("header");
+        let mut data = TocEntry::new(1, "TABLE DATA", "t", Section::Data);
+        data.had_dumper = true;
+        data.copy_stmt = Some(b"COPY public.t (v) FROM stdin;\n".to_vec());
+        let out = std::io::Cursor::new(Vec::new());
+        let mut w = ArchiveWriter::new(out, &header, vec![data], compression).expect("writer");
+        let mut block = w.data(1).expect("block");
+        let zeros = vec![b'0'; 1024 * 1024];
+        for _ in 0..16 {
+            std::io::Write::write_all(&mut block, &zeros).expect("write");
+        }
+        block.finish().expect("block end");
+        let archive = w
+            .finish()
+            .and_then(|f| f.rewrite_toc())
+            .expect("archive")
+            .into_inner();
+
+        let input: Box<dyn Read + Send> = Box::new(std::io::Cursor::new(archive));
+        let mut reader = ArchiveReader::new(input);
+        let toc = reader.read_toc().expect("toc");
+        let entry = toc.entries[0].entry.name();
+        let mut blocks = Blocks::new(reader, None, CompressionAlgorithm::Gzip).expect("blocks");
+        blocks.open(&entry).expect("open");
+        let (mut total, mut largest) = (0usize, 0usize);
+        let mut out = Vec::new();
+        loop {
+            out.clear();
+            let piece = blocks.next(&mut out).expect("next");
+            largest = largest.max(out.len());
+            total += out.len();
+            if piece == Piece::End {
+                break;
+            }
+        }
+        assert_eq!(total, 16 * 1024 * 1024);
+        assert!(
+            largest <= INFLATE_LIMIT + 128 * 1024,
+            "{largest} bytes at once"
+        );
     }
 }
