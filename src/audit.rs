@@ -70,7 +70,14 @@ pub fn time_from_key(key: &str) -> Option<i64> {
     let stem = file.strip_suffix(".dump")?;
     let stamp = stem.rsplit('-').next()?;
     let b = stamp.as_bytes();
-    if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
+    // Bytes, not chars: a key is any UTF-8 a writer chose, and slicing
+    // below is only safe once every byte is one of the expected ASCII ones.
+    let shape = |i: usize, c: &u8| match i {
+        8 => *c == b'T',
+        15 => *c == b'Z',
+        _ => c.is_ascii_digit(),
+    };
+    if b.len() != 16 || !b.iter().enumerate().all(|(i, c)| shape(i, c)) {
         return None;
     }
     let rfc = format!(
@@ -273,17 +280,17 @@ pub fn audit(listing: &Listing, cadence: Cadence) -> AuditReport {
     }
     // Oldest first for gaps and size outliers.
     valid.sort_by_key(|b| b.taken_at);
-    let limit = cadence.every + cadence.grace;
+    let limit = cadence.every.saturating_add(cadence.grace);
     for pair in valid.windows(2) {
         let (a, b) = (pair[0], pair[1]);
         if let (Some(ta), Some(tb)) = (a.taken_at, b.taken_at) {
-            if tb - ta > limit {
+            if tb.saturating_sub(ta) > limit {
                 findings.push(finding(
                     "gap",
                     true,
                     format!(
                         "gap of {} between {} ({}) and {} ({}): at least one backup is missing",
-                        human(tb - ta),
+                        human(tb.saturating_sub(ta)),
                         manifest::rfc3339(ta),
                         a.key,
                         manifest::rfc3339(tb),
@@ -312,7 +319,9 @@ pub fn audit(listing: &Listing, cadence: Cadence) -> AuditReport {
         }
     }
     let newest = valid.last().copied();
-    let newest_age = newest.and_then(|b| b.taken_at).map(|t| cadence.now - t);
+    let newest_age = newest
+        .and_then(|b| b.taken_at)
+        .map(|t| cadence.now.saturating_sub(t));
     match (newest, newest_age) {
         (None, _) => findings.push(finding("overdue", true, "no valid backup at all".into())),
         (Some(b), Some(age)) if age > limit => findings.push(finding(
@@ -380,6 +389,51 @@ mod tests {
             manifest::parse_rfc3339("2026-11-23T00:00:00Z")
         );
         assert_eq!(time_from_key("x/notes.txt"), None);
+    }
+
+    #[test]
+    fn multibyte_key_stamps_are_not_times() {
+        // 16 bytes with `T` and `Z` in place, but `é` straddles the slices.
+        assert_eq!(time_from_key("db-202é112T000000Z.dump"), None);
+        assert_eq!(time_from_key("db-2026112éT00000Z.dump"), None);
+        assert_eq!(time_from_key("db-+0261123T000000Z.dump"), None);
+    }
+
+    #[test]
+    fn huge_cadence_saturates() {
+        let listing = Listing {
+            backups: vec![backup(0, 10, Some(10)), backup(DAY, 10, Some(10))],
+            orphan_manifests: vec![],
+        };
+        let report = audit(
+            &listing,
+            Cadence {
+                every: i64::MAX,
+                grace: i64::MAX,
+                now: i64::MIN,
+            },
+        );
+        assert!(!report.findings.iter().any(|f| f.kind == "gap"));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 512,
+            ..proptest::prelude::ProptestConfig::default()
+        })]
+
+        #[test]
+        fn any_key_parses_without_panic(key in "\\PC{0,40}") {
+            let _ = time_from_key(&key);
+        }
+
+        #[test]
+        fn stamp_shaped_keys_parse_without_panic(
+            stamp in "[0-9é+T Z-]{14,18}",
+            prefix in "[a-z/é-]{0,8}",
+        ) {
+            let _ = time_from_key(&format!("{prefix}-{stamp}.dump"));
+        }
     }
 
     #[test]

@@ -142,7 +142,7 @@ impl fmt::Display for CreateTime {
             f,
             "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
             i64::from(self.year) + 1900,
-            self.mon + 1,
+            i64::from(self.mon) + 1,
             self.mday,
             self.hour,
             self.min,
@@ -409,6 +409,24 @@ mod tests {
         }
         let t = CreateTime::from_unix_utc(1_795_824_000); // 2026-11-28 00:00:00
         assert_eq!(t.to_string(), "2026-11-28 00:00:00");
+    }
+
+    #[test]
+    fn extreme_tm_fields_display_without_overflow() {
+        let t = CreateTime {
+            sec: i32::MAX,
+            min: i32::MIN,
+            hour: i32::MAX,
+            mday: i32::MIN,
+            mon: i32::MAX,
+            year: i32::MAX,
+            isdst: i32::MIN,
+        };
+        assert_eq!(
+            t.to_string(),
+            "2147485547-2147483648--2147483648 2147483647:-2147483648:2147483647"
+        );
+        assert_eq!(t.to_unix_utc(), None);
     }
 
     #[test]

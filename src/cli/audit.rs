@@ -35,7 +35,7 @@ pub fn ls(args: &LsArgs) -> Result<(), Error> {
     for b in &listing.backups {
         let age = b
             .taken_at
-            .map(|t| human(now - t))
+            .map(|t| human(now.saturating_sub(t)))
             .unwrap_or_else(|| "?".into());
         let status = match b.invalid() {
             None => "ok".to_owned(),
@@ -57,14 +57,16 @@ pub(super) fn parse_duration(s: &str) -> Result<i64, String> {
     let n: i64 = n
         .parse()
         .map_err(|_| format!("{s:?}: expected e.g. 7d, 36h, 90m"))?;
-    Ok(n * match unit {
+    let scale: i64 = match unit {
         "d" => 86_400,
         "h" => 3600,
         "m" => 60,
         "s" | "" => 1,
         "w" => 7 * 86_400,
         _ => return Err(format!("{s:?}: unknown unit {unit:?} (w, d, h, m, s)")),
-    })
+    };
+    n.checked_mul(scale)
+        .ok_or_else(|| format!("{s:?}: too long a duration"))
 }
 
 /// `pgark audit`: Ok(true) when the cadence holds.
@@ -111,4 +113,23 @@ pub fn run(args: &AuditArgs) -> Result<bool, Error> {
         }
     }
     Ok(report.ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_duration;
+
+    #[test]
+    fn durations_scale_by_unit() {
+        assert_eq!(parse_duration("7d"), Ok(7 * 86_400));
+        assert_eq!(parse_duration("90m"), Ok(5400));
+        assert_eq!(parse_duration("2w"), Ok(14 * 86_400));
+    }
+
+    #[test]
+    fn huge_durations_are_errors_not_overflows() {
+        let err = parse_duration("9223372036854775807d").expect_err("overflows");
+        assert!(err.contains("too long"), "{err}");
+        assert!(parse_duration("99999999999999999999s").is_err());
+    }
 }
