@@ -126,7 +126,8 @@ impl<R: Read> ArchiveReader<R> {
         while let Some((event, _)) = self.next_event()? {
             match event {
                 Event::Header(h) => header = Some(h),
-                Event::TocStart { entries: n } => entries.reserve(n.min(1 << 16)),
+                // The count is the file's word: reserve little, grow as entries arrive.
+                Event::TocStart { entries: n } => entries.reserve(n.min(1024)),
                 Event::TocEntry { entry, offset } => entries.push(StoredEntry { entry, offset }),
                 Event::TocEnd => break,
                 _ => {}
