@@ -159,6 +159,67 @@ fn empty_database_and_empty_tables() {
     assert_eq!(query(&copy, "SELECT count(*) FROM a").trim(), "0");
 }
 
+/// Tables whose heap has no blocks are not read with COPY; their entries
+/// still hold pg_dump's end-of-data marker, and every other state of a
+/// table (rows deleted but not vacuumed, vacuumed away, truncated, rows
+/// only in an inheritance child) keeps its rows.
+#[test]
+fn empty_heaps_are_skipped_and_nothing_else() {
+    let version = PgVersion::V16;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = pg(version).create_database("heaps");
+    query(
+        &db,
+        "CREATE TABLE never (x int); \
+         CREATE TABLE deleted (x int); INSERT INTO deleted SELECT generate_series(1, 100); \
+         DELETE FROM deleted WHERE x > 3; \
+         CREATE TABLE vacuumed (x int) WITH (autovacuum_enabled = off); \
+         INSERT INTO vacuumed SELECT generate_series(1, 100); DELETE FROM vacuumed; \
+         CREATE TABLE truncated (x int); INSERT INTO truncated VALUES (1); TRUNCATE truncated; \
+         CREATE TABLE parent (x int); CREATE TABLE child () INHERITS (parent); \
+         INSERT INTO child VALUES (7), (8); \
+         CREATE TABLE full_table (x int); INSERT INTO full_table SELECT generate_series(1, 1000);",
+    );
+    query(&db, "VACUUM vacuumed");
+    let empty_heaps = query(
+        &db,
+        "SELECT count(*) FROM pg_class WHERE relname IN ('never', 'vacuumed', 'truncated', 'parent') \
+         AND pg_relation_size(oid) = 0",
+    );
+    assert_eq!(empty_heaps.trim(), "4", "the fixture has four empty heaps");
+    let archive = backup(&db, dir.path(), &["--jobs", "2"]);
+    let copy = assert_restores(version, &archive, &[]);
+    assert_eq!(
+        crate::common::row_counts(&db),
+        crate::common::row_counts(&copy)
+    );
+    // The data section as pg_restore replays it is pg_dump's, byte for byte.
+    let theirs = crate::common::real_dump(&db, dir.path(), &[]);
+    let data = |archive: &std::path::Path| {
+        let out = version
+            .client_command("pg_restore")
+            .args(["--data-only", "--file", "-"])
+            .arg(archive)
+            .output()
+            .expect("pg_restore runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter(|l| {
+                !l.starts_with("--")
+                    && !l.starts_with("\\restrict")
+                    && !l.starts_with("\\unrestrict")
+            })
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(data(&archive), data(&theirs));
+}
+
 /// `--to -` streams the archive to stdout (no data offsets) and it
 /// restores; stdout on a full disk (`/dev/full`) is one clear line, exit 4.
 #[test]

@@ -88,6 +88,7 @@ pub async fn worker(client: Arc<Client>, jobs: Jobs) {
         let result = match &job.plan.source {
             DataSource::Copy(stmt) => copy_out(&client, stmt, &job.tx).await,
             DataSource::LargeObjects(oids) => large_objects(&client, oids, &job.tx).await,
+            DataSource::EmptyHeap => end_of_data(BytesMut::new(), &job.tx).await.map(|()| (0, 0)),
         };
         let last = match result {
             Ok((count, bytes)) => Ok(Piece::Done { count, bytes }),
@@ -134,9 +135,21 @@ async fn copy_out(
             send(tx, Piece::Data(piece.split().freeze())).await?;
         }
     }
-    piece.extend_from_slice(b"\\.\n\n\n");
-    send(tx, Piece::Data(piece.freeze())).await?;
+    end_of_data(piece, tx).await?;
     Ok((rows, bytes))
+}
+
+/// Sends the last piece with pg_dump's end-of-data marker, copied out of
+/// the reading buffer so a small table does not keep a whole piece's
+/// capacity alive while it waits for the writer.
+async fn end_of_data(mut piece: BytesMut, tx: &Sender<Msg>) -> std::result::Result<(), Sent> {
+    piece.extend_from_slice(b"\\.\n\n\n");
+    let last = if piece.len() < piece.capacity() / 2 {
+        Bytes::copy_from_slice(&piece)
+    } else {
+        piece.freeze()
+    };
+    send(tx, Piece::Data(last)).await
 }
 
 /// Reads large objects in 1 MiB pieces (`lo_get` with offset and length).
@@ -264,7 +277,7 @@ pub fn write_archive(
             ))),
         };
         match &plan.source {
-            DataSource::Copy(_) => {
+            DataSource::Copy(_) | DataSource::EmptyHeap => {
                 let (rows, bytes) = match opts.compression {
                     Compression::Gzip { level } => {
                         let block = RawBlockWriter::new(writer.data_raw(id).map_err(err)?);

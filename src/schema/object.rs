@@ -187,6 +187,9 @@ pub enum DataSource {
     Copy(String),
     /// Large objects, by OID.
     LargeObjects(Vec<Oid>),
+    /// A table whose heap has no blocks: no rows, so no COPY to run (its
+    /// block holds just the end-of-data marker, as pg_dump's does).
+    EmptyHeap,
 }
 
 /// A COMMENT (or other entry) that follows its object in the TOC.

@@ -42,6 +42,8 @@ pub struct DataPlan {
     pub dump_id: i32,
     /// Where its data comes from.
     pub source: DataSource,
+    /// The plain table a COPY reads, whose heap may turn out empty.
+    pub table: Option<Oid>,
 }
 
 fn bytes(s: &str) -> Option<Vec<u8>> {
@@ -224,9 +226,11 @@ pub fn toc(objects: &[DumpObject], info: &TocInfo) -> (Vec<TocEntry>, Vec<DataPl
         e.dependencies = deps;
         if let Some(source) = &o.data {
             e.had_dumper = true;
+            let plain_table = o.desc == "TABLE DATA" && o.relkind == b'r';
             plan.push(DataPlan {
                 dump_id: id,
                 source: source.clone(),
+                table: plain_table.then_some(o.catalog.1),
             });
         }
         entries.push(e);
