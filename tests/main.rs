@@ -18,6 +18,7 @@ mod connect;
 mod drill;
 mod fidelity_kinds;
 mod fidelity_loops;
+mod fidelity_regress;
 mod fidelity_rows;
 mod fidelity_tables;
 mod parallel_gzip;

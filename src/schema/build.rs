@@ -1207,6 +1207,25 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// The partition indexes attached to each partitioned index (plain or
+    /// backing a key constraint).
+    fn index_children(&self) -> HashMap<Oid, Vec<Oid>> {
+        let key_indexes = self
+            .cat
+            .constraints
+            .iter()
+            .filter(|c| c.index != 0 && matches!(c.kind, 'p' | 'u' | 'x'))
+            .map(|c| (c.index, c.parent_index));
+        let plain = self.cat.indexes.iter().map(|i| (i.oid, i.parent_index));
+        let mut children: HashMap<Oid, Vec<Oid>> = HashMap::new();
+        for (child, parent) in key_indexes.chain(plain) {
+            if let Some(p) = parent {
+                children.entry(p).or_default().push(child);
+            }
+        }
+        children
+    }
+
     fn constraints(&mut self, dumped: &HashSet<Oid>) {
         // A partition's key constraint follows the parent's it attaches to.
         let index_constraint: HashMap<Oid, Oid> = self
@@ -1216,6 +1235,7 @@ impl<'a> Builder<'a> {
             .filter(|c| c.index != 0 && matches!(c.kind, 'p' | 'u' | 'x'))
             .map(|c| (c.index, c.oid))
             .collect();
+        let index_children = self.index_children();
         for c in &self.cat.constraints {
             let Some(r) = self.dumped_table(c.table, dumped) else {
                 continue;
@@ -1270,6 +1290,10 @@ impl<'a> Builder<'a> {
             o.deps.push(Key::new(Class::Relation, r.oid));
             if let Some(parent) = c.parent_index.and_then(|p| index_constraint.get(&p)) {
                 o.deps.push(Key::new(Class::Constraint, *parent));
+            }
+            if c.kind == 'f' {
+                o.deps
+                    .extend(index_attaches_under(&index_children, c.index));
             }
             if let Some(text) = &c.comment {
                 let target = format!("CONSTRAINT {} ON {}", c.quoted, r.qualified);
@@ -1885,4 +1909,20 @@ fn column_line(
         line.push_str(&format!(" COLLATE {c}"));
     }
     line
+}
+
+/// The INDEX ATTACH entries of every partition index under a partitioned
+/// index, at any depth: a foreign key referencing a partitioned table
+/// depends on them all, as pg_dump's addConstrChildIdxDeps makes it (the
+/// key is usable only once every partition's index is attached).
+fn index_attaches_under(children: &HashMap<Oid, Vec<Oid>>, index: Oid) -> Vec<Key> {
+    let mut out = Vec::new();
+    let mut todo = vec![index];
+    while let Some(i) = todo.pop() {
+        for &child in children.get(&i).into_iter().flatten() {
+            out.push(Key::new(Class::IndexAttach, child));
+            todo.push(child);
+        }
+    }
+    out
 }
