@@ -9,7 +9,7 @@ use aws_sdk_s3::Client;
 use serde::Serialize;
 
 use crate::manifest::{self, Manifest, SUFFIX};
-use crate::sink::s3::S3Error;
+use crate::sink::s3::{Failure, S3Action, S3Error};
 
 /// Archives smaller than this are not backups (an empty database's
 /// archive is a few KiB).
@@ -113,12 +113,7 @@ pub async fn list(client: &Client, bucket: &str, prefix: &str) -> Result<Listing
             .send()
             .await
             .map_err(|e| {
-                s3_error(
-                    bucket,
-                    prefix,
-                    "ListObjectsV2 (needs s3:ListBucket)",
-                    aws_sdk_s3::error::DisplayErrorContext(&e),
-                )
+                Failure::from_sdk(&e).into_error(bucket, prefix, S3Action::ListObjectsV2, 1)
             })?;
         for o in out.contents() {
             if let Some(k) = o.key() {
@@ -181,14 +176,7 @@ async fn read_object(client: &Client, bucket: &str, key: &str) -> Result<Vec<u8>
         .key(key)
         .send()
         .await
-        .map_err(|e| {
-            s3_error(
-                bucket,
-                key,
-                "GetObject (needs s3:GetObject)",
-                aws_sdk_s3::error::DisplayErrorContext(&e),
-            )
-        })?;
+        .map_err(|e| Failure::from_sdk(&e).into_error(bucket, key, S3Action::GetObject, 1))?;
     let body = out
         .body
         .collect()

@@ -8,7 +8,7 @@ use std::str::FromStr;
 
 use crate::error::{Error, Result};
 use crate::runtime::current_thread;
-use crate::sink::s3::{build_client, S3ClientOptions};
+use crate::sink::s3::{build_client, Failure, S3Action, S3ClientOptions};
 
 /// An archive location given on the command line: a file path, or `-` for
 /// standard input.
@@ -161,11 +161,16 @@ pub fn read_s3_object(bucket: &str, key: &str) -> Result<Option<Vec<u8>>> {
     })
 }
 
-fn get_error(bucket: &str, key: &str, e: &impl std::error::Error) -> Error {
-    Error::Config(format!(
-        "s3://{bucket}/{key}: GetObject failed (needs s3:GetObject): {}",
-        aws_sdk_s3::error::DisplayErrorContext(e)
-    ))
+/// A failed GetObject as one readable line (exit status 4).
+fn get_error(
+    bucket: &str,
+    key: &str,
+    e: &aws_sdk_s3::error::SdkError<
+        aws_sdk_s3::operation::get_object::GetObjectError,
+        aws_sdk_s3::config::http::HttpResponse,
+    >,
+) -> Error {
+    Error::S3(Failure::from_sdk(e).into_error(bucket, key, S3Action::GetObject, 1))
 }
 
 /// An S3 object streamed through [`Read`] (never a temporary file). The

@@ -19,6 +19,7 @@ mod drill;
 mod fidelity_kinds;
 mod fidelity_loops;
 mod fidelity_regress;
+mod fidelity_robust;
 mod fidelity_rows;
 mod fidelity_tables;
 mod parallel_gzip;

@@ -21,7 +21,7 @@ use crate::error::{Error, Result};
 use crate::manifest::{self, ExtensionVersion, Manifest, PartDigest, TableStats};
 use crate::runtime::now_unix;
 use crate::schema::{self, BuildOptions, TocInfo};
-use crate::sink::s3::{build_client, S3ClientOptions, S3Sink, S3SinkOptions, S3Target};
+use crate::sink::s3::{build_client, preflight, S3ClientOptions, S3Sink, S3SinkOptions, S3Target};
 
 use pipeline::WriterOptions;
 pub use sink::{ArchiveSink, FileSink, StdoutSink, Stored};
@@ -216,6 +216,16 @@ pub async fn backup_until(
 ) -> Result<BackupReport> {
     let started = Instant::now();
     let start_unix = now_unix();
+    // S3 first: missing credentials or an unreachable bucket fail before
+    // any database work.
+    let early_s3 = match &opts.target {
+        Target::S3 { bucket, key } => {
+            let client = build_client(&opts.s3).await;
+            preflight(&client, &S3Target::new(bucket.clone(), key.clone())).await?;
+            Some(client)
+        }
+        _ => None,
+    };
     let (client, _target) = connect(&opts.database_url).await?;
     let info = begin_snapshot(&client).await?;
     let version = choose_version(opts.format_version, &info)?;
@@ -339,7 +349,10 @@ pub async fn backup_until(
             let Some((bucket, key)) = t.s3_key(name, &date, &stamp) else {
                 return Err(Error::Config("not an S3 target".into()));
             };
-            let client = build_client(&opts.s3).await;
+            let client = match &early_s3 {
+                Some(c) => c.clone(),
+                None => build_client(&opts.s3).await,
+            };
             s3_client = Some(client.clone());
             // The first part holds at least the header and TOC.
             let prefix_len =

@@ -1,7 +1,7 @@
 //! Errors of the bucket administration calls.
 
 use aws_sdk_s3::config::http::HttpResponse;
-use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 
 /// A failed bucket administration call (`pgark bucket init/audit`).
 ///
@@ -124,7 +124,7 @@ impl Failure {
             (Some(c), None, _) => c.to_owned(),
             (None, Some(m), _) => m.to_owned(),
             (None, None, Some(s)) => format!("HTTP status {s}"),
-            (None, None, None) => DisplayErrorContext(err).to_string(),
+            (None, None, None) => crate::sink::s3::chain_line(err),
         };
         Failure {
             status,

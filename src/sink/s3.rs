@@ -99,7 +99,8 @@ use bytes::{Bytes, BytesMut};
 use tokio::runtime::{Handle, RuntimeFlavor};
 use tokio::task::JoinSet;
 
-pub use client::{build_client, S3ClientOptions, S3Target};
+pub use client::{build_client, preflight, S3ClientOptions, S3Target};
+pub(crate) use error::{chain_line, Failure};
 pub use error::{S3Action, S3Error};
 pub use parts::{
     composite_sha256, max_archive_size, part_size, DEFAULT_MIN_PART_SIZE, MAX_PARTS, MAX_PART_SIZE,

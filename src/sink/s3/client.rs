@@ -7,7 +7,8 @@ use aws_config::BehaviorVersion;
 use aws_sdk_s3::config::{Credentials, Region};
 use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
 
-use super::S3Error;
+use super::error::Failure;
+use super::{S3Action, S3Error};
 
 /// A bucket and key: where one archive is written.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -173,6 +174,32 @@ pub async fn build_client(options: &S3ClientOptions) -> aws_sdk_s3::Client {
         builder = builder.region(Region::from_static("us-east-1"));
     }
     aws_sdk_s3::Client::from_conf(builder.build())
+}
+
+/// Fails fast, before any database work, when the credentials do not
+/// resolve or the bucket does not answer (does not exist, is unreachable,
+/// is in another region): one `HeadBucket`, which resolves the
+/// credentials before it is sent (none found is an
+/// [`S3Error::Credentials`] with code `NoCredentials`). A 403 passes: write-only credentials may not
+/// call `HeadBucket` (`s3:ListBucket`), and S3 did answer; whether they
+/// may write is decided by the upload itself.
+pub async fn preflight(client: &aws_sdk_s3::Client, target: &S3Target) -> Result<(), S3Error> {
+    let (bucket, key) = (target.bucket.as_str(), target.key.as_str());
+    match client.head_bucket().bucket(bucket).send().await {
+        Ok(_) => Ok(()),
+        Err(e) => {
+            let failure = Failure::from_sdk(&e);
+            match failure.status {
+                Some(403) => Ok(()),
+                Some(404) => Err(S3Error::NoSuchBucket {
+                    bucket: bucket.to_owned(),
+                    key: key.to_owned(),
+                    action: S3Action::HeadBucket,
+                }),
+                _ => Err(failure.into_error(bucket, key, S3Action::HeadBucket, 1)),
+            }
+        }
+    }
 }
 
 fn env_set(name: &str) -> bool {

@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use aws_sdk_s3::config::http::HttpResponse;
-use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 
 /// An S3 API call the sink makes, and the IAM permission it needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -22,6 +22,13 @@ pub enum S3Action {
     AbortMultipartUpload,
     /// `ListParts` (only to check that an aborted upload left no parts).
     ListParts,
+    /// `HeadBucket` (the check before any database work that the
+    /// credentials resolve and the bucket answers).
+    HeadBucket,
+    /// `GetObject` (restore, verify, audit and drill reading a backup).
+    GetObject,
+    /// `ListObjectsV2` (`ls`, `audit`, `drill` listing backups).
+    ListObjectsV2,
 }
 
 impl S3Action {
@@ -34,6 +41,9 @@ impl S3Action {
             S3Action::CompleteMultipartUpload => "CompleteMultipartUpload",
             S3Action::AbortMultipartUpload => "AbortMultipartUpload",
             S3Action::ListParts => "ListParts",
+            S3Action::HeadBucket => "HeadBucket",
+            S3Action::GetObject => "GetObject",
+            S3Action::ListObjectsV2 => "ListObjectsV2",
         }
     }
 
@@ -47,6 +57,8 @@ impl S3Action {
             | S3Action::CompleteMultipartUpload => "s3:PutObject",
             S3Action::AbortMultipartUpload => "s3:AbortMultipartUpload",
             S3Action::ListParts => "s3:ListMultipartUploadParts",
+            S3Action::HeadBucket | S3Action::ListObjectsV2 => "s3:ListBucket",
+            S3Action::GetObject => "s3:GetObject",
         }
     }
 }
@@ -353,12 +365,12 @@ impl Failure {
             SdkError::TimeoutError(_) => Failure {
                 status: None,
                 code: None,
-                message: one_line(&DisplayErrorContext(err).to_string()),
+                message: chain_line(err),
                 transient: true,
                 ambiguous: true,
             },
             SdkError::DispatchFailure(d) => {
-                let text = one_line(&DisplayErrorContext(err).to_string());
+                let text = no_credentials_found(chain_line(err));
                 // No credentials at all shows up here, as a user error of
                 // the identity resolver: not transient.
                 let no_creds = text.contains("credentials") || text.contains("identity");
@@ -374,12 +386,12 @@ impl Failure {
             SdkError::ResponseError(r) => Failure {
                 status: Some(r.raw().status().as_u16()),
                 code: None,
-                message: one_line(&DisplayErrorContext(err).to_string()),
+                message: chain_line(err),
                 transient: true,
                 ambiguous: true,
             },
             _ => {
-                let text = one_line(&DisplayErrorContext(err).to_string());
+                let text = no_credentials_found(chain_line(err));
                 let no_creds = text.contains("credentials") || text.contains("identity");
                 Failure {
                     status: None,
@@ -452,6 +464,41 @@ impl Failure {
                 message: self.message,
             },
         }
+    }
+}
+
+/// One readable line for an error and its causes: each message once,
+/// outermost first, joined by `: `. Unlike the SDK's `DisplayErrorContext`
+/// it never appends the `Debug` form of the chain.
+pub(crate) fn chain_line(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next = Some(err);
+    while let Some(e) = next {
+        let text = one_line(&e.to_string());
+        // The SDK's wrapper labels say nothing the causes do not.
+        let label = matches!(
+            text.as_str(),
+            "dispatch failure" | "other" | "service error"
+        );
+        if !label && !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        next = e.source();
+    }
+    if parts.is_empty() {
+        "unknown error".to_owned()
+    } else {
+        parts.join(": ")
+    }
+}
+
+/// The default chain's "none of them had any" lists every provider and
+/// why it was not enabled: several hundred characters that say one thing.
+fn no_credentials_found(text: String) -> String {
+    if text.contains("no credentials found in chain") {
+        "no AWS credentials found (environment, profile files, web identity, ECS, instance metadata); set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE".to_owned()
+    } else {
+        text
     }
 }
 
