@@ -196,18 +196,7 @@ fn empty_heaps_are_skipped_and_nothing_else() {
     // The data section as pg_restore replays it is pg_dump's, byte for byte.
     let theirs = crate::common::real_dump(&db, dir.path(), &[]);
     let data = |archive: &std::path::Path| {
-        let out = version
-            .client_command("pg_restore")
-            .args(["--data-only", "--file", "-"])
-            .arg(archive)
-            .output()
-            .expect("pg_restore runs");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout)
+        crate::common::pg_restore_script(version, archive, &["--data-only"])
             .lines()
             .filter(|l| {
                 !l.starts_with("--")

@@ -31,6 +31,25 @@ pub fn real_dump(db: &TestDb, dir: &Path, extra: &[&str]) -> PathBuf {
     path
 }
 
+/// The SQL script real `pg_restore {args} --file - ARCHIVE` of `version`
+/// prints; panics with pg_restore's message.
+pub fn pg_restore_script(version: PgVersion, archive: &Path, args: &[&str]) -> String {
+    let out = version
+        .client_command("pg_restore")
+        .args(args)
+        .args(["--file", "-"])
+        .arg(archive)
+        .output()
+        .expect("run pg_restore");
+    assert!(
+        out.status.success(),
+        "pg_restore {args:?} {}: {}",
+        archive.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// The design promise: real pg_restore of `version` validates every archive
 /// the tests write. Lists it, restores it into a fresh database on the
 /// server of that version, and returns the database. Panics with

@@ -108,18 +108,7 @@ fn kinds_18() {
 
 /// The SECURITY LABEL statements `pg_restore -f -` prints for an archive.
 fn label_statements(version: PgVersion, archive: &std::path::Path) -> Vec<String> {
-    let out = version
-        .client_command("pg_restore")
-        .args(["--file", "-"])
-        .arg(archive)
-        .output()
-        .expect("run pg_restore");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let mut lines = String::from_utf8_lossy(&out.stdout)
+    let mut lines = crate::common::pg_restore_script(version, archive, &[])
         .lines()
         .filter(|l| {
             l.starts_with("SECURITY LABEL")

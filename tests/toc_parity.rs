@@ -8,7 +8,7 @@ use archive_format::{ArchiveReader, TocEntry};
 use pgark_testkit::{pg, PgVersion, TestDb};
 
 use crate::backup::backup;
-use crate::common::{fixture_db, read, real_dump};
+use crate::common::{fixture_db, pg_restore_script, read, real_dump};
 
 /// An entry's identity across archives: (desc, namespace, tag).
 pub type EntryName = (String, String, String);
@@ -68,18 +68,7 @@ pub fn toc_map(path: &Path) -> BTreeMap<EntryName, EntryInfo> {
 
 /// The database-level statements `pg_restore --create` would run.
 fn database_statements(version: PgVersion, archive: &Path) -> Vec<String> {
-    let out = version
-        .client_command("pg_restore")
-        .args(["--create", "--file", "-"])
-        .arg(archive)
-        .output()
-        .expect("run pg_restore");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout)
+    pg_restore_script(version, archive, &["--create"])
         .lines()
         .filter(|l| {
             l.starts_with("CREATE DATABASE")
