@@ -144,3 +144,14 @@ pub fn toc_parity_of(db: &TestDb, ours: &[&str], theirs: &[&str]) {
         differences.join("\n")
     );
 }
+
+/// The archive tests' fixture (large objects, several table shapes): the
+/// same TOC as pg_dump's on every version (1.16 groups large objects).
+#[test]
+fn toc_parity_archive_basics() {
+    for v in PgVersion::all() {
+        toc_parity(v, "archive_basics.sql");
+        let db = fixture_db(pg(v), "archive_basics.sql");
+        toc_parity_of(&db, &["--acl"], &[]);
+    }
+}
