@@ -659,6 +659,20 @@ fn ch(s: String) -> char {
     s.chars().next().unwrap_or('\0')
 }
 
+/// A `regprocedure`'s name without its argument list (quoted names may hold
+/// parentheses), as pg_dump's convertRegProcReference makes it.
+fn proc_name(proc: String) -> String {
+    let mut quoted = false;
+    for (i, c) in proc.char_indices() {
+        match c {
+            '(' if !quoted => return proc[..i].to_owned(),
+            '"' => quoted = !quoted,
+            _ => {}
+        }
+    }
+    proc
+}
+
 impl Catalog {
     /// Reads every catalog pgark dumps. Must run inside the snapshot.
     pub async fn load(client: &Client) -> Result<Catalog> {
@@ -734,15 +748,15 @@ impl Catalog {
                 schema_quoted: r.get(3),
                 owner: r.get(4),
                 kind: ch(r.get(5)),
-                function: r.get(6),
+                function: proc_name(r.get(6)),
                 left: r.get(7),
                 right: r.get(8),
                 commutator: r.get(9),
                 negator: r.get(10),
                 merges: r.get(11),
                 hashes: r.get(12),
-                restrict: r.get(13),
-                join: r.get(14),
+                restrict: r.get::<_, Option<String>>(13).map(proc_name),
+                join: r.get::<_, Option<String>>(14).map(proc_name),
                 comment: r.get(15),
             })
             .collect();
