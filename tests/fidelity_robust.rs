@@ -158,3 +158,24 @@ fn ls_and_audit_survive_multibyte_keys() {
         );
     }
 }
+
+/// A part size past S3's 5 GiB used to wrap around in `MiB << 20`.
+#[test]
+fn huge_part_sizes_are_refused() {
+    for mib in ["5121", "18446744073709551615"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_pgark"))
+            .args(["backup", "--database-url", NO_DATABASE])
+            .args([
+                "--to",
+                "s3://pgark-robust/x.dump",
+                "--s3-part-size-mib",
+                mib,
+            ])
+            .env_remove("DATABASE_URL")
+            .output()
+            .expect("pgark runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{mib}: {stderr}");
+        assert!(stderr.contains("from 5 to 5120"), "{mib}: {stderr}");
+    }
+}

@@ -46,9 +46,10 @@ pub fn run(args: &BackupArgs) -> Result<(), Error> {
         opts.compress_threads = t.max(1);
     }
     opts.lock_wait_timeout = args.lock_wait_timeout;
-    if args.s3_part_size_mib < 5 {
+    if !(5..=5120).contains(&args.s3_part_size_mib) {
         return Err(Error::Config(
-            "--s3-part-size-mib must be at least 5 (S3's minimum part size)".into(),
+            "--s3-part-size-mib must be from 5 to 5120 (S3's smallest and largest part sizes)"
+                .into(),
         ));
     }
     opts.s3_sink.min_part_size = args.s3_part_size_mib << 20;
