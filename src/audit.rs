@@ -9,7 +9,7 @@ use aws_sdk_s3::Client;
 use serde::Serialize;
 
 use crate::manifest::{self, Manifest, SUFFIX};
-use crate::sink::s3::{Failure, S3Action, S3Error};
+use crate::sink::s3::{chain_line, Failure, S3Action, S3Error};
 
 /// Archives smaller than this are not backups (an empty database's
 /// archive is a few KiB).
@@ -181,7 +181,7 @@ async fn read_object(client: &Client, bucket: &str, key: &str) -> Result<Vec<u8>
         .body
         .collect()
         .await
-        .map_err(|e| s3_error(bucket, key, "reading the object", e))?;
+        .map_err(|e| s3_error(bucket, key, "reading the object", chain_line(&e)))?;
     Ok(body.into_bytes().to_vec())
 }
 

@@ -8,7 +8,7 @@ use std::str::FromStr;
 
 use crate::error::{Error, Result};
 use crate::runtime::current_thread;
-use crate::sink::s3::{build_client, Failure, S3Action, S3ClientOptions};
+use crate::sink::s3::{build_client, chain_line, Failure, S3Action, S3ClientOptions, S3Error};
 
 /// An archive location given on the command line: a file path, or `-` for
 /// standard input.
@@ -150,14 +150,30 @@ pub fn read_s3_object(bucket: &str, key: &str) -> Result<Option<Vec<u8>>> {
         let client = build_client(&S3ClientOptions::from_env()).await;
         match client.get_object().bucket(bucket).key(key).send().await {
             Ok(out) => {
-                let body = out.body.collect().await.map_err(|e| {
-                    Error::Config(format!("s3://{bucket}/{key}: reading the object: {e}"))
-                })?;
+                let body = out
+                    .body
+                    .collect()
+                    .await
+                    .map_err(|e| body_error(bucket, key, &e))?;
                 Ok(Some(body.into_bytes().to_vec()))
             }
             Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_key()) => Ok(None),
             Err(e) => Err(get_error(bucket, key, &e)),
         }
+    })
+}
+
+/// A GetObject body that broke off while being read (exit status 4).
+fn body_error(bucket: &str, key: &str, e: &(dyn std::error::Error + 'static)) -> Error {
+    Error::S3(S3Error::Request {
+        bucket: bucket.to_owned(),
+        key: key.to_owned(),
+        action: S3Action::GetObject,
+        attempts: 1,
+        status: None,
+        code: None,
+        transient: true,
+        message: format!("reading the object: {}", chain_line(e)),
     })
 }
 
@@ -281,7 +297,7 @@ impl S3Reader {
                 };
                 let _ = first_tx.send(Ok(size));
                 while let Some(chunk) = body.next().await {
-                    let msg = chunk.map_err(|e| e.to_string());
+                    let msg = chunk.map_err(|e| chain_line(&e));
                     let failed = msg.is_err();
                     if tx.send(msg).is_err() || failed {
                         return;
