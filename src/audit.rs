@@ -177,6 +177,12 @@ async fn read_object(client: &Client, bucket: &str, key: &str) -> Result<Vec<u8>
         .send()
         .await
         .map_err(|e| Failure::from_sdk(&e).into_error(bucket, key, S3Action::GetObject, 1))?;
+    let len = out.content_length().unwrap_or(0);
+    if len > manifest::MAX_MANIFEST_BYTES {
+        let max = manifest::MAX_MANIFEST_BYTES;
+        let why = format!("{len} bytes, more than a manifest's {max}");
+        return Err(s3_error(bucket, key, "reading the object", why));
+    }
     let body = out
         .body
         .collect()

@@ -13,6 +13,12 @@ pub const FORMAT: &str = "pgark-manifest/1";
 /// Suffix of a manifest's name or key, after the archive's.
 pub const SUFFIX: &str = ".manifest.json";
 
+/// A manifest object larger than this is refused unread: anyone who may
+/// write to the bucket can put an object of any size under a manifest's
+/// key, and reading it whole must not take gigabytes. (A manifest of
+/// 100,000 tables is about 15 MiB.)
+pub const MAX_MANIFEST_BYTES: i64 = 32 << 20;
+
 /// One backup's manifest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Manifest {

@@ -143,13 +143,23 @@ impl Source {
 }
 
 /// Reads `bucket/key` if it exists: `Ok(None)` when there is no such
-/// object (a missing manifest), an error for anything else.
+/// object (a missing manifest), an error for anything else, and for an
+/// object larger than [`crate::manifest::MAX_MANIFEST_BYTES`] (it reads manifests).
 pub fn read_s3_object(bucket: &str, key: &str) -> Result<Option<Vec<u8>>> {
     let rt = current_thread()?;
     rt.block_on(async {
         let client = build_client(&S3ClientOptions::from_env()).await;
         match client.get_object().bucket(bucket).key(key).send().await {
             Ok(out) => {
+                let len = out.content_length().unwrap_or(0);
+                if len > crate::manifest::MAX_MANIFEST_BYTES {
+                    let max = crate::manifest::MAX_MANIFEST_BYTES;
+                    return Err(Error::S3(S3Error::Config {
+                        bucket: bucket.to_owned(),
+                        key: key.to_owned(),
+                        message: format!("{len} bytes, more than a manifest's {max}: not read"),
+                    }));
+                }
                 let body = out
                     .body
                     .collect()

@@ -212,3 +212,49 @@ fn huge_part_sizes_are_refused() {
         assert!(stderr.contains("from 5 to 5120"), "{mib}: {stderr}");
     }
 }
+
+/// A manifest key holding a huge object is refused by its size, unread.
+#[test]
+fn oversized_manifests_are_not_read() {
+    let server = moto();
+    let bucket = "pgark-robust-big";
+    server.create_bucket(bucket);
+    let client = admin_client(server);
+    let key = "k/db-20260101T000000Z.dump";
+    let big = vec![b' '; (pgark::manifest::MAX_MANIFEST_BYTES + 1) as usize];
+    for (k, body) in [
+        (key.to_owned(), b"PGDMP".to_vec()),
+        (format!("{key}{}", pgark::manifest::SUFFIX), big),
+    ] {
+        rt().block_on(async {
+            client
+                .put_object()
+                .bucket(bucket)
+                .key(&k)
+                .body(ByteStream::from(body))
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("PutObject {k}: {e}"))
+        });
+    }
+    let (k, s) = server.admin_credentials();
+    let out = crate::common::pgark_s3(
+        &server.endpoint(),
+        (&k, &s),
+        &["ls", &format!("s3://{bucket}/k/")],
+    );
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("more than a manifest's"), "{text}");
+    let out = crate::common::pgark_s3(
+        &server.endpoint(),
+        (&k, &s),
+        &["verify", &format!("s3://{bucket}/{key}")],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(stderr.contains("more than a manifest's"), "{stderr}");
+}
