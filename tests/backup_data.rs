@@ -187,7 +187,22 @@ fn empty_heaps_are_skipped_and_nothing_else() {
          AND pg_relation_size(oid) = 0",
     );
     assert_eq!(empty_heaps.trim(), "4", "the fixture has four empty heaps");
+    // Which tables the backup COPYs, as the server logs it.
+    query(
+        &db,
+        &format!("ALTER DATABASE \"{}\" SET log_statement = 'all'", db.name),
+    );
+    let log = db.server().dir().join("server.log");
+    let start = crate::common::read(&log).len();
     let archive = backup(&db, dir.path(), &["--jobs", "2"]);
+    let logged = String::from_utf8_lossy(&crate::common::read(&log)[start..]).into_owned();
+    let copied = |t: &str| logged.contains(&format!("COPY public.{t} (x) TO stdout"));
+    for t in ["deleted", "full_table", "child"] {
+        assert!(copied(t), "{t} has rows to COPY:\n{logged}");
+    }
+    for t in ["never", "vacuumed", "truncated", "parent"] {
+        assert!(!copied(t), "{t}'s heap is empty: no COPY");
+    }
     let copy = assert_restores(version, &archive, &[]);
     assert_eq!(
         crate::common::row_counts(&db),

@@ -226,7 +226,8 @@ pub fn toc(objects: &[DumpObject], info: &TocInfo) -> (Vec<TocEntry>, Vec<DataPl
         e.dependencies = deps;
         if let Some(source) = &o.data {
             e.had_dumper = true;
-            let plain_table = o.desc == "TABLE DATA" && o.relkind == b'r';
+            // The emptiness check itself keeps to plain tables (relkind r).
+            let plain_table = o.desc == "TABLE DATA" && matches!(source, DataSource::Copy(_));
             plan.push(DataPlan {
                 dump_id: id,
                 source: source.clone(),
