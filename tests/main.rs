@@ -27,4 +27,5 @@ mod restore;
 mod restore_faults;
 mod s3_sink;
 mod service;
+mod toc_order;
 mod toc_parity;

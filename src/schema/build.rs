@@ -470,6 +470,7 @@ impl<'a> Builder<'a> {
                 "CHECK CONSTRAINT",
                 format!("{} {}", r.name, c.name),
             );
+            o.sort_by(&c.name, &["1", &r.name]);
             o.hidden = true;
             o.catalog = (PG_CONSTRAINT, c.oid);
             o.namespace = Some(r.schema.clone());
@@ -1263,6 +1264,7 @@ impl<'a> Builder<'a> {
                 desc,
                 format!("{} {}", r.name, c.name),
             );
+            o.sort_by(&c.name, &["1", &r.name]);
             o.catalog = (PG_CONSTRAINT, c.oid);
             o.namespace = Some(r.schema.clone());
             o.owner = Some(r.owner.clone());
@@ -1306,11 +1308,22 @@ impl<'a> Builder<'a> {
                     self.std(),
                 ));
             }
+            self.out.push(o);
             // pg_dump's dumpIndex writes the comment of a constraint's
-            // index, depending on the constraint.
+            // index, sorted among the indexes, depending on the constraint.
             if let Some(text) = &c.index_comment {
+                let mut i = DumpObject::new(
+                    Key::new(Class::ConstraintIndex, c.oid),
+                    Priority::Index,
+                    "INDEX",
+                    c.name.clone(),
+                );
+                i.entryless = true;
+                i.catalog = (PG_CLASS, c.index);
+                i.namespace = Some(r.schema.clone());
+                i.deps.push(Key::new(Class::Constraint, c.oid));
                 let target = format!("INDEX {}.{}", r.schema_quoted, c.quoted);
-                o.attached.push(comment(
+                i.attached.push(comment(
                     format!("INDEX {}", c.quoted),
                     &target,
                     text,
@@ -1318,8 +1331,8 @@ impl<'a> Builder<'a> {
                     &r.owner,
                     self.std(),
                 ));
+                self.out.push(i);
             }
-            self.out.push(o);
         }
         self.inherited_not_valid_comments(dumped);
         // Inline check constraints' comments ride on the table's entry.
@@ -1492,6 +1505,7 @@ impl<'a> Builder<'a> {
                 "TRIGGER",
                 format!("{} {}", r.name, t.name),
             );
+            o.sort_by(&t.name, &[&r.name]);
             o.catalog = (PG_TRIGGER, t.oid);
             o.namespace = Some(r.schema.clone());
             o.owner = Some(r.owner.clone());
@@ -1543,6 +1557,7 @@ impl<'a> Builder<'a> {
                 "RULE",
                 format!("{} {}", r.name, rule.name),
             );
+            o.sort_by(&rule.name, &[&r.name]);
             o.catalog = (PG_REWRITE, rule.oid);
             o.namespace = Some(r.schema.clone());
             o.owner = Some(r.owner.clone());
@@ -1642,7 +1657,7 @@ impl<'a> Builder<'a> {
                 };
                 let mut m = DumpObject::new(
                     Key::new(Class::BlobGroup, first),
-                    Priority::LargeObject,
+                    Priority::LargeObjectMeta,
                     "BLOB METADATA",
                     tag.clone(),
                 );

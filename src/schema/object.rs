@@ -109,6 +109,9 @@ pub enum Class {
     ShellType,
     /// pg_dump's pre-data (OID 0) and post-data (OID 1) boundaries.
     Boundary,
+    /// The index of a key constraint (keyed by the constraint's OID): no
+    /// entry of its own, but sorted among the indexes with its comment.
+    ConstraintIndex,
 }
 
 /// Identifies a dumped object: catalog and OID.
@@ -160,6 +163,8 @@ pub enum Priority {
     PreDataBoundary,
     TableData,
     SequenceSet,
+    /// BLOB METADATA (pg_dump 17+ sorts large objects among the data).
+    LargeObjectMeta,
     LargeObjectData,
     PostDataBoundary,
     Constraint,
@@ -246,6 +251,12 @@ pub struct DumpObject {
     pub namespace: Option<String>,
     /// Tag.
     pub tag: String,
+    /// The name pg_dump sorts by when it is not the tag (a trigger's,
+    /// rule's, policy's or constraint's own name).
+    pub sort_name: Option<String>,
+    /// pg_dump's tie-breakers after the name (`DOTypeNameCompare`): the
+    /// table or domain of a trigger, rule, policy or constraint.
+    pub sort_extra: Vec<String>,
     /// Owner.
     pub owner: Option<String>,
     /// Create statement.
@@ -273,11 +284,26 @@ pub struct DumpObject {
     /// that are not dumped): its dependencies pass on to those that depend
     /// on it.
     pub hidden: bool,
+    /// Sorted like any object but gets no TOC entry: its attached entries
+    /// stand alone, depending on what it depends on (pg_dump's index of
+    /// a key constraint, whose comment `dumpIndex` writes).
+    pub entryless: bool,
     /// For a hidden object that another one's statement contains.
     pub inline: Option<Inline>,
 }
 
 impl DumpObject {
+    /// Sorts by `name` with `extra` as tie-breakers instead of the tag.
+    pub fn sort_by(&mut self, name: &str, extra: &[&str]) {
+        self.sort_name = Some(name.to_string());
+        self.sort_extra = extra.iter().map(|e| e.to_string()).collect();
+    }
+
+    /// The name pg_dump sorts this object by.
+    pub fn sort_name(&self) -> &str {
+        self.sort_name.as_deref().unwrap_or(&self.tag)
+    }
+
     /// A pre-data object with the common fields; the rest empty.
     pub fn new(key: Key, priority: Priority, desc: &'static str, tag: String) -> Self {
         let section = match priority {
@@ -293,6 +319,8 @@ impl DumpObject {
             catalog: (0, 0),
             namespace: None,
             tag,
+            sort_name: None,
+            sort_extra: Vec::new(),
             owner: None,
             defn: String::new(),
             drop: String::new(),
@@ -305,6 +333,7 @@ impl DumpObject {
             attached: Vec::new(),
             toc_deps: None,
             hidden: false,
+            entryless: false,
             inline: None,
         }
     }

@@ -123,22 +123,24 @@ fn boundaries() -> [DumpObject; 2] {
     ]
 }
 
-/// pg_dump's `DOTypeNameCompare` order.
+/// pg_dump's `DOTypeNameCompare` order: priority, schema (objects without
+/// one last), the object's own name, its tie-breakers, then identity.
 fn by_type_and_name(objects: &mut [DumpObject]) {
     objects.sort_by(|a, b| {
-        // Objects without a schema after those with one.
         (
             a.priority,
             a.namespace.is_none(),
             &a.namespace,
-            &a.tag,
+            a.sort_name().as_bytes(),
+            &a.sort_extra,
             a.key,
         )
             .cmp(&(
                 b.priority,
                 b.namespace.is_none(),
                 &b.namespace,
-                &b.tag,
+                b.sort_name().as_bytes(),
+                &b.sort_extra,
                 b.key,
             ))
     });

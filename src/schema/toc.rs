@@ -137,9 +137,16 @@ pub fn toc(objects: &[DumpObject], info: &TocInfo) -> (Vec<TocEntry>, Vec<DataPl
     // the session entries get the ids after them, as in pg_dump.
     let mut ids: HashMap<Key, i32> = HashMap::new();
     let mut next = 1;
+    // An entryless object's attached entries take the ids from the one
+    // before it (`base`), and nothing depends on it.
+    let mut base = Vec::with_capacity(objects.len());
     for o in objects {
-        ids.insert(o.key, next);
-        next += 1 + o.attached.len() as i32;
+        let own = i32::from(!o.entryless);
+        base.push(next + own - 1);
+        if !o.entryless {
+            ids.insert(o.key, next);
+        }
+        next += own + o.attached.len() as i32;
     }
     let mut entries = Vec::with_capacity(next as usize + 4);
     let quoted_db = &info.db_quoted;
@@ -198,8 +205,7 @@ pub fn toc(objects: &[DumpObject], info: &TocInfo) -> (Vec<TocEntry>, Vec<DataPl
     }
 
     let mut plan = Vec::new();
-    for o in objects {
-        let id = ids[&o.key];
+    for (o, &id) in objects.iter().zip(&base) {
         let mut e = TocEntry::new(id, o.desc, &o.tag, o.section);
         e.catalog_id = CatalogId {
             tableoid: o.catalog.0,
@@ -223,6 +229,10 @@ pub fn toc(objects: &[DumpObject], info: &TocInfo) -> (Vec<TocEntry>, Vec<DataPl
                 }
             }
         }
+        if o.entryless {
+            attach(&mut entries, o, id, &deps);
+            continue;
+        }
         e.dependencies = deps;
         if let Some(source) = &o.data {
             e.had_dumper = true;
@@ -235,18 +245,23 @@ pub fn toc(objects: &[DumpObject], info: &TocInfo) -> (Vec<TocEntry>, Vec<DataPl
             });
         }
         entries.push(e);
-        for (i, a) in o.attached.iter().enumerate() {
-            let mut c = TocEntry::new(id + 1 + i as i32, a.desc, &a.tag, Section::None);
-            c.namespace = a.namespace.as_deref().and_then(bytes);
-            c.owner = a.owner.as_deref().and_then(bytes);
-            c.defn = bytes(&a.defn);
-            c.drop_stmt = bytes("");
-            c.dependencies = if a.detached { Vec::new() } else { vec![id] };
-            if let Some(j) = a.after {
-                c.dependencies.push(id + 1 + j as i32);
-            }
-            entries.push(c);
-        }
+        attach(&mut entries, o, id, &[id]);
     }
     (entries, plan)
+}
+
+/// The entries attached to `o` (dump id `id`), each depending on `on`.
+fn attach(entries: &mut Vec<TocEntry>, o: &DumpObject, id: i32, on: &[i32]) {
+    for (i, a) in o.attached.iter().enumerate() {
+        let mut c = TocEntry::new(id + 1 + i as i32, a.desc, &a.tag, Section::None);
+        c.namespace = a.namespace.as_deref().and_then(bytes);
+        c.owner = a.owner.as_deref().and_then(bytes);
+        c.defn = bytes(&a.defn);
+        c.drop_stmt = bytes("");
+        c.dependencies = if a.detached { Vec::new() } else { on.to_vec() };
+        if let Some(j) = a.after {
+            c.dependencies.push(id + 1 + j as i32);
+        }
+        entries.push(c);
+    }
 }

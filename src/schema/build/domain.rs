@@ -89,6 +89,7 @@ impl Builder<'_> {
                     desc,
                     format!("{} {}", t.name, c.name),
                 );
+                o.sort_by(&c.name, &["0", &t.name]);
                 o.catalog = (PG_CONSTRAINT, c.oid);
                 o.namespace = Some(t.schema.clone());
                 o.owner = Some(t.owner.clone());

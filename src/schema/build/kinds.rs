@@ -226,6 +226,7 @@ impl Builder<'_> {
                 "POLICY",
                 format!("{} {}", r.name, p.name),
             );
+            o.sort_by(&p.name, &[&r.name]);
             o.catalog = (PG_POLICY, p.oid);
             o.namespace = Some(r.schema.clone());
             o.owner = Some(r.owner.clone());

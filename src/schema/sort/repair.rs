@@ -151,6 +151,8 @@ impl Graph<'_> {
         self.remove(table, attrdef);
         self.split_off(attrdef, table, Section::PreData);
         self.add(attrdef, table);
+        // pg_dump gave every default its boundary dependency up front.
+        self.add(self.pre_boundary, attrdef);
     }
 
     /// Breaks one loop (members in dependency order) the way pg_dump does.
