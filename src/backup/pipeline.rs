@@ -278,8 +278,10 @@ pub fn write_archive(
         };
         match &plan.source {
             DataSource::Copy(_) | DataSource::EmptyHeap => {
-                let (rows, bytes) = match opts.compression {
-                    Compression::Gzip { level } => {
+                // An empty heap's few bytes are compressed in place: no
+                // parallel compressor (and its threads) for them.
+                let (rows, bytes) = match (opts.compression, &plan.source) {
+                    (Compression::Gzip { level }, DataSource::Copy(_)) => {
                         let block = RawBlockWriter::new(writer.data_raw(id).map_err(err)?);
                         let options = ParallelGzipOptions::new(level).threads(opts.threads.max(1));
                         let mut gz = ParallelGzip::new(block, options)
