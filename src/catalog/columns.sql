@@ -8,7 +8,7 @@ SELECT a.attrelid, a.attnum::int4, a.attname::text, pg_catalog.quote_ident(a.att
        a.attgenerated::text,
        CASE WHEN a.attcollation <> t.typcollation AND a.attcollation <> 0
             THEN pg_catalog.quote_ident(cn.nspname) || '.' || pg_catalog.quote_ident(co.collname) END,
-       pg_catalog.col_description(a.attrelid, a.attnum),
+       dsc.description,
        a.attislocal,
        a.attstattarget::int4,
        CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage::text END,
@@ -25,6 +25,10 @@ JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
 LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+-- Comments joined, not looked up per column (col_description).
+LEFT JOIN pg_catalog.pg_description dsc
+       ON dsc.objoid = a.attrelid AND dsc.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass
+      AND dsc.objsubid = a.attnum
 LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation
 LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
 WHERE a.attnum > 0 AND NOT a.attisdropped

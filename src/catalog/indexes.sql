@@ -1,6 +1,6 @@
 -- Indexes not created by a constraint.
 SELECT i.indexrelid, i.indrelid, c.relname::text, pg_catalog.pg_get_indexdef(i.indexrelid),
-       pg_catalog.obj_description(i.indexrelid, 'pg_class'), i.indisclustered,
+       dsc.description, i.indisclustered,
        c.relkind::text, pg_catalog.quote_ident(c.relname),
        (SELECT inh.inhparent FROM pg_catalog.pg_inherits inh WHERE inh.inhrelid = i.indexrelid),
        i.indisreplident,
@@ -13,6 +13,10 @@ SELECT i.indexrelid, i.indrelid, c.relname::text, pg_catalog.pg_get_indexdef(i.i
 FROM pg_catalog.pg_index i
 JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+-- Comments joined, not looked up per index (obj_description).
+LEFT JOIN pg_catalog.pg_description dsc
+       ON dsc.objoid = i.indexrelid AND dsc.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass
+      AND dsc.objsubid = 0
 WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
   AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)'
   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint co
