@@ -27,7 +27,12 @@ SELECT p.oid, n.nspname::text, p.proname::text,
         FROM pg_catalog.pg_operator o JOIN pg_catalog.pg_namespace opn ON opn.oid = o.oprnamespace
         WHERE o.oid = g.aggsortop),
        p.proparallel::text,
-       pg_catalog.obj_description(p.oid, 'pg_proc')
+       pg_catalog.obj_description(p.oid, 'pg_proc'),
+       -- pg_dump's sort tie-breaker: each argument type's schema and name.
+       (SELECT pg_catalog.array_agg(tn.nspname::text || pg_catalog.chr(1) || t.typname::text ORDER BY a.i)
+        FROM pg_catalog.unnest(p.proargtypes::pg_catalog.oid[]) WITH ORDINALITY AS a(t, i)
+        JOIN pg_catalog.pg_type t ON t.oid = a.t
+        JOIN pg_catalog.pg_namespace tn ON tn.oid = t.typnamespace)
 FROM pg_catalog.pg_aggregate g
 JOIN pg_catalog.pg_proc p ON p.oid = g.aggfnoid
 JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace

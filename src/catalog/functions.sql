@@ -7,7 +7,12 @@ SELECT p.oid, p.prokind::text, n.nspname::text, p.proname::text,
         FROM pg_catalog.unnest(p.proargtypes::pg_catalog.oid[]) WITH ORDINALITY AS a(t, i)),
        pg_catalog.pg_get_functiondef(p.oid),
        pg_catalog.pg_get_userbyid(p.proowner)::text,
-       pg_catalog.obj_description(p.oid, 'pg_proc')
+       pg_catalog.obj_description(p.oid, 'pg_proc'),
+       -- pg_dump's sort tie-breaker: each argument type's schema and name.
+       (SELECT pg_catalog.array_agg(tn.nspname::text || pg_catalog.chr(1) || t.typname::text ORDER BY a.i)
+        FROM pg_catalog.unnest(p.proargtypes::pg_catalog.oid[]) WITH ORDINALITY AS a(t, i)
+        JOIN pg_catalog.pg_type t ON t.oid = a.t
+        JOIN pg_catalog.pg_namespace tn ON tn.oid = t.typnamespace)
 FROM pg_catalog.pg_proc p
 JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
 WHERE p.prokind IN ('f', 'p', 'w')

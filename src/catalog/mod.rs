@@ -276,6 +276,9 @@ pub struct Function {
     pub definition: String,
     pub owner: String,
     pub comment: Option<String>,
+    /// Each argument type as schema, U+0001, name (pg_dump's sort
+    /// tie-breaker `pgTypeNameCompare`).
+    pub sort_args: Vec<String>,
 }
 
 /// An extension's configuration table or sequence, whose data is dumped.
@@ -430,6 +433,9 @@ pub struct Aggregate {
     pub sortop: Option<String>,
     pub parallel: char,
     pub comment: Option<String>,
+    /// Each argument type as schema, U+0001, name (pg_dump's sort
+    /// tie-breaker `pgTypeNameCompare`).
+    pub sort_args: Vec<String>,
 }
 
 /// A cast.
@@ -881,6 +887,7 @@ impl Catalog {
                 sortop: r.get(27),
                 parallel: ch(r.get(28)),
                 comment: r.get(29),
+                sort_args: r.get::<_, Option<Vec<String>>>(30).unwrap_or_default(),
             })
             .collect();
         cat.ext_config = ext_config
@@ -1067,6 +1074,7 @@ impl Catalog {
                 definition: r.get(7),
                 owner: r.get(8),
                 comment: r.get(9),
+                sort_args: r.get::<_, Option<Vec<String>>>(10).unwrap_or_default(),
             })
             .collect();
         cat.triggers = triggers

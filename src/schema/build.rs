@@ -377,6 +377,7 @@ impl<'a> Builder<'a> {
                 desc,
                 format!("{}({})", f.name, f.arg_types),
             );
+            o.sort_by_args(&f.name, &f.sort_args);
             o.catalog = (PG_PROC, f.oid);
             o.namespace = Some(f.schema.clone());
             o.owner = Some(f.owner.clone());

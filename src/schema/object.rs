@@ -299,6 +299,15 @@ impl DumpObject {
         self.sort_extra = extra.iter().map(|e| e.to_string()).collect();
     }
 
+    /// Sorts a function or aggregate as pg_dump does: by name, then the
+    /// number of arguments, then their types.
+    pub fn sort_by_args(&mut self, name: &str, args: &[String]) {
+        self.sort_name = Some(name.to_string());
+        self.sort_extra = std::iter::once(format!("{:05}", args.len()))
+            .chain(args.iter().cloned())
+            .collect();
+    }
+
     /// The name pg_dump sorts this object by.
     pub fn sort_name(&self) -> &str {
         self.sort_name.as_deref().unwrap_or(&self.tag)

@@ -191,6 +191,7 @@ impl Builder<'_> {
                 "AGGREGATE",
                 format!("{}({})", a.name, aggregate_tag_args(a)),
             );
+            o.sort_by_args(&a.name, &a.sort_args);
             o.catalog = (PG_PROC, a.oid);
             o.namespace = Some(a.schema.clone());
             o.owner = Some(a.owner.clone());
