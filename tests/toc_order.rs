@@ -31,6 +31,23 @@ const FIXTURES: &[&str] = &[
     "fidelity_regress.sql",
     "privileges.sql",
     "fidelity_order.sql",
+    "archive_basics.sql",
+    "fidelity_rows_enum.sql",
+    "fidelity_tables_public_uncommented.sql",
+    "fidelity_tables_tablespaces.sql",
+];
+
+// Left out, not yet in pg_dump's order:
+// - fidelity_rows.sql: pg_dump writes SEQUENCE OWNED BY right after its
+//   SEQUENCE (dumpSequence emits both); pgark sorts it as an object of its
+//   own, after a table whose name sorts between them (rows_m1).
+// - fidelity_kinds_16.sql / _17.sql load on top of fidelity_kinds.sql
+//   (tests/fidelity_kinds.rs's db helper), not on their own.
+
+/// Fixtures with syntax of a later version: each from that version on.
+const FROM_VERSION: &[(&str, PgVersion)] = &[
+    ("fidelity_rows_17.sql", PgVersion::V17),
+    ("fidelity_rows_18.sql", PgVersion::V18),
 ];
 
 /// The archive's entries in TOC order.
@@ -91,8 +108,13 @@ fn order_difference(version: PgVersion, fixture: &str) -> Option<String> {
 }
 
 fn check(version: PgVersion) {
+    let later = FROM_VERSION
+        .iter()
+        .filter(|(_, from)| version >= *from)
+        .map(|(f, _)| f);
     let failures: Vec<String> = FIXTURES
         .iter()
+        .chain(later)
         .filter_map(|f| order_difference(version, f))
         .collect();
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
