@@ -904,6 +904,8 @@ impl<'a> Builder<'a> {
             "DEFAULT",
             format!("{} {}", r.name, col.name),
         );
+        // pg_dump names a default after its table, then sorts by adnum.
+        d.sort_by(&r.name, &[&format!("{:05}", col.num)]);
         if let Some(oid) = attrdef {
             d.catalog = (PG_ATTRDEF, oid);
         }
