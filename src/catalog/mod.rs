@@ -680,6 +680,18 @@ fn proc_name(proc: String) -> String {
 }
 
 impl Catalog {
+    /// The table of every column default (`pg_attrdef` OID → table OID).
+    pub fn attrdef_tables(&self) -> HashMap<Oid, Oid> {
+        self.relations
+            .iter()
+            .flat_map(|r| {
+                r.columns
+                    .iter()
+                    .filter_map(move |c| c.default.as_ref().map(|d| (d.0, r.oid)))
+            })
+            .collect()
+    }
+
     /// Reads every catalog pgark dumps. Must run inside the snapshot.
     pub async fn load(client: &Client) -> Result<Catalog> {
         Self::load_on(&[client]).await

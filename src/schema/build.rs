@@ -288,11 +288,7 @@ impl<'a> Builder<'a> {
                         .attributes
                         .iter()
                         .map(|a| {
-                            let coll = a
-                                .collation
-                                .as_ref()
-                                .map(|c| format!(" COLLATE {c}"))
-                                .unwrap_or_default();
+                            let coll = collate_clause(&a.collation);
                             format!("\t{} {}{coll}", a.quoted, a.type_name)
                         })
                         .collect();
@@ -407,16 +403,7 @@ impl<'a> Builder<'a> {
     fn relations(&mut self) -> HashSet<Oid> {
         // A default using a sequence its own table owns (serial) is created
         // after the sequence, on its own: the sequence follows the table.
-        let default_table: HashMap<Oid, Oid> = self
-            .cat
-            .relations
-            .iter()
-            .flat_map(|r| {
-                r.columns
-                    .iter()
-                    .filter_map(move |c| c.default.as_ref().map(|d| (d.0, r.oid)))
-            })
-            .collect();
+        let default_table = self.cat.attrdef_tables();
         let separate_defaults: HashSet<Oid> = self
             .cat
             .depends
@@ -1865,6 +1852,14 @@ fn base_type(t: &crate::catalog::UserType, std: bool) -> String {
     q
 }
 
+/// ` COLLATE name` for a column's non-default collation, else nothing.
+fn collate_clause(collation: &Option<String>) -> String {
+    collation
+        .as_ref()
+        .map(|c| format!(" COLLATE {c}"))
+        .unwrap_or_default()
+}
+
 /// pg_dump's `createDummyViewAsClause`: a query with the view's columns,
 /// all NULL, and none of its dependencies.
 fn dummy_view_query(r: &Relation) -> String {
@@ -1872,11 +1867,7 @@ fn dummy_view_query(r: &Relation) -> String {
         .columns
         .iter()
         .map(|c| {
-            let coll = c
-                .collation
-                .as_ref()
-                .map(|c| format!(" COLLATE {c}"))
-                .unwrap_or_default();
+            let coll = collate_clause(&c.collation);
             format!("\n    NULL::{}{coll} AS {}", c.type_name, c.quoted)
         })
         .collect();

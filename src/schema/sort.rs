@@ -34,15 +34,7 @@ fn resolver(cat: &Catalog, present: &HashSet<Key>) -> impl Fn(&str, Oid, bool) -
         .map(|t| (t.relid, t.oid))
         .collect();
     // Inline defaults stand for their table.
-    let attrdef_table: HashMap<Oid, Oid> = cat
-        .relations
-        .iter()
-        .flat_map(|r| {
-            r.columns
-                .iter()
-                .filter_map(move |c| c.default.as_ref().map(|d| (d.0, r.oid)))
-        })
-        .collect();
+    let attrdef_table = cat.attrdef_tables();
     let present = present.clone();
     move |class: &str, oid: Oid, referencing: bool| {
         let key = match class {
