@@ -10,18 +10,9 @@ use pgark_testkit::{moto, pg, MotoServer, PgVersion};
 
 use crate::backup::backup;
 use crate::common::{fixture_db, read};
-use crate::s3_sink::rt;
+use crate::s3_sink::{admin_client, rt};
 
 const DAY: i64 = 86_400;
-
-fn client(server: &MotoServer) -> aws_sdk_s3::Client {
-    let (k, s) = server.admin_credentials();
-    let options = pgark::sink::s3::S3ClientOptions::default()
-        .with_endpoint_url(server.endpoint())
-        .with_region("us-east-1")
-        .with_static_credentials(k, s);
-    rt().block_on(pgark::sink::s3::build_client(&options))
-}
 
 fn put(client: &aws_sdk_s3::Client, bucket: &str, key: &str, body: Vec<u8>) {
     rt().block_on(async {
@@ -76,7 +67,7 @@ fn audit_finds_a_missing_week_and_a_truncated_archive() {
     let server = moto();
     let bucket = "pgark-audit";
     server.create_bucket(bucket);
-    let s3 = client(server);
+    let s3 = admin_client(server);
     // A real archive and manifest to copy.
     let dir = tempfile::tempdir().expect("temp dir");
     let db = fixture_db(pg(PgVersion::V16), "archive_basics.sql");

@@ -6,10 +6,10 @@ use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use aws_sdk_s3::primitives::ByteStream;
-use pgark_testkit::{moto, MotoServer};
+use pgark_testkit::moto;
 
 use crate::backup::error_lines;
-use crate::s3_sink::rt;
+use crate::s3_sink::{admin_client, rt};
 
 /// A database URL nothing listens on: reaching it would fail with a
 /// database error (exit 3), so an S3 error proves the database was never
@@ -144,15 +144,6 @@ fn every_s3_command_reports_missing_credentials_in_one_line() {
             "{args:?}: {line}"
         );
     }
-}
-
-fn admin_client(server: &MotoServer) -> aws_sdk_s3::Client {
-    let (k, s) = server.admin_credentials();
-    let options = pgark::sink::s3::S3ClientOptions::default()
-        .with_endpoint_url(server.endpoint())
-        .with_region("us-east-1")
-        .with_static_credentials(k, s);
-    rt().block_on(pgark::sink::s3::build_client(&options))
 }
 
 /// A write-only user can create any key: one whose time stamp holds a
