@@ -30,6 +30,11 @@ pub struct Backup {
     pub manifest: Option<Manifest>,
     /// Why the manifest is missing or unusable, if it is.
     pub manifest_problem: Option<String>,
+    /// The objects that belong to this archive: every key that is the
+    /// archive's key followed by `.` and more (its manifest, and whatever
+    /// else is written next to it), unless it belongs to a longer archive
+    /// key (`X.dump.age.manifest.json` is `X.dump.age`'s, not `X.dump`'s).
+    pub sidecars: Vec<String>,
 }
 
 impl Backup {
@@ -160,13 +165,38 @@ pub async fn list(client: &Client, bucket: &str, prefix: &str) -> Result<Listing
             taken_at,
             manifest,
             manifest_problem,
+            sidecars: Vec::new(),
         });
     }
+    attach_sidecars(&mut backups, objects.iter().map(|(k, _)| k.as_str()));
     backups.sort_by(|a, b| b.taken_at.cmp(&a.taken_at).then(b.key.cmp(&a.key)));
     Ok(Listing {
         backups,
         orphan_manifests,
     })
+}
+
+/// Gives each archive the objects whose key is its key followed by `.` and
+/// more, the longest archive key winning.
+fn attach_sidecars<'a>(backups: &mut [Backup], keys: impl Iterator<Item = &'a str>) {
+    let index: std::collections::HashMap<String, usize> = backups
+        .iter()
+        .enumerate()
+        .map(|(i, b)| (b.key.clone(), i))
+        .collect();
+    for key in keys {
+        if index.contains_key(key) {
+            continue;
+        }
+        let mut stem = key;
+        while let Some(dot) = stem.rfind('.') {
+            stem = &stem[..dot];
+            if let Some(&i) = index.get(stem) {
+                backups[i].sidecars.push(key.to_owned());
+                break;
+            }
+        }
+    }
 }
 
 async fn read_object(client: &Client, bucket: &str, key: &str) -> Result<Vec<u8>, S3Error> {
@@ -373,6 +403,7 @@ mod tests {
             key,
             size,
             manifest,
+            sidecars: vec![],
         }
     }
 

@@ -36,6 +36,8 @@ pub mod bucket;
 pub mod catalog;
 pub mod db;
 pub mod drill;
+pub mod prune;
 pub mod restore;
+pub mod retention;
 pub mod runtime;
 pub mod schema;

@@ -23,6 +23,7 @@ mod fidelity_robust;
 mod fidelity_rows;
 mod fidelity_tables;
 mod parallel_gzip;
+mod prune;
 mod restore;
 mod restore_faults;
 mod s3_sink;

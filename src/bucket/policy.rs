@@ -10,6 +10,12 @@
 //!   ls`, `audit`, `verify`, `drill` and `bucket audit` read: the bucket's
 //!   settings, its listing (current and old versions) and the objects
 //!   (any version). It cannot write or delete.
+//! * The **pruner** (`pgark prune --apply`) lists the backups, reads their
+//!   manifests (`*.manifest.json` only, not the archives) and deletes
+//!   objects; with `--purge-versions` it also lists versions and deletes
+//!   them (`s3:ListBucketVersions`, `s3:DeleteObjectVersion`). It cannot
+//!   write, and without `--purge-versions` a deletion on a versioned
+//!   bucket leaves the old version for the lifecycle rule.
 //!
 //! Resources: objects are `arn:aws:s3:::bucket/prefix*`; the bucket-level
 //! permissions are on `arn:aws:s3:::bucket`. With a prefix, the reader's
@@ -49,13 +55,26 @@ pub const READER_OBJECT_ACTIONS: [&str; 4] = [
     "s3:GetObjectVersionAttributes",
 ];
 
+/// What the pruner does to backups (`pgark prune --apply`).
+pub const PRUNER_DELETE_ACTIONS: [&str; 1] = ["s3:DeleteObject"];
+
+/// What the pruner needs in addition with `--purge-versions`.
+pub const PRUNER_PURGE_ACTIONS: [&str; 2] = ["s3:ListBucketVersions", "s3:DeleteObjectVersion"];
+
 /// Who a policy is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Role {
     /// The write-only backup user.
     Writer,
     /// The admin / restore drill role.
     Reader,
+    /// The role running `pgark prune --apply`; `purge_versions` when it
+    /// runs with `--purge-versions`.
+    Pruner {
+        /// Whether it deletes old versions too.
+        purge_versions: bool,
+    },
 }
 
 impl Role {
@@ -64,14 +83,16 @@ impl Role {
         match self {
             Role::Writer => writer_policy(url),
             Role::Reader => reader_policy(url),
+            Role::Pruner { purge_versions } => pruner_policy(url, purge_versions),
         }
     }
 
-    /// `writer` or `reader`.
+    /// `writer`, `reader` or `pruner`.
     pub fn name(self) -> &'static str {
         match self {
             Role::Writer => "writer",
             Role::Reader => "reader",
+            Role::Pruner { .. } => "pruner",
         }
     }
 }
@@ -104,14 +125,64 @@ pub fn writer_policy(url: &BucketUrl) -> Json {
     )])
 }
 
-/// The reader's policy: bucket settings, listing and objects, read only.
-pub fn reader_policy(url: &BucketUrl) -> Json {
-    let list_condition = (!url.prefix.is_empty()).then(|| {
+/// `arn:aws:s3:::bucket/prefix*.manifest.json`: the manifests under the
+/// prefix.
+pub fn manifests_arn(url: &BucketUrl) -> String {
+    format!(
+        "arn:aws:s3:::{}/{}*{}",
+        url.bucket,
+        url.prefix,
+        crate::manifest::SUFFIX
+    )
+}
+
+/// Listing limited to the prefix, when there is one.
+fn list_condition(url: &BucketUrl) -> Option<Json> {
+    (!url.prefix.is_empty()).then(|| {
         Json::object([(
             "StringLike",
             Json::object([("s3:prefix", Json::strings([format!("{}*", url.prefix)]))]),
         )])
-    });
+    })
+}
+
+/// The pruner's policy: `s3:ListBucket` (limited to the prefix),
+/// `s3:GetObject` of the manifests only, `s3:DeleteObject` under the
+/// prefix; with `purge_versions` also [`PRUNER_PURGE_ACTIONS`].
+///
+/// ```
+/// let url = pgark::bucket::BucketUrl::parse("s3://backups/prod/").unwrap();
+/// let doc = pgark::bucket::policy::pruner_policy(&url, false).pretty();
+/// assert!(doc.contains("\"arn:aws:s3:::backups/prod/*.manifest.json\""));
+/// assert!(!doc.contains("s3:DeleteObjectVersion") && !doc.contains("s3:PutObject"));
+/// ```
+pub fn pruner_policy(url: &BucketUrl, purge_versions: bool) -> Json {
+    let mut list = vec!["s3:ListBucket"];
+    let mut delete = PRUNER_DELETE_ACTIONS.to_vec();
+    if purge_versions {
+        list.push(PRUNER_PURGE_ACTIONS[0]);
+        delete.push(PRUNER_PURGE_ACTIONS[1]);
+    }
+    document(vec![
+        statement(
+            "PgarkListBackups",
+            &list,
+            bucket_arn(url),
+            list_condition(url),
+        ),
+        statement(
+            "PgarkReadManifests",
+            &["s3:GetObject"],
+            manifests_arn(url),
+            None,
+        ),
+        statement("PgarkDeleteBackups", &delete, objects_arn(url), None),
+    ])
+}
+
+/// The reader's policy: bucket settings, listing and objects, read only.
+pub fn reader_policy(url: &BucketUrl) -> Json {
+    let list_condition = list_condition(url);
     document(vec![
         statement(
             "PgarkReadBucketSettings",
@@ -180,5 +251,25 @@ mod tests {
         let prefixed = reader_policy(&BucketUrl::parse("s3://bkt/p/").expect("url")).pretty();
         assert!(prefixed.contains("\"p/*\""), "{prefixed}");
         assert!(!prefixed.contains("Put") && !prefixed.contains("Delete"));
+    }
+
+    #[test]
+    fn pruner_deletes_versions_only_when_purging() {
+        let url = BucketUrl::parse("s3://bkt/p/").expect("url");
+        let whole = BucketUrl::parse("s3://bkt").expect("url");
+        let plain = pruner_policy(&whole, false).pretty();
+        assert_eq!(plain.matches("\"s3:").count(), 3, "{plain}");
+        for a in ["s3:ListBucket", "s3:GetObject", "s3:DeleteObject"] {
+            assert!(plain.contains(&format!("\"{a}\"")), "{plain}");
+        }
+        let prefixed = pruner_policy(&url, false).pretty();
+        assert!(prefixed.contains("\"arn:aws:s3:::bkt/p/*.manifest.json\""));
+        assert!(prefixed.contains("\"p/*\""), "{prefixed}");
+        let purge = pruner_policy(&whole, true).pretty();
+        assert_eq!(purge.matches("\"s3:").count(), 5, "{purge}");
+        for a in PRUNER_PURGE_ACTIONS {
+            assert!(purge.contains(&format!("\"{a}\"")), "{purge}");
+            assert!(!plain.contains(&format!("\"{a}\"")), "{plain}");
+        }
     }
 }

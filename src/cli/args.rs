@@ -39,6 +39,13 @@ pub enum Command {
     /// valid backup's age, gaps, archives without manifests, truncated or
     /// small archives. Exits 6 when a backup is overdue or missing.
     Audit(AuditArgs),
+    /// Delete the backups a retention policy does not keep (restic's
+    /// `forget --keep-*` rules, periods in UTC). A dry run unless
+    /// --apply: prints what would be deleted and why each kept backup is
+    /// kept. Never deletes the newest valid backup nor an invalid
+    /// archive; exits 6 without deleting anything while an archive newer
+    /// than a backup to delete is invalid (unless --force).
+    Prune(PruneArgs),
     /// Harden the backup bucket as the runbook says (versioning, SSE-S3,
     /// public access blocked, lifecycle rules) and audit it for drift.
     Bucket(BucketArgs),
@@ -150,6 +157,59 @@ pub struct AuditArgs {
     /// POST the result (JSON) to this URL.
     #[arg(long, env = "PGARK_AUDIT_WEBHOOK")]
     pub webhook: Option<String>,
+}
+
+/// `pgark prune`.
+#[derive(Debug, ClapArgs)]
+pub struct PruneArgs {
+    /// s3://bucket[/prefix] holding the backups (credentials allowed to
+    /// list, read manifests and delete: `pgark iam-policy --role pruner`).
+    #[arg(value_parser = parse_bucket_url)]
+    pub url: pgark::bucket::BucketUrl,
+    /// Keep the N newest backups.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub keep_last: u32,
+    /// Keep the newest backup of each of the N newest days (UTC) that
+    /// have one.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub keep_daily: u32,
+    /// Keep the newest backup of each of the N newest ISO weeks (Monday
+    /// to Sunday, UTC) that have one.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub keep_weekly: u32,
+    /// Keep the newest backup of each of the N newest calendar months
+    /// (UTC) that have one.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub keep_monthly: u32,
+    /// Keep the newest backup of each of the N newest calendar years
+    /// (UTC) that have one.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub keep_yearly: u32,
+    /// Delete (without it, nothing is deleted: a dry run).
+    #[arg(long)]
+    pub apply: bool,
+    /// Delete even though an archive newer than a backup to delete is not
+    /// a valid backup (no manifest, truncated, ...).
+    #[arg(long)]
+    pub force: bool,
+    /// Also delete every old version and delete marker of each deleted
+    /// object (versioned buckets). Without it, a deleted backup stays as
+    /// a noncurrent version until the lifecycle rule expires it.
+    #[arg(long)]
+    pub purge_versions: bool,
+}
+
+impl PruneArgs {
+    /// The policy the flags describe.
+    pub fn policy(&self) -> pgark::retention::Policy {
+        pgark::retention::Policy {
+            last: self.keep_last,
+            daily: self.keep_daily,
+            weekly: self.keep_weekly,
+            monthly: self.keep_monthly,
+            yearly: self.keep_yearly,
+        }
+    }
 }
 
 /// `pgark backup`.
@@ -317,6 +377,12 @@ pub struct BucketPolicyArgs {
     /// and no lifecycle rule may expire them.
     #[arg(long, default_value_t = 365, value_parser = clap::value_parser!(u32).range(0..=100_000))]
     pub expire_days: u32,
+    /// `pgark prune` does the retention: no lifecycle rule expires current
+    /// objects (as --expire-days 0), while noncurrent versions still
+    /// expire after --noncurrent-days, finishing what prune deletes
+    /// without --purge-versions.
+    #[arg(long, conflicts_with = "expire_days")]
+    pub pruned: bool,
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
@@ -328,7 +394,7 @@ impl BucketPolicyArgs {
         pgark::bucket::Hardening {
             noncurrent_days: self.noncurrent_days,
             abort_incomplete_days: self.abort_incomplete_days,
-            expire_days: (self.expire_days > 0).then_some(self.expire_days),
+            expire_days: (self.expire_days > 0 && !self.pruned).then_some(self.expire_days),
         }
     }
 }
@@ -348,6 +414,10 @@ pub struct IamPolicyArgs {
     /// `aws iam put-user-policy --policy-document file:///dev/stdin`).
     #[arg(long, value_enum)]
     pub role: Option<PolicyRole>,
+    /// With --role pruner: the policy for `pgark prune --purge-versions`
+    /// (adds s3:ListBucketVersions and s3:DeleteObjectVersion).
+    #[arg(long)]
+    pub purge_versions: bool,
 }
 
 /// `--role`.
@@ -358,6 +428,9 @@ pub enum PolicyRole {
     Writer,
     /// The admin / restore drill role: reads settings, listings, objects.
     Reader,
+    /// `pgark prune --apply`: lists, reads manifests, deletes objects
+    /// under the prefix (and their versions with --purge-versions).
+    Pruner,
 }
 
 fn parse_bucket_url(s: &str) -> Result<pgark::bucket::BucketUrl, String> {

@@ -8,7 +8,7 @@
 //! | 3 | database error |
 //! | 4 | storage error (files, pipes, object storage) |
 //! | 5 | the archive is corrupt, truncated or unsupported |
-//! | 6 | verification failed: a check ran and found a problem (`verify` against a manifest, `audit`, `bucket audit`) |
+//! | 6 | verification failed: a check ran and found a problem (`verify` against a manifest, `audit`, `bucket audit`; `prune` refusing while an archive newer than a backup to delete is invalid) |
 //! | 7 | `backup`: the database has objects pgark cannot dump (one error line each; nothing written; `--allow-unknown` writes the backup and warns) |
 //! | 130 | interrupted by SIGINT or SIGTERM (nothing left behind) |
 

@@ -20,6 +20,9 @@ fn write(out: &mut impl Write, args: &IamPolicyArgs) -> io::Result<()> {
             let role = match role {
                 PolicyRole::Writer => Role::Writer,
                 PolicyRole::Reader => Role::Reader,
+                PolicyRole::Pruner => Role::Pruner {
+                    purge_versions: args.purge_versions,
+                },
             };
             writeln!(out, "{}", role.policy(url).pretty())
         }
@@ -34,7 +37,16 @@ fn write(out: &mut impl Write, args: &IamPolicyArgs) -> io::Result<()> {
                 out,
                 "# reader: the admin / restore drill role (pgark iam-policy --role reader {url})"
             )?;
-            writeln!(out, "{}", Role::Reader.policy(url).pretty())
+            writeln!(out, "{}", Role::Reader.policy(url).pretty())?;
+            writeln!(out)?;
+            writeln!(
+                out,
+                "# pruner: pgark prune --apply (pgark iam-policy --role pruner [--purge-versions] {url})"
+            )?;
+            let pruner = Role::Pruner {
+                purge_versions: args.purge_versions,
+            };
+            writeln!(out, "{}", pruner.policy(url).pretty())
         }
     }
 }

@@ -8,6 +8,7 @@ mod drill;
 mod exit;
 mod iam_policy;
 mod list;
+mod prune;
 mod restore;
 mod verify;
 
@@ -54,6 +55,7 @@ pub fn run() -> ExitCode {
             other => other.map(drop),
         },
         Command::Bucket(a) => return exit::finish_check(bucket::run(&a)),
+        Command::Prune(a) => return exit::finish_check(prune::run(&a)),
         Command::IamPolicy(a) => iam_policy::run(&a),
     };
     exit::finish(outcome)

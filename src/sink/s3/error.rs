@@ -29,6 +29,13 @@ pub enum S3Action {
     GetObject,
     /// `ListObjectsV2` (`ls`, `audit`, `drill` listing backups).
     ListObjectsV2,
+    /// `DeleteObject` (`prune` deleting a backup).
+    DeleteObject,
+    /// `DeleteObject` of one version (`prune --purge-versions`).
+    DeleteObjectVersion,
+    /// `ListObjectVersions` (`prune --purge-versions` finding a key's
+    /// versions).
+    ListObjectVersions,
 }
 
 impl S3Action {
@@ -44,6 +51,8 @@ impl S3Action {
             S3Action::HeadBucket => "HeadBucket",
             S3Action::GetObject => "GetObject",
             S3Action::ListObjectsV2 => "ListObjectsV2",
+            S3Action::DeleteObject | S3Action::DeleteObjectVersion => "DeleteObject",
+            S3Action::ListObjectVersions => "ListObjectVersions",
         }
     }
 
@@ -59,6 +68,9 @@ impl S3Action {
             S3Action::ListParts => "s3:ListMultipartUploadParts",
             S3Action::HeadBucket | S3Action::ListObjectsV2 => "s3:ListBucket",
             S3Action::GetObject => "s3:GetObject",
+            S3Action::DeleteObject => "s3:DeleteObject",
+            S3Action::DeleteObjectVersion => "s3:DeleteObjectVersion",
+            S3Action::ListObjectVersions => "s3:ListBucketVersions",
         }
     }
 }
