@@ -408,6 +408,31 @@ mod tests {
     }
 
     #[test]
+    fn sidecars_go_to_the_longest_archive_key() {
+        let mut backups = vec![backup(0, 2000, Some(2000)), backup(DAY, 2000, Some(2000))];
+        let (a, b) = (backups[0].key.clone(), backups[1].key.clone());
+        let mut encrypted = backup(0, 2000, Some(2000));
+        encrypted.key = format!("{a}.age");
+        backups.push(encrypted);
+        let keys = [
+            a.clone(),
+            format!("{a}{SUFFIX}"),
+            format!("{a}.age"),
+            format!("{a}.age{SUFFIX}"),
+            format!("{b}{SUFFIX}"),
+            format!("{b}.sha256"),
+            "unrelated.manifest.json".to_owned(),
+        ];
+        attach_sidecars(&mut backups, keys.iter().map(String::as_str));
+        assert_eq!(backups[0].sidecars, [format!("{a}{SUFFIX}")]);
+        assert_eq!(
+            backups[1].sidecars,
+            [format!("{b}{SUFFIX}"), format!("{b}.sha256")]
+        );
+        assert_eq!(backups[2].sidecars, [format!("{a}.age{SUFFIX}")]);
+    }
+
+    #[test]
     fn key_times_parse() {
         assert_eq!(
             time_from_key("2026/11/23/vidit-20261123T000000Z.dump"),

@@ -291,7 +291,10 @@ async fn versions_of(client: &Client, bucket: &str, key: &str) -> Result<Vec<Str
                 Failure::from_sdk(&e).into_error(bucket, key, S3Action::ListObjectVersions, 1)
             })?;
         let versions = out.versions().iter().map(|v| (v.key(), v.version_id()));
-        let markers = out.delete_markers().iter().map(|m| (m.key(), m.version_id()));
+        let markers = out
+            .delete_markers()
+            .iter()
+            .map(|m| (m.key(), m.version_id()));
         for (k, id) in versions.chain(markers) {
             if let (Some(k), Some(id)) = (k, id) {
                 if k == key {
@@ -385,7 +388,11 @@ mod tests {
         assert_eq!(p.deletions().count(), 4);
         assert!(p.blockers.is_empty());
         let d = p.deletions().next().expect("a deletion");
-        assert!(d.sidecars[0].ends_with(manifest::SUFFIX), "{:?}", d.sidecars);
+        assert!(
+            d.sidecars[0].ends_with(manifest::SUFFIX),
+            "{:?}",
+            d.sidecars
+        );
         assert_eq!(d.sidecars.len(), 2);
     }
 

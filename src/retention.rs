@@ -224,10 +224,7 @@ mod tests {
             Rule::Yearly.period(t("2026-12-31T23:59:59Z"))
         );
         // Before 1970 too (floor, not truncation).
-        assert_ne!(
-            Rule::Daily.period(-1),
-            Rule::Daily.period(0)
-        );
+        assert_ne!(Rule::Daily.period(-1), Rule::Daily.period(0));
         assert_eq!(
             Rule::Weekly.period(t("1969-12-29T00:00:00Z")),
             Rule::Weekly.period(t("1970-01-04T23:59:59Z"))

@@ -610,3 +610,31 @@ fn iam_policy_writer_writes_only_and_reader_reads_only() {
     assert!(!err.contains(&iam.writer.1), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
 }
+
+#[test]
+fn bucket_init_pruned_leaves_retention_to_prune() {
+    let bucket = bucket_name("pruned");
+    let url = format!("s3://{bucket}");
+    let admin = admin_client(moto());
+
+    // The runbook's 365-day rule first, then --pruned replaces it: no rule
+    // expires current backups, noncurrent versions still expire.
+    assert_exit(&pgark(&["bucket", "init", &url]), 0);
+    assert_hardened(&admin, &bucket, 30, 7, Some(365));
+    let init = pgark(&["bucket", "init", &url, "--pruned"]);
+    assert_exit(&init, 0);
+    assert_hardened(&admin, &bucket, 30, 7, None);
+    let audit = pgark(&["bucket", "audit", &url, "--pruned"]);
+    assert_exit(&audit, 0);
+    // Audited against the runbook's policy, the missing rule is drift.
+    let audit = pgark(&["bucket", "audit", &url]);
+    assert_exit(&audit, 6);
+    assert!(
+        text(&audit.stdout).contains("DRIFT"),
+        "{}",
+        text(&audit.stdout)
+    );
+    // --pruned and an expiry contradict each other.
+    let both = pgark(&["bucket", "init", &url, "--pruned", "--expire-days", "30"]);
+    assert_exit(&both, 2);
+}

@@ -115,7 +115,11 @@ fn current_keys(client: &Client, bucket: &str, prefix: &str) -> BTreeSet<String>
                 .send()
                 .await
                 .expect("ListObjectsV2 as admin");
-            keys.extend(out.contents().iter().filter_map(|o| o.key().map(str::to_owned)));
+            keys.extend(
+                out.contents()
+                    .iter()
+                    .filter_map(|o| o.key().map(str::to_owned)),
+            );
             match out.next_continuation_token() {
                 Some(t) if out.is_truncated() == Some(true) => token = Some(t.to_owned()),
                 _ => break keys,
@@ -283,11 +287,17 @@ fn prune_keeps_exactly_what_the_policy_says_and_deletes_the_rest() {
     // Nothing is left but the kept archives and their manifests: no old
     // version, no delete marker.
     let mut wanted: BTreeSet<String> = keys(prefix, &expected);
-    wanted.extend(keys(prefix, &expected).iter().map(|k| format!("{k}{SUFFIX}")));
+    wanted.extend(
+        keys(prefix, &expected)
+            .iter()
+            .map(|k| format!("{k}{SUFFIX}")),
+    );
     assert_eq!(current_keys(&s3, &bucket, prefix), wanted);
     let versions = all_versions(&s3, &bucket, prefix);
     assert_eq!(versions.len(), wanted.len(), "{versions:?}");
-    assert!(versions.iter().all(|(k, marker)| !marker && wanted.contains(k)));
+    assert!(versions
+        .iter()
+        .all(|(k, marker)| !marker && wanted.contains(k)));
 
     // Run again: nothing more to delete.
     let out = pgark(server, &args);
@@ -310,8 +320,16 @@ fn prune_keeps_exactly_what_the_policy_says_and_deletes_the_rest() {
     wanted.insert(format!("{}{SUFFIX}", key_of(prefix, 0)));
     assert_eq!(current_keys(&s3, &bucket, prefix), wanted);
     let versions = all_versions(&s3, &bucket, prefix);
-    assert_eq!(versions.iter().filter(|(_, m)| *m).count(), 6, "{versions:?}");
-    assert_eq!(versions.iter().filter(|(_, m)| !*m).count(), 8, "{versions:?}");
+    assert_eq!(
+        versions.iter().filter(|(_, m)| *m).count(),
+        6,
+        "{versions:?}"
+    );
+    assert_eq!(
+        versions.iter().filter(|(_, m)| !*m).count(),
+        8,
+        "{versions:?}"
+    );
 }
 
 #[test]
@@ -353,7 +371,11 @@ fn prune_refuses_past_an_invalid_newer_archive() {
     );
     let out = pgark(server, &["prune", &url, "--keep-last", "2", "--apply"]);
     assert_exit(&out, 6);
-    assert!(text(&out.stderr).contains("truncated"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("truncated"),
+        "{}",
+        text(&out.stderr)
+    );
     let before = current_keys(&s3, &bucket, prefix);
     assert_eq!(before.len(), 12);
 
@@ -438,13 +460,22 @@ fn pruner_policy_is_enough_and_the_writers_is_not() {
     let out = run(&iam.writer, &["prune", &url, "--keep-last", "2", "--apply"]);
     assert_exit(&out, 4);
     let err = text(&out.stderr);
-    assert!(err.contains("AccessDenied") && err.contains("s3:ListBucket"), "{err}");
+    assert!(
+        err.contains("AccessDenied") && err.contains("s3:ListBucket"),
+        "{err}"
+    );
     assert_eq!(current_keys(&admin, bucket, prefix), before);
 
     // The pruner reads manifests but not archives, and writes nothing.
     let pruner_client = iam.client(&pruner);
     let archive = key_of(prefix, 0);
-    let denied = rt().block_on(pruner_client.get_object().bucket(bucket).key(&archive).send());
+    let denied = rt().block_on(
+        pruner_client
+            .get_object()
+            .bucket(bucket)
+            .key(&archive)
+            .send(),
+    );
     assert_eq!(
         denied.as_ref().err().and_then(|e| e.code()),
         Some("AccessDenied"),
@@ -458,13 +489,25 @@ fn pruner_policy_is_enough_and_the_writers_is_not() {
             .body(ByteStream::from_static(b"x"))
             .send(),
     );
-    assert_eq!(put.err().and_then(|e| e.code().map(str::to_owned)).as_deref(), Some("AccessDenied"));
+    assert_eq!(
+        put.err()
+            .and_then(|e| e.code().map(str::to_owned))
+            .as_deref(),
+        Some("AccessDenied")
+    );
 
     // Without the purge permissions, --purge-versions is refused by S3
     // before anything is deleted...
     let out = run(
         &pruner,
-        &["prune", &url, "--keep-last", "4", "--apply", "--purge-versions"],
+        &[
+            "prune",
+            &url,
+            "--keep-last",
+            "4",
+            "--apply",
+            "--purge-versions",
+        ],
     );
     assert_exit(&out, 4);
     let err = text(&out.stderr);
@@ -474,7 +517,14 @@ fn pruner_policy_is_enough_and_the_writers_is_not() {
     // ...and the policy printed for it is enough.
     let out = run(
         &purger,
-        &["prune", &url, "--keep-last", "4", "--apply", "--purge-versions"],
+        &[
+            "prune",
+            &url,
+            "--keep-last",
+            "4",
+            "--apply",
+            "--purge-versions",
+        ],
     );
     assert_exit(&out, 0);
 

@@ -40,8 +40,13 @@ pub fn run(args: &PruneArgs) -> Result<bool, Error> {
     } else {
         Deletion::Current
     };
-    let applied =
-        runtime.block_on(prune::apply(&client, &url.bucket, &plan, deletion, args.force))?;
+    let applied = runtime.block_on(prune::apply(
+        &client,
+        &url.bucket,
+        &plan,
+        deletion,
+        args.force,
+    ))?;
     print_applied(&mut out, &applied, args.purge_versions).map_err(Error::Output)?;
     out.flush().map_err(Error::Output)?;
     Ok(true)
@@ -63,7 +68,6 @@ fn print_plan(
         "{}: {} (periods in UTC); {mode}",
         args.url, plan.policy
     )?;
-    let verb = if applying { "delete" } else { "would delete" };
     for e in &plan.entries {
         let at = e.taken_at.map_or_else(|| "-".to_owned(), rfc3339);
         match &e.decision {
@@ -75,9 +79,9 @@ fn print_plan(
                 writeln!(out, "keep     {at}  {}  ({})", e.key, why.join(", "))?;
             }
             Decision::Delete => {
-                writeln!(out, "{verb:<8} {at}  {}", e.key)?;
+                writeln!(out, "delete   {at}  {}", e.key)?;
                 for s in &e.sidecars {
-                    writeln!(out, "{:<8} {:20}    + {s}", "", "")?;
+                    writeln!(out, "{:29}+ {s}", "")?;
                 }
             }
             Decision::Invalid(why) => writeln!(
@@ -106,7 +110,11 @@ fn print_plan(
         out,
         "{kept} kept, {} {} ({bytes} bytes), {invalid} invalid left alone",
         deleted.len(),
-        if applying { "to delete" } else { "would be deleted" }
+        if applying {
+            "to delete"
+        } else {
+            "would be deleted"
+        }
     )
 }
 
