@@ -82,7 +82,8 @@ impl fmt::Display for Policy {
 }
 
 /// One rule of a [`Policy`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Rule {
     /// `--keep-last`.
     Last,
@@ -184,6 +185,99 @@ pub fn keep(policy: &Policy, times: &[i64]) -> Vec<Vec<Reason>> {
         }
     }
     reasons
+}
+
+/// How well a bucket's valid backups cover one rule of a policy (`pgark
+/// audit --keep-*`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Coverage {
+    /// The rule.
+    pub rule: Rule,
+    /// How many backups (or periods) the policy keeps.
+    pub wanted: u32,
+    /// How many of them are there: for `last`, the valid backups up to
+    /// `wanted`; for a period rule, how many of the `wanted` periods up
+    /// to the newest backup's have a backup.
+    pub present: u32,
+    /// The periods among those without a backup, newest first
+    /// (`2026-11-30`, `week of 2026-11-23`, `2026-11`, `2026`).
+    pub missing: Vec<String>,
+}
+
+/// For each rule of `policy` above 0: how many of the periods it keeps
+/// have a backup. Periods are counted back from the newest backup's
+/// (its age is the cadence audit's business), so with weekly backups
+/// `daily 7` finds 1 of 7 days and `yearly 5` over two years of history
+/// finds 2 or 3 of 5 years.
+pub fn coverage(policy: &Policy, times: &[i64]) -> Vec<Coverage> {
+    let newest = times.iter().max().copied();
+    Rule::ALL
+        .iter()
+        .filter(|r| policy.count(**r) > 0)
+        .map(|rule| {
+            let wanted = policy.count(*rule);
+            let newest_period = newest.and_then(|t| rule.period(t));
+            let Some(last) = newest_period else {
+                let present = u32::try_from(times.len()).unwrap_or(u32::MAX).min(wanted);
+                return Coverage {
+                    rule: *rule,
+                    wanted,
+                    present,
+                    missing: Vec::new(),
+                };
+            };
+            let have: std::collections::HashSet<i64> =
+                times.iter().filter_map(|t| rule.period(*t)).collect();
+            let mut missing = Vec::new();
+            for back in 0..i64::from(wanted) {
+                let p = last - back;
+                if !have.contains(&p) {
+                    missing.push(rule.label(p));
+                }
+            }
+            let present = wanted - u32::try_from(missing.len()).unwrap_or(wanted);
+            Coverage {
+                rule: *rule,
+                wanted,
+                present,
+                missing,
+            }
+        })
+        .collect()
+}
+
+impl Rule {
+    /// A period number of this rule (as [`Rule::period`] returns), for
+    /// people: `2026-11-30`, `week of 2026-11-23`, `2026-11`, `2026`.
+    pub fn label(self, period: i64) -> String {
+        let date = |day: i64| {
+            let (y, m, d) = civil_from_days(day);
+            format!("{y:04}-{m:02}-{d:02}")
+        };
+        match self {
+            Rule::Last => period.to_string(),
+            Rule::Daily => date(period),
+            Rule::Weekly => format!("week of {}", date(period * 7 - 3)),
+            Rule::Monthly => format!(
+                "{:04}-{:02}",
+                period.div_euclid(12),
+                period.rem_euclid(12) + 1
+            ),
+            Rule::Yearly => format!("{period:04}"),
+        }
+    }
+
+    /// The period's name in the plural: `days`, `weeks`, ...; `backups`
+    /// for `last`.
+    pub fn plural(self) -> &'static str {
+        match self {
+            Rule::Last => "backups",
+            Rule::Daily => "days",
+            Rule::Weekly => "weeks",
+            Rule::Monthly => "months",
+            Rule::Yearly => "years",
+        }
+    }
 }
 
 #[cfg(test)]
@@ -339,5 +433,75 @@ mod tests {
         assert!(!p.is_empty());
         assert_eq!(p.to_string(), "keep-last 2, keep-weekly 4");
         assert!(keep(&Policy::default(), &[1, 2]).iter().all(Vec::is_empty));
+    }
+
+    #[test]
+    fn coverage_counts_periods_back_from_the_newest_backup() {
+        // Weekly on Mondays: 2026-11-30, 11-23, 11-16, then a gap, 10-26.
+        let times = [
+            t("2026-11-30T02:00:00Z"),
+            t("2026-11-23T02:00:00Z"),
+            t("2026-11-16T02:00:00Z"),
+            t("2026-10-26T02:00:00Z"),
+        ];
+        let c = coverage(
+            &Policy {
+                last: 10,
+                daily: 2,
+                weekly: 4,
+                monthly: 3,
+                yearly: 0,
+            },
+            &times,
+        );
+        assert_eq!(c.len(), 4);
+        assert_eq!((c[0].rule, c[0].present, c[0].wanted), (Rule::Last, 4, 10));
+        assert_eq!(
+            (c[1].present, c[1].missing.clone()),
+            (1, vec!["2026-11-29".to_owned()])
+        );
+        assert_eq!(
+            (c[2].present, c[2].missing.clone()),
+            (3, vec!["week of 2026-11-09".to_owned()])
+        );
+        assert_eq!(
+            (c[3].present, c[3].missing.clone()),
+            (2, vec!["2026-09".to_owned()])
+        );
+        assert!(coverage(&Policy::default(), &times).is_empty());
+        let none = coverage(
+            &Policy {
+                yearly: 2,
+                ..Policy::default()
+            },
+            &[],
+        );
+        assert_eq!((none[0].present, none[0].wanted), (0, 2));
+    }
+
+    #[test]
+    fn labels_invert_periods() {
+        let mon = t("2026-11-30T12:00:00Z");
+        let label = |r: Rule| r.period(mon).map(|p| r.label(p)).unwrap_or_default();
+        assert_eq!(label(Rule::Daily), "2026-11-30");
+        assert_eq!(label(Rule::Weekly), "week of 2026-11-30");
+        assert_eq!(label(Rule::Monthly), "2026-11");
+        assert_eq!(label(Rule::Yearly), "2026");
+        let jan = t("2026-01-01T00:00:00Z");
+        assert_eq!(
+            Rule::Monthly
+                .period(jan)
+                .map(|p| Rule::Monthly.label(p))
+                .unwrap_or_default(),
+            "2026-01"
+        );
+        // 2026-01-01 is a Thursday: its ISO week began on Monday 2025-12-29.
+        assert_eq!(
+            Rule::Weekly
+                .period(jan)
+                .map(|p| Rule::Weekly.label(p))
+                .unwrap_or_default(),
+            "week of 2025-12-29"
+        );
     }
 }

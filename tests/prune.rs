@@ -299,6 +299,41 @@ fn prune_keeps_exactly_what_the_policy_says_and_deletes_the_rest() {
         .iter()
         .all(|(k, marker)| !marker && wanted.contains(k)));
 
+    // `audit --keep-*` reports the retention left: per rule, the periods
+    // up to the newest backup's that have one (by hand from the kept set).
+    let out = pgark(
+        server,
+        &[
+            "audit",
+            &url,
+            "--every",
+            "400d",
+            "--keep-last",
+            "20",
+            "--keep-daily",
+            "3",
+            "--keep-weekly",
+            "6",
+            "--keep-monthly",
+            "8",
+            "--keep-yearly",
+            "5",
+        ],
+    );
+    let stdout = text(&out.stdout);
+    for line in [
+        "warn: retention: keep-last 20: 13 of 20 backups present",
+        "warn: retention: keep-daily 3: 1 of the 3 days up to the newest backup's have one; \
+         none in 2026-11-29, 2026-11-28",
+        "retention: keep-weekly 6: 6 of the 6 weeks up to the newest backup's have one",
+        "warn: retention: keep-monthly 8: 6 of the 8 months up to the newest backup's have one; \
+         none in 2026-05, 2026-04",
+        "warn: retention: keep-yearly 5: 3 of the 5 years up to the newest backup's have one; \
+         none in 2023, 2022",
+    ] {
+        assert!(stdout.lines().any(|l| l == line), "{line}\n{stdout}");
+    }
+
     // Run again: nothing more to delete.
     let out = pgark(server, &args);
     assert_exit(&out, 0);

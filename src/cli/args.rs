@@ -157,6 +157,11 @@ pub struct AuditArgs {
     /// POST the result (JSON) to this URL.
     #[arg(long, env = "PGARK_AUDIT_WEBHOOK")]
     pub webhook: Option<String>,
+    /// Report retention against this policy (as `pgark prune`'s
+    /// `--keep-*`): for each rule, how many of the periods it keeps have
+    /// a valid backup (warnings, not failures).
+    #[command(flatten)]
+    pub keep: KeepArgs,
 }
 
 /// `pgark prune`.
@@ -166,6 +171,26 @@ pub struct PruneArgs {
     /// list, read manifests and delete: `pgark iam-policy --role pruner`).
     #[arg(value_parser = parse_bucket_url)]
     pub url: pgark::bucket::BucketUrl,
+    /// The retention policy.
+    #[command(flatten)]
+    pub keep: KeepArgs,
+    /// Delete (without it, nothing is deleted: a dry run).
+    #[arg(long)]
+    pub apply: bool,
+    /// Delete even though an archive newer than a backup to delete is not
+    /// a valid backup (no manifest, truncated, ...).
+    #[arg(long)]
+    pub force: bool,
+    /// Also delete every old version and delete marker of each deleted
+    /// object (versioned buckets). Without it, a deleted backup stays as
+    /// a noncurrent version until the lifecycle rule expires it.
+    #[arg(long)]
+    pub purge_versions: bool,
+}
+
+/// `--keep-*`: a retention policy (`pgark prune`, `pgark audit`).
+#[derive(Debug, ClapArgs)]
+pub struct KeepArgs {
     /// Keep the N newest backups.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub keep_last: u32,
@@ -185,21 +210,9 @@ pub struct PruneArgs {
     /// (UTC) that have one.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub keep_yearly: u32,
-    /// Delete (without it, nothing is deleted: a dry run).
-    #[arg(long)]
-    pub apply: bool,
-    /// Delete even though an archive newer than a backup to delete is not
-    /// a valid backup (no manifest, truncated, ...).
-    #[arg(long)]
-    pub force: bool,
-    /// Also delete every old version and delete marker of each deleted
-    /// object (versioned buckets). Without it, a deleted backup stays as
-    /// a noncurrent version until the lifecycle rule expires it.
-    #[arg(long)]
-    pub purge_versions: bool,
 }
 
-impl PruneArgs {
+impl KeepArgs {
     /// The policy the flags describe.
     pub fn policy(&self) -> pgark::retention::Policy {
         pgark::retention::Policy {

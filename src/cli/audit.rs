@@ -7,6 +7,7 @@ use pgark::audit::{self, human, Cadence};
 use pgark::bucket::BucketUrl;
 use pgark::heartbeat::post;
 use pgark::manifest::rfc3339;
+use pgark::retention;
 use pgark::runtime::{current_thread, now_unix};
 use pgark::sink::s3::{build_client, S3ClientOptions, S3Error};
 use pgark::Error;
@@ -52,6 +53,51 @@ pub fn ls(args: &LsArgs) -> Result<(), Error> {
     Ok(())
 }
 
+/// The times of the valid backups: what a retention policy counts.
+fn valid_times(listing: &audit::Listing) -> Vec<i64> {
+    listing
+        .backups
+        .iter()
+        .filter(|b| b.invalid().is_none())
+        .filter_map(|b| b.taken_at)
+        .collect()
+}
+
+/// `retention: keep-weekly 8: 8 of 8 weeks have a backup`, or a warning
+/// naming the periods without one.
+fn coverage_line(c: &retention::Coverage) -> String {
+    let rule = format!("keep-{} {}", c.rule.name(), c.wanted);
+    let have = if c.rule == retention::Rule::Last {
+        format!("{} of {} backups present", c.present, c.wanted)
+    } else {
+        format!(
+            "{} of the {} {} up to the newest backup's have one",
+            c.present,
+            c.wanted,
+            c.rule.plural()
+        )
+    };
+    if c.present == c.wanted {
+        return format!("retention: {rule}: {have}");
+    }
+    const SHOWN: usize = 8;
+    let mut none = c
+        .missing
+        .iter()
+        .take(SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if c.missing.len() > SHOWN {
+        none.push_str(&format!(" and {} more", c.missing.len() - SHOWN));
+    }
+    if none.is_empty() {
+        format!("warn: retention: {rule}: {have}")
+    } else {
+        format!("warn: retention: {rule}: {have}; none in {none}")
+    }
+}
+
 pub(super) fn parse_duration(s: &str) -> Result<i64, String> {
     let (n, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
     let n: i64 = n
@@ -77,12 +123,16 @@ pub fn run(args: &AuditArgs) -> Result<bool, Error> {
     let rt = current_thread()?;
     let listing = rt.block_on(listing(&args.url))?;
     let report = audit::audit(&listing, Cadence { every, grace, now });
-    let json = serde_json::json!({
+    let retention = retention::coverage(&args.keep.policy(), &valid_times(&listing));
+    let mut json = serde_json::json!({
         "bucket": args.url,
         "checked_at": rfc3339(now),
         "ok": report.ok(),
         "report": report,
     });
+    if !retention.is_empty() {
+        json["retention"] = serde_json::json!(retention);
+    }
     if args.json {
         println!(
             "{}",
@@ -96,6 +146,9 @@ pub fn run(args: &AuditArgs) -> Result<bool, Error> {
         println!("{} archives, {} valid", report.archives, report.valid);
         for f in &report.findings {
             println!("{}: {}", if f.fails { "FAIL" } else { "warn" }, f.message);
+        }
+        for c in &retention {
+            println!("{}", coverage_line(c));
         }
         println!(
             "{}",

@@ -16,7 +16,7 @@ use super::args::PruneArgs;
 /// backup to delete is invalid (the plan and the reasons were printed).
 pub fn run(args: &PruneArgs) -> Result<bool, Error> {
     let url = &args.url;
-    let policy = args.policy();
+    let policy = args.keep.policy();
     let runtime = current_thread()?;
     let client = runtime.block_on(build_client(&S3ClientOptions::from_env()));
     let listing = runtime.block_on(audit::list(&client, &url.bucket, &url.prefix))?;
