@@ -325,25 +325,28 @@ mod tests {
     fn backup(at: i64, valid: bool) -> Backup {
         let stamp = manifest::rfc3339(at).replace(['-', ':'], "");
         let key = format!("p/app-{stamp}.dump");
-        let manifest = valid.then(|| Manifest {
-            format: manifest::FORMAT.into(),
-            pgark_version: "0".into(),
-            archive: key.clone(),
-            database: "app".into(),
-            server_version: "16.2".into(),
-            server_version_num: 160_002,
-            archive_version: "1.15".into(),
-            compression: "gzip:2".into(),
-            started_at: manifest::rfc3339(at),
-            finished_at: manifest::rfc3339(at + 60),
-            size: 5000,
-            sha256: String::new(),
-            parts: vec![],
-            tables: vec![],
-            large_objects: 0,
-            extensions: vec![],
-            snapshot: String::new(),
+        let json = serde_json::json!({
+            "format": manifest::FORMAT,
+            "pgark_version": "0",
+            "archive": key,
+            "database": "app",
+            "server_version": "16.2",
+            "server_version_num": 160_002,
+            "archive_version": "1.15",
+            "compression": "gzip:2",
+            "started_at": manifest::rfc3339(at),
+            "finished_at": manifest::rfc3339(at + 60),
+            "size": 5000,
+            "sha256": "",
+            "tables": [],
+            "large_objects": 0,
+            "extensions": [],
+            "snapshot": "",
         });
+        let manifest = valid
+            .then(|| Manifest::from_json(json.to_string().as_bytes()))
+            .transpose()
+            .expect("a valid manifest");
         Backup {
             sidecars: if valid {
                 vec![
