@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use pgark_testkit::{pg, PgServer, PgVersion};
 
 use crate::backup::{backup, pgark_backup};
+use crate::backup_split::{log_mark, log_since, range_copies};
 use crate::common::{assert_restores, query};
 
 const ACCOUNTS: i64 = 50;
@@ -61,6 +62,10 @@ fn transfer_until(server: &PgServer, dbname: &str, stop: Arc<AtomicBool>, seed: 
 /// accounts and book a fee in a ledger (two tables read by different
 /// connections), a backup with 4 jobs restores to a database where the
 /// money adds up and the ledger's sequence is at least its last id.
+/// Every table is split into block ranges (`--split-threshold 0`; the
+/// server's log shows at least 4 range COPYs of the accounts): each
+/// account row fills a third of a page, so an update moves it to another
+/// page, often into another range or past the last range's start.
 #[test]
 fn backup_under_load_is_one_snapshot() {
     let version = PgVersion::V16;
@@ -68,8 +73,10 @@ fn backup_under_load_is_one_snapshot() {
     query(
         &source,
         &format!(
-            "CREATE TABLE accounts (id integer PRIMARY KEY, balance bigint NOT NULL); \
-             INSERT INTO accounts SELECT g, {START_BALANCE} FROM generate_series(1, {ACCOUNTS}) g; \
+            "CREATE TABLE accounts (id integer PRIMARY KEY, balance bigint NOT NULL, pad text); \
+             ALTER TABLE accounts ALTER COLUMN pad SET STORAGE PLAIN; \
+             INSERT INTO accounts SELECT g, {START_BALANCE}, repeat(md5(g::text), 80) \
+               FROM generate_series(1, {ACCOUNTS}) g; \
              CREATE TABLE ledger (id bigserial PRIMARY KEY, account integer NOT NULL, fee bigint NOT NULL); \
              CREATE TABLE padding AS SELECT g, md5(g::text) AS t FROM generate_series(1, 200000) g;"
         ),
@@ -96,15 +103,30 @@ fn backup_under_load_is_one_snapshot() {
     let mut archives = Vec::new();
     for i in 0..3 {
         let path = dir.path().join(format!("load-{i}.dump"));
+        let mark = log_mark(&source);
+        // The backup's sessions log their statements (the writers' do not).
         let out = pgark_backup(
-            &source.url(),
+            &format!("{}?options=-c%20log_statement%3Dall", source.url()),
             &path,
-            &["--jobs", "4", "--compress", "gzip:1"],
+            &[
+                "--jobs",
+                "4",
+                "--compress",
+                "gzip:1",
+                "--split-threshold",
+                "0",
+            ],
         );
         assert!(
             out.status.success(),
             "{}",
             String::from_utf8_lossy(&out.stderr)
+        );
+        let ranges = range_copies(&log_since(&source, mark), "public.accounts");
+        assert!(
+            ranges.len() >= 4,
+            "backup {i} read the accounts in {} ranges: {ranges:#?}",
+            ranges.len()
         );
         archives.push(path);
     }

@@ -11,6 +11,7 @@ mod audit;
 mod backup;
 mod backup_data;
 mod backup_s3;
+mod backup_split;
 mod bucket;
 mod cli;
 mod common;

@@ -7,6 +7,7 @@
 
 mod pipeline;
 mod sink;
+mod split;
 mod target;
 
 use std::path::PathBuf;
@@ -25,6 +26,7 @@ use crate::sink::s3::{build_client, preflight, S3ClientOptions, S3Sink, S3SinkOp
 
 use pipeline::WriterOptions;
 pub use sink::{ArchiveSink, FileSink, StdoutSink, Stored};
+pub use split::SplitTable;
 pub use target::{PendingFile, Target};
 
 /// Which archive version to write.
@@ -80,6 +82,11 @@ pub struct BackupOptions {
     pub jobs: usize,
     /// Threads compressing a table's data.
     pub compress_threads: usize,
+    /// Plain tables whose heap (`pg_relation_size`) has at least this many
+    /// bytes are read in block ranges by all the connections at once
+    /// (PostgreSQL 14 and later, when the range query is a TID range
+    /// scan); `None`: every table is read by one COPY.
+    pub split_threshold: Option<u64>,
     /// How long to wait for each table's ACCESS SHARE lock.
     pub lock_wait_timeout: Duration,
     /// How to reach S3 (for S3 targets).
@@ -131,6 +138,7 @@ impl BackupOptions {
             allow_unknown: false,
             jobs: cores,
             compress_threads: cores,
+            split_threshold: Some(DEFAULT_SPLIT_THRESHOLD),
             lock_wait_timeout: Duration::from_secs(60),
             s3: S3ClientOptions::from_env(),
             s3_sink: S3SinkOptions::default(),
@@ -140,6 +148,9 @@ impl BackupOptions {
         }
     }
 }
+
+/// The default [`BackupOptions::split_threshold`]: 64 MiB.
+pub const DEFAULT_SPLIT_THRESHOLD: u64 = 64 << 20;
 
 /// Rows copied from one table.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -171,6 +182,9 @@ pub struct BackupReport {
     pub large_objects: u64,
     /// Catalog queries run (constant in the number of tables).
     pub catalog_queries: usize,
+    /// The tables at or over the split threshold: how many block ranges
+    /// each was read in, or why it was read whole.
+    pub split: Vec<SplitTable>,
     /// Objects the archive does not hold, one line each (only with
     /// [`BackupOptions::allow_unknown`]; otherwise the backup fails).
     pub unknown: Vec<String>,
@@ -315,6 +329,19 @@ pub async fn backup_until(
         .collect();
     lock_tables(&client, &locked, opts.lock_wait_timeout).await?;
     skip_empty_heaps(&client, &mut plan).await?;
+    let split = match opts.split_threshold {
+        Some(threshold) => {
+            split::split_large_tables(
+                &client,
+                &mut plan,
+                info.major(),
+                threshold,
+                1 + workers.len(),
+            )
+            .await?
+        }
+        None => Vec::new(),
+    };
     opts.phase(|| {
         format!(
             "catalog read: {} TOC entries, {} data entries, {} catalog queries; {} tables locked",
@@ -375,14 +402,30 @@ pub async fn backup_until(
         }
     };
 
+    for s in &split {
+        opts.phase(|| match &s.kept_whole {
+            None => format!(
+                "{} ({} MB): read in {} block ranges",
+                s.relation,
+                s.size / 1_000_000,
+                s.ranges
+            ),
+            Some(why) => format!(
+                "{} ({} MB): read by one COPY: {why}",
+                s.relation,
+                s.size / 1_000_000
+            ),
+        });
+    }
+    let (jobs, receivers) = pipeline::channels(&plan);
     // The data is read by the coordinator and the workers (no more
-    // connections than data entries).
+    // connections than jobs).
     let client = Arc::new(client);
     let mut clients = vec![client.clone()];
     clients.extend(
         workers
             .into_iter()
-            .take(plan.len().saturating_sub(1))
+            .take(jobs.len().saturating_sub(1))
             .map(Arc::new),
     );
     opts.phase(|| {
@@ -396,7 +439,6 @@ pub async fn backup_until(
             opts.compress_threads.max(1)
         )
     });
-    let (jobs, receivers) = pipeline::channels(&plan);
     let n_entries = entries.len();
     let writer_opts = WriterOptions {
         compression: opts.compression,
@@ -509,6 +551,7 @@ pub async fn backup_until(
         tables: written.tables,
         large_objects: written.large_objects,
         catalog_queries: cat.queries,
+        split,
         unknown,
         duration: started.elapsed(),
         stored: written.stored,

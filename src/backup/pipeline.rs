@@ -2,8 +2,11 @@
 //! (and large objects) ahead, each into a bounded channel of its own; one
 //! writer thread takes the channels in TOC order, compresses each table's
 //! stream on every core (one zlib stream per entry, pigz-style) and writes
-//! the archive into its sink. Memory is bounded by the channels: at most
-//! `jobs × CHANNEL_PIECES × PIECE` bytes of COPY text wait for the writer.
+//! the archive into its sink. A table split into block ranges is one job
+//! (and one channel) per range: the ranges are read ahead in parallel and
+//! the writer takes their channels in order, as one stream. Memory is
+//! bounded by the channels: at most `jobs × CHANNEL_PIECES × PIECE` bytes
+//! of COPY text wait for the writer (plus the piece each worker gathers).
 
 use std::collections::VecDeque;
 use std::io::Write;
@@ -47,10 +50,24 @@ pub enum Piece {
 
 type Msg = std::result::Result<Piece, Error>;
 
-/// One data entry: what to read, and where its pieces go.
+/// What one job reads.
+#[derive(Debug)]
+enum Work {
+    /// One COPY statement; `last`: its output ends the entry's data (the
+    /// end-of-data marker follows it).
+    Copy {
+        stmt: String,
+        last: bool,
+    },
+    LargeObjects(Vec<u32>),
+    EmptyHeap,
+}
+
+/// One data entry, or one block range of a split table: what to read, and
+/// where its pieces go.
 #[derive(Debug)]
 pub struct Job {
-    plan: DataPlan,
+    work: Work,
     tx: Sender<Msg>,
 }
 
@@ -64,18 +81,46 @@ impl Jobs {
     }
 }
 
-/// Channels for every entry of `plan`: the jobs for the workers and the
-/// receivers for the writer, in the same order.
-pub fn channels(plan: &[DataPlan]) -> (Jobs, Vec<(DataPlan, Receiver<Msg>)>) {
+impl Jobs {
+    /// How many jobs (entries, and ranges of split tables) there are.
+    pub fn len(&self) -> usize {
+        self.0.lock().map_or(0, |q| q.len())
+    }
+}
+
+/// One entry's receivers, in order: one, or one per block range.
+pub type Parts = Vec<Receiver<Msg>>;
+
+/// Channels for every entry of `plan` (one per range of a split table):
+/// the jobs for the workers and the receivers for the writer, in the same
+/// order.
+pub fn channels(plan: &[DataPlan]) -> (Jobs, Vec<(DataPlan, Parts)>) {
     let mut jobs = VecDeque::with_capacity(plan.len());
     let mut receivers = Vec::with_capacity(plan.len());
     for p in plan {
-        let (tx, rx) = channel(CHANNEL_PIECES);
-        jobs.push_back(Job {
-            plan: p.clone(),
-            tx,
-        });
-        receivers.push((p.clone(), rx));
+        let works = match &p.source {
+            DataSource::Ranges(stmts) => stmts
+                .iter()
+                .enumerate()
+                .map(|(i, stmt)| Work::Copy {
+                    stmt: stmt.clone(),
+                    last: i + 1 == stmts.len(),
+                })
+                .collect(),
+            DataSource::LargeObjects(oids) => vec![Work::LargeObjects(oids.clone())],
+            DataSource::EmptyHeap => vec![Work::EmptyHeap],
+            other => vec![Work::Copy {
+                stmt: other.copy_statement().unwrap_or_default(),
+                last: true,
+            }],
+        };
+        let mut parts = Vec::with_capacity(works.len());
+        for work in works {
+            let (tx, rx) = channel(CHANNEL_PIECES);
+            jobs.push_back(Job { work, tx });
+            parts.push(rx);
+        }
+        receivers.push((p.clone(), parts));
     }
     (Jobs(Arc::new(Mutex::new(jobs))), receivers)
 }
@@ -85,10 +130,10 @@ pub fn channels(plan: &[DataPlan]) -> (Jobs, Vec<(DataPlan, Receiver<Msg>)>) {
 /// stops too.
 pub async fn worker(client: Arc<Client>, jobs: Jobs) {
     while let Some(job) = jobs.next() {
-        let result = match &job.plan.source {
-            DataSource::Copy(stmt) => copy_out(&client, stmt, &job.tx).await,
-            DataSource::LargeObjects(oids) => large_objects(&client, oids, &job.tx).await,
-            DataSource::EmptyHeap => end_of_data(BytesMut::new(), &job.tx).await.map(|()| (0, 0)),
+        let result = match &job.work {
+            Work::Copy { stmt, last } => copy_out(&client, stmt, *last, &job.tx).await,
+            Work::LargeObjects(oids) => large_objects(&client, oids, &job.tx).await,
+            Work::EmptyHeap => end_of_data(BytesMut::new(), &job.tx).await.map(|()| (0, 0)),
         };
         let last = match result {
             Ok((count, bytes)) => Ok(Piece::Done { count, bytes }),
@@ -112,11 +157,12 @@ async fn send(tx: &Sender<Msg>, piece: Piece) -> std::result::Result<(), Sent> {
     tx.send(Ok(piece)).await.map_err(|_| Sent::WriterGone)
 }
 
-/// Streams `COPY ... TO stdout` in pieces of [`PIECE`] bytes, then pg_dump's
-/// end-of-data marker; returns the row count.
+/// Streams `COPY ... TO stdout` in pieces of [`PIECE`] bytes, then (when
+/// `last`) pg_dump's end-of-data marker; returns the row count.
 async fn copy_out(
     client: &Client,
     stmt: &str,
+    last: bool,
     tx: &Sender<Msg>,
 ) -> std::result::Result<(u64, u64), Sent> {
     let fail = |e: tokio_postgres::Error| {
@@ -135,7 +181,11 @@ async fn copy_out(
             send(tx, Piece::Data(piece.split().freeze())).await?;
         }
     }
-    end_of_data(piece, tx).await?;
+    if last {
+        end_of_data(piece, tx).await?;
+    } else if !piece.is_empty() {
+        send(tx, Piece::Data(compact(piece))).await?;
+    }
     Ok((rows, bytes))
 }
 
@@ -144,12 +194,16 @@ async fn copy_out(
 /// capacity alive while it waits for the writer.
 async fn end_of_data(mut piece: BytesMut, tx: &Sender<Msg>) -> std::result::Result<(), Sent> {
     piece.extend_from_slice(b"\\.\n\n\n");
-    let last = if piece.len() < piece.capacity() / 2 {
+    send(tx, Piece::Data(compact(piece))).await
+}
+
+/// A piece that does not keep much more capacity alive than it holds.
+fn compact(piece: BytesMut) -> Bytes {
+    if piece.len() < piece.capacity() / 2 {
         Bytes::copy_from_slice(&piece)
     } else {
         piece.freeze()
-    };
-    send(tx, Piece::Data(last)).await
+    }
 }
 
 /// Reads large objects in 1 MiB pieces (`lo_get` with offset and length).
@@ -249,7 +303,7 @@ pub fn write_archive(
     location: &str,
     header: &Header,
     entries: Vec<TocEntry>,
-    receivers: Vec<(DataPlan, Receiver<Msg>)>,
+    receivers: Vec<(DataPlan, Parts)>,
     opts: WriterOptions,
 ) -> Result<Written> {
     let err = |e: archive_format::Error| sink_error(e, location);
@@ -266,22 +320,20 @@ pub fn write_archive(
         done: 0,
         total: receivers.len(),
     };
-    for (plan, mut rx) in receivers {
+    for (plan, parts) in receivers {
         progress.done += 1;
         let id = plan.dump_id;
-        let mut next = || match rx.blocking_recv() {
-            Some(Ok(piece)) => Ok(piece),
-            Some(Err(e)) => Err(e),
-            None => Err(Error::Config(format!(
-                "the data of TOC entry {id} ended before it was complete"
-            ))),
-        };
+        let mut parts = InOrder::new(id, parts);
+        let mut next = || parts.next();
         match &plan.source {
-            DataSource::Copy(_) | DataSource::EmptyHeap => {
+            DataSource::Copy(_)
+            | DataSource::Table { .. }
+            | DataSource::Ranges(_)
+            | DataSource::EmptyHeap => {
                 // An empty heap's few bytes are compressed in place: no
                 // parallel compressor (and its threads) for them.
                 let (rows, bytes) = match (opts.compression, &plan.source) {
-                    (Compression::Gzip { level }, DataSource::Copy(_)) => {
+                    (Compression::Gzip { level }, source) if source != &DataSource::EmptyHeap => {
                         let block = RawBlockWriter::new(writer.data_raw(id).map_err(err)?);
                         let options = ParallelGzipOptions::new(level).threads(opts.threads.max(1));
                         let mut gz = ParallelGzip::new(block, options)
@@ -366,6 +418,61 @@ pub fn write_archive(
         tables,
         large_objects,
     })
+}
+
+/// One entry's pieces, taken from its parts' channels in order: the data
+/// of each part, then one `Done` with the parts' counts summed.
+struct InOrder {
+    id: i32,
+    parts: std::vec::IntoIter<Receiver<Msg>>,
+    current: Option<Receiver<Msg>>,
+    count: u64,
+    bytes: u64,
+}
+
+impl InOrder {
+    fn new(id: i32, parts: Parts) -> Self {
+        let mut parts = parts.into_iter();
+        let current = parts.next();
+        InOrder {
+            id,
+            parts,
+            current,
+            count: 0,
+            bytes: 0,
+        }
+    }
+
+    fn next(&mut self) -> Result<Piece> {
+        loop {
+            let Some(rx) = self.current.as_mut() else {
+                return Err(self.ended());
+            };
+            match rx.blocking_recv() {
+                Some(Ok(Piece::Done { count, bytes })) => {
+                    self.count += count;
+                    self.bytes += bytes;
+                    self.current = self.parts.next();
+                    if self.current.is_none() {
+                        return Ok(Piece::Done {
+                            count: self.count,
+                            bytes: self.bytes,
+                        });
+                    }
+                }
+                Some(Ok(piece)) => return Ok(piece),
+                Some(Err(e)) => return Err(e),
+                None => return Err(self.ended()),
+            }
+        }
+    }
+
+    fn ended(&self) -> Error {
+        Error::Config(format!(
+            "the data of TOC entry {} ended before it was complete",
+            self.id
+        ))
+    }
 }
 
 fn unexpected(id: i32) -> Error {

@@ -263,6 +263,13 @@ pub struct BackupArgs {
     /// Threads compressing a table's data (default: one per core).
     #[arg(long)]
     pub compress_threads: Option<usize>,
+    /// Tables whose heap is at least this large (pg_relation_size) are
+    /// read by all the connections at once, one COPY per block range, in
+    /// one snapshot (PostgreSQL 14+, when the range query is a TID range
+    /// scan): a size such as 64MB, 1GB (units of 1024), 0 for every table
+    /// of two blocks or more, or off.
+    #[arg(long, default_value = "64MB", value_parser = parse_threshold)]
+    pub split_threshold: SplitThreshold,
     /// How long to wait for each table's ACCESS SHARE lock before failing:
     /// 500ms, 30s, 5m, or plain seconds.
     #[arg(long, default_value = "60s", value_parser = parse_duration)]
@@ -295,6 +302,31 @@ pub struct BackupArgs {
     /// one error line per object, and nothing is written.
     #[arg(long)]
     pub allow_unknown: bool,
+}
+
+/// `--split-threshold`: a size in bytes, or off.
+#[derive(Debug, Clone, Copy)]
+pub struct SplitThreshold(pub Option<u64>);
+
+fn parse_threshold(s: &str) -> Result<SplitThreshold, String> {
+    if s == "off" {
+        return Ok(SplitThreshold(None));
+    }
+    let (number, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    let shift = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "kb" | "kib" => 10,
+        "mb" | "mib" => 20,
+        "gb" | "gib" => 30,
+        "tb" | "tib" => 40,
+        _ => return Err(format!("{s:?} is not a size (e.g. 64MB, 1GB, 0 or off)")),
+    };
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("{s:?} is not a size (e.g. 64MB, 1GB, 0 or off)"))?;
+    n.checked_mul(1 << shift)
+        .map(|n| SplitThreshold(Some(n)))
+        .ok_or_else(|| format!("{s:?} is too large"))
 }
 
 fn parse_duration(s: &str) -> Result<std::time::Duration, String> {

@@ -45,6 +45,7 @@ pub fn run(args: &BackupArgs) -> Result<(), Error> {
     if let Some(t) = args.compress_threads {
         opts.compress_threads = t.max(1);
     }
+    opts.split_threshold = args.split_threshold.0;
     opts.lock_wait_timeout = args.lock_wait_timeout;
     if !(5..=5120).contains(&args.s3_part_size_mib) {
         return Err(Error::Config(

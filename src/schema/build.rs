@@ -845,10 +845,10 @@ impl<'a> Builder<'a> {
                 None => &r.qualified,
             };
             data.copy_stmt = Some(format!("COPY {target} {list} FROM stdin;\n"));
-            data.data = Some(DataSource::Copy(format!(
-                "COPY {} {list} TO stdout",
-                r.qualified
-            )));
+            data.data = Some(DataSource::Table {
+                relation: r.qualified.clone(),
+                columns: cols.join(", "),
+            });
             data.deps.push(Key::new(Class::Relation, r.oid));
             self.out.push(data);
         }

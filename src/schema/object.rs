@@ -190,11 +190,38 @@ pub enum Priority {
 pub enum DataSource {
     /// `COPY ... TO stdout` with this statement.
     Copy(String),
+    /// A whole table's rows: `COPY relation (columns) TO stdout`. A large
+    /// one may be read in block ranges instead ([`DataSource::Ranges`]).
+    Table {
+        /// The table, schema-qualified and quoted.
+        relation: String,
+        /// The COPY column list, quoted and comma-separated (no generated
+        /// columns; empty for a table without columns).
+        columns: String,
+    },
+    /// One table's rows read in block ranges, one COPY statement per
+    /// range, their output concatenated in this order.
+    Ranges(Vec<String>),
     /// Large objects, by OID.
     LargeObjects(Vec<Oid>),
     /// A table whose heap has no blocks: no rows, so no COPY to run (its
     /// block holds just the end-of-data marker, as pg_dump's does).
     EmptyHeap,
+}
+
+impl DataSource {
+    /// The one COPY statement that reads this data, if there is one.
+    pub fn copy_statement(&self) -> Option<String> {
+        match self {
+            DataSource::Copy(stmt) => Some(stmt.clone()),
+            DataSource::Table { relation, columns } => Some(if columns.is_empty() {
+                format!("COPY {relation}  TO stdout")
+            } else {
+                format!("COPY {relation} ({columns}) TO stdout")
+            }),
+            _ => None,
+        }
+    }
 }
 
 /// A COMMENT (or other entry) that follows its object in the TOC.

@@ -237,7 +237,8 @@ pub fn toc(objects: &[DumpObject], info: &TocInfo) -> (Vec<TocEntry>, Vec<DataPl
         if let Some(source) = &o.data {
             e.had_dumper = true;
             // The emptiness check itself keeps to plain tables (relkind r).
-            let plain_table = o.desc == "TABLE DATA" && matches!(source, DataSource::Copy(_));
+            let plain_table = o.desc == "TABLE DATA"
+                && matches!(source, DataSource::Copy(_) | DataSource::Table { .. });
             plan.push(DataPlan {
                 dump_id: id,
                 source: source.clone(),
