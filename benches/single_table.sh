@@ -34,9 +34,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-cargo build --release --quiet
-PGARK=${CARGO_TARGET_DIR:-$ROOT/target}/release/pgark
-
 "${RUNAS[@]}" "$BIN/initdb" -D "$WORK/data" -U postgres --auth=trust -E UTF8 --no-locale >/dev/null
 "${RUNAS[@]}" "$BIN/pg_ctl" -D "$WORK/data" -l "$WORK/log" -w \
     -o "-p $PORT -k $WORK -c listen_addresses=127.0.0.1 -c shared_buffers=256MB -c max_wal_size=4GB" start >/dev/null
@@ -46,6 +43,9 @@ URL=postgresql://postgres@127.0.0.1:$PORT/bench
 echo "generating $ROWS rows..."
 "$BIN/psql" -qX -v ON_ERROR_STOP=1 -v rows="$ROWS" -d bench -f benches/single_table.sql
 "$BIN/psql" -qXAt -d bench -c "SELECT 'events heap: ' || pg_size_pretty(pg_relation_size('events')) || ', with indexes: ' || pg_size_pretty(pg_total_relation_size('events'))"
+
+cargo build --release --quiet
+PGARK=${CARGO_TARGET_DIR:-$ROOT/target}/release/pgark
 
 # run NAME OUTPUT_FILE CMD...: the best of REPEAT runs' wall seconds,
 # output bytes, peak RSS (MiB).
