@@ -5,13 +5,15 @@
 //! and validity rules as `pgark ls` and `audit`) and a [`Policy`] it
 //! decides, for every archive, whether it is kept (and by which rules),
 //! deleted, or left alone because it is not a valid backup. The policy
-//! counts valid backups only. Then:
+//! counts valid backups only, and applies to each [series](series_of)
+//! (the backups of one database name) alone. Then:
 //!
-//! * the newest valid backup is always kept;
+//! * the newest valid backup of each series is always kept;
 //! * an invalid archive (no manifest, unreadable manifest, truncated, too
 //!   small, no time) is never deleted by prune;
-//! * a plan that would delete a backup older than an invalid archive
-//!   (or than one whose time is unknown) is [refused](Plan::blockers):
+//! * a plan that would delete a backup older than an invalid archive of
+//!   its series (or than one whose time or series is unknown) is
+//!   [refused](Plan::blockers):
 //!   the newer run may have failed, and the older backups may be the
 //!   last good ones. `force` overrides this;
 //! * an archive is deleted first, then its sidecars (its manifest and the
@@ -49,6 +51,8 @@ pub enum Decision {
 pub struct Entry {
     /// The archive's key.
     pub key: String,
+    /// Its [series](series_of): the policy applies to each series alone.
+    pub series: String,
     /// When it was taken (Unix seconds), if known.
     pub taken_at: Option<i64>,
     /// Its size in bytes.
@@ -109,29 +113,33 @@ pub fn plan(listing: &Listing, policy: &Policy) -> Result<Plan, Error> {
     }
     let mut backups: Vec<&Backup> = listing.backups.iter().collect();
     backups.sort_by(|a, b| b.taken_at.cmp(&a.taken_at).then(b.key.cmp(&a.key)));
-    let valid: Vec<(usize, i64)> = backups
-        .iter()
-        .enumerate()
-        .filter(|(_, b)| b.invalid().is_none())
-        .filter_map(|(i, b)| b.taken_at.map(|t| (i, t)))
-        .collect();
-    let times: Vec<i64> = valid.iter().map(|(_, t)| *t).collect();
-    let reasons = retention::keep(policy, &times);
     let mut decisions: Vec<Decision> = backups
         .iter()
         .map(|b| Decision::Invalid(b.invalid().unwrap_or_default()))
         .collect();
-    for (n, ((i, _), why)) in valid.iter().zip(reasons).enumerate() {
-        decisions[*i] = if why.is_empty() && n > 0 {
-            Decision::Delete
-        } else {
-            Decision::Keep(why)
-        };
+    let mut series: std::collections::BTreeMap<String, Vec<(usize, i64)>> = Default::default();
+    for (i, b) in backups.iter().enumerate() {
+        if let (None, Some(t)) = (b.invalid(), b.taken_at) {
+            series.entry(series_of(&b.key)).or_default().push((i, t));
+        }
+    }
+    // Each series newest first, as `backups` is.
+    for valid in series.values() {
+        let times: Vec<i64> = valid.iter().map(|(_, t)| *t).collect();
+        let reasons = retention::keep(policy, &times);
+        for (n, ((i, _), why)) in valid.iter().zip(reasons).enumerate() {
+            decisions[*i] = if why.is_empty() && n > 0 {
+                Decision::Delete
+            } else {
+                Decision::Keep(why)
+            };
+        }
     }
     let entries: Vec<Entry> = backups
         .iter()
         .zip(decisions)
         .map(|(b, decision)| Entry {
+            series: series_of(&b.key),
             key: b.key.clone(),
             taken_at: b.taken_at,
             size: b.size,
@@ -148,6 +156,19 @@ pub fn plan(listing: &Listing, policy: &Policy) -> Result<Plan, Error> {
     })
 }
 
+/// The series a backup belongs to: the name before its timestamp
+/// (`app` for `prod/2026/11/30/app-20261130T020000Z.dump`), so that the
+/// backups of different databases under one prefix are counted
+/// separately (restic groups snapshots by host and paths the same way);
+/// empty for a key without a timestamp.
+pub fn series_of(key: &str) -> String {
+    let file = key.rsplit('/').next().unwrap_or(key);
+    match (crate::audit::time_from_key(key), file.rsplit_once('-')) {
+        (Some(_), Some((name, _))) => name.to_owned(),
+        _ => String::new(),
+    }
+}
+
 /// The manifest first, then the other sidecars by key.
 fn sidecars_in_order(b: &Backup) -> Vec<String> {
     let manifest = format!("{}{}", b.key, crate::manifest::SUFFIX);
@@ -156,24 +177,32 @@ fn sidecars_in_order(b: &Backup) -> Vec<String> {
     out
 }
 
+/// Invalid archives newer than (or of unknown time than) the oldest
+/// deletion of their series; one of no known series counts for every
+/// series.
 fn blockers(entries: &[Entry]) -> Vec<Blocker> {
-    let Some(oldest_deleted) = entries
-        .iter()
-        .filter(|e| e.decision == Decision::Delete)
-        .filter_map(|e| e.taken_at)
-        .min()
-    else {
-        return Vec::new();
+    let mut oldest_deleted: std::collections::HashMap<&str, i64> = Default::default();
+    for e in entries.iter().filter(|e| e.decision == Decision::Delete) {
+        if let Some(t) = e.taken_at {
+            let oldest = oldest_deleted.entry(e.series.as_str()).or_insert(t);
+            *oldest = (*oldest).min(t);
+        }
+    }
+    let blocks = |e: &Entry| {
+        let oldest = if e.series.is_empty() {
+            oldest_deleted.values().min().copied()
+        } else {
+            oldest_deleted.get(e.series.as_str()).copied()
+        };
+        oldest.is_some_and(|oldest| e.taken_at.map_or(true, |t| t > oldest))
     };
     entries
         .iter()
         .filter_map(|e| match &e.decision {
-            Decision::Invalid(why) if e.taken_at.map_or(true, |t| t > oldest_deleted) => {
-                Some(Blocker {
-                    key: e.key.clone(),
-                    why: why.clone(),
-                })
-            }
+            Decision::Invalid(why) if blocks(e) => Some(Blocker {
+                key: e.key.clone(),
+                why: why.clone(),
+            }),
             _ => None,
         })
         .collect()
@@ -434,6 +463,50 @@ mod tests {
         assert!(p.blockers.is_empty());
         assert_eq!(p.deletions().count(), 2);
         assert!(matches!(p.entries[4].decision, Decision::Invalid(_)));
+    }
+
+    #[test]
+    fn each_database_is_pruned_on_its_own() {
+        // Two databases backed up every day under one prefix: daily 2
+        // keeps two of each, not the two newest of both together.
+        let mut backups = Vec::new();
+        for d in 0..4 {
+            backups.push(backup(monday() - d * DAY, true));
+            let mut other = backup(monday() - d * DAY + 600, true);
+            other.key = other.key.replace("/app-", "/billing-");
+            backups.push(other);
+        }
+        let p = plan(
+            &listing(backups),
+            &Policy {
+                daily: 2,
+                ..Policy::default()
+            },
+        )
+        .expect("plan");
+        let kept: Vec<&str> = p.kept().map(|e| e.series.as_str()).collect();
+        assert_eq!(kept, ["billing", "app", "billing", "app"]);
+        assert_eq!(p.deletions().count(), 4);
+        // A failed run of one database does not block the other's pruning.
+        let mut backups: Vec<Backup> = (1..4).map(|w| backup(monday() - w * WEEK, true)).collect();
+        let mut failed = backup(monday(), false);
+        failed.key = failed.key.replace("/app-", "/billing-");
+        backups.push(failed);
+        let p = plan(
+            &listing(backups),
+            &Policy {
+                last: 1,
+                ..Policy::default()
+            },
+        )
+        .expect("plan");
+        assert!(p.blockers.is_empty());
+        assert_eq!(p.deletions().count(), 2);
+        assert_eq!(
+            series_of("x/2026/11/30/app-db-20261130T020000Z.dump"),
+            "app-db"
+        );
+        assert_eq!(series_of("x/latest.dump"), "");
     }
 
     #[test]

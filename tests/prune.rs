@@ -57,9 +57,14 @@ fn put(client: &Client, bucket: &str, key: &str, body: Vec<u8>) {
 
 /// The key of backup `k` under `prefix`, in the runbook's layout.
 fn key_of(prefix: &str, k: i64) -> String {
+    key_named(prefix, "app", k)
+}
+
+/// The key of database `name`'s backup `k`.
+fn key_named(prefix: &str, name: &str, k: i64) -> String {
     let t = manifest::rfc3339(newest() - k * WEEK);
     let stamp = t.replace(['-', ':'], "");
-    format!("{prefix}{}/app-{stamp}.dump", &t[..10].replace('-', "/"))
+    format!("{prefix}{}/{name}-{stamp}.dump", &t[..10].replace('-', "/"))
 }
 
 /// A manifest as `pgark backup` writes it, for an archive of `size`
@@ -89,8 +94,19 @@ fn manifest_json(bucket: &str, key: &str, at: i64, size: usize) -> Vec<u8> {
 /// Seeds backups `ks` under `prefix` (archive and manifest each): their
 /// archive keys.
 fn seed(client: &Client, bucket: &str, prefix: &str, ks: impl Iterator<Item = i64>) -> Vec<String> {
+    seed_named(client, bucket, prefix, "app", ks)
+}
+
+/// Seeds database `name`'s backups `ks`.
+fn seed_named(
+    client: &Client,
+    bucket: &str,
+    prefix: &str,
+    name: &str,
+    ks: impl Iterator<Item = i64>,
+) -> Vec<String> {
     ks.map(|k| {
-        let key = key_of(prefix, k);
+        let key = key_named(prefix, name, k);
         let mut body = b"PGDMP".to_vec();
         body.resize(ARCHIVE_BYTES, 0);
         put(client, bucket, &key, body);
@@ -414,6 +430,10 @@ fn prune_refuses_past_an_invalid_newer_archive() {
     let before = current_keys(&s3, &bucket, prefix);
     assert_eq!(before.len(), 12);
 
+    // Another database's backups under the same prefix are counted on
+    // their own: its two newest stay too.
+    seed_named(&s3, &bucket, prefix, "billing", 1..5);
+
     // --force deletes what the policy does not keep, counting valid
     // backups only, and never the invalid archive.
     let out = pgark(
@@ -426,6 +446,10 @@ fn prune_refuses_past_an_invalid_newer_archive() {
     let mut wanted = keys(prefix, &[0, 1, 2]);
     for k in [0, 1, 2] {
         wanted.insert(format!("{}{SUFFIX}", key_of(prefix, k)));
+    }
+    for k in [1, 2] {
+        wanted.insert(key_named(prefix, "billing", k));
+        wanted.insert(format!("{}{SUFFIX}", key_named(prefix, "billing", k)));
     }
     assert_eq!(current_keys(&s3, &bucket, prefix), wanted);
 

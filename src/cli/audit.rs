@@ -53,14 +53,19 @@ pub fn ls(args: &LsArgs) -> Result<(), Error> {
     Ok(())
 }
 
-/// The times of the valid backups: what a retention policy counts.
-fn valid_times(listing: &audit::Listing) -> Vec<i64> {
-    listing
-        .backups
-        .iter()
-        .filter(|b| b.invalid().is_none())
-        .filter_map(|b| b.taken_at)
-        .collect()
+/// The times of the valid backups of each series (database name): what
+/// a retention policy counts, as `pgark prune` does.
+fn valid_times(listing: &audit::Listing) -> std::collections::BTreeMap<String, Vec<i64>> {
+    let mut series: std::collections::BTreeMap<String, Vec<i64>> = Default::default();
+    for b in listing.backups.iter().filter(|b| b.invalid().is_none()) {
+        if let Some(t) = b.taken_at {
+            series
+                .entry(pgark::prune::series_of(&b.key))
+                .or_default()
+                .push(t);
+        }
+    }
+    series
 }
 
 /// `retention: keep-weekly 8: 8 of 8 weeks have a backup`, or a warning
@@ -123,7 +128,12 @@ pub fn run(args: &AuditArgs) -> Result<bool, Error> {
     let rt = current_thread()?;
     let listing = rt.block_on(listing(&args.url))?;
     let report = audit::audit(&listing, Cadence { every, grace, now });
-    let retention = retention::coverage(&args.keep.policy(), &valid_times(&listing));
+    let policy = args.keep.policy();
+    let retention: Vec<(String, Vec<retention::Coverage>)> = valid_times(&listing)
+        .into_iter()
+        .map(|(series, times)| (series, retention::coverage(&policy, &times)))
+        .filter(|(_, c)| !c.is_empty())
+        .collect();
     let mut json = serde_json::json!({
         "bucket": args.url,
         "checked_at": rfc3339(now),
@@ -131,7 +141,10 @@ pub fn run(args: &AuditArgs) -> Result<bool, Error> {
         "report": report,
     });
     if !retention.is_empty() {
-        json["retention"] = serde_json::json!(retention);
+        json["retention"] = retention
+            .iter()
+            .map(|(series, c)| serde_json::json!({"series": series, "rules": c}))
+            .collect();
     }
     if args.json {
         println!(
@@ -147,8 +160,17 @@ pub fn run(args: &AuditArgs) -> Result<bool, Error> {
         for f in &report.findings {
             println!("{}: {}", if f.fails { "FAIL" } else { "warn" }, f.message);
         }
-        for c in &retention {
-            println!("{}", coverage_line(c));
+        let several = retention.len() > 1;
+        for (series, coverage) in &retention {
+            for c in coverage {
+                let line = coverage_line(c);
+                if several {
+                    let named = format!("retention ({series}):");
+                    println!("{}", line.replacen("retention:", &named, 1));
+                } else {
+                    println!("{line}");
+                }
+            }
         }
         println!(
             "{}",
