@@ -40,11 +40,12 @@ pub enum Command {
     /// small archives. Exits 6 when a backup is overdue or missing.
     Audit(AuditArgs),
     /// Delete the backups a retention policy does not keep (restic's
-    /// `forget --keep-*` rules, periods in UTC). A dry run unless
-    /// --apply: prints what would be deleted and why each kept backup is
-    /// kept. Never deletes the newest valid backup nor an invalid
-    /// archive; exits 6 without deleting anything while an archive newer
-    /// than a backup to delete is invalid (unless --force).
+    /// `forget --keep-*` rules, periods in UTC, each database name's
+    /// backups counted alone). A dry run unless --apply: prints what
+    /// would be deleted and why each kept backup is kept. Never deletes
+    /// the newest valid backup nor an invalid archive; exits 6 without
+    /// deleting anything while an archive newer than a backup to delete
+    /// is invalid (unless --force).
     Prune(PruneArgs),
     /// Harden the backup bucket as the runbook says (versioning, SSE-S3,
     /// public access blocked, lifecycle rules) and audit it for drift.
