@@ -70,7 +70,7 @@ impl Source {
                 "standard input cannot be read at an offset".into(),
             )),
             Source::S3 { bucket, key } => {
-                Ok(Box::new(S3Reader::open(bucket, key, offset, None)?.0))
+                Ok(Box::new(S3Reader::open(bucket, key, offset, None, None)?.0))
             }
             Source::File(path) => {
                 use std::io::{Seek, SeekFrom};
@@ -92,9 +92,19 @@ impl Source {
     /// `last` (inclusive), when given: an S3 object is fetched with a range
     /// request for exactly those bytes; a file seeks.
     pub fn open_range(&self, offset: u64, last: Option<u64>) -> Result<Box<dyn Read + Send>> {
+        self.open_range_via(offset, last, None)
+    }
+
+    /// [`Source::open_range`], an S3 object read through `via`.
+    pub(crate) fn open_range_via(
+        &self,
+        offset: u64,
+        last: Option<u64>,
+        via: Option<&S3Reads>,
+    ) -> Result<Box<dyn Read + Send>> {
         match self {
             Source::S3 { bucket, key } => {
-                Ok(Box::new(S3Reader::open(bucket, key, offset, last)?.0))
+                Ok(Box::new(S3Reader::open(bucket, key, offset, last, via)?.0))
             }
             _ => self.open_at(offset),
         }
@@ -105,8 +115,14 @@ impl Source {
     /// reader asks for more, so that what is left unread is never
     /// downloaded.
     pub fn open_head(&self) -> Result<Box<dyn Read + Send>> {
+        self.open_head_via(None)
+    }
+
+    /// [`Source::open_head`], an S3 object read through `via`.
+    pub(crate) fn open_head_via(&self, via: Option<&S3Reads>) -> Result<Box<dyn Read + Send>> {
         match self {
             Source::S3 { bucket, key } => Ok(Box::new(RangedReader {
+                via: via.cloned(),
                 bucket: bucket.clone(),
                 key: key.clone(),
                 pos: 0,
@@ -122,9 +138,16 @@ impl Source {
 
     /// Opens the source for sequential reading.
     pub fn open(&self) -> Result<Box<dyn Read + Send>> {
+        self.open_via(None)
+    }
+
+    /// [`Source::open`], an S3 object read through `via`.
+    pub(crate) fn open_via(&self, via: Option<&S3Reads>) -> Result<Box<dyn Read + Send>> {
         match self {
             Source::Stdin => Ok(Box::new(io::stdin())),
-            Source::S3 { bucket, key } => Ok(Box::new(S3Reader::open(bucket, key, 0, None)?.0)),
+            Source::S3 { bucket, key } => {
+                Ok(Box::new(S3Reader::open(bucket, key, 0, None, via)?.0))
+            }
             Source::File(path) => {
                 let file = File::open(path).map_err(|source| Error::File {
                     path: path.clone(),
@@ -199,10 +222,6 @@ fn get_error(
     Error::S3(Failure::from_sdk(e).into_error(bucket, key, S3Action::GetObject, 1))
 }
 
-/// An S3 object streamed through [`Read`] (never a temporary file). The
-/// download runs on a thread of its own with its own runtime, so the
-/// reader works in sync code and inside async code alike; at most four
-/// body chunks wait in between.
 /// The first range request of [`Source::open_head`]; each next one is
 /// twice as large, up to [`RANGE_MAX`].
 const RANGE_FIRST: u64 = 256 * 1024;
@@ -210,6 +229,7 @@ const RANGE_MAX: u64 = 8 * 1024 * 1024;
 
 /// An S3 object read front to back in bounded range requests.
 struct RangedReader {
+    via: Option<S3Reads>,
     bucket: String,
     key: String,
     /// Offset of the next byte.
@@ -243,8 +263,14 @@ impl Read for RangedReader {
                 return Ok(0);
             }
             let last = self.pos + self.chunk - 1;
-            let (r, size) = S3Reader::open(&self.bucket, &self.key, self.pos, Some(last))
-                .map_err(io::Error::other)?;
+            let (r, size) = S3Reader::open(
+                &self.bucket,
+                &self.key,
+                self.pos,
+                Some(last),
+                self.via.as_ref(),
+            )
+            .map_err(io::Error::other)?;
             self.size = size.or(self.size);
             self.current = Some(r);
             self.got = 0;
@@ -254,6 +280,9 @@ impl Read for RangedReader {
     }
 }
 
+/// An S3 object streamed through [`Read`] (never a temporary file). The
+/// download runs on the runtime of an [`S3Reads`], or on a thread of its
+/// own with its own runtime; at most four body chunks wait in between.
 struct S3Reader {
     rx: std::sync::mpsc::Receiver<std::result::Result<bytes::Bytes, String>>,
     buf: bytes::Bytes,
@@ -261,63 +290,86 @@ struct S3Reader {
     done: bool,
 }
 
+/// One S3 client for every read of a restore, and the runtime its
+/// downloads run on (the restore's own): range requests share the
+/// client's connection pool, and no reader starts a thread or a runtime.
+/// Its readers block the thread that reads them, so they must be read off
+/// the runtime's worker threads (in `block_on`, or a blocking task).
+#[derive(Clone, Debug)]
+pub(crate) struct S3Reads {
+    client: aws_sdk_s3::Client,
+    handle: tokio::runtime::Handle,
+}
+
+impl S3Reads {
+    /// A client from the AWS environment, on the current runtime.
+    pub(crate) async fn from_env() -> Self {
+        S3Reads {
+            client: build_client(&S3ClientOptions::from_env()).await,
+            handle: tokio::runtime::Handle::current(),
+        }
+    }
+
+    /// The size of `bucket/key` (a HEAD request).
+    pub(crate) async fn size(&self, bucket: &str, key: &str) -> Result<u64> {
+        let head = self
+            .client
+            .head_object()
+            .bucket(bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(|e| {
+                Error::S3(Failure::from_sdk(&e).into_error(bucket, key, S3Action::GetObject, 1))
+            })?;
+        Ok(head.content_length().unwrap_or(0).max(0) as u64)
+    }
+}
+
+/// The channel an [`S3Reader`] reads body chunks from.
+type Chunks = std::sync::mpsc::SyncSender<std::result::Result<bytes::Bytes, String>>;
+
 impl S3Reader {
     /// Streams the object from byte `offset` on, up to byte `last`
     /// (inclusive) when given (a range request unless the whole object is
     /// asked for); also returns the object's size when the response says
-    /// it.
+    /// it. With `via`, the download runs on its runtime with its client;
+    /// without, on a thread of its own with its own runtime and client.
     fn open(
         bucket: &str,
         key: &str,
         offset: u64,
         last: Option<u64>,
+        via: Option<&S3Reads>,
     ) -> Result<(S3Reader, Option<u64>)> {
         let (tx, rx) = std::sync::mpsc::sync_channel(4);
         let (first_tx, first_rx) = std::sync::mpsc::sync_channel::<Result<Option<u64>>>(1);
         let (b, k) = (bucket.to_owned(), key.to_owned());
-        std::thread::spawn(move || {
-            let rt = match current_thread() {
-                Ok(rt) => rt,
-                Err(e) => {
-                    let _ = first_tx.send(Err(e));
-                    return;
-                }
-            };
-            rt.block_on(async move {
-                let client = build_client(&S3ClientOptions::from_env()).await;
-                let mut request = client.get_object().bucket(&b).key(&k);
-                match last {
-                    Some(last) => request = request.range(format!("bytes={offset}-{last}")),
-                    None if offset > 0 => request = request.range(format!("bytes={offset}-")),
-                    None => {}
-                }
-                let (mut body, size) = match request.send().await {
-                    Ok(o) => {
-                        // "bytes 0-262143/104857600"
-                        let size = o
-                            .content_range()
-                            .and_then(|r| r.rsplit('/').next())
-                            .and_then(|t| t.parse().ok());
-                        (o.body, size)
-                    }
-                    Err(e) => {
-                        let _ = first_tx.send(Err(get_error(&b, &k, &e)));
-                        return;
-                    }
-                };
-                let _ = first_tx.send(Ok(size));
-                while let Some(chunk) = body.next().await {
-                    let msg = chunk.map_err(|e| chain_line(&e));
-                    let failed = msg.is_err();
-                    if tx.send(msg).is_err() || failed {
-                        return;
-                    }
-                }
-            });
-        });
-        let size = first_rx.recv().map_err(|_| {
-            Error::Config(format!("s3://{bucket}/{key}: the download thread died"))
-        })??;
+        match via {
+            Some(via) => {
+                let client = via.client.clone();
+                via.handle
+                    .spawn(download(client, b, k, offset, last, first_tx, tx));
+            }
+            None => {
+                std::thread::spawn(move || {
+                    let rt = match current_thread() {
+                        Ok(rt) => rt,
+                        Err(e) => {
+                            let _ = first_tx.send(Err(e));
+                            return;
+                        }
+                    };
+                    rt.block_on(async move {
+                        let client = build_client(&S3ClientOptions::from_env()).await;
+                        download(client, b, k, offset, last, first_tx, tx).await
+                    });
+                });
+            }
+        }
+        let size = first_rx
+            .recv()
+            .map_err(|_| Error::Config(format!("s3://{bucket}/{key}: the download stopped")))??;
         let reader = S3Reader {
             rx,
             buf: bytes::Bytes::new(),
@@ -325,6 +377,67 @@ impl S3Reader {
             done: false,
         };
         Ok((reader, size))
+    }
+}
+
+/// One GetObject: its size (or error) to `first`, then its body chunk by
+/// chunk to `tx`.
+async fn download(
+    client: aws_sdk_s3::Client,
+    b: String,
+    k: String,
+    offset: u64,
+    last: Option<u64>,
+    first: std::sync::mpsc::SyncSender<Result<Option<u64>>>,
+    tx: Chunks,
+) {
+    let mut request = client.get_object().bucket(&b).key(&k);
+    match last {
+        Some(last) => request = request.range(format!("bytes={offset}-{last}")),
+        None if offset > 0 => request = request.range(format!("bytes={offset}-")),
+        None => {}
+    }
+    let (mut body, size) = match request.send().await {
+        Ok(o) => {
+            // "bytes 0-262143/104857600"
+            let size = o
+                .content_range()
+                .and_then(|r| r.rsplit('/').next())
+                .and_then(|t| t.parse().ok());
+            (o.body, size)
+        }
+        Err(e) => {
+            let _ = first.send(Err(get_error(&b, &k, &e)));
+            return;
+        }
+    };
+    let _ = first.send(Ok(size));
+    while let Some(chunk) = body.next().await {
+        let msg = chunk.map_err(|e| chain_line(&e));
+        let failed = msg.is_err();
+        // A full channel blocks the send until the reader takes a chunk:
+        // on a multi-threaded runtime the worker hands its other tasks
+        // over meanwhile; on a current-thread one, the send runs on a
+        // blocking thread.
+        let sent = match tx.try_send(msg) {
+            Ok(()) => true,
+            Err(std::sync::mpsc::TrySendError::Disconnected(_)) => false,
+            Err(std::sync::mpsc::TrySendError::Full(msg)) => {
+                let multi = tokio::runtime::Handle::current().runtime_flavor()
+                    == tokio::runtime::RuntimeFlavor::MultiThread;
+                if multi {
+                    tokio::task::block_in_place(|| tx.send(msg).is_ok())
+                } else {
+                    let tx = tx.clone();
+                    tokio::task::spawn_blocking(move || tx.send(msg).is_ok())
+                        .await
+                        .unwrap_or(false)
+                }
+            }
+        };
+        if !sent || failed {
+            return;
+        }
     }
 }
 

@@ -27,6 +27,7 @@ mod parallel_gzip;
 mod prune;
 mod restore;
 mod restore_faults;
+mod restore_split;
 mod s3_sink;
 mod service;
 mod toc_order;

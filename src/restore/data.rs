@@ -17,7 +17,7 @@ use archive_format::{
 use flate2::{Decompress, FlushDecompress, Status};
 
 use crate::error::{Error, Result};
-use crate::source::Source;
+use crate::source::{S3Reads, Source};
 
 /// Opens the archive again from its first byte (files only).
 pub(crate) type Reopen = Box<dyn Fn() -> Result<Box<dyn Read + Send>> + Send>;
@@ -75,17 +75,20 @@ impl Blocks {
         Self::with_input(input, algorithm)
     }
 
-    /// Blocks read from `path` at the data offsets its TOC stores
+    /// Blocks read from `source` at the data offsets its TOC stores
     /// (`offsets`: dump id to the block's first byte), for parallel
-    /// workers that each open the file themselves.
+    /// workers that each open the file themselves; an S3 object through
+    /// `via`.
     pub(crate) fn at_offsets(
         source: &Source,
+        via: Option<&S3Reads>,
         offsets: Arc<HashMap<i32, u64>>,
         int_size: u8,
         algorithm: CompressionAlgorithm,
     ) -> Result<Self> {
         let input = Input::At(BlockAt {
             source: source.clone(),
+            via: via.cloned(),
             file: None,
             int_size,
             offsets,
@@ -381,6 +384,8 @@ struct BlockAt {
     /// Where blocks are read from: each one is opened at its offset (a
     /// seek in a file, a range request on S3).
     source: Source,
+    /// The S3 client and runtime to read through.
+    via: Option<S3Reads>,
     file: Option<BufReader<Box<dyn Read + Send>>>,
     int_size: u8,
     offsets: Arc<HashMap<i32, u64>>,
@@ -407,7 +412,8 @@ impl BlockAt {
         let last = next.map(|n| n - 1);
         self.file = Some(BufReader::with_capacity(
             256 * 1024,
-            self.source.open_range(offset, last)?,
+            self.source
+                .open_range_via(offset, last, self.via.as_ref())?,
         ));
         self.pos = offset;
         self.in_lo = false;

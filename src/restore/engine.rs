@@ -20,6 +20,8 @@ use bytes::Bytes;
 use futures_util::SinkExt;
 use tokio_postgres::Client;
 
+pub(super) mod split;
+
 use super::data::{Blocks, Piece};
 use super::failure::{self, EntryError};
 use super::{statements, RestoreOptions, RestoreReport, Session};
@@ -139,10 +141,15 @@ impl<'a> Engine<'a> {
         f: Failure<'_>,
         e: &tokio_postgres::Error,
     ) -> Result<()> {
+        self.failed_with(entry, f, failure::server_message(e))
+    }
+
+    /// [`Engine::failed`] with the message already worded.
+    fn failed_with(&mut self, entry: &EntryName, f: Failure<'_>, message: String) -> Result<()> {
         let error = EntryError {
             entry: entry.to_string(),
             context: f.context,
-            message: failure::server_message(e),
+            message,
             command: f.command.map(str::to_owned),
         };
         if self.exit_on_error {

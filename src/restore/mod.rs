@@ -52,7 +52,7 @@ use std::sync::Arc;
 use archive_format::{ArchiveReader, DataOffset, Section, TocEntry};
 
 use crate::error::{Error, Result};
-use crate::source::Source;
+use crate::source::{S3Reads, Source};
 use data::{Blocks, Reopen};
 use engine::Engine;
 pub use failure::EntryError;
@@ -99,7 +99,16 @@ pub struct RestoreOptions {
     /// Connections for the data and post-data entries (`-j`); 1 for a
     /// serial restore. More than 1 needs an archive file with data offsets.
     pub jobs: usize,
+    /// With `jobs` > 1, the data of a table whose stored block is at least
+    /// this many bytes is split across the connections idle when it
+    /// starts (see `engine/split.rs`), which pg_restore cannot do;
+    /// `u64::MAX` never splits. Only tables created by the restore are
+    /// split.
+    pub split_min_bytes: u64,
 }
+
+/// The default [`RestoreOptions::split_min_bytes`]: 64 MiB stored.
+pub const DEFAULT_SPLIT_MIN_BYTES: u64 = 64 * 1024 * 1024;
 
 impl RestoreOptions {
     /// Everything, into `url`, with pg_restore's defaults.
@@ -120,6 +129,7 @@ impl RestoreOptions {
             schema_only: false,
             create: false,
             jobs: 1,
+            split_min_bytes: DEFAULT_SPLIT_MIN_BYTES,
         }
     }
 }
@@ -186,7 +196,11 @@ pub fn restore(source: &Source, opts: &RestoreOptions) -> Result<RestoreReport> 
     } else {
         None
     };
-    let rt = crate::runtime::current_thread()?;
+    // Worker threads for the connections and the S3 downloads; block
+    // reads and inflating run on the thread that drives the restore and
+    // on blocking threads (split tables).
+    let threads = opts.jobs.clamp(2, 8);
+    let rt = crate::runtime::multi_thread(threads)?;
     let reopen: Option<Reopen> = match source {
         Source::File(path) => {
             let path = path.clone();
@@ -201,13 +215,57 @@ pub fn restore(source: &Source, opts: &RestoreOptions) -> Result<RestoreReport> 
         || !opts.schemas.is_empty()
         || opts.use_list.is_some()
         || !opts.sections.is_empty();
-    let (input, ranged) = match source {
-        Source::S3 { .. } if selective || parallel.is_some() => {
-            (source.open_head()?, Some(source.clone()))
-        }
-        _ => (source.open()?, None),
-    };
-    rt.block_on(restore_from(input, reopen, parallel, ranged, opts))
+    rt.block_on(async {
+        // One S3 client for every read of the restore.
+        let s3 = match source {
+            Source::S3 { .. } => Some(S3Reads::from_env().await),
+            _ => None,
+        };
+        let (input, ranged) = match source {
+            Source::S3 { .. } if selective || parallel.is_some() => {
+                (source.open_head_via(s3.as_ref())?, Some(source.clone()))
+            }
+            _ => (source.open_via(s3.as_ref())?, None),
+        };
+        let reads = Reads {
+            source: source.clone(),
+            s3,
+        };
+        restore_from(input, reopen, parallel, ranged, reads, opts).await
+    })
+}
+
+/// Where blocks are read from: the source, and for S3 the client every
+/// read of the restore shares.
+struct Reads {
+    source: Source,
+    s3: Option<S3Reads>,
+}
+
+impl Reads {
+    /// The stored size of each data block: up to the next block's offset,
+    /// the last one up to the end of the archive.
+    async fn block_sizes(&self, offsets: &HashMap<i32, u64>) -> Result<HashMap<i32, u64>> {
+        let end = match (&self.source, &self.s3) {
+            (Source::File(path), _) => std::fs::metadata(path)
+                .map_err(|source| Error::File {
+                    path: path.clone(),
+                    source,
+                })?
+                .len(),
+            (Source::S3 { bucket, key }, Some(s3)) => s3.size(bucket, key).await?,
+            _ => u64::MAX,
+        };
+        let mut starts: Vec<u64> = offsets.values().copied().collect();
+        starts.sort_unstable();
+        Ok(offsets
+            .iter()
+            .map(|(&id, &o)| {
+                let next = starts.iter().copied().find(|&s| s > o).unwrap_or(end);
+                (id, next.saturating_sub(o))
+            })
+            .collect())
+    }
 }
 
 /// Reads a list file as `pg_restore -L` does: on each line, whatever
@@ -248,6 +306,7 @@ async fn restore_from(
     reopen: Option<Reopen>,
     parallel: Option<Source>,
     ranged: Option<Source>,
+    reads: Reads,
     opts: &RestoreOptions,
 ) -> Result<RestoreReport> {
     let mut reader = ArchiveReader::new(input);
@@ -282,9 +341,13 @@ async fn restore_from(
     let mut blocks = match ranged {
         // Serially, each block at its stored offset (when every block has
         // one): the TOC was all that was read in sequence.
-        Some(source) if no_offset.is_none() => {
-            Blocks::at_offsets(&source, offsets.clone(), int_size, algorithm)?
-        }
+        Some(source) if no_offset.is_none() => Blocks::at_offsets(
+            &source,
+            reads.s3.as_ref(),
+            offsets.clone(),
+            int_size,
+            algorithm,
+        )?,
         _ => Blocks::new(reader, reopen, algorithm)?,
     };
 
@@ -315,9 +378,12 @@ async fn restore_from(
     }
     match parallel {
         Some(source) => {
+            let sizes = reads.block_sizes(&offsets).await?;
             let files = Files {
                 source,
+                s3: reads.s3.clone(),
                 offsets,
+                sizes,
                 int_size,
                 algorithm,
             };
@@ -382,9 +448,25 @@ fn in_list_order(entries: Vec<TocEntry>, list: &[i32]) -> Result<Vec<TocEntry>> 
 /// What parallel workers need to read data blocks themselves.
 struct Files {
     source: Source,
+    s3: Option<S3Reads>,
     offsets: Arc<HashMap<i32, u64>>,
+    /// Stored size of each data block.
+    sizes: HashMap<i32, u64>,
     int_size: u8,
     algorithm: archive_format::CompressionAlgorithm,
+}
+
+impl Files {
+    /// A reader of blocks at their offsets, for one worker.
+    fn blocks(&self) -> Result<Blocks> {
+        Blocks::at_offsets(
+            &self.source,
+            self.s3.as_ref(),
+            self.offsets.clone(),
+            self.int_size,
+            self.algorithm,
+        )
+    }
 }
 
 /// The session state pg_restore takes from the special entries.

@@ -21,14 +21,21 @@
 //! Each worker opens the archive file itself and reads an entry's data
 //! block at the offset the TOC stores. Among entries ready at the same time
 //! the earliest in TOC order goes first (pg_restore prefers the largest
-//! tables; the resulting database is the same).
+//! tables; the resulting database is the same), except the data of tables
+//! large enough to be split ([`RestoreOptions::split_min_bytes`]), which
+//! go first, largest first, each on every worker idle at that moment
+//! (`engine/split.rs`); when only one is idle, it loads the table alone.
+//!
+//! [`RestoreOptions::split_min_bytes`]: super::RestoreOptions::split_min_bytes
 
 use std::collections::{BTreeSet, HashMap};
 
 use archive_format::{Section, TocEntry};
+use futures_util::future::{FutureExt, LocalBoxFuture};
 use futures_util::stream::{FuturesUnordered, StreamExt};
 
 use super::data::Blocks;
+use super::engine::split;
 use super::statements::{self, Pass};
 use super::{Engine, Files, Session};
 use crate::error::Result;
@@ -40,16 +47,43 @@ struct Worker<'a> {
     blocks: Blocks,
 }
 
+/// A finished entry: the workers it ran on, its index, its outcome.
+type Done<'a> = (Vec<Worker<'a>>, usize, Result<()>);
+
 /// Restores one entry on a worker. pg_restore's leader adds a worker's
 /// errors for the entry and then one more for the entry's status
 /// (`parseWorkerResponse`, `mark_restore_job_done`); so does this count.
-async fn work<'a>(mut w: Worker<'a>, i: usize, e: &TocEntry) -> (Worker<'a>, usize, Result<()>) {
+async fn work<'a>(mut w: Worker<'a>, i: usize, e: &TocEntry) -> Done<'a> {
     let before = w.engine.report.error_count;
     let r = w.engine.restore_entry(e, &mut w.blocks).await;
     if w.engine.report.error_count > before {
         w.engine.report.error_count += 1;
     }
-    (w, i, r)
+    (vec![w], i, r)
+}
+
+/// Restores one table's data on several workers (the first reports it),
+/// counted as [`work`] counts.
+async fn work_split<'a>(
+    mut ws: Vec<Worker<'a>>,
+    i: usize,
+    e: &TocEntry,
+    stmt: String,
+    blocks: Result<Blocks>,
+) -> Done<'a> {
+    let blocks = match blocks {
+        Ok(b) => b,
+        Err(err) => return (ws, i, Err(err)),
+    };
+    let before = ws[0].engine.report.error_count;
+    let r = {
+        let mut engines: Vec<&mut Engine<'a>> = ws.iter_mut().map(|w| &mut w.engine).collect();
+        split::restore_split(&mut engines, e, &stmt, blocks).await
+    };
+    if ws[0].engine.report.error_count > before {
+        ws[0].engine.report.error_count += 1;
+    }
+    (ws, i, r)
 }
 
 /// Runs the main pass of `entries` (the `selected` ones) in parallel; the
@@ -172,20 +206,39 @@ pub(super) async fn run<'a>(
         idle.push(Worker {
             slot,
             engine,
-            blocks: Blocks::at_offsets(
-                &files.source,
-                files.offsets.clone(),
-                files.int_size,
-                files.algorithm,
-            )?,
+            blocks: files.blocks()?,
         });
     }
-    let mut running = FuturesUnordered::new();
+    // The data entries to split, with their sizes (after pre-data: only
+    // tables created by then are split).
+    let split_stmt: Vec<Option<(u64, String)>> = entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let size = files.sizes.get(&e.dump_id).copied()?;
+            if !pending[i] || !selected[i] || opts.jobs < 2 || size < opts.split_min_bytes {
+                return None;
+            }
+            split::splittable(e, &main.created).map(|s| (size, s))
+        })
+        .collect();
+    let mut running: FuturesUnordered<LocalBoxFuture<'_, Done<'a>>> = FuturesUnordered::new();
     let mut running_ids: Vec<usize> = Vec::new();
     loop {
         loop {
-            let next = ready.iter().copied().find(|&i| {
-                !selected[i] || (!idle.is_empty() && running_ids.iter().all(|&r| !conflicts(i, r)))
+            let free =
+                |i: usize, running_ids: &[usize]| running_ids.iter().all(|&r| !conflicts(i, r));
+            // Tables to split first, largest first; then TOC order.
+            let big = ready
+                .iter()
+                .copied()
+                .filter(|&i| split_stmt[i].is_some() && free(i, &running_ids))
+                .max_by_key(|&i| split_stmt[i].as_ref().map(|(size, _)| *size));
+            let next = big.filter(|_| !idle.is_empty()).or_else(|| {
+                ready
+                    .iter()
+                    .copied()
+                    .find(|&i| !selected[i] || (!idle.is_empty() && free(i, &running_ids)))
             });
             let Some(i) = next else { break };
             ready.remove(&i);
@@ -195,13 +248,32 @@ pub(super) async fn run<'a>(
             }
             let Some(w) = idle.pop() else { break };
             running_ids.push(i);
-            running.push(work(w, i, &entries[i]));
+            let helpers: Vec<Worker<'a>> = match &split_stmt[i] {
+                Some(_) if !w.engine.is_closed() => {
+                    let (live, dead) = std::mem::take(&mut idle)
+                        .into_iter()
+                        .partition(|h| !h.engine.is_closed());
+                    idle = dead;
+                    live
+                }
+                _ => Vec::new(),
+            };
+            match (&split_stmt[i], helpers.is_empty()) {
+                (Some((_, stmt)), false) => {
+                    let mut ws = vec![w];
+                    ws.extend(helpers);
+                    let blocks = files.blocks();
+                    running
+                        .push(work_split(ws, i, &entries[i], stmt.clone(), blocks).boxed_local());
+                }
+                _ => running.push(work(w, i, &entries[i]).boxed_local()),
+            }
         }
-        let Some((w, i, r)) = running.next().await else {
+        let Some((ws, i, r)) = running.next().await else {
             break;
         };
         r?;
-        idle.push(w);
+        idle.extend(ws);
         idle.sort_by_key(|w| std::cmp::Reverse(w.slot));
         running_ids.retain(|&x| x != i);
         complete(i, &mut done, &mut waiting, &mut ready);
