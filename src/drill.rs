@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::audit;
 use crate::db::connect;
+use crate::db::row::RowExt;
 use crate::error::{Error, Result};
 use crate::manifest::{self, Manifest, SUFFIX};
 use crate::restore::{self, RestoreOptions};
@@ -306,8 +307,8 @@ fn run_checks(
             .await
             .map_err(|e| Error::query("listing extension configuration tables", &e))?
             .iter()
-            .map(|r| (r.get(0), r.get(1)))
-            .collect();
+            .map(|r| Ok((r.col(0)?, r.col(1)?)))
+            .collect::<Result<_>>()?;
         for t in &manifest.tables {
             let extension_table = config.contains(&(t.schema.clone(), t.name.clone()));
             let sql = format!(
@@ -315,9 +316,9 @@ fn run_checks(
                 quote_ident(&t.schema),
                 quote_ident(&t.name)
             );
-            let (ok, detail) = match client.query_one(sql.as_str(), &[]).await {
-                Ok(row) => {
-                    let n: i64 = row.get(0);
+            let count = client.query_one(sql.as_str(), &[]).await;
+            let (ok, detail) = match count.as_ref().map(|row| row.col::<_, i64>(0)) {
+                Ok(Ok(n)) => {
                     if extension_table {
                         (
                             n as u64 >= t.rows,
@@ -333,7 +334,8 @@ fn run_checks(
                         )
                     }
                 }
-                Err(e) => (false, Error::query("counting", &e).to_string()),
+                Ok(Err(e)) => (false, e.to_string()),
+                Err(e) => (false, Error::query("counting", e).to_string()),
             };
             checks.push(Check {
                 name: format!("rows {}.{}", t.schema, t.name),

@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 use archive_format::{ArchiveVersion, ArchiveWriter, Compression, CreateTime, Header};
 
 use crate::catalog::Catalog;
+use crate::db::row::RowExt;
 use crate::db::{begin_snapshot, connect, export_snapshot, join_snapshot, lock_tables, ServerInfo};
 use crate::error::{Error, Result};
 use crate::manifest::{self, ExtensionVersion, Manifest, PartDigest, TableStats};
@@ -631,7 +632,8 @@ async fn skip_empty_heaps(
         )
         .await
         .map_err(|e| Error::query("finding empty tables", &e))?;
-    let empty: std::collections::HashSet<u32> = rows.iter().map(|r| r.get(0)).collect();
+    let empty: std::collections::HashSet<u32> =
+        rows.iter().map(|r| r.col(0)).collect::<Result<_>>()?;
     for p in plan.iter_mut() {
         if p.table.is_some_and(|t| empty.contains(&t)) {
             p.source = schema::DataSource::EmptyHeap;

@@ -19,6 +19,7 @@ use tokio::sync::mpsc::{channel, Receiver, Sender};
 use tokio_postgres::Client;
 
 use crate::compress::{ParallelGzip, ParallelGzipOptions, RawBlockWriter};
+use crate::db::row::RowExt;
 use crate::error::{Error, Result};
 use crate::schema::{DataPlan, DataSource};
 use crate::sink::s3::S3Error;
@@ -227,7 +228,7 @@ async fn large_objects(
                 .map_err(|e| {
                     Sent::Failed(Error::query(&format!("reading large object {oid}"), &e))
                 })?;
-            let data: Vec<u8> = row.get(0);
+            let data: Vec<u8> = row.col(0).map_err(Sent::Failed)?;
             let n = data.len();
             total += n as u64;
             if n > 0 {

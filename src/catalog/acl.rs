@@ -3,6 +3,9 @@
 
 use tokio_postgres::Row;
 
+use crate::db::row::RowExt;
+use crate::error::{Error, Result};
+
 use super::Oid;
 
 /// An object's (or column's) ACL and its base ACL.
@@ -29,21 +32,23 @@ pub struct ObjectAcl {
     pub acl_only: bool,
 }
 
-impl From<&Row> for ObjectAcl {
-    fn from(r: &Row) -> Self {
-        ObjectAcl {
-            catalog: r.get("catalog"),
-            oid: r.get("oid"),
-            subid: r.get("subid"),
-            keyword: r.get("keyword"),
-            name: r.get("name"),
-            column: r.get("column_name"),
-            schema: r.get("schema"),
-            owner: r.get("owner"),
-            acl: r.get("acl"),
-            base: r.get("base"),
-            acl_only: r.get("acl_only"),
-        }
+impl TryFrom<&Row> for ObjectAcl {
+    type Error = Error;
+
+    fn try_from(r: &Row) -> Result<Self> {
+        Ok(ObjectAcl {
+            catalog: r.col("catalog")?,
+            oid: r.col("oid")?,
+            subid: r.col("subid")?,
+            keyword: r.col("keyword")?,
+            name: r.col("name")?,
+            column: r.col("column_name")?,
+            schema: r.col("schema")?,
+            owner: r.col("owner")?,
+            acl: r.col("acl")?,
+            base: r.col("base")?,
+            acl_only: r.col("acl_only")?,
+        })
     }
 }
 
@@ -61,15 +66,17 @@ pub struct DefaultAcl {
     pub base: Vec<String>,
 }
 
-impl From<&Row> for DefaultAcl {
-    fn from(r: &Row) -> Self {
-        DefaultAcl {
-            oid: r.get("oid"),
-            role: r.get("role"),
-            schema: r.get("schema"),
-            objtype: r.get("objtype"),
-            acl: r.get("acl"),
-            base: r.get("base"),
-        }
+impl TryFrom<&Row> for DefaultAcl {
+    type Error = Error;
+
+    fn try_from(r: &Row) -> Result<Self> {
+        Ok(DefaultAcl {
+            oid: r.col("oid")?,
+            role: r.col("role")?,
+            schema: r.col("schema")?,
+            objtype: r.col("objtype")?,
+            acl: r.col("acl")?,
+            base: r.col("base")?,
+        })
     }
 }

@@ -5,6 +5,9 @@
 
 use tokio_postgres::Row;
 
+use crate::db::row::RowExt;
+use crate::error::{Error, Result};
+
 use super::Oid;
 
 /// A catalog row and its kind.
@@ -23,14 +26,16 @@ pub struct InventoryRow {
     pub kind: String,
 }
 
-impl From<&Row> for InventoryRow {
-    fn from(r: &Row) -> Self {
-        InventoryRow {
-            catalog: r.get("catalog"),
-            oid: r.get("oid"),
-            schema: r.get("schema"),
-            name: r.get("name"),
-            kind: r.get("kind"),
-        }
+impl TryFrom<&Row> for InventoryRow {
+    type Error = Error;
+
+    fn try_from(r: &Row) -> Result<Self> {
+        Ok(InventoryRow {
+            catalog: r.col("catalog")?,
+            oid: r.col("oid")?,
+            schema: r.col("schema")?,
+            name: r.col("name")?,
+            kind: r.col("kind")?,
+        })
     }
 }

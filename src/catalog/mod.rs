@@ -9,6 +9,7 @@ use futures_util::future::try_join_all;
 
 use tokio_postgres::{Client, Row};
 
+use crate::db::row::RowExt;
 use crate::error::{Error, Result};
 
 mod acl;
@@ -717,7 +718,11 @@ impl Catalog {
         cat.queries = QUERIES.len();
         // Subscriptions' details only when there are some this role may
         // read (pg_dump's getSubscriptions needs the same).
-        let details = if subscriptions.iter().any(|r| r.get::<_, bool>("readable")) {
+        let readable = subscriptions
+            .iter()
+            .map(|r| r.col::<_, bool>("readable"))
+            .collect::<Result<Vec<_>>>()?;
+        let details = if readable.contains(&true) {
             cat.queries += 1;
             let details = [SUBSCRIPTION_DETAILS];
             run_queries(&clients[..1], &details)
@@ -727,314 +732,363 @@ impl Catalog {
         } else {
             Vec::new()
         };
-        cat.inventory = inventory.iter().map(InventoryRow::from).collect();
+        cat.inventory = inventory
+            .iter()
+            .map(InventoryRow::try_from)
+            .collect::<Result<_>>()?;
         cat.schemaless = Schemaless {
-            access_methods: access_methods.iter().map(AccessMethod::from).collect(),
-            transforms: transforms.iter().map(Transform::from).collect(),
-            seclabels: seclabels.iter().map(SecLabel::from).collect(),
+            access_methods: access_methods
+                .iter()
+                .map(AccessMethod::try_from)
+                .collect::<Result<_>>()?,
+            transforms: transforms
+                .iter()
+                .map(Transform::try_from)
+                .collect::<Result<_>>()?,
+            seclabels: seclabels
+                .iter()
+                .map(SecLabel::try_from)
+                .collect::<Result<_>>()?,
             subscriptions: if details.is_empty() {
-                subscriptions.iter().map(Subscription::listed).collect()
+                subscriptions
+                    .iter()
+                    .map(Subscription::listed)
+                    .collect::<Result<_>>()?
             } else {
-                details.iter().map(Subscription::detailed).collect()
+                details
+                    .iter()
+                    .map(Subscription::detailed)
+                    .collect::<Result<_>>()?
             },
         };
-        cat.standalone = Standalone::fill(&more);
+        cat.standalone = Standalone::fill(&more)?;
         cat.acls = acls
             .iter()
-            .map(ObjectAcl::from)
+            .map(ObjectAcl::try_from)
+            .collect::<Result<Vec<_>>>()?
+            .into_iter()
             .filter(|a| a.acl != a.base)
             .collect();
-        cat.default_acls = default_acls.iter().map(DefaultAcl::from).collect();
+        cat.default_acls = default_acls
+            .iter()
+            .map(DefaultAcl::try_from)
+            .collect::<Result<_>>()?;
         cat.casts = casts
             .iter()
-            .map(|r| Cast {
-                oid: r.get(0),
-                source: r.get(1),
-                target: r.get(2),
-                method: ch(r.get(3)),
-                context: ch(r.get(4)),
-                function: r.get(5),
-                comment: r.get(6),
+            .map(|r| {
+                Ok(Cast {
+                    oid: r.col(0)?,
+                    source: r.col(1)?,
+                    target: r.col(2)?,
+                    method: ch(r.col(3)?),
+                    context: ch(r.col(4)?),
+                    function: r.col(5)?,
+                    comment: r.col(6)?,
+                })
             })
-            .collect();
+            .collect::<Result<_>>()?;
         cat.operators = operators
             .iter()
-            .map(|r| Operator {
-                oid: r.get(0),
-                schema: r.get(1),
-                name: r.get(2),
-                schema_quoted: r.get(3),
-                owner: r.get(4),
-                kind: ch(r.get(5)),
-                function: proc_name(r.get(6)),
-                left: r.get(7),
-                right: r.get(8),
-                commutator: r.get(9),
-                negator: r.get(10),
-                merges: r.get(11),
-                hashes: r.get(12),
-                restrict: r.get::<_, Option<String>>(13).map(proc_name),
-                join: r.get::<_, Option<String>>(14).map(proc_name),
-                comment: r.get(15),
+            .map(|r| {
+                Ok(Operator {
+                    oid: r.col(0)?,
+                    schema: r.col(1)?,
+                    name: r.col(2)?,
+                    schema_quoted: r.col(3)?,
+                    owner: r.col(4)?,
+                    kind: ch(r.col(5)?),
+                    function: proc_name(r.col(6)?),
+                    left: r.col(7)?,
+                    right: r.col(8)?,
+                    commutator: r.col(9)?,
+                    negator: r.col(10)?,
+                    merges: r.col(11)?,
+                    hashes: r.col(12)?,
+                    restrict: r.col::<_, Option<String>>(13)?.map(proc_name),
+                    join: r.col::<_, Option<String>>(14)?.map(proc_name),
+                    comment: r.col(15)?,
+                })
             })
-            .collect();
+            .collect::<Result<_>>()?;
         cat.collations = collations
             .iter()
-            .map(|r| Collation {
-                oid: r.get(0),
-                schema: r.get(1),
-                name: r.get(2),
-                qualified: r.get(3),
-                owner: r.get(4),
-                provider: ch(r.get(5)),
-                deterministic: r.get(6),
-                collate: r.get(7),
-                ctype: r.get(8),
-                locale: r.get(9),
-                icu_rules: r.get(10),
-                comment: r.get(11),
+            .map(|r| {
+                Ok(Collation {
+                    oid: r.col(0)?,
+                    schema: r.col(1)?,
+                    name: r.col(2)?,
+                    qualified: r.col(3)?,
+                    owner: r.col(4)?,
+                    provider: ch(r.col(5)?),
+                    deterministic: r.col(6)?,
+                    collate: r.col(7)?,
+                    ctype: r.col(8)?,
+                    locale: r.col(9)?,
+                    icu_rules: r.col(10)?,
+                    comment: r.col(11)?,
+                })
             })
-            .collect();
+            .collect::<Result<_>>()?;
         cat.policies = policies
             .iter()
-            .map(|r| Policy {
-                oid: r.get(0),
-                table: r.get(1),
-                name: r.get(2),
-                quoted: r.get(3),
-                command: ch(r.get(4)),
-                permissive: r.get(5),
-                roles: r.get(6),
-                using: r.get(7),
-                with_check: r.get(8),
-                comment: r.get(9),
+            .map(|r| {
+                Ok(Policy {
+                    oid: r.col(0)?,
+                    table: r.col(1)?,
+                    name: r.col(2)?,
+                    quoted: r.col(3)?,
+                    command: ch(r.col(4)?),
+                    permissive: r.col(5)?,
+                    roles: r.col(6)?,
+                    using: r.col(7)?,
+                    with_check: r.col(8)?,
+                    comment: r.col(9)?,
+                })
             })
-            .collect();
+            .collect::<Result<_>>()?;
         cat.statistics = statistics
             .iter()
-            .map(|r| Statistics {
-                oid: r.get(0),
-                table: r.get(1),
-                schema: r.get(2),
-                name: r.get(3),
-                qualified: r.get(4),
-                owner: r.get(5),
-                definition: r.get(6),
-                stattarget: r.get(7),
-                comment: r.get(8),
+            .map(|r| {
+                Ok(Statistics {
+                    oid: r.col(0)?,
+                    table: r.col(1)?,
+                    schema: r.col(2)?,
+                    name: r.col(3)?,
+                    qualified: r.col(4)?,
+                    owner: r.col(5)?,
+                    definition: r.col(6)?,
+                    stattarget: r.col(7)?,
+                    comment: r.col(8)?,
+                })
             })
-            .collect();
+            .collect::<Result<_>>()?;
         cat.event_triggers = event_triggers
             .iter()
-            .map(|r| EventTrigger {
-                oid: r.get(0),
-                name: r.get(1),
-                quoted: r.get(2),
-                event: r.get(3),
-                owner: r.get(4),
-                tags: r.get(5),
-                function: r.get(6),
-                enabled: ch(r.get(7)),
-                comment: r.get(8),
+            .map(|r| {
+                Ok(EventTrigger {
+                    oid: r.col(0)?,
+                    name: r.col(1)?,
+                    quoted: r.col(2)?,
+                    event: r.col(3)?,
+                    owner: r.col(4)?,
+                    tags: r.col(5)?,
+                    function: r.col(6)?,
+                    enabled: ch(r.col(7)?),
+                    comment: r.col(8)?,
+                })
             })
-            .collect();
+            .collect::<Result<_>>()?;
         cat.publications = publications
             .iter()
-            .map(|r| Publication {
-                oid: r.get(0),
-                name: r.get(1),
-                quoted: r.get(2),
-                owner: r.get(3),
-                all_tables: r.get(4),
-                insert: r.get(5),
-                update: r.get(6),
-                delete: r.get(7),
-                truncate: r.get(8),
-                via_root: r.get(9),
-                gencols: r.get(10),
-                comment: r.get(11),
+            .map(|r| {
+                Ok(Publication {
+                    oid: r.col(0)?,
+                    name: r.col(1)?,
+                    quoted: r.col(2)?,
+                    owner: r.col(3)?,
+                    all_tables: r.col(4)?,
+                    insert: r.col(5)?,
+                    update: r.col(6)?,
+                    delete: r.col(7)?,
+                    truncate: r.col(8)?,
+                    via_root: r.col(9)?,
+                    gencols: r.col(10)?,
+                    comment: r.col(11)?,
+                })
             })
-            .collect();
+            .collect::<Result<_>>()?;
         cat.publication_members = members
             .iter()
-            .map(|r| PublicationMember {
-                oid: r.get(0),
-                publication: r.get(1),
-                table: r.get(2),
-                schema: r.get(3),
-                columns: r.get(4),
-                filter: r.get(5),
+            .map(|r| {
+                Ok(PublicationMember {
+                    oid: r.col(0)?,
+                    publication: r.col(1)?,
+                    table: r.col(2)?,
+                    schema: r.col(3)?,
+                    columns: r.col(4)?,
+                    filter: r.col(5)?,
+                })
             })
-            .collect();
+            .collect::<Result<_>>()?;
         cat.aggregates = aggregates
             .iter()
-            .map(|r| Aggregate {
-                oid: r.get(0),
-                schema: r.get(1),
-                name: r.get(2),
-                qualified: r.get(3),
-                owner: r.get(4),
-                arguments: r.get(5),
-                identity_args: r.get(6),
-                arg_types: r.get::<_, Option<String>>(7).unwrap_or_default(),
-                kind: ch(r.get(8)),
-                transfn: r.get(9),
-                transtype: r.get(10),
-                transspace: r.get(11),
-                initval: r.get(12),
-                finalfn: r.get(13),
-                finalextra: r.get(14),
-                finalmodify: ch(r.get(15)),
-                combinefn: r.get(16),
-                serialfn: r.get(17),
-                deserialfn: r.get(18),
-                mtransfn: r.get(19),
-                minvtransfn: r.get(20),
-                mtranstype: r.get(21),
-                mtransspace: r.get(22),
-                minitval: r.get(23),
-                mfinalfn: r.get(24),
-                mfinalextra: r.get(25),
-                mfinalmodify: ch(r.get(26)),
-                sortop: r.get(27),
-                parallel: ch(r.get(28)),
-                comment: r.get(29),
-                sort_args: r.get::<_, Option<Vec<String>>>(30).unwrap_or_default(),
+            .map(|r| {
+                Ok(Aggregate {
+                    oid: r.col(0)?,
+                    schema: r.col(1)?,
+                    name: r.col(2)?,
+                    qualified: r.col(3)?,
+                    owner: r.col(4)?,
+                    arguments: r.col(5)?,
+                    identity_args: r.col(6)?,
+                    arg_types: r.col::<_, Option<String>>(7)?.unwrap_or_default(),
+                    kind: ch(r.col(8)?),
+                    transfn: r.col(9)?,
+                    transtype: r.col(10)?,
+                    transspace: r.col(11)?,
+                    initval: r.col(12)?,
+                    finalfn: r.col(13)?,
+                    finalextra: r.col(14)?,
+                    finalmodify: ch(r.col(15)?),
+                    combinefn: r.col(16)?,
+                    serialfn: r.col(17)?,
+                    deserialfn: r.col(18)?,
+                    mtransfn: r.col(19)?,
+                    minvtransfn: r.col(20)?,
+                    mtranstype: r.col(21)?,
+                    mtransspace: r.col(22)?,
+                    minitval: r.col(23)?,
+                    mfinalfn: r.col(24)?,
+                    mfinalextra: r.col(25)?,
+                    mfinalmodify: ch(r.col(26)?),
+                    sortop: r.col(27)?,
+                    parallel: ch(r.col(28)?),
+                    comment: r.col(29)?,
+                    sort_args: r.col::<_, Option<Vec<String>>>(30)?.unwrap_or_default(),
+                })
             })
-            .collect();
+            .collect::<Result<_>>()?;
         cat.ext_config = ext_config
             .iter()
-            .map(|r| ExtConfig {
-                oid: r.get(0),
-                kind: ch(r.get(1)),
-                schema: r.get(2),
-                name: r.get(3),
-                qualified: r.get(4),
-                extension: r.get(5),
-                condition: r.get::<_, Option<String>>(6).unwrap_or_default(),
-                columns: r.get::<_, Option<String>>(7).unwrap_or_default(),
-                references: r.get(8),
-                owner: r.get(9),
-                last_value: r.get(10),
-                start: r.get(11),
+            .map(|r| {
+                Ok(ExtConfig {
+                    oid: r.col(0)?,
+                    kind: ch(r.col(1)?),
+                    schema: r.col(2)?,
+                    name: r.col(3)?,
+                    qualified: r.col(4)?,
+                    extension: r.col(5)?,
+                    condition: r.col::<_, Option<String>>(6)?.unwrap_or_default(),
+                    columns: r.col::<_, Option<String>>(7)?.unwrap_or_default(),
+                    references: r.col(8)?,
+                    owner: r.col(9)?,
+                    last_value: r.col(10)?,
+                    start: r.col(11)?,
+                })
             })
-            .collect();
+            .collect::<Result<_>>()?;
         cat.rules = rules
             .iter()
-            .map(|r| Rule {
-                oid: r.get(0),
-                table: r.get(1),
-                name: r.get(2),
-                quoted: r.get(3),
-                definition: r.get(4),
-                enabled: ch(r.get(5)),
-                comment: r.get(6),
+            .map(|r| {
+                Ok(Rule {
+                    oid: r.col(0)?,
+                    table: r.col(1)?,
+                    name: r.col(2)?,
+                    quoted: r.col(3)?,
+                    definition: r.col(4)?,
+                    enabled: ch(r.col(5)?),
+                    comment: r.col(6)?,
+                })
             })
-            .collect();
+            .collect::<Result<_>>()?;
 
         cat.schemas = schemas
             .iter()
-            .map(|r| Schema {
-                oid: r.get(0),
-                name: r.get(1),
-                quoted: r.get(2),
-                owner: r.get(3),
-                comment: r.get(4),
+            .map(|r| {
+                Ok(Schema {
+                    oid: r.col(0)?,
+                    name: r.col(1)?,
+                    quoted: r.col(2)?,
+                    owner: r.col(3)?,
+                    comment: r.col(4)?,
+                })
             })
-            .collect();
+            .collect::<Result<_>>()?;
         cat.extensions = extensions
             .iter()
-            .map(|r| Extension {
-                oid: r.get(0),
-                name: r.get(1),
-                quoted: r.get(2),
-                schema: r.get(3),
-                schema_quoted: r.get(4),
-                version: r.get(5),
-                comment: r.get(6),
+            .map(|r| {
+                Ok(Extension {
+                    oid: r.col(0)?,
+                    name: r.col(1)?,
+                    quoted: r.col(2)?,
+                    schema: r.col(3)?,
+                    schema_quoted: r.col(4)?,
+                    version: r.col(5)?,
+                    comment: r.col(6)?,
+                })
             })
-            .collect();
+            .collect::<Result<_>>()?;
         let mut by_oid: HashMap<Oid, usize> = HashMap::new();
         for r in &relations {
-            by_oid.insert(r.get(0), cat.relations.len());
-            cat.relations.push(relation(r));
+            by_oid.insert(r.col(0)?, cat.relations.len());
+            cat.relations.push(relation(r)?);
         }
         let mut composite: HashMap<Oid, Vec<Column>> = HashMap::new();
         for r in &columns {
-            let rel: Oid = r.get(0);
+            let rel: Oid = r.col(0)?;
             match by_oid.get(&rel) {
-                Some(&i) => cat.relations[i].columns.push(column(r)),
-                None => composite.entry(rel).or_default().push(column(r)),
+                Some(&i) => cat.relations[i].columns.push(column(r)?),
+                None => composite.entry(rel).or_default().push(column(r)?),
             }
         }
         cat.types = types
             .iter()
             .map(|r| {
-                let relid: Oid = r.get(13);
-                UserType {
-                    oid: r.get(0),
-                    kind: ch(r.get(1)),
-                    schema: r.get(2),
-                    name: r.get(3),
-                    qualified: r.get(4),
-                    owner: r.get(5),
-                    comment: r.get(6),
-                    labels: r.get::<_, Option<Vec<String>>>(7).unwrap_or_default(),
-                    domain_base: r.get(8),
-                    not_null: r.get(9),
-                    default: r.get(10),
-                    collation: r.get(11),
-                    checks: r.get(12),
+                let relid: Oid = r.col(13)?;
+                Ok(UserType {
+                    oid: r.col(0)?,
+                    kind: ch(r.col(1)?),
+                    schema: r.col(2)?,
+                    name: r.col(3)?,
+                    qualified: r.col(4)?,
+                    owner: r.col(5)?,
+                    comment: r.col(6)?,
+                    labels: r.col::<_, Option<Vec<String>>>(7)?.unwrap_or_default(),
+                    domain_base: r.col(8)?,
+                    not_null: r.col(9)?,
+                    default: r.col(10)?,
+                    collation: r.col(11)?,
+                    checks: r.col(12)?,
                     relid,
                     attributes: composite.remove(&relid).unwrap_or_default(),
-                    range_subtype: r.get(14),
-                    multirange: r.get(15),
-                    subtype_diff: r.get(16),
-                    subtype_opclass: r.get(17),
-                    range_collation: r.get(18),
-                    canonical: r.get(19),
+                    range_subtype: r.col(14)?,
+                    multirange: r.col(15)?,
+                    subtype_diff: r.col(16)?,
+                    subtype_opclass: r.col(17)?,
+                    range_collation: r.col(18)?,
+                    canonical: r.col(19)?,
                     base: BaseType {
-                        length: r.get(20),
-                        input: r.get(21),
-                        output: r.get(22),
-                        receive: r.get(23),
-                        send: r.get(24),
-                        typmod_in: r.get(25),
-                        typmod_out: r.get(26),
-                        analyze: r.get(27),
-                        collatable: r.get(28),
-                        subscript: r.get(29),
-                        element: r.get(30),
-                        category: r.get(31),
-                        preferred: r.get(32),
-                        delimiter: r.get(33),
-                        by_value: r.get(34),
-                        align: r.get(35),
-                        storage: r.get(36),
+                        length: r.col(20)?,
+                        input: r.col(21)?,
+                        output: r.col(22)?,
+                        receive: r.col(23)?,
+                        send: r.col(24)?,
+                        typmod_in: r.col(25)?,
+                        typmod_out: r.col(26)?,
+                        analyze: r.col(27)?,
+                        collatable: r.col(28)?,
+                        subscript: r.col(29)?,
+                        element: r.col(30)?,
+                        category: r.col(31)?,
+                        preferred: r.col(32)?,
+                        delimiter: r.col(33)?,
+                        by_value: r.col(34)?,
+                        align: r.col(35)?,
+                        storage: r.col(36)?,
                     },
-                }
+                })
             })
-            .collect();
+            .collect::<Result<_>>()?;
         for r in &sequences {
-            let oid: Oid = r.get(0);
-            let owner: Option<Oid> = r.get(8);
-            let col: Option<String> = r.get(9);
-            let deptype: Option<String> = r.get(10);
+            let oid: Oid = r.col(0)?;
+            let owner: Option<Oid> = r.col(8)?;
+            let col: Option<String> = r.col(9)?;
+            let deptype: Option<String> = r.col(10)?;
             cat.sequences.insert(
                 oid,
                 Sequence {
                     oid,
-                    type_name: r.get(1),
-                    start: r.get(2),
-                    increment: r.get(3),
-                    min: r.get(4),
-                    max: r.get(5),
-                    cache: r.get(6),
-                    cycle: r.get(7),
+                    type_name: r.col(1)?,
+                    start: r.col(2)?,
+                    increment: r.col(3)?,
+                    min: r.col(4)?,
+                    max: r.col(5)?,
+                    cache: r.col(6)?,
+                    cycle: r.col(7)?,
                     owner_column: owner.zip(col),
                     identity: deptype.as_deref() == Some("i"),
-                    last_value: r.get(11),
-                    identity_persistence: r.get(12),
+                    last_value: r.col(11)?,
+                    identity_persistence: r.col(12)?,
                 },
             );
         }
@@ -1044,7 +1098,11 @@ impl Catalog {
             .filter(|t| t.kind == 'd')
             .map(|t| t.oid)
             .collect();
-        for c in constraints.iter().map(constraint) {
+        for c in constraints
+            .iter()
+            .map(constraint)
+            .collect::<Result<Vec<_>>>()?
+        {
             if by_oid.contains_key(&c.table) {
                 cat.constraints.push(c);
             } else if domains.contains(&c.domain) {
@@ -1053,153 +1111,167 @@ impl Catalog {
         }
         cat.indexes = indexes
             .iter()
-            .map(|r| Index {
-                oid: r.get(0),
-                table: r.get(1),
-                name: r.get(2),
-                definition: r.get(3),
-                comment: r.get(4),
-                clustered: r.get(5),
-                kind: ch(r.get(6)),
-                quoted: r.get(7),
-                parent_index: r.get(8),
-                replica_identity: r.get(9),
-                stattargets: r
-                    .get::<_, Vec<i32>>(10)
-                    .into_iter()
-                    .zip(r.get::<_, Vec<i32>>(11))
-                    .collect(),
-                tablespace: r.get(12),
+            .map(|r| {
+                Ok(Index {
+                    oid: r.col(0)?,
+                    table: r.col(1)?,
+                    name: r.col(2)?,
+                    definition: r.col(3)?,
+                    comment: r.col(4)?,
+                    clustered: r.col(5)?,
+                    kind: ch(r.col(6)?),
+                    quoted: r.col(7)?,
+                    parent_index: r.col(8)?,
+                    replica_identity: r.col(9)?,
+                    stattargets: r
+                        .col::<_, Vec<i32>>(10)?
+                        .into_iter()
+                        .zip(r.col::<_, Vec<i32>>(11)?)
+                        .collect(),
+                    tablespace: r.col(12)?,
+                })
             })
+            .collect::<Result<Vec<_>>>()?
+            .into_iter()
             .filter(|i| by_oid.contains_key(&i.table))
             .collect();
         cat.functions = functions
             .iter()
-            .map(|r| Function {
-                oid: r.get(0),
-                kind: ch(r.get(1)),
-                schema: r.get(2),
-                name: r.get(3),
-                qualified: r.get(4),
-                identity_args: r.get(5),
-                arg_types: r.get::<_, Option<String>>(6).unwrap_or_default(),
-                definition: r.get(7),
-                owner: r.get(8),
-                comment: r.get(9),
-                sort_args: r.get::<_, Option<Vec<String>>>(10).unwrap_or_default(),
+            .map(|r| {
+                Ok(Function {
+                    oid: r.col(0)?,
+                    kind: ch(r.col(1)?),
+                    schema: r.col(2)?,
+                    name: r.col(3)?,
+                    qualified: r.col(4)?,
+                    identity_args: r.col(5)?,
+                    arg_types: r.col::<_, Option<String>>(6)?.unwrap_or_default(),
+                    definition: r.col(7)?,
+                    owner: r.col(8)?,
+                    comment: r.col(9)?,
+                    sort_args: r.col::<_, Option<Vec<String>>>(10)?.unwrap_or_default(),
+                })
             })
-            .collect();
+            .collect::<Result<_>>()?;
         cat.triggers = triggers
             .iter()
-            .map(|r| Trigger {
-                oid: r.get(0),
-                table: r.get(1),
-                name: r.get(2),
-                quoted: r.get(3),
-                definition: r.get(4),
-                enabled: ch(r.get(5)),
-                comment: r.get(6),
-                parent: r.get(7),
+            .map(|r| {
+                Ok(Trigger {
+                    oid: r.col(0)?,
+                    table: r.col(1)?,
+                    name: r.col(2)?,
+                    quoted: r.col(3)?,
+                    definition: r.col(4)?,
+                    enabled: ch(r.col(5)?),
+                    comment: r.col(6)?,
+                    parent: r.col(7)?,
+                })
             })
+            .collect::<Result<Vec<_>>>()?
+            .into_iter()
             .filter(|t| by_oid.contains_key(&t.table))
             .collect();
         cat.large_objects = large_objects
             .iter()
-            .map(|r| LargeObject {
-                oid: r.get(0),
-                owner: r.get(1),
-                comment: r.get(2),
-                owner_oid: r.get(3),
-                acl: r.get(4),
+            .map(|r| {
+                Ok(LargeObject {
+                    oid: r.col(0)?,
+                    owner: r.col(1)?,
+                    comment: r.col(2)?,
+                    owner_oid: r.col(3)?,
+                    acl: r.col(4)?,
+                })
             })
-            .collect();
+            .collect::<Result<_>>()?;
         cat.depends = depends
             .iter()
-            .map(|r| Depend {
-                class: r.get(0),
-                oid: r.get(1),
-                ref_class: r.get(2),
-                ref_oid: r.get(3),
-                kind: ch(r.get(4)),
+            .map(|r| {
+                Ok(Depend {
+                    class: r.col(0)?,
+                    oid: r.col(1)?,
+                    ref_class: r.col(2)?,
+                    ref_oid: r.col(3)?,
+                    kind: ch(r.col(4)?),
+                })
             })
-            .collect();
+            .collect::<Result<_>>()?;
         Ok(cat)
     }
 }
 
-fn constraint(r: &Row) -> Constraint {
-    Constraint {
-        oid: r.get(0),
-        table: r.get(1),
-        domain: r.get(14),
-        name: r.get(2),
-        quoted: r.get(3),
-        kind: ch(r.get(4)),
-        definition: r.get(5),
-        validated: r.get(6),
-        is_local: r.get(7),
-        index: r.get(8),
-        comment: r.get(9),
-        parent_index: r.get(10),
-        clustered: r.get(11),
-        replica_identity: r.get(12),
-        index_comment: r.get(13),
-        no_inherit: r.get(15),
-        column: r.get(16),
-        index_tablespace: r.get(17),
-    }
+fn constraint(r: &Row) -> Result<Constraint> {
+    Ok(Constraint {
+        oid: r.col(0)?,
+        table: r.col(1)?,
+        domain: r.col(14)?,
+        name: r.col(2)?,
+        quoted: r.col(3)?,
+        kind: ch(r.col(4)?),
+        definition: r.col(5)?,
+        validated: r.col(6)?,
+        is_local: r.col(7)?,
+        index: r.col(8)?,
+        comment: r.col(9)?,
+        parent_index: r.col(10)?,
+        clustered: r.col(11)?,
+        replica_identity: r.col(12)?,
+        index_comment: r.col(13)?,
+        no_inherit: r.col(15)?,
+        column: r.col(16)?,
+        index_tablespace: r.col(17)?,
+    })
 }
 
-fn relation(r: &Row) -> Relation {
-    Relation {
-        oid: r.get(0),
-        kind: ch(r.get(1)),
-        schema: r.get(2),
-        schema_quoted: r.get(17),
-        name: r.get(3),
-        qualified: r.get(4),
-        owner: r.get(5),
-        persistence: ch(r.get(6)),
-        reloptions: r.get::<_, Option<String>>(7).filter(|s| !s.is_empty()),
-        access_method: r.get(8),
-        tablespace: r.get(9),
-        comment: r.get(10),
-        view_def: r.get(11),
-        populated: r.get(12),
-        row_security: r.get(13),
-        force_row_security: r.get(14),
-        replica_identity: ch(r.get(15)),
-        is_partition: r.get(16),
-        partition_bound: r.get(18),
-        partition_key: r.get(19),
-        parents: r.get(20),
-        toast_reloptions: r.get(21),
-        of_type: r.get(22),
-        hashes_enum: r.get(23),
-        return_rule: r.get(24),
+fn relation(r: &Row) -> Result<Relation> {
+    Ok(Relation {
+        oid: r.col(0)?,
+        kind: ch(r.col(1)?),
+        schema: r.col(2)?,
+        schema_quoted: r.col(17)?,
+        name: r.col(3)?,
+        qualified: r.col(4)?,
+        owner: r.col(5)?,
+        persistence: ch(r.col(6)?),
+        reloptions: r.col::<_, Option<String>>(7)?.filter(|s| !s.is_empty()),
+        access_method: r.col(8)?,
+        tablespace: r.col(9)?,
+        comment: r.col(10)?,
+        view_def: r.col(11)?,
+        populated: r.col(12)?,
+        row_security: r.col(13)?,
+        force_row_security: r.col(14)?,
+        replica_identity: ch(r.col(15)?),
+        is_partition: r.col(16)?,
+        partition_bound: r.col(18)?,
+        partition_key: r.col(19)?,
+        parents: r.col(20)?,
+        toast_reloptions: r.col(21)?,
+        of_type: r.col(22)?,
+        hashes_enum: r.col(23)?,
+        return_rule: r.col(24)?,
         columns: Vec::new(),
-    }
+    })
 }
 
-fn column(r: &Row) -> Column {
-    let def_oid: Option<Oid> = r.get(6);
-    let def_expr: Option<String> = r.get(7);
-    Column {
-        num: r.get(1),
-        name: r.get(2),
-        quoted: r.get(3),
-        type_name: r.get(4),
-        not_null: r.get(5),
+fn column(r: &Row) -> Result<Column> {
+    let def_oid: Option<Oid> = r.col(6)?;
+    let def_expr: Option<String> = r.col(7)?;
+    Ok(Column {
+        num: r.col(1)?,
+        name: r.col(2)?,
+        quoted: r.col(3)?,
+        type_name: r.col(4)?,
+        not_null: r.col(5)?,
         default: def_oid.zip(def_expr),
-        identity: r.get(8),
-        generated: r.get(9),
-        collation: r.get(10),
-        comment: r.get(11),
-        is_local: r.get(12),
-        stattarget: r.get(13),
-        storage: r.get(14),
-        inherited_not_null: r.get(15),
-        compression: r.get(16),
-        options: r.get(17),
-    }
+        identity: r.col(8)?,
+        generated: r.col(9)?,
+        collation: r.col(10)?,
+        comment: r.col(11)?,
+        is_local: r.col(12)?,
+        stattarget: r.col(13)?,
+        storage: r.col(14)?,
+        inherited_not_null: r.col(15)?,
+        compression: r.col(16)?,
+        options: r.col(17)?,
+    })
 }

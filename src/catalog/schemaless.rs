@@ -4,6 +4,9 @@
 
 use tokio_postgres::Row;
 
+use crate::db::row::RowExt;
+use crate::error::{Error, Result};
+
 use super::Oid;
 
 /// An access method made with CREATE ACCESS METHOD (`pg_am`).
@@ -20,16 +23,18 @@ pub struct AccessMethod {
     pub comment: Option<String>,
 }
 
-impl From<&Row> for AccessMethod {
-    fn from(r: &Row) -> Self {
-        AccessMethod {
-            oid: r.get("oid"),
-            name: r.get("name"),
-            quoted: r.get("quoted"),
-            kind: super::ch(r.get("kind")),
-            handler: r.get("handler"),
-            comment: r.get("comment"),
-        }
+impl TryFrom<&Row> for AccessMethod {
+    type Error = Error;
+
+    fn try_from(r: &Row) -> Result<Self> {
+        Ok(AccessMethod {
+            oid: r.col("oid")?,
+            name: r.col("name")?,
+            quoted: r.col("quoted")?,
+            kind: super::ch(r.col("kind")?),
+            handler: r.col("handler")?,
+            comment: r.col("comment")?,
+        })
     }
 }
 
@@ -51,18 +56,20 @@ pub struct Transform {
     pub comment: Option<String>,
 }
 
-impl From<&Row> for Transform {
-    fn from(r: &Row) -> Self {
-        Transform {
-            oid: r.get("oid"),
-            type_name: r.get("type_name"),
-            type_sort_name: r.get("type_sort_name"),
-            language: r.get("language"),
-            language_name: r.get("language_name"),
-            from_sql: r.get("from_sql"),
-            to_sql: r.get("to_sql"),
-            comment: r.get("comment"),
-        }
+impl TryFrom<&Row> for Transform {
+    type Error = Error;
+
+    fn try_from(r: &Row) -> Result<Self> {
+        Ok(Transform {
+            oid: r.col("oid")?,
+            type_name: r.col("type_name")?,
+            type_sort_name: r.col("type_sort_name")?,
+            language: r.col("language")?,
+            language_name: r.col("language_name")?,
+            from_sql: r.col("from_sql")?,
+            to_sql: r.col("to_sql")?,
+            comment: r.col("comment")?,
+        })
     }
 }
 
@@ -99,53 +106,53 @@ pub struct Subscription {
     pub comment: Option<String>,
 }
 
-fn flag(r: &Row, name: &str) -> Option<bool> {
-    r.get::<_, Option<String>>(name).map(|v| v == "true")
+fn flag(r: &Row, name: &str) -> Result<Option<bool>> {
+    Ok(r.col::<_, Option<String>>(name)?.map(|v| v == "true"))
 }
 
 impl Subscription {
     /// From a subscriptions.sql row.
-    pub fn listed(r: &Row) -> Self {
-        Subscription {
-            oid: r.get("oid"),
-            name: r.get("name"),
-            readable: r.get("readable"),
+    pub fn listed(r: &Row) -> Result<Self> {
+        Ok(Subscription {
+            oid: r.col("oid")?,
+            name: r.col("name")?,
+            readable: r.col("readable")?,
             ..Default::default()
-        }
+        })
     }
 
     /// From a subscription_details.sql row.
-    pub fn detailed(r: &Row) -> Self {
-        let stream: Option<String> = r.get("stream");
-        Subscription {
-            oid: r.get("oid"),
-            name: r.get("name"),
+    pub fn detailed(r: &Row) -> Result<Self> {
+        let stream: Option<String> = r.col("stream")?;
+        Ok(Subscription {
+            oid: r.col("oid")?,
+            name: r.col("name")?,
             readable: true,
-            quoted: r.get("quoted"),
-            owner: r.get("owner"),
-            conninfo: r.get("conninfo"),
-            slot_name: r.get("slot_name"),
-            synchronous_commit: r.get("synchronous_commit"),
-            publications: r.get("publications"),
-            binary: flag(r, "binary").unwrap_or(false),
+            quoted: r.col("quoted")?,
+            owner: r.col("owner")?,
+            conninfo: r.col("conninfo")?,
+            slot_name: r.col("slot_name")?,
+            synchronous_commit: r.col("synchronous_commit")?,
+            publications: r.col("publications")?,
+            binary: flag(r, "binary")?.unwrap_or(false),
             stream: match stream.as_deref() {
                 Some("true") => 't',
                 Some(s) => s.chars().next().unwrap_or('f'),
                 None => 'f',
             },
             two_phase: r
-                .get::<_, Option<String>>("two_phase")
+                .col::<_, Option<String>>("two_phase")?
                 .and_then(|s| s.chars().next())
                 .unwrap_or('d'),
-            disable_on_error: flag(r, "disable_on_error").unwrap_or(false),
-            password_required: flag(r, "password_required").unwrap_or(true),
-            run_as_owner: flag(r, "run_as_owner").unwrap_or(false),
-            failover: flag(r, "failover").unwrap_or(false),
+            disable_on_error: flag(r, "disable_on_error")?.unwrap_or(false),
+            password_required: flag(r, "password_required")?.unwrap_or(true),
+            run_as_owner: flag(r, "run_as_owner")?.unwrap_or(false),
+            failover: flag(r, "failover")?.unwrap_or(false),
             origin: r
-                .get::<_, Option<String>>("origin")
+                .col::<_, Option<String>>("origin")?
                 .unwrap_or_else(|| "any".into()),
-            comment: r.get("comment"),
-        }
+            comment: r.col("comment")?,
+        })
     }
 }
 
@@ -168,19 +175,21 @@ pub struct SecLabel {
     pub identity: String,
 }
 
-impl From<&Row> for SecLabel {
-    fn from(r: &Row) -> Self {
-        SecLabel {
-            class: r.get("class"),
-            catalog: r.get("catalog"),
-            oid: r.get("oid"),
-            subid: r.get("subid"),
-            provider: r.get("provider"),
-            label: r.get("label"),
-            object_type: r.get("object_type"),
-            schema: r.get("schema"),
-            identity: r.get("identity"),
-        }
+impl TryFrom<&Row> for SecLabel {
+    type Error = Error;
+
+    fn try_from(r: &Row) -> Result<Self> {
+        Ok(SecLabel {
+            class: r.col("class")?,
+            catalog: r.col("catalog")?,
+            oid: r.col("oid")?,
+            subid: r.col("subid")?,
+            provider: r.col("provider")?,
+            label: r.col("label")?,
+            object_type: r.col("object_type")?,
+            schema: r.col("schema")?,
+            identity: r.col("identity")?,
+        })
     }
 }
 

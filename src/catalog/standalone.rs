@@ -6,6 +6,9 @@
 
 use tokio_postgres::Row;
 
+use crate::db::row::RowExt;
+use crate::error::{Error, Result};
+
 use super::Oid;
 
 /// A text search parser (`pg_ts_parser`); parsers have no owner.
@@ -24,20 +27,22 @@ pub struct TsParser {
     pub comment: Option<String>,
 }
 
-impl From<&Row> for TsParser {
-    fn from(r: &Row) -> Self {
-        TsParser {
-            oid: r.get("oid"),
-            schema: r.get("schema"),
-            name: r.get("name"),
-            qualified: r.get("qualified"),
-            start: r.get("start"),
-            gettoken: r.get("gettoken"),
-            end: r.get("end"),
-            headline: r.get("headline"),
-            lextypes: r.get("lextypes"),
-            comment: r.get("comment"),
-        }
+impl TryFrom<&Row> for TsParser {
+    type Error = Error;
+
+    fn try_from(r: &Row) -> Result<Self> {
+        Ok(TsParser {
+            oid: r.col("oid")?,
+            schema: r.col("schema")?,
+            name: r.col("name")?,
+            qualified: r.col("qualified")?,
+            start: r.col("start")?,
+            gettoken: r.col("gettoken")?,
+            end: r.col("end")?,
+            headline: r.col("headline")?,
+            lextypes: r.col("lextypes")?,
+            comment: r.col("comment")?,
+        })
     }
 }
 
@@ -54,17 +59,19 @@ pub struct TsTemplate {
     pub comment: Option<String>,
 }
 
-impl From<&Row> for TsTemplate {
-    fn from(r: &Row) -> Self {
-        TsTemplate {
-            oid: r.get("oid"),
-            schema: r.get("schema"),
-            name: r.get("name"),
-            qualified: r.get("qualified"),
-            init: r.get("init"),
-            lexize: r.get("lexize"),
-            comment: r.get("comment"),
-        }
+impl TryFrom<&Row> for TsTemplate {
+    type Error = Error;
+
+    fn try_from(r: &Row) -> Result<Self> {
+        Ok(TsTemplate {
+            oid: r.col("oid")?,
+            schema: r.col("schema")?,
+            name: r.col("name")?,
+            qualified: r.col("qualified")?,
+            init: r.col("init")?,
+            lexize: r.col("lexize")?,
+            comment: r.col("comment")?,
+        })
     }
 }
 
@@ -84,18 +91,20 @@ pub struct TsDict {
     pub comment: Option<String>,
 }
 
-impl From<&Row> for TsDict {
-    fn from(r: &Row) -> Self {
-        TsDict {
-            oid: r.get("oid"),
-            schema: r.get("schema"),
-            name: r.get("name"),
-            qualified: r.get("qualified"),
-            owner: r.get("owner"),
-            template: r.get("template"),
-            options: r.get("options"),
-            comment: r.get("comment"),
-        }
+impl TryFrom<&Row> for TsDict {
+    type Error = Error;
+
+    fn try_from(r: &Row) -> Result<Self> {
+        Ok(TsDict {
+            oid: r.col("oid")?,
+            schema: r.col("schema")?,
+            name: r.col("name")?,
+            qualified: r.col("qualified")?,
+            owner: r.col("owner")?,
+            template: r.col("template")?,
+            options: r.col("options")?,
+            comment: r.col("comment")?,
+        })
     }
 }
 
@@ -116,20 +125,22 @@ pub struct TsConfig {
     pub comment: Option<String>,
 }
 
-impl From<&Row> for TsConfig {
-    fn from(r: &Row) -> Self {
-        let tokens: Vec<String> = r.get("tokens");
-        let dicts: Vec<String> = r.get("dicts");
-        TsConfig {
-            oid: r.get("oid"),
-            schema: r.get("schema"),
-            name: r.get("name"),
-            qualified: r.get("qualified"),
-            owner: r.get("owner"),
-            parser: r.get("parser"),
+impl TryFrom<&Row> for TsConfig {
+    type Error = Error;
+
+    fn try_from(r: &Row) -> Result<Self> {
+        let tokens: Vec<String> = r.col("tokens")?;
+        let dicts: Vec<String> = r.col("dicts")?;
+        Ok(TsConfig {
+            oid: r.col("oid")?,
+            schema: r.col("schema")?,
+            name: r.col("name")?,
+            qualified: r.col("qualified")?,
+            owner: r.col("owner")?,
+            parser: r.col("parser")?,
             mappings: tokens.into_iter().zip(dicts).collect(),
-            comment: r.get("comment"),
-        }
+            comment: r.col("comment")?,
+        })
     }
 }
 
@@ -149,20 +160,22 @@ pub struct Conversion {
     pub comment: Option<String>,
 }
 
-impl From<&Row> for Conversion {
-    fn from(r: &Row) -> Self {
-        Conversion {
-            oid: r.get("oid"),
-            schema: r.get("schema"),
-            name: r.get("name"),
-            qualified: r.get("qualified"),
-            owner: r.get("owner"),
-            source: r.get("source"),
-            target: r.get("target"),
-            function: r.get("function"),
-            is_default: r.get("is_default"),
-            comment: r.get("comment"),
-        }
+impl TryFrom<&Row> for Conversion {
+    type Error = Error;
+
+    fn try_from(r: &Row) -> Result<Self> {
+        Ok(Conversion {
+            oid: r.col("oid")?,
+            schema: r.col("schema")?,
+            name: r.col("name")?,
+            qualified: r.col("qualified")?,
+            owner: r.col("owner")?,
+            source: r.col("source")?,
+            target: r.col("target")?,
+            function: r.col("function")?,
+            is_default: r.col("is_default")?,
+            comment: r.col("comment")?,
+        })
     }
 }
 
@@ -182,18 +195,20 @@ pub struct OpFamily {
     pub comment: Option<String>,
 }
 
-impl From<&Row> for OpFamily {
-    fn from(r: &Row) -> Self {
-        OpFamily {
-            oid: r.get("oid"),
-            schema: r.get("schema"),
-            name: r.get("name"),
-            qualified: r.get("qualified"),
-            owner: r.get("owner"),
-            method: r.get("method"),
-            members: r.get("members"),
-            comment: r.get("comment"),
-        }
+impl TryFrom<&Row> for OpFamily {
+    type Error = Error;
+
+    fn try_from(r: &Row) -> Result<Self> {
+        Ok(OpFamily {
+            oid: r.col("oid")?,
+            schema: r.col("schema")?,
+            name: r.col("name")?,
+            qualified: r.col("qualified")?,
+            owner: r.col("owner")?,
+            method: r.col("method")?,
+            members: r.col("members")?,
+            comment: r.col("comment")?,
+        })
     }
 }
 
@@ -217,23 +232,25 @@ pub struct OpClass {
     pub comment: Option<String>,
 }
 
-impl From<&Row> for OpClass {
-    fn from(r: &Row) -> Self {
-        OpClass {
-            oid: r.get("oid"),
-            schema: r.get("schema"),
-            name: r.get("name"),
-            qualified: r.get("qualified"),
-            owner: r.get("owner"),
-            method: r.get("method"),
-            input_type: r.get("input_type"),
-            storage: r.get("storage"),
-            is_default: r.get("is_default"),
-            family: r.get("family"),
-            family_oid: r.get("family_oid"),
-            members: r.get("members"),
-            comment: r.get("comment"),
-        }
+impl TryFrom<&Row> for OpClass {
+    type Error = Error;
+
+    fn try_from(r: &Row) -> Result<Self> {
+        Ok(OpClass {
+            oid: r.col("oid")?,
+            schema: r.col("schema")?,
+            name: r.col("name")?,
+            qualified: r.col("qualified")?,
+            owner: r.col("owner")?,
+            method: r.col("method")?,
+            input_type: r.col("input_type")?,
+            storage: r.col("storage")?,
+            is_default: r.col("is_default")?,
+            family: r.col("family")?,
+            family_oid: r.col("family_oid")?,
+            members: r.col("members")?,
+            comment: r.col("comment")?,
+        })
     }
 }
 
@@ -252,18 +269,20 @@ pub struct ForeignDataWrapper {
     pub comment: Option<String>,
 }
 
-impl From<&Row> for ForeignDataWrapper {
-    fn from(r: &Row) -> Self {
-        ForeignDataWrapper {
-            oid: r.get("oid"),
-            name: r.get("name"),
-            quoted: r.get("quoted"),
-            owner: r.get("owner"),
-            handler: r.get("handler"),
-            validator: r.get("validator"),
-            options: r.get("options"),
-            comment: r.get("comment"),
-        }
+impl TryFrom<&Row> for ForeignDataWrapper {
+    type Error = Error;
+
+    fn try_from(r: &Row) -> Result<Self> {
+        Ok(ForeignDataWrapper {
+            oid: r.col("oid")?,
+            name: r.col("name")?,
+            quoted: r.col("quoted")?,
+            owner: r.col("owner")?,
+            handler: r.col("handler")?,
+            validator: r.col("validator")?,
+            options: r.col("options")?,
+            comment: r.col("comment")?,
+        })
     }
 }
 
@@ -294,27 +313,29 @@ pub struct ForeignServer {
     pub comment: Option<String>,
 }
 
-impl From<&Row> for ForeignServer {
-    fn from(r: &Row) -> Self {
-        let users: Vec<String> = r.get("mapping_users");
-        let options: Vec<String> = r.get("mapping_options");
-        let oids: Vec<Oid> = r.get("mapping_oids");
-        ForeignServer {
-            oid: r.get("oid"),
-            name: r.get("name"),
-            quoted: r.get("quoted"),
-            owner: r.get("owner"),
-            wrapper: r.get("wrapper"),
-            server_type: r.get("server_type"),
-            server_version: r.get("server_version"),
-            options: r.get("options"),
+impl TryFrom<&Row> for ForeignServer {
+    type Error = Error;
+
+    fn try_from(r: &Row) -> Result<Self> {
+        let users: Vec<String> = r.col("mapping_users")?;
+        let options: Vec<String> = r.col("mapping_options")?;
+        let oids: Vec<Oid> = r.col("mapping_oids")?;
+        Ok(ForeignServer {
+            oid: r.col("oid")?,
+            name: r.col("name")?,
+            quoted: r.col("quoted")?,
+            owner: r.col("owner")?,
+            wrapper: r.col("wrapper")?,
+            server_type: r.col("server_type")?,
+            server_version: r.col("server_version")?,
+            options: r.col("options")?,
             mappings: oids
                 .into_iter()
                 .zip(users.into_iter().zip(options))
                 .map(|(oid, (user, options))| UserMapping { oid, user, options })
                 .collect(),
-            comment: r.get("comment"),
-        }
+            comment: r.col("comment")?,
+        })
     }
 }
 
@@ -330,16 +351,18 @@ pub struct ForeignTable {
     pub column_options: Vec<(String, String)>,
 }
 
-impl From<&Row> for ForeignTable {
-    fn from(r: &Row) -> Self {
-        let columns: Vec<String> = r.get("option_columns");
-        let options: Vec<String> = r.get("column_options");
-        ForeignTable {
-            oid: r.get("oid"),
-            server: r.get("server"),
-            options: r.get("options"),
+impl TryFrom<&Row> for ForeignTable {
+    type Error = Error;
+
+    fn try_from(r: &Row) -> Result<Self> {
+        let columns: Vec<String> = r.col("option_columns")?;
+        let options: Vec<String> = r.col("column_options")?;
+        Ok(ForeignTable {
+            oid: r.col("oid")?,
+            server: r.col("server")?,
+            options: r.col("options")?,
             column_options: columns.into_iter().zip(options).collect(),
-        }
+        })
     }
 }
 
@@ -359,19 +382,21 @@ pub struct Language {
     pub comment: Option<String>,
 }
 
-impl From<&Row> for Language {
-    fn from(r: &Row) -> Self {
-        Language {
-            oid: r.get("oid"),
-            name: r.get("name"),
-            quoted: r.get("quoted"),
-            owner: r.get("owner"),
-            trusted: r.get("trusted"),
-            handler: r.get("handler"),
-            inline_handler: r.get("inline_handler"),
-            validator: r.get("validator"),
-            comment: r.get("comment"),
-        }
+impl TryFrom<&Row> for Language {
+    type Error = Error;
+
+    fn try_from(r: &Row) -> Result<Self> {
+        Ok(Language {
+            oid: r.col("oid")?,
+            name: r.col("name")?,
+            quoted: r.col("quoted")?,
+            owner: r.col("owner")?,
+            trusted: r.col("trusted")?,
+            handler: r.col("handler")?,
+            inline_handler: r.col("inline_handler")?,
+            validator: r.col("validator")?,
+            comment: r.col("comment")?,
+        })
     }
 }
 
@@ -411,25 +436,25 @@ pub const QUERIES: [(&str, &str); 11] = [
     ("procedural languages", include_str!("languages.sql")),
 ];
 
-fn all<T: for<'r> From<&'r Row>>(rows: &[Row]) -> Vec<T> {
-    rows.iter().map(T::from).collect()
+fn all<T: for<'r> TryFrom<&'r Row, Error = Error>>(rows: &[Row]) -> Result<Vec<T>> {
+    rows.iter().map(T::try_from).collect()
 }
 
 impl Standalone {
     /// Builds the lists from the results of the module's queries, in order.
-    pub fn fill(results: &[Vec<Row>; 11]) -> Standalone {
-        Standalone {
-            ts_parsers: all(&results[0]),
-            ts_templates: all(&results[1]),
-            ts_dicts: all(&results[2]),
-            ts_configs: all(&results[3]),
-            conversions: all(&results[4]),
-            opfamilies: all(&results[5]),
-            opclasses: all(&results[6]),
-            wrappers: all(&results[7]),
-            servers: all(&results[8]),
-            foreign_tables: all(&results[9]),
-            languages: all(&results[10]),
-        }
+    pub fn fill(results: &[Vec<Row>; 11]) -> Result<Standalone> {
+        Ok(Standalone {
+            ts_parsers: all(&results[0])?,
+            ts_templates: all(&results[1])?,
+            ts_dicts: all(&results[2])?,
+            ts_configs: all(&results[3])?,
+            conversions: all(&results[4])?,
+            opfamilies: all(&results[5])?,
+            opclasses: all(&results[6])?,
+            wrappers: all(&results[7])?,
+            servers: all(&results[8])?,
+            foreign_tables: all(&results[9])?,
+            languages: all(&results[10])?,
+        })
     }
 }

@@ -3,6 +3,7 @@
 mod connect;
 mod conninfo;
 mod pgpass;
+pub(crate) mod row;
 mod snapshot;
 mod tls;
 

@@ -2,6 +2,7 @@
 
 use tokio_postgres::Client;
 
+use crate::db::row::RowExt;
 use crate::error::{Error, Result};
 
 /// What the source server told us about itself.
@@ -107,33 +108,33 @@ pub async fn begin_snapshot(client: &Client) -> Result<ServerInfo> {
         .await
         .map_err(|e| Error::query("reading the server version", &e))?;
     let info = ServerInfo {
-        version_num: row.get(0),
-        version: row.get(1),
-        encoding: row.get(2),
-        std_strings: row.get(3),
-        dbname: row.get(4),
-        db_oid: row.get(5),
-        db_quoted: row.get(20),
-        db_owner: row.get(6),
-        db_comment: row.get(7),
+        version_num: row.col(0)?,
+        version: row.col(1)?,
+        encoding: row.col(2)?,
+        std_strings: row.col(3)?,
+        dbname: row.col(4)?,
+        db_oid: row.col(5)?,
+        db_quoted: row.col(20)?,
+        db_owner: row.col(6)?,
+        db_comment: row.col(7)?,
         db_create: DatabaseCreate {
-            encoding: row.get(2),
-            locale_provider: row.get::<_, String>(8).chars().next().unwrap_or('c'),
-            collate: row.get(9),
-            ctype: row.get(10),
-            locale: row.get(11),
-            icu_rules: row.get(12),
-            tablespace: row.get::<_, Option<String>>(13).unwrap_or_default(),
+            encoding: row.col(2)?,
+            locale_provider: row.col::<_, String>(8)?.chars().next().unwrap_or('c'),
+            collate: row.col(9)?,
+            ctype: row.col(10)?,
+            locale: row.col(11)?,
+            icu_rules: row.col(12)?,
+            tablespace: row.col::<_, Option<String>>(13)?.unwrap_or_default(),
         },
         db_props: DatabaseProperties {
-            conn_limit: row.get(14),
-            is_template: row.get(15),
-            allow_connections: row.get(16),
-            settings: row.get(17),
+            conn_limit: row.col(14)?,
+            is_template: row.col(15)?,
+            allow_connections: row.col(16)?,
+            settings: row.col(17)?,
             role_settings: row
-                .get::<_, Vec<String>>(18)
+                .col::<_, Vec<String>>(18)?
                 .into_iter()
-                .zip(row.get::<_, Vec<String>>(19))
+                .zip(row.col::<_, Vec<String>>(19)?)
                 .collect(),
         },
     };
@@ -167,7 +168,7 @@ pub async fn export_snapshot(client: &Client) -> Result<String> {
         .query_one("SELECT pg_catalog.pg_export_snapshot()", &[])
         .await
         .map_err(|e| Error::query("exporting the snapshot", &e))?;
-    Ok(row.get(0))
+    row.col(0)
 }
 
 /// A worker's session: pg_dump's settings, in the coordinator's snapshot.
