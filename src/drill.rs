@@ -423,41 +423,6 @@ fn audit_check(opts: &DrillOptions, every: i64, grace: i64) -> Result<Check> {
     })
 }
 
-/// Appends the runbook's line under `### Operations` in a changelog
-/// (creating the heading at the end if missing).
-pub fn record(changelog: &std::path::Path, key: &str) -> Result<()> {
-    let today = &manifest::rfc3339(now_unix())[..10];
-    let file = key.rsplit('/').next().unwrap_or(key);
-    let line = format!("- Restore drill verified {today} against {file}");
-    let text = std::fs::read_to_string(changelog).unwrap_or_default();
-    let updated = match text.find("### Operations") {
-        Some(i) => {
-            let end = text[i..].find('\n').map_or(text.len(), |n| i + n + 1);
-            let mut t = text.clone();
-            if end == text.len() && !text.ends_with('\n') {
-                t.push('\n');
-                t.push_str(&line);
-                t.push('\n');
-            } else {
-                t.insert_str(end, &format!("{line}\n"));
-            }
-            t
-        }
-        None => {
-            let mut t = text.clone();
-            if !t.is_empty() && !t.ends_with('\n') {
-                t.push('\n');
-            }
-            t.push_str(&format!("\n### Operations\n{line}\n"));
-            t
-        }
-    };
-    std::fs::write(changelog, updated).map_err(|source| Error::Write {
-        path: changelog.to_path_buf(),
-        source,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -48,7 +48,7 @@ fn transfer_until(server: &PgServer, dbname: &str, stop: Arc<AtomicBool>, seed: 
             break;
         }
         done += 1;
-        if done % 50 == 0 {
+        if done.is_multiple_of(50) {
             std::thread::sleep(Duration::from_millis(2));
         }
     }

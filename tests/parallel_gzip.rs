@@ -52,7 +52,7 @@ fn rows() -> impl Iterator<Item = Row> {
         x ^= x << 13;
         x ^= x >> 7;
         x ^= x << 17;
-        let note = if x % 23 == 0 {
+        let note = if x.is_multiple_of(23) {
             None
         } else {
             let words = 1 + (x >> 8) % 12;
@@ -65,7 +65,7 @@ fn rows() -> impl Iterator<Item = Row> {
             id,
             n: (x as i64) >> 11,
             cents: x % 10_000_000,
-            flag: x % 3 == 0,
+            flag: x.is_multiple_of(3),
             note,
         }
     })

@@ -28,7 +28,7 @@ use crate::sink::s3::{build_client, preflight, S3ClientOptions, S3Sink, S3SinkOp
 use pipeline::WriterOptions;
 pub use sink::{ArchiveSink, FileSink, StdoutSink, Stored};
 pub use split::SplitTable;
-pub use target::{PendingFile, Target};
+pub use target::{into_file, PendingFile, Target};
 
 /// Which archive version to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

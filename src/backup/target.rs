@@ -147,7 +147,7 @@ impl PendingFile {
         &self.temp
     }
 
-    /// Flushes, syncs and renames the file into place.
+    /// Syncs the file, renames it into place and syncs the directory.
     pub fn commit(mut self, file: File) -> Result<()> {
         let err = |source: io::Error| Error::Write {
             path: self.temp.clone(),
@@ -160,7 +160,17 @@ impl PendingFile {
             source,
         })?;
         self.committed = true;
-        Ok(())
+        // The rename is durable once the directory is.
+        let dir = match self.target.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(|source| Error::Write {
+                path: dir.to_path_buf(),
+                source,
+            })
     }
 }
 

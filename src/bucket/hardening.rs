@@ -798,7 +798,7 @@ fn check_lifecycle(rules: &[LifecycleRule], item: Item, policy: &Hardening) -> C
         .any(|a| a.whole_bucket && a.days == Some(days) && !a.qualified);
     let sooner = actions
         .iter()
-        .any(|a| a.days.map_or(true, |d| d < days) && !a.qualified);
+        .any(|a| a.days.is_none_or(|d| d < days) && !a.qualified);
     Check {
         item,
         ok: exact && !sooner,

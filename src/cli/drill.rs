@@ -90,7 +90,7 @@ pub fn run(args: &DrillArgs) -> Result<bool, Error> {
     }
     if report.ok() {
         if let Some(path) = &args.record {
-            drill::record(path, &report.key)?;
+            super::changelog::record(path, &report.key)?;
         }
         beat(
             &heartbeat,

@@ -4,10 +4,12 @@ mod args;
 mod audit;
 mod backup;
 mod bucket;
+mod changelog;
 mod drill;
 mod exit;
 mod iam_policy;
 mod list;
+mod log;
 mod prune;
 mod restore;
 mod verify;
@@ -21,6 +23,7 @@ use args::{Args, Command};
 /// Parses the command line, runs the subcommand, and maps the outcome to an
 /// exit code (see [`exit`]).
 pub fn run() -> ExitCode {
+    log::init();
     let args = match Args::try_parse() {
         Ok(a) => a,
         Err(e) => {

@@ -311,7 +311,7 @@ impl ConnectOptions {
 
         // The password: URL, PGPASSWORD, then the password file.
         let mut password_file = None;
-        if config.get_password().map_or(true, <[u8]>::is_empty) {
+        if config.get_password().is_none_or(<[u8]>::is_empty) {
             if let Some(p) = env("PGPASSWORD") {
                 config.password(p);
             } else {
@@ -398,15 +398,16 @@ impl ConnectOptions {
     }
 
     /// Warnings found while resolving (e.g. a password file with group or
-    /// world access, which is ignored); [`ConnectOptions::connect`] prints
-    /// each once per process on stderr, as libpq does.
+    /// world access, which is ignored); [`ConnectOptions::connect`] emits
+    /// each once per process as a `tracing` warning (the CLI prints it on
+    /// stderr, as libpq does).
     pub fn warnings(&self) -> &[String] {
         &self.warnings
     }
 
     /// Opens a connection; its task runs on the current tokio runtime.
     pub async fn connect(&self) -> Result<(Client, ConnectTarget)> {
-        self.print_warnings();
+        self.emit_warnings();
         let only_sockets = self.config.get_hostaddrs().is_empty()
             && self
                 .config
@@ -464,10 +465,7 @@ impl ConnectOptions {
             .connect(NoTls)
             .await
             .map_err(|e| self.message(&e, SslMode::Disable))?;
-        tokio::spawn(async move {
-            // Errors surface on the client's next call.
-            let _ = connection.await;
-        });
+        tokio::spawn(drive(connection));
         Ok(client)
     }
 
@@ -491,10 +489,7 @@ impl ConnectOptions {
             .connect(tls)
             .await
             .map_err(|e| self.message(&e, self.ssl_mode))?;
-        tokio::spawn(async move {
-            // Errors surface on the client's next call.
-            let _ = connection.await;
-        });
+        tokio::spawn(drive(connection));
         Ok(client)
     }
 
@@ -540,15 +535,15 @@ impl ConnectOptions {
         m
     }
 
-    fn print_warnings(&self) {
-        static PRINTED: Mutex<Vec<String>> = Mutex::new(Vec::new());
-        let Ok(mut printed) = PRINTED.lock() else {
+    fn emit_warnings(&self) {
+        static EMITTED: Mutex<Vec<String>> = Mutex::new(Vec::new());
+        let Ok(mut emitted) = EMITTED.lock() else {
             return;
         };
         for w in &self.warnings {
-            if !printed.contains(w) {
-                eprintln!("WARNING: {w}");
-                printed.push(w.clone());
+            if !emitted.contains(w) {
+                tracing::warn!("{w}");
+                emitted.push(w.clone());
             }
         }
     }
@@ -575,4 +570,28 @@ fn redact(message: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// Runs a connection until it closes: server notices go to `tracing`
+/// (debug), and a connection that dies is logged (its error also surfaces
+/// on the client's next call).
+async fn drive<S, T>(mut connection: tokio_postgres::Connection<S, T>)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+    T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    use tokio_postgres::AsyncMessage;
+    let mut messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
+    while let Some(message) = futures_util::StreamExt::next(&mut messages).await {
+        match message {
+            Ok(AsyncMessage::Notice(n)) => {
+                tracing::debug!(severity = n.severity(), "server notice: {}", n.message())
+            }
+            Ok(_) => {}
+            Err(e) => {
+                tracing::debug!("connection closed: {e}");
+                break;
+            }
+        }
+    }
 }
