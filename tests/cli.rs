@@ -136,3 +136,47 @@ fn defects_give_one_line_and_a_documented_exit_code() {
     let out = pgark(&["verify"], None);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// An S3 object that cannot be read exits 4 with one line, for every
+/// command that reads archives; a bug (a panic) exits 1 with one line that
+/// says so, not Rust's 101 and a backtrace hint.
+#[test]
+fn s3_read_failures_exit_4_and_bugs_exit_1() {
+    let server = pgark_testkit::moto();
+    let bucket = "exit-codes";
+    server.create_bucket(bucket);
+    let (k, s) = server.admin_credentials();
+    let missing = format!("s3://{bucket}/nothing/here.dump");
+    for args in [
+        vec!["list", missing.as_str()],
+        vec!["verify", missing.as_str()],
+        vec![
+            "restore",
+            missing.as_str(),
+            "--dbname",
+            "postgresql://nobody@127.0.0.1:1/x",
+        ],
+    ] {
+        let out = crate::common::pgark_s3(&server.endpoint(), (&k, &s), &args);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(4), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: one line: {err}");
+        assert!(err.contains("here.dump"), "{args:?}: {err}");
+    }
+    // Wrong credentials: still a storage failure, 4.
+    let out = crate::common::pgark_s3(&server.endpoint(), ("nobody", "wrong"), &["list", &missing]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{err}");
+
+    let out = Command::new(env!("CARGO_BIN_EXE_pgark"))
+        .args(["list", "-"])
+        .env("PGARK_DEBUG_PANIC", "1")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run pgark");
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    assert!(err.starts_with("pgark: internal error: "), "{err}");
+    assert!(err.contains("a bug in pgark"), "{err}");
+}

@@ -24,6 +24,11 @@ use args::{Args, Command};
 /// exit code (see [`exit`]).
 pub fn run() -> ExitCode {
     log::init();
+    // Debug builds only: lets the tests check what a bug looks like.
+    #[cfg(debug_assertions)]
+    if std::env::var_os("PGARK_DEBUG_PANIC").is_some() {
+        panic!("PGARK_DEBUG_PANIC is set");
+    }
     let args = match Args::try_parse() {
         Ok(a) => a,
         Err(e) => {
