@@ -21,10 +21,7 @@ pub use acl::{DefaultAcl, ObjectAcl};
 pub use inventory::InventoryRow;
 pub use schemaless::{AccessMethod, Schemaless, SecLabel, Subscription, Transform};
 
-pub use standalone::{
-    Conversion, ForeignDataWrapper, ForeignServer, ForeignTable, Language, OpClass, OpFamily,
-    Standalone, TsConfig, TsDict, TsParser, TsTemplate, UserMapping,
-};
+pub use standalone::Standalone;
 
 /// OIDs as tokio-postgres returns them.
 pub type Oid = u32;
@@ -47,7 +44,6 @@ pub struct Extension {
     pub oid: Oid,
     pub name: String,
     pub quoted: String,
-    pub schema: String,
     pub schema_quoted: String,
     pub version: String,
     pub comment: Option<String>,
@@ -187,7 +183,6 @@ pub struct BaseType {
 #[derive(Debug, Clone)]
 #[allow(missing_docs)]
 pub struct Sequence {
-    pub oid: Oid,
     pub type_name: String,
     pub start: i64,
     pub increment: i64,
@@ -409,7 +404,6 @@ pub struct Aggregate {
     pub name: String,
     pub qualified: String,
     pub owner: String,
-    pub arguments: String,
     pub identity_args: String,
     pub arg_types: String,
     pub kind: char,
@@ -462,7 +456,6 @@ pub struct Operator {
     pub name: String,
     pub schema_quoted: String,
     pub owner: String,
-    pub kind: char,
     pub function: String,
     pub left: Option<String>,
     pub right: Option<String>,
@@ -693,11 +686,6 @@ impl Catalog {
             .collect()
     }
 
-    /// Reads every catalog pgark dumps. Must run inside the snapshot.
-    pub async fn load(client: &Client) -> Result<Catalog> {
-        Self::load_on(&[client]).await
-    }
-
     /// Reads every catalog pgark dumps, the queries spread over `clients`,
     /// which must all be in the same snapshot: each server backend works
     /// on its own query, so the catalog is read on as many cores.
@@ -796,7 +784,6 @@ impl Catalog {
                     name: r.col(2)?,
                     schema_quoted: r.col(3)?,
                     owner: r.col(4)?,
-                    kind: ch(r.col(5)?),
                     function: proc_name(r.col(6)?),
                     left: r.col(7)?,
                     right: r.col(8)?,
@@ -919,7 +906,6 @@ impl Catalog {
                     name: r.col(2)?,
                     qualified: r.col(3)?,
                     owner: r.col(4)?,
-                    arguments: r.col(5)?,
                     identity_args: r.col(6)?,
                     arg_types: r.col::<_, Option<String>>(7)?.unwrap_or_default(),
                     kind: ch(r.col(8)?),
@@ -1001,7 +987,6 @@ impl Catalog {
                     oid: r.col(0)?,
                     name: r.col(1)?,
                     quoted: r.col(2)?,
-                    schema: r.col(3)?,
                     schema_quoted: r.col(4)?,
                     version: r.col(5)?,
                     comment: r.col(6)?,
@@ -1077,7 +1062,6 @@ impl Catalog {
             cat.sequences.insert(
                 oid,
                 Sequence {
-                    oid,
                     type_name: r.col(1)?,
                     start: r.col(2)?,
                     increment: r.col(3)?,

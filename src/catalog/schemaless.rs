@@ -45,11 +45,8 @@ pub struct Transform {
     pub oid: Oid,
     /// `format_type` of the type: `integer`.
     pub type_name: String,
-    /// `typname` (`int4`): pg_dump sorts transforms by it.
-    pub type_sort_name: String,
     /// The language, quoted.
     pub language: String,
-    pub language_name: String,
     /// `schema.fn(argtypes)` of the FROM SQL and TO SQL functions.
     pub from_sql: Option<String>,
     pub to_sql: Option<String>,
@@ -63,9 +60,7 @@ impl TryFrom<&Row> for Transform {
         Ok(Transform {
             oid: r.col("oid")?,
             type_name: r.col("type_name")?,
-            type_sort_name: r.col("type_sort_name")?,
             language: r.col("language")?,
-            language_name: r.col("language_name")?,
             from_sql: r.col("from_sql")?,
             to_sql: r.col("to_sql")?,
             comment: r.col("comment")?,

@@ -10,8 +10,7 @@ mod toc;
 mod unknown;
 
 pub use build::{build, BuildOptions};
-pub use object::{Attached, Class, DataSource, DumpObject, Inline, Key, Priority};
-pub use quote::literal;
+pub use object::DataSource;
 pub use sort::sort;
 pub use toc::{toc, DataPlan, TocInfo};
-pub use unknown::{unknown_objects, Unknown};
+pub use unknown::unknown_objects;

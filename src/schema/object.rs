@@ -5,6 +5,7 @@ use archive_format::Section;
 use crate::catalog::Oid;
 
 /// Which catalog (or derived object) a key refers to.
+#[allow(clippy::enum_variant_names)] // `OpClass` is the catalog's name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Class {
     /// `pg_namespace`.
@@ -61,8 +62,6 @@ pub enum Class {
     BlobGroup,
     /// Large object data (BLOBS).
     Blobs,
-    /// The database itself.
-    Database,
     /// `pg_default_acl`.
     DefaultAcl,
     /// `pg_ts_parser`.
@@ -157,7 +156,6 @@ pub enum Priority {
     ForeignServer,
     Table,
     TableAttach,
-    DummyType,
     AttrDef,
     LargeObject,
     PreDataBoundary,
@@ -179,7 +177,6 @@ pub enum Priority {
     PublicationRel,
     PublicationSchema,
     Subscription,
-    SubscriptionRel,
     DefaultAcl,
     EventTrigger,
     RefreshMatView,
