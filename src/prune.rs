@@ -194,7 +194,7 @@ fn blockers(entries: &[Entry]) -> Vec<Blocker> {
         } else {
             oldest_deleted.get(e.series.as_str()).copied()
         };
-        oldest.is_some_and(|oldest| e.taken_at.map_or(true, |t| t > oldest))
+        oldest.is_some_and(|oldest| e.taken_at.is_none_or(|t| t > oldest))
     };
     entries
         .iter()
