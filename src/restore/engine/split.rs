@@ -222,7 +222,7 @@ fn first_failure(shares: &[Share]) -> Option<String> {
             }
             None => (u64::MAX, message),
         };
-        if best.as_ref().map_or(true, |(l, _)| line < *l) {
+        if best.as_ref().is_none_or(|(l, _)| line < *l) {
             best = Some((line, message));
         }
     }
