@@ -46,39 +46,7 @@ URL=postgresql://postgres@127.0.0.1:$PORT/bench
 ROWS_E=$((SIZE_MB * 2600))
 ROWS_D=$((SIZE_MB * 1100))
 echo "generating ~${SIZE_MB} MB of COPY text..."
-"$BIN/psql" -qX -v ON_ERROR_STOP=1 -d bench <<SQL
-CREATE TABLE events (
-    id bigint PRIMARY KEY, account uuid NOT NULL, at timestamptz NOT NULL,
-    kind text NOT NULL, amount numeric(12,2), client inet, payload jsonb);
-INSERT INTO events
-SELECT g, gen_random_uuid(), timestamptz '2024-01-01' + (random() * 3e7) * interval '1 second',
-       (ARRAY['login','purchase','refund','logout','view'])[1 + (random() * 4)::int],
-       round((random() * 1000)::numeric, 2),
-       ('10.' || (random() * 250)::int || '.' || (random() * 250)::int || '.' || (random() * 250)::int)::inet,
-       jsonb_build_object('sku', 'SKU-' || (random() * 50000)::int, 'qty', 1 + (random() * 7)::int,
-                          'tags', jsonb_build_array('t' || (random() * 300)::int, 'u' || (random() * 300)::int),
-                          'session', md5(random()::text), 'trace', md5(random()::text))
-FROM generate_series(1, $ROWS_E) g;
--- Prose: 20,000 sentences of words drawn from ~2,000 pseudo-words, one
--- per document with a random tail (fast to generate, gzip sees no repeats
--- within its 32 KiB window).
-CREATE TABLE vocab AS
-SELECT i, substr(translate(md5(i::text), '0123456789', 'aeiouybrst'), 1, 3 + i % 7) AS w
-FROM generate_series(0, 1999) i;
-CREATE TABLE sentences AS
-SELECT s AS i, string_agg(v.w, ' ' ORDER BY k) AS body
-FROM generate_series(0, 19999) s CROSS JOIN generate_series(1, 45) k
-JOIN vocab v ON v.i = (k * 7919 + s * 104729) % 2000
-GROUP BY s;
-CREATE TABLE docs (id bigint PRIMARY KEY, title text, body text, created date);
-INSERT INTO docs
-SELECT g, 'Document ' || g, s.body || ' ' || md5(random()::text) || ' ' || md5(random()::text),
-       date '2020-01-01' + (random() * 2000)::int
-FROM generate_series(1, $ROWS_D) g JOIN sentences s ON s.i = (g::bigint * 7919) % 20000;
-DROP TABLE vocab, sentences;
-CREATE TABLE small AS SELECT g AS id, 'x' || g AS v FROM generate_series(1, 1000) g;
-ANALYZE;
-SQL
+"$BIN/psql" -qX -v ON_ERROR_STOP=1 -v rows_e="$ROWS_E" -v rows_d="$ROWS_D" -d bench -f benches/multi_table.sql
 "$BIN/psql" -qXAt -d bench -c "SELECT 'database size: ' || pg_size_pretty(pg_database_size('bench'))"
 
 # moto for the S3 run.
