@@ -10,7 +10,7 @@
 # backs it up with pgark (its defaults), then times (each REPEAT times, the
 # best kept): pg_restore serial and -j JOBS, pgark restore serial, -j JOBS
 # with large tables split across the connections (the default) and -j JOBS
-# with --split-min-size off (one connection per table, as pg_restore).
+# with --split-threshold off (one connection per table, as pg_restore).
 # Prints wall time and the ratios to pg_restore.
 #
 # Usage: bash benches/restore_vs_pg_restore.sh [SIZE_MB] [SINGLE_ROWS] [REPEAT] [JOBS]
@@ -84,7 +84,7 @@ bench() {
     run "$set pg_restore -j $JOBS" "$BIN/pg_restore" -d r -j "$JOBS" "$archive"
     run "$set pgark" "$PGARK" restore "$archive" -d "$base/r"
     run "$set pgark -j $JOBS" "$PGARK" restore "$archive" -d "$base/r" -j "$JOBS"
-    run "$set pgark -j $JOBS (no split)" "$PGARK" restore "$archive" -d "$base/r" -j "$JOBS" --split-min-size off
+    run "$set pgark -j $JOBS (no split)" "$PGARK" restore "$archive" -d "$base/r" -j "$JOBS" --split-threshold off
     echo "  pgark / pg_restore:       serial $(ratio "${WALL[$set pgark]}" "${WALL[$set pg_restore]}")," \
         "-j $JOBS $(ratio "${WALL[$set pgark -j $JOBS]}" "${WALL[$set pg_restore -j $JOBS]}")," \
         "-j $JOBS no split $(ratio "${WALL[$set pgark -j $JOBS (no split)]}" "${WALL[$set pg_restore -j $JOBS]}")"

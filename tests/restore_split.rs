@@ -69,14 +69,14 @@ fn split_and_plain_agree(source: &TestDb, run: impl Fn(&TestDb, &[&str]) -> Outp
     let expected = checksum(source);
     assert!(expected.starts_with(&format!("{ROWS} ")), "{expected}");
     let split = pg(VERSION).create_database("split_copy");
-    let out = run(&split, &["-j", "3", "--split-min-size", "1"]);
+    let out = run(&split, &["-j", "3", "--split-threshold", "0"]);
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
     let plain = pg(VERSION).create_database("plain_copy");
-    let out = run(&plain, &["-j", "3", "--split-min-size", "off"]);
+    let out = run(&plain, &["-j", "3", "--split-threshold", "off"]);
     assert!(
         out.status.success(),
         "{}",
@@ -211,7 +211,7 @@ fn split_restore_bad_row_is_reported_once_like_pg_restore() {
     let ours = pgark_restore(
         &bad.display().to_string(),
         &native,
-        &["-j", "3", "--split-min-size", "1"],
+        &["-j", "3", "--split-threshold", "0"],
     );
     let our_err = String::from_utf8_lossy(&ours.stderr);
 

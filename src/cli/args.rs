@@ -91,11 +91,11 @@ pub struct RestoreArgs {
     /// With -j: the data of a table whose block in the archive is at least
     /// this large is loaded on every idle connection at once, its rows
     /// dealt out to concurrent COPYs committed together (pg_restore loads
-    /// each table on one connection). Bytes, or with a K, M or G suffix
-    /// (powers of 1024); `off` never splits. Only tables the restore
-    /// creates are split.
-    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = parse_split_size)]
-    pub split_min_size: u64,
+    /// each table on one connection): a size such as 64MB, 1GB (units of
+    /// 1024), 0 for every table, or off. Only tables the restore creates
+    /// are split.
+    #[arg(long, default_value = "64MB", value_parser = parse_threshold)]
+    pub split_threshold: SplitThreshold,
     /// Only the data, not the schema (`--data-only`, as pg_restore's).
     #[arg(short = 'a', long, conflicts_with_all = ["schema_only", "clean"])]
     pub data_only: bool,
@@ -391,33 +391,6 @@ pub struct VerifyArgs {
 
 fn parse_source(s: &str) -> Result<Source, String> {
     s.parse().map_err(|e: pgark::Error| e.to_string())
-}
-
-/// `--split-min-size`: bytes with an optional K, M or G suffix, or `off`.
-fn parse_split_size(s: &str) -> Result<u64, String> {
-    if s == "off" {
-        return Ok(u64::MAX);
-    }
-    let (digits, unit) = match s.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
-        Some((i, _)) => s.split_at(i),
-        None => (s, ""),
-    };
-    let shift = match unit {
-        "" => 0,
-        "K" | "k" => 10,
-        "M" | "m" => 20,
-        "G" | "g" => 30,
-        _ => {
-            return Err(format!(
-                "{s}: expected bytes, or a size like 64M or 2G, or off"
-            ))
-        }
-    };
-    digits
-        .parse::<u64>()
-        .ok()
-        .and_then(|n| n.checked_mul(1 << shift))
-        .ok_or_else(|| format!("{s}: expected bytes, or a size like 64M or 2G, or off"))
 }
 
 /// `pgark bucket`.

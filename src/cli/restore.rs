@@ -22,7 +22,7 @@ pub fn run(args: &RestoreArgs) -> Result<(), Error> {
     };
     let mut opts = RestoreOptions::new(dbname.clone());
     opts.jobs = usize::from(args.jobs);
-    opts.split_min_bytes = args.split_min_size;
+    opts.split_threshold = args.split_threshold.0;
     if let Some(path) = &args.use_list {
         let text = std::fs::read_to_string(path).map_err(|e| {
             Error::Config(format!("cannot read the list file {}: {e}", path.display()))

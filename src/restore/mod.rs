@@ -101,14 +101,13 @@ pub struct RestoreOptions {
     pub jobs: usize,
     /// With `jobs` > 1, the data of a table whose stored block is at least
     /// this many bytes is split across the connections idle when it
-    /// starts (see `engine/split.rs`), which pg_restore cannot do;
-    /// `u64::MAX` never splits. Only tables created by the restore are
-    /// split.
-    pub split_min_bytes: u64,
+    /// starts (see `engine/split.rs`), which pg_restore cannot do; `None`
+    /// never splits. Only tables created by the restore are split.
+    pub split_threshold: Option<u64>,
 }
 
-/// The default [`RestoreOptions::split_min_bytes`]: 64 MiB stored.
-pub const DEFAULT_SPLIT_MIN_BYTES: u64 = 64 * 1024 * 1024;
+/// The default [`RestoreOptions::split_threshold`]: 64 MiB stored.
+pub const DEFAULT_SPLIT_THRESHOLD: u64 = 64 * 1024 * 1024;
 
 impl RestoreOptions {
     /// Everything, into `url`, with pg_restore's defaults.
@@ -129,7 +128,7 @@ impl RestoreOptions {
             schema_only: false,
             create: false,
             jobs: 1,
-            split_min_bytes: DEFAULT_SPLIT_MIN_BYTES,
+            split_threshold: Some(DEFAULT_SPLIT_THRESHOLD),
         }
     }
 }

@@ -22,11 +22,11 @@
 //! block at the offset the TOC stores. Among entries ready at the same time
 //! the earliest in TOC order goes first (pg_restore prefers the largest
 //! tables; the resulting database is the same), except the data of tables
-//! large enough to be split ([`RestoreOptions::split_min_bytes`]), which
+//! large enough to be split ([`RestoreOptions::split_threshold`]), which
 //! go first, largest first, each on every worker idle at that moment
 //! (`engine/split.rs`); when only one is idle, it loads the table alone.
 //!
-//! [`RestoreOptions::split_min_bytes`]: super::RestoreOptions::split_min_bytes
+//! [`RestoreOptions::split_threshold`]: super::RestoreOptions::split_threshold
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -216,7 +216,8 @@ pub(super) async fn run<'a>(
         .enumerate()
         .map(|(i, e)| {
             let size = files.sizes.get(&e.dump_id).copied()?;
-            if !pending[i] || !selected[i] || opts.jobs < 2 || size < opts.split_min_bytes {
+            let threshold = opts.split_threshold?;
+            if !pending[i] || !selected[i] || opts.jobs < 2 || size < threshold {
                 return None;
             }
             split::splittable(e, &main.created).map(|s| (size, s))
