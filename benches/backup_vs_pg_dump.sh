@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark: pgark backup against pg_dump -Fc, in one run, on one machine.
 #
-# Starts a scratch PostgreSQL 16 (pgserver's, from the project venv) in a
+# Starts a scratch PostgreSQL 16 (16.15, .deps/pgbin/16) in a
 # temporary directory, generates a realistic dataset (uuid, timestamps,
 # jsonb, inet, numbers, prose; SIZE_MB of COPY text, default 1024), then
 # times, side by side:
@@ -11,12 +11,12 @@
 # printing wall time, archive size, peak RSS and the ratios against pg_dump.
 #
 # Usage: bash benches/backup_vs_pg_dump.sh [SIZE_MB]
-# Needs: bash scripts/setup.sh (venv with pgserver and moto), GNU time.
+# Needs: bash scripts/setup.sh (.deps/pgbin/16, venv with moto), GNU time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 SIZE_MB=${1:-1024}
-BIN=$ROOT/.venv/lib/python3.11/site-packages/pgserver/pginstall/bin
+BIN=$ROOT/.deps/pgbin/16/bin
 PORT=${BENCH_PORT:-55432}
 WORK=$(mktemp -d /tmp/pgark-bench.XXXXXX)
 chmod 755 "$WORK"

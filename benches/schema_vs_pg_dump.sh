@@ -5,13 +5,13 @@
 # Prints wall time (best of RUNS, default 3), peak RSS and the ratios.
 #
 # Usage: bash benches/schema_vs_pg_dump.sh [COPIES] [RUNS]
-# Needs: bash scripts/setup.sh (venv with pgserver), GNU time.
+# Needs: bash scripts/setup.sh (.deps/pgbin/16), GNU time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 COPIES=${1:-20}
 RUNS=${2:-3}
-BIN=$ROOT/.venv/lib/python3.11/site-packages/pgserver/pginstall/bin
+BIN=$ROOT/.deps/pgbin/16/bin
 PORT=${BENCH_PORT:-55433}
 WORK=$(mktemp -d /tmp/pgark-schema-bench.XXXXXX)
 chmod 755 "$WORK"

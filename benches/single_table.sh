@@ -3,7 +3,7 @@
 # indexes) backed up by pgark, beside the floor of one connection: a single
 # `COPY events TO STDOUT` to /dev/null, in the same run, on one machine.
 #
-# Starts a scratch PostgreSQL 16 (pgserver's, from the project venv) in a
+# Starts a scratch PostgreSQL 16 (16.15, .deps/pgbin/16) in a
 # temporary directory, loads the dataset, then times (each REPEAT times,
 # the best kept):
 #   - psql -c "COPY events TO STDOUT" > /dev/null (the floor),
@@ -13,13 +13,13 @@
 #
 # Usage: bash benches/single_table.sh [ROWS] [REPEAT]
 #   ROWS defaults to 3,800,000 (about 1 GB of heap), REPEAT to 2.
-# Needs: bash scripts/setup.sh (venv with pgserver), GNU time, bc.
+# Needs: bash scripts/setup.sh (.deps/pgbin/16), GNU time, bc.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 ROWS=${1:-3800000}
 REPEAT=${2:-2}
-BIN=$ROOT/.venv/lib/python3.11/site-packages/pgserver/pginstall/bin
+BIN=$ROOT/.deps/pgbin/16/bin
 PORT=${BENCH_PORT:-55442}
 WORK=$(mktemp -d /tmp/pgark-single.XXXXXX)
 chmod 755 "$WORK"

