@@ -8,6 +8,10 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
+# One setup at a time (the test suite runs it too).
+mkdir -p "$root/.deps"
+exec 9>"$root/.deps/.setup.lock"
+flock 9
 
 MOTO_VERSION=5.2.5
 PGVECTOR_VERSION=0.8.0
@@ -15,6 +19,14 @@ PGVECTOR_VERSION=0.8.0
 log() { printf 'setup: %s\n' "$*"; }
 
 # --- Debian packages -------------------------------------------------------
+# Clusters already running on this machine are left alone: the tests start
+# their own servers on free ports. Only a cluster that the package install
+# itself started (online now, not before) is stopped again.
+online_clusters() {
+  if command -v pg_lsclusters >/dev/null 2>&1; then
+    pg_lsclusters -h 2>/dev/null | awk '$4 == "online" {print $1, $2}'
+  fi
+}
 apt_needed=()
 # openssl: the TLS tests make their certificates with it; gcc, make: the
 # extensions built against .deps/pgbin.
@@ -22,15 +34,16 @@ for pkg in postgresql-15 postgresql-client-15 postgresql-15-postgis-3 openssl gc
   dpkg -s "$pkg" >/dev/null 2>&1 || apt_needed+=("$pkg")
 done
 if ((${#apt_needed[@]})); then
+  was_online=$(online_clusters)
   log "apt-get install ${apt_needed[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${apt_needed[@]}" >/dev/null
-fi
-# The Debian package starts a cluster of its own; tests start their own servers.
-if command -v pg_lsclusters >/dev/null 2>&1; then
-  pg_lsclusters -h 2>/dev/null | awk '$4 == "online" {print $1, $2}' | while read -r v c; do
-    pg_ctlcluster "$v" "$c" stop || true
+  online_clusters | while read -r v c; do
+    if ! grep -qxF "$v $c" <<<"$was_online"; then
+      log "stopping cluster $v/$c, started by the package install"
+      pg_ctlcluster "$v" "$c" stop || true
+    fi
   done
 fi
 id postgres >/dev/null 2>&1 || useradd --system --create-home postgres

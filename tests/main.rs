@@ -30,5 +30,6 @@ mod restore_faults;
 mod restore_split;
 mod s3_sink;
 mod service;
+mod setup_script;
 mod toc_order;
 mod toc_parity;

@@ -19,5 +19,6 @@ mod pg;
 pub use moto::{moto, moto_with_iam, MotoServer};
 pub use paths::repo_root;
 pub use pg::{
-    pg, pg_dump, pg_restore, pg_restore_list, pg_ssl, PgServer, PgVersion, SslCerts, TestDb,
+    pg, pg_dump, pg_private, pg_restore, pg_restore_list, pg_ssl, PgServer, PgVersion, SslCerts,
+    TestDb,
 };

@@ -175,6 +175,13 @@ pub fn pg(version: PgVersion) -> &'static PgServer {
     slot.get_or_init(|| PgServer::start(version, false))
 }
 
+/// A server of `version` for the caller alone, not shared with other tests
+/// (for tests that watch the server process itself). Stopped, and its
+/// directory removed, when the test process exits.
+pub fn pg_private(version: PgVersion) -> PgServer {
+    PgServer::start(version, false)
+}
+
 static SSL_SERVERS: [OnceLock<PgServer>; 4] = [
     OnceLock::new(),
     OnceLock::new(),
@@ -390,6 +397,11 @@ impl PgServer {
     /// The server's temporary directory (data directory and log inside).
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// The data directory (holding `postmaster.pid`).
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.join("data")
     }
 
     /// A connection URL for `dbname` as superuser.
