@@ -81,8 +81,34 @@ fn failure(server: &PgServer, result: Result<bool, String>) -> String {
 }
 
 #[test]
-fn sslmodes_against_a_server_with_a_self_signed_certificate() {
-    let server = pg_ssl(PgVersion::V15);
+fn sslmodes_against_a_server_with_a_self_signed_certificate_15() {
+    sslmodes(PgVersion::V15);
+}
+
+#[test]
+fn sslmodes_against_a_server_with_a_self_signed_certificate_16() {
+    sslmodes(PgVersion::V16);
+}
+
+#[test]
+fn sslmodes_against_a_server_with_a_self_signed_certificate_17() {
+    sslmodes(PgVersion::V17);
+}
+
+#[test]
+fn sslmodes_against_a_server_with_a_self_signed_certificate_18() {
+    sslmodes(PgVersion::V18);
+}
+
+/// Every `sslmode`, the root certificate settings and channel binding
+/// against `version`'s TLS server.
+fn sslmodes(version: PgVersion) {
+    let server = pg_ssl(version);
+    assert_eq!(
+        server.psql("postgres", "SHOW ssl"),
+        Ok("on\n".to_string()),
+        "PostgreSQL {version}'s TLS server"
+    );
     let certs = server.ssl().expect("ssl server has certificates");
     let ca = certs.ca.display().to_string();
     let other = certs.other_ca.display().to_string();
@@ -453,8 +479,29 @@ fn dumps_in(dir: &Path) -> Vec<std::path::PathBuf> {
 }
 
 #[test]
-fn backup_over_verify_full_end_to_end() {
-    let server = pg_ssl(PgVersion::V15);
+fn backup_over_verify_full_end_to_end_15() {
+    backup_over_verify_full(PgVersion::V15);
+}
+
+#[test]
+fn backup_over_verify_full_end_to_end_16() {
+    backup_over_verify_full(PgVersion::V16);
+}
+
+#[test]
+fn backup_over_verify_full_end_to_end_17() {
+    backup_over_verify_full(PgVersion::V17);
+}
+
+#[test]
+fn backup_over_verify_full_end_to_end_18() {
+    backup_over_verify_full(PgVersion::V18);
+}
+
+/// `pgark backup` over `sslmode=verify-full` to `version`'s TLS server,
+/// from the URL and from the `PG*` variables, and its failures.
+fn backup_over_verify_full(version: PgVersion) {
+    let server = pg_ssl(version);
     let db = server.create_database("tls_backup");
     db.psql("CREATE TABLE t AS SELECT g AS id FROM generate_series(1, 1000) g")
         .expect("fixture");
@@ -488,8 +535,7 @@ fn backup_over_verify_full_end_to_end() {
     assert!(!stderr.contains(pw), "password in the output: {stderr}");
     let dumps = dumps_in(dir.path());
     assert_eq!(dumps.len(), 1, "one archive in {to}");
-    let list =
-        pgark_testkit::pg_restore_list(PgVersion::V15, &dumps[0]).expect("pg_restore --list");
+    let list = pgark_testkit::pg_restore_list(version, &dumps[0]).expect("pg_restore --list");
     assert!(list.contains("TABLE DATA public t"), "{list}");
 
     // Everything from the environment: PGHOST, PGPORT, PGUSER, PGPASSWORD, PGSSL*.
