@@ -14,12 +14,14 @@ use crate::db::row::RowExt;
 use crate::error::{Error, Result};
 use crate::manifest::{self, Manifest, SUFFIX};
 use crate::restore::{self, RestoreOptions};
-use crate::runtime::{current_thread, now_unix};
+use crate::runtime::{now_unix, off_workers};
 use crate::sink::s3::{build_client, S3ClientOptions};
-use crate::source::{read_s3_object, Source};
+use crate::source::{read_s3_object, S3Reads, Source};
+use tokio::runtime::Handle;
 
 /// What to drill.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct DrillOptions {
     /// The bucket.
     pub bucket: String,
@@ -38,10 +40,37 @@ pub struct DrillOptions {
     /// Restore with this pg_restore binary (fed the archive on standard
     /// input) instead of the native engine.
     pub pg_restore: Option<std::path::PathBuf>,
+    /// How to reach the bucket (default: the AWS environment).
+    pub s3: S3ClientOptions,
+}
+
+impl DrillOptions {
+    /// Drill the newest valid backup under `s3://bucket/prefix` into a
+    /// scratch database on the server `target_url` points at, with the
+    /// defaults: native restore, no extra checks, no audit, scratch
+    /// database dropped, S3 settings from the environment.
+    pub fn new(
+        bucket: impl Into<String>,
+        prefix: impl Into<String>,
+        target_url: impl Into<String>,
+    ) -> Self {
+        DrillOptions {
+            bucket: bucket.into(),
+            prefix: prefix.into(),
+            key: None,
+            target_url: target_url.into(),
+            checks: Vec::new(),
+            keep: false,
+            audit: None,
+            pg_restore: None,
+            s3: S3ClientOptions::from_env(),
+        }
+    }
 }
 
 /// One check's outcome.
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct Check {
     /// What was checked.
     pub name: String,
@@ -53,6 +82,7 @@ pub struct Check {
 
 /// The drill's report.
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct DrillReport {
     /// The archive drilled.
     pub key: String,
@@ -95,6 +125,59 @@ pub fn with_dbname(url: &str, dbname: &str) -> Result<String> {
     Ok(out)
 }
 
+/// `url` without its password (in the user part or `?password=`), and the
+/// password, percent-decoded: for a child process's environment, not its
+/// command line, where every user of the machine can read it.
+fn without_password(url: &str) -> Result<(String, Option<String>)> {
+    let bad = || Error::Config("the target must be a postgresql:// URL".into());
+    let scheme_end = url.find("://").ok_or_else(bad)? + 3;
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let authority_end = base[scheme_end..]
+        .find('/')
+        .map_or(base.len(), |i| scheme_end + i);
+    let authority = &base[scheme_end..authority_end];
+    let mut password = None;
+    let mut out = base[..scheme_end].to_owned();
+    match authority.rsplit_once('@') {
+        Some((user, host)) => {
+            match user.split_once(':') {
+                Some((name, p)) => {
+                    password = Some(p.to_owned());
+                    out.push_str(name);
+                }
+                None => out.push_str(user),
+            }
+            out.push('@');
+            out.push_str(host);
+        }
+        None => out.push_str(authority),
+    }
+    out.push_str(&base[authority_end..]);
+    if let Some(q) = query {
+        let kept: Vec<&str> = q
+            .split('&')
+            .filter(|kv| match kv.split_once('=') {
+                Some(("password", p)) => {
+                    password = Some(p.to_owned());
+                    false
+                }
+                _ => true,
+            })
+            .collect();
+        if !kept.is_empty() {
+            out.push('?');
+            out.push_str(&kept.join("&"));
+        }
+    }
+    let password = password
+        .map(|p| crate::db::percent_decode(&p).map_err(Error::Config))
+        .transpose()?;
+    Ok((out, password))
+}
+
 fn quote_ident(s: &str) -> String {
     format!("\"{}\"", s.replace('"', "\"\""))
 }
@@ -111,12 +194,12 @@ enum Picked {
 
 /// Picks the archive: the given key, or the newest valid backup unless a
 /// newer one is broken.
-fn pick(opts: &DrillOptions) -> Result<Picked> {
+fn pick(handle: &Handle, opts: &DrillOptions) -> Result<Picked> {
     let key = match &opts.key {
         Some(k) => k.clone(),
         None => {
-            let listing = current_thread()?.block_on(async {
-                let client = build_client(&S3ClientOptions::from_env()).await;
+            let listing = handle.block_on(async {
+                let client = build_client(&opts.s3).await;
                 audit::list(&client, &opts.bucket, &opts.prefix).await
             })?;
             let Some(newest) = listing.backups.iter().position(|b| b.invalid().is_none()) else {
@@ -139,7 +222,9 @@ fn pick(opts: &DrillOptions) -> Result<Picked> {
             listing.backups[newest].key.clone()
         }
     };
-    let bytes = read_s3_object(&opts.bucket, &format!("{key}{SUFFIX}"))?.ok_or_else(|| {
+    let manifest_key = format!("{key}{SUFFIX}");
+    let bytes = handle.block_on(read_s3_object(&opts.s3, &opts.bucket, &manifest_key))?;
+    let bytes = bytes.ok_or_else(|| {
         Error::Config(format!(
             "s3://{}/{key}: no manifest next to the archive; the drill needs its row counts",
             opts.bucket
@@ -152,8 +237,16 @@ fn pick(opts: &DrillOptions) -> Result<Picked> {
 /// Runs the drill. An error means the drill could not run (nothing to
 /// drill, a missing extension, the target refused); a report with failed
 /// checks means the backup did not pass.
-pub fn drill(opts: &DrillOptions) -> Result<DrillReport> {
-    let (key, manifest) = match pick(opts)? {
+///
+/// Runs on the caller's tokio runtime (the archive is read on one of its
+/// blocking threads); [`crate::blocking::drill`] is the same without one.
+pub async fn drill(opts: &DrillOptions) -> Result<DrillReport> {
+    let opts = opts.clone();
+    off_workers(move |handle| drill_on(handle, &opts)).await
+}
+
+fn drill_on(handle: &Handle, opts: &DrillOptions) -> Result<DrillReport> {
+    let (key, manifest) = match pick(handle, opts)? {
         Picked::Backup(key, manifest) => (key, *manifest),
         Picked::BrokenNewer { key, problem } => {
             let detail = format!(
@@ -180,7 +273,8 @@ pub fn drill(opts: &DrillOptions) -> Result<DrillReport> {
         bucket: opts.bucket.clone(),
         key: key.clone(),
     };
-    let checked = manifest::check_archive(source.open()?, Some(&manifest))?;
+    let s3 = handle.block_on(S3Reads::new(&opts.s3));
+    let checked = manifest::check_archive(source.open_via(Some(&s3))?, Some(&manifest))?;
     let (size, digest) = (checked.size, &checked.digest);
     if !checked.mismatches.is_empty() {
         return Err(Error::Config(format!(
@@ -199,10 +293,9 @@ pub fn drill(opts: &DrillOptions) -> Result<DrillReport> {
         ),
     };
     let scratch = format!("pgark_drill_{}_{}", now_unix(), std::process::id());
-    let rt = current_thread()?;
     // Preflight: every extension the archive needs is available, before
     // anything is created.
-    rt.block_on(async {
+    handle.block_on(async {
         let (client, _) = connect(&opts.target_url).await?;
         let rows = client
             .query(
@@ -231,11 +324,19 @@ pub fn drill(opts: &DrillOptions) -> Result<DrillReport> {
     })?;
     let scratch_url = with_dbname(&opts.target_url, &scratch)?;
     let mut checks = vec![verify_check];
-    let result = run_checks(opts, &key, &manifest, &scratch_url, &mut checks);
+    let result = run_checks(
+        handle,
+        &s3,
+        opts,
+        &key,
+        &manifest,
+        &scratch_url,
+        &mut checks,
+    );
     let dropped = if opts.keep {
         false
     } else {
-        rt.block_on(async {
+        handle.block_on(async {
             let (client, _) = connect(&opts.target_url).await?;
             client
                 .batch_execute(&format!(
@@ -248,7 +349,7 @@ pub fn drill(opts: &DrillOptions) -> Result<DrillReport> {
         true
     };
     if let Some((every, grace)) = opts.audit {
-        checks.push(audit_check(opts, every, grace)?);
+        checks.push(audit_check(handle, opts, every, grace)?);
     }
     if let Err(e) = result {
         checks.push(Check {
@@ -266,6 +367,8 @@ pub fn drill(opts: &DrillOptions) -> Result<DrillReport> {
 }
 
 fn run_checks(
+    handle: &Handle,
+    s3: &S3Reads,
     opts: &DrillOptions,
     key: &str,
     manifest: &Manifest,
@@ -276,14 +379,15 @@ fn run_checks(
     ropts.no_owner = true;
     ropts.no_acl = true;
     ropts.exit_on_error = true;
+    ropts.s3 = opts.s3.clone();
     let source = Source::S3 {
         bucket: opts.bucket.clone(),
         key: key.to_owned(),
     };
     let detail = match &opts.pg_restore {
-        Some(binary) => with_pg_restore(binary, &source, scratch_url)?,
+        Some(binary) => with_pg_restore(binary, source.open_via(Some(s3))?, scratch_url)?,
         None => {
-            let report = restore::restore(&source, &ropts)?;
+            let report = handle.block_on(restore::restore(&source, &ropts))?;
             format!("{} entries, {} rows", report.entries, report.rows)
         }
     };
@@ -292,7 +396,7 @@ fn run_checks(
         ok: true,
         detail,
     });
-    current_thread()?.block_on(async {
+    handle.block_on(async {
         let (client, _) = connect(scratch_url).await?;
         // Extension configuration tables (PostGIS's spatial_ref_sys...)
         // hold the extension's own rows besides the dumped ones.
@@ -362,17 +466,26 @@ fn run_checks(
 }
 
 /// Restores with a real pg_restore binary, the archive streamed into its
-/// standard input (`--no-owner --no-acl --exit-on-error`).
-fn with_pg_restore(binary: &std::path::Path, source: &Source, url: &str) -> Result<String> {
+/// standard input (`--no-owner --no-acl --exit-on-error`). The password
+/// goes in `PGPASSWORD`, never on its command line.
+fn with_pg_restore(
+    binary: &std::path::Path,
+    mut input: Box<dyn std::io::Read + Send>,
+    url: &str,
+) -> Result<String> {
     use std::process::{Command, Stdio};
-    let mut child = Command::new(binary)
-        .args(["--no-owner", "--no-acl", "--exit-on-error", "-d", url])
+    let (url, password) = without_password(url)?;
+    let mut cmd = Command::new(binary);
+    if let Some(p) = password {
+        cmd.env("PGPASSWORD", p);
+    }
+    let mut child = cmd
+        .args(["--no-owner", "--no-acl", "--exit-on-error", "-d", &url])
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| Error::Config(format!("cannot run {}: {e}", binary.display())))?;
-    let mut input = source.open()?;
     let copied = match child.stdin.take() {
         Some(mut stdin) => std::io::copy(&mut input, &mut stdin),
         None => Ok(0),
@@ -396,9 +509,9 @@ fn with_pg_restore(binary: &std::path::Path, source: &Source, url: &str) -> Resu
 }
 
 /// The bucket's cadence audit as one check.
-fn audit_check(opts: &DrillOptions, every: i64, grace: i64) -> Result<Check> {
-    let listing = current_thread()?.block_on(async {
-        let client = build_client(&S3ClientOptions::from_env()).await;
+fn audit_check(handle: &Handle, opts: &DrillOptions, every: i64, grace: i64) -> Result<Check> {
+    let listing = handle.block_on(async {
+        let client = build_client(&opts.s3).await;
         audit::list(&client, &opts.bucket, &opts.prefix).await
     })?;
     let now = now_unix();

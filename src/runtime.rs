@@ -1,9 +1,42 @@
-//! What the synchronous entry points share: a current-thread tokio
-//! runtime to drive async calls, and the wall clock in Unix seconds.
+//! Runtimes: pgark's async entry points run on the caller's tokio runtime
+//! (their blocking parts, archive reads, on its blocking threads, never a
+//! worker); only [`crate::blocking`] builds a runtime, and says so. Also
+//! the wall clock in Unix seconds.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use tokio::runtime::Handle;
+
 use crate::error::{Error, Result};
+
+/// Runs `f` on a blocking thread of the current runtime with the runtime's
+/// handle (to `block_on` the async calls it makes): the synchronous parts
+/// of a restore or a verify block that thread, never a worker. A panic in
+/// `f` goes on unwinding in the caller.
+pub(crate) async fn off_workers<T, F>(f: F) -> Result<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&Handle) -> Result<T> + Send + 'static,
+{
+    let handle = Handle::current();
+    match tokio::task::spawn_blocking(move || f(&handle)).await {
+        Ok(r) => r,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(_) => Err(Error::Interrupted("the runtime shutting down")),
+    }
+}
+
+/// The runtime of a [`crate::blocking`] call: multi-threaded, with
+/// `threads` workers; refused (an error, not tokio's panic) when called
+/// from inside a runtime, where the async function is the one to use.
+pub(crate) fn for_blocking_call(what: &str, threads: usize) -> Result<tokio::runtime::Runtime> {
+    if Handle::try_current().is_ok() {
+        return Err(Error::Config(format!(
+            "pgark::blocking::{what} called inside a tokio runtime: await pgark's async {what} instead"
+        )));
+    }
+    multi_thread(threads)
+}
 
 /// A current-thread runtime with I/O and timers enabled.
 pub fn current_thread() -> Result<tokio::runtime::Runtime> {

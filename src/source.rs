@@ -168,10 +168,13 @@ impl Source {
 /// Reads `bucket/key` if it exists: `Ok(None)` when there is no such
 /// object (a missing manifest), an error for anything else, and for an
 /// object larger than [`crate::manifest::MAX_MANIFEST_BYTES`] (it reads manifests).
-pub fn read_s3_object(bucket: &str, key: &str) -> Result<Option<Vec<u8>>> {
-    let rt = current_thread()?;
-    rt.block_on(async {
-        let client = build_client(&S3ClientOptions::from_env()).await;
+pub async fn read_s3_object(
+    s3: &S3ClientOptions,
+    bucket: &str,
+    key: &str,
+) -> Result<Option<Vec<u8>>> {
+    let client = build_client(s3).await;
+    {
         match client.get_object().bucket(bucket).key(key).send().await {
             Ok(out) => {
                 let len = out.content_length().unwrap_or(0);
@@ -193,7 +196,7 @@ pub fn read_s3_object(bucket: &str, key: &str) -> Result<Option<Vec<u8>>> {
             Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_key()) => Ok(None),
             Err(e) => Err(get_error(bucket, key, &e)),
         }
-    })
+    }
 }
 
 /// A GetObject body that broke off while being read (exit status 4).
@@ -302,10 +305,10 @@ pub(crate) struct S3Reads {
 }
 
 impl S3Reads {
-    /// A client from the AWS environment, on the current runtime.
-    pub(crate) async fn from_env() -> Self {
+    /// A client with `options`, on the current runtime.
+    pub(crate) async fn new(options: &S3ClientOptions) -> Self {
         S3Reads {
-            client: build_client(&S3ClientOptions::from_env()).await,
+            client: build_client(options).await,
             handle: tokio::runtime::Handle::current(),
         }
     }

@@ -23,6 +23,7 @@ mod fidelity_regress;
 mod fidelity_robust;
 mod fidelity_rows;
 mod fidelity_tables;
+mod library;
 mod parallel_gzip;
 mod prune;
 mod restore;

@@ -62,6 +62,7 @@ impl std::str::FromStr for FormatVersion {
 
 /// What to back up and how.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct BackupOptions {
     /// libpq-style URL of the source database.
     pub database_url: String,
@@ -155,6 +156,7 @@ pub const DEFAULT_SPLIT_THRESHOLD: u64 = 64 << 20;
 
 /// Rows copied from one table.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct TableRows {
     /// The TABLE DATA entry's dump id.
     pub dump_id: i32,
@@ -166,6 +168,7 @@ pub struct TableRows {
 
 /// The outcome of a backup.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct BackupReport {
     /// The archive written.
     pub path: PathBuf,

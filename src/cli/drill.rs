@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use pgark::bucket::BucketUrl;
-use pgark::drill::{self, DrillOptions};
+use pgark::drill::DrillOptions;
 use pgark::heartbeat::{Beat, Heartbeat};
 use pgark::Error;
 
@@ -27,23 +27,19 @@ pub fn run(args: &DrillArgs) -> Result<bool, Error> {
         None => None,
     };
     beat(&heartbeat, Beat::Start, "pgark drill started");
-    let opts = DrillOptions {
-        bucket: bucket.clone(),
-        prefix,
-        key: args.key.clone(),
-        target_url: args.target_url.clone(),
-        checks: args.checks.clone(),
-        keep: args.keep,
-        pg_restore: args.with_pg_restore.clone(),
-        audit: match &args.audit {
-            Some(every) => Some((
-                super::audit::parse_duration(every).map_err(Error::Config)?,
-                super::audit::parse_duration(&args.grace).map_err(Error::Config)?,
-            )),
-            None => None,
-        },
+    let mut opts = DrillOptions::new(bucket.clone(), prefix, args.target_url.clone());
+    opts.key = args.key.clone();
+    opts.checks = args.checks.clone();
+    opts.keep = args.keep;
+    opts.pg_restore = args.with_pg_restore.clone();
+    opts.audit = match &args.audit {
+        Some(every) => Some((
+            super::audit::parse_duration(every).map_err(Error::Config)?,
+            super::audit::parse_duration(&args.grace).map_err(Error::Config)?,
+        )),
+        None => None,
     };
-    let report = match drill::drill(&opts) {
+    let report = match pgark::blocking::drill(&opts) {
         Ok(r) => r,
         Err(e) => {
             beat(&heartbeat, Beat::Fail, &format!("pgark drill failed: {e}"));

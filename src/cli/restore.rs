@@ -58,7 +58,7 @@ pub fn run(args: &RestoreArgs) -> Result<(), Error> {
             "--if-exists requires --clean (as in pg_restore)".into(),
         ));
     }
-    let report = restore::restore(&args.archive, &opts)?;
+    let report = pgark::blocking::restore(&args.archive, &opts)?;
     if report.error_count == 0 {
         return Ok(());
     }

@@ -3,45 +3,28 @@
 use std::io::{self, BufWriter, Write};
 
 use pgark::archive::{DataReport, VerifyReport};
-use pgark::manifest::{check_archive, Manifest, SUFFIX};
-use pgark::source::{read_s3_object, Source};
+use pgark::manifest::Manifest;
+use pgark::sink::s3::S3ClientOptions;
 use pgark::Error;
 
 use super::args::VerifyArgs;
 
-/// The manifest next to the archive (`<archive>.manifest.json`), or the
-/// one given with `--manifest`; `None` when there is none.
+/// The manifest given with `--manifest`, if any.
 fn manifest(args: &VerifyArgs) -> Result<Option<Manifest>, Error> {
-    let bytes = match (&args.manifest, &args.archive) {
-        (Some(path), _) => Some(std::fs::read(path).map_err(|source| Error::File {
-            path: path.into(),
-            source,
-        })?),
-        (None, Source::File(p)) => {
-            let path = format!("{}{SUFFIX}", p.display());
-            match std::fs::read(&path) {
-                Ok(b) => Some(b),
-                Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-                Err(source) => {
-                    return Err(Error::File {
-                        path: path.into(),
-                        source,
-                    })
-                }
-            }
-        }
-        (None, Source::S3 { bucket, key }) => read_s3_object(bucket, &format!("{key}{SUFFIX}"))?,
-        (None, Source::Stdin) => None,
+    let Some(path) = &args.manifest else {
+        return Ok(None);
     };
-    bytes
-        .map(|b| Manifest::from_json(&b).map_err(Error::Config))
-        .transpose()
+    let bytes = std::fs::read(path).map_err(|source| Error::File {
+        path: path.into(),
+        source,
+    })?;
+    Manifest::from_json(&bytes).map(Some).map_err(Error::Config)
 }
 
 /// Ok(true) when the archive verifies (and matches its manifest).
 pub fn run(args: &VerifyArgs) -> Result<bool, Error> {
-    let manifest = manifest(args)?;
-    let checked = check_archive(args.archive.open()?, manifest.as_ref())?;
+    let s3 = S3ClientOptions::from_env();
+    let (manifest, checked) = pgark::blocking::verify(&args.archive, manifest(args)?, &s3)?;
     let (report, digest) = (&checked.report, &checked.digest);
     let mut out = BufWriter::new(io::stdout().lock());
     print(&mut out, report, args).map_err(Error::Output)?;

@@ -142,7 +142,7 @@ fn split_key_value(s: &str) -> Result<Split, String> {
 }
 
 /// Decodes `%XX` escapes (libpq does not turn `+` into a space).
-fn percent_decode(s: &str) -> Result<String, String> {
+pub(crate) fn percent_decode(s: &str) -> Result<String, String> {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

@@ -7,6 +7,8 @@ pub(crate) mod row;
 mod snapshot;
 mod tls;
 
+pub(crate) use conninfo::percent_decode;
+
 pub use connect::{connect, ConnectOptions, ConnectTarget};
 pub use snapshot::{
     begin_snapshot, export_snapshot, join_snapshot, lock_tables, DatabaseCreate,

@@ -28,13 +28,14 @@
 //! corrupt block) always stop it.
 //!
 //! ```no_run
-//! # fn main() -> Result<(), pgark::Error> {
-//! let source: pgark::source::Source = "backup.dump".parse()?;
+//! # async fn run() -> Result<(), pgark::Error> {
+//! let source: pgark::source::Source = "s3://backups/db/app-20261201T030000Z.dump".parse()?;
 //! let mut opts = pgark::restore::RestoreOptions::new("postgresql://localhost/copy");
 //! opts.no_owner = true;
 //! opts.no_acl = true;
 //! opts.exit_on_error = true;
-//! let report = pgark::restore::restore(&source, &opts)?;
+//! opts.s3 = pgark::sink::s3::S3ClientOptions::from_env().with_endpoint_url("http://127.0.0.1:9000");
+//! let report = pgark::restore::restore(&source, &opts).await?;
 //! println!("{} entries, {} rows", report.entries, report.rows);
 //! # Ok(()) }
 //! ```
@@ -52,17 +53,24 @@ use std::sync::Arc;
 use archive_format::{ArchiveReader, DataOffset, Section, TocEntry};
 
 use crate::error::{Error, Result};
+use crate::runtime::off_workers;
+use crate::sink::s3::S3ClientOptions;
 use crate::source::{S3Reads, Source};
 use data::{Blocks, Reopen};
 use engine::Engine;
 pub use failure::EntryError;
 use statements::Pass;
+use tokio::runtime::Handle;
 
 /// What to restore and how.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct RestoreOptions {
     /// The target database, as a libpq URL.
     pub url: String,
+    /// How to reach S3 when the archive is there (default: the AWS
+    /// environment).
+    pub s3: S3ClientOptions,
     /// Drop every selected object before creating it (`--clean`).
     pub clean: bool,
     /// With `clean`, `DROP ... IF EXISTS` (`--if-exists`).
@@ -114,6 +122,7 @@ impl RestoreOptions {
     pub fn new(url: impl Into<String>) -> Self {
         RestoreOptions {
             url: url.into(),
+            s3: S3ClientOptions::from_env(),
             clean: false,
             if_exists: false,
             no_owner: false,
@@ -135,6 +144,7 @@ impl RestoreOptions {
 
 /// What a restore did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RestoreReport {
     /// TOC entries restored (selected and run, with or without errors).
     pub entries: usize,
@@ -158,7 +168,15 @@ pub struct RestoreReport {
 /// past errors ([`RestoreReport::errors`]); fails at the first error with
 /// `exit_on_error` or `single_transaction` (the error names the entry), on
 /// a defective archive, and when the connection fails.
-pub fn restore(source: &Source, opts: &RestoreOptions) -> Result<RestoreReport> {
+///
+/// Runs on the caller's tokio runtime (the archive is read on one of its
+/// blocking threads); [`crate::blocking::restore`] is the same without one.
+pub async fn restore(source: &Source, opts: &RestoreOptions) -> Result<RestoreReport> {
+    let (source, opts) = (source.clone(), opts.clone());
+    off_workers(move |handle| restore_on(handle, &source, &opts)).await
+}
+
+fn restore_on(handle: &Handle, source: &Source, opts: &RestoreOptions) -> Result<RestoreReport> {
     if opts.data_only && opts.schema_only {
         return Err(Error::Config(
             "--schema-only and --data-only cannot be used together (as in pg_restore)".into(),
@@ -195,11 +213,6 @@ pub fn restore(source: &Source, opts: &RestoreOptions) -> Result<RestoreReport> 
     } else {
         None
     };
-    // Worker threads for the connections and the S3 downloads; block
-    // reads and inflating run on the thread that drives the restore and
-    // on blocking threads (split tables).
-    let threads = opts.jobs.clamp(2, 8);
-    let rt = crate::runtime::multi_thread(threads)?;
     let reopen: Option<Reopen> = match source {
         Source::File(path) => {
             let path = path.clone();
@@ -214,10 +227,10 @@ pub fn restore(source: &Source, opts: &RestoreOptions) -> Result<RestoreReport> 
         || !opts.schemas.is_empty()
         || opts.use_list.is_some()
         || !opts.sections.is_empty();
-    rt.block_on(async {
+    handle.block_on(async {
         // One S3 client for every read of the restore.
         let s3 = match source {
-            Source::S3 { .. } => Some(S3Reads::from_env().await),
+            Source::S3 { .. } => Some(S3Reads::new(&opts.s3).await),
             _ => None,
         };
         let (input, ranged) = match source {
