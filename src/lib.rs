@@ -2,19 +2,34 @@
 //! (`pg_dump -Fc`), written natively, without pg_dump.
 //!
 //! The library is what the `pgark` command is built on, and what other
-//! tools embed:
+//! tools embed. The entry points are async and run on the caller's tokio
+//! runtime (a multi-threaded one, as `#[tokio::main]` gives); S3 settings
+//! are parameters ([`sink::s3::S3ClientOptions`]), not only the
+//! environment; [`blocking`] has each for programs without a runtime:
 //!
-//! * [`archive`] is the sans-IO format crate: write, read, verify and list
-//!   custom archives of versions 1.12 to 1.16;
-//! * [`source`] opens what an archive is read from (a file or stdin);
-//! * [`Error`] is the one public error, with [`Error::category`] telling
+//! * [`backup::backup`]: a database to a file, stdout or S3, with its
+//!   manifest;
+//! * [`verify::verify`]: an archive read where it is stored and checked
+//!   against its manifest ([`verify::manifest_beside`]);
+//! * [`restore::restore`]: the native restore, parallel and selective;
+//! * [`drill::drill`]: the restore drill of the newest valid backup;
+//! * [`audit`], [`prune`], [`bucket`]: the bucket's cadence, retention and
+//!   hardening;
+//! * [`archive`]: the sans-IO format crate (write, read, verify and list
+//!   custom archives of versions 1.12 to 1.16);
+//! * [`Error`]: the one public error, with [`Error::category`] telling
 //!   configuration, database, storage and archive failures apart.
 //!
+//! The library prints nothing: warnings and server notices are `tracing`
+//! events.
+//!
 //! ```no_run
-//! # fn main() -> Result<(), pgark::Error> {
+//! # async fn run() -> Result<(), pgark::Error> {
 //! let source: pgark::source::Source = "backup.dump".parse()?;
-//! let report = pgark::archive::verify(source.open()?)?;
-//! println!("{} rows in {} bytes", report.total_rows(), report.total_bytes);
+//! let s3 = pgark::sink::s3::S3ClientOptions::from_env();
+//! let manifest = pgark::verify::manifest_beside(&source, &s3).await?;
+//! let checked = pgark::verify::verify(&source, manifest.as_ref(), &s3).await?;
+//! println!("{} rows in {} bytes", checked.report.total_rows(), checked.size);
 //! # Ok(()) }
 //! ```
 
@@ -40,6 +55,7 @@ pub mod drill;
 pub mod prune;
 pub mod restore;
 pub mod retention;
+#[doc(hidden)] // The pgark binary's runtimes and clock: not part of the API.
 pub mod runtime;
 pub(crate) mod schema;
 pub mod verify;
