@@ -13,7 +13,7 @@ use crate::db::connect;
 use crate::db::row::RowExt;
 use crate::error::{Error, Result};
 use crate::manifest::{self, Manifest, SUFFIX};
-use crate::restore::{self, RestoreOptions};
+use crate::restore::{self, quote_ident, RestoreOptions};
 use crate::runtime::{now_unix, off_workers};
 use crate::sink::s3::{build_client, S3ClientOptions};
 use crate::source::{read_s3_object, S3Reads, Source};
@@ -176,10 +176,6 @@ fn without_password(url: &str) -> Result<(String, Option<String>)> {
         .map(|p| crate::db::percent_decode(&p).map_err(Error::Config))
         .transpose()?;
     Ok((out, password))
-}
-
-fn quote_ident(s: &str) -> String {
-    format!("\"{}\"", s.replace('"', "\"\""))
 }
 
 /// What the drill restores.

@@ -281,7 +281,7 @@ pub struct BackupArgs {
     pub split_threshold: SplitThreshold,
     /// How long to wait for each table's ACCESS SHARE lock before failing:
     /// 500ms, 30s, 5m, or plain seconds.
-    #[arg(long, default_value = "60s", value_parser = parse_duration)]
+    #[arg(long, default_value = "60s", value_parser = super::duration::parse)]
     pub lock_wait_timeout: std::time::Duration,
     /// S3 part size in MiB at the start (5 or more; parts grow for large
     /// archives so 10,000 parts always suffice).
@@ -336,24 +336,6 @@ fn parse_threshold(s: &str) -> Result<SplitThreshold, String> {
     n.checked_mul(1 << shift)
         .map(|n| SplitThreshold(Some(n)))
         .ok_or_else(|| format!("{s:?} is too large"))
-}
-
-fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
-    let (number, unit) = match s.find(|c: char| !c.is_ascii_digit() && c != '.') {
-        Some(i) => s.split_at(i),
-        None => (s, "s"),
-    };
-    let n: f64 = number
-        .parse()
-        .map_err(|_| format!("{s:?} is not a duration (500ms, 30s, 5m)"))?;
-    let secs = match unit {
-        "ms" => n / 1000.0,
-        "s" => n,
-        "m" | "min" => n * 60.0,
-        "h" => n * 3600.0,
-        _ => return Err(format!("{s:?}: unknown unit {unit:?} (ms, s, m, h)")),
-    };
-    std::time::Duration::try_from_secs_f64(secs).map_err(|e| format!("{s:?}: {e}"))
 }
 
 fn parse_compression(s: &str) -> Result<archive_format::Compression, String> {

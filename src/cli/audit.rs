@@ -103,27 +103,10 @@ fn coverage_line(c: &retention::Coverage) -> String {
     }
 }
 
-pub(super) fn parse_duration(s: &str) -> Result<i64, String> {
-    let (n, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
-    let n: i64 = n
-        .parse()
-        .map_err(|_| format!("{s:?}: expected e.g. 7d, 36h, 90m"))?;
-    let scale: i64 = match unit {
-        "d" => 86_400,
-        "h" => 3600,
-        "m" => 60,
-        "s" | "" => 1,
-        "w" => 7 * 86_400,
-        _ => return Err(format!("{s:?}: unknown unit {unit:?} (w, d, h, m, s)")),
-    };
-    n.checked_mul(scale)
-        .ok_or_else(|| format!("{s:?}: too long a duration"))
-}
-
 /// `pgark audit`: Ok(true) when the cadence holds.
 pub fn run(args: &AuditArgs) -> Result<bool, Error> {
-    let every = parse_duration(&args.every).map_err(Error::Config)?;
-    let grace = parse_duration(&args.grace).map_err(Error::Config)?;
+    let every = super::duration::seconds(&args.every).map_err(Error::Config)?;
+    let grace = super::duration::seconds(&args.grace).map_err(Error::Config)?;
     let now = now_unix();
     let rt = current_thread()?;
     let listing = rt.block_on(listing(&args.url))?;
@@ -188,23 +171,4 @@ pub fn run(args: &AuditArgs) -> Result<bool, Error> {
         }
     }
     Ok(report.ok())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::parse_duration;
-
-    #[test]
-    fn durations_scale_by_unit() {
-        assert_eq!(parse_duration("7d"), Ok(7 * 86_400));
-        assert_eq!(parse_duration("90m"), Ok(5400));
-        assert_eq!(parse_duration("2w"), Ok(14 * 86_400));
-    }
-
-    #[test]
-    fn huge_durations_are_errors_not_overflows() {
-        let err = parse_duration("9223372036854775807d").expect_err("overflows");
-        assert!(err.contains("too long"), "{err}");
-        assert!(parse_duration("99999999999999999999s").is_err());
-    }
 }

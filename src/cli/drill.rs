@@ -34,8 +34,8 @@ pub fn run(args: &DrillArgs) -> Result<bool, Error> {
     opts.pg_restore = args.with_pg_restore.clone();
     opts.audit = match &args.audit {
         Some(every) => Some((
-            super::audit::parse_duration(every).map_err(Error::Config)?,
-            super::audit::parse_duration(&args.grace).map_err(Error::Config)?,
+            super::duration::seconds(every).map_err(Error::Config)?,
+            super::duration::seconds(&args.grace).map_err(Error::Config)?,
         )),
         None => None,
     };

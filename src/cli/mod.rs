@@ -6,6 +6,7 @@ mod backup;
 mod bucket;
 mod changelog;
 mod drill;
+mod duration;
 mod exit;
 mod iam_policy;
 mod list;

@@ -59,6 +59,7 @@ use crate::source::{S3Reads, Source};
 use data::{Blocks, Reopen};
 use engine::Engine;
 pub use failure::EntryError;
+pub(crate) use statements::quote_ident;
 use statements::Pass;
 use tokio::runtime::Handle;
 
