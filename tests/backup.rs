@@ -124,6 +124,18 @@ fn toc_parity_postgis_15() {
     toc_parity(PgVersion::V15, "postgis_app.sql");
 }
 
+/// The same on 16 with PostGIS 3.5.2, as production runs it (built by setup
+/// from Debian's source package against 16.15).
+#[test]
+fn round_trip_postgis_16() {
+    round_trip(PgVersion::V16, "postgis_app.sql");
+}
+
+#[test]
+fn toc_parity_postgis_16() {
+    toc_parity(PgVersion::V16, "postgis_app.sql");
+}
+
 #[test]
 fn toc_parity_schema_basics() {
     for v in PgVersion::all() {

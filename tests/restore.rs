@@ -111,6 +111,18 @@ fn native_restore_schema_extra_18() {
     native_matches_pg_restore(PgVersion::V18, "schema_extra.sql");
 }
 
+/// The runbook's PostGIS database (topology, tiger geocoder, a user
+/// spatial_ref_sys row): PostGIS 3.3 on 15, 3.5.2 on 16.
+#[test]
+fn native_restore_postgis_15() {
+    native_matches_pg_restore(PgVersion::V15, "postgis_app.sql");
+}
+
+#[test]
+fn native_restore_postgis_16() {
+    native_matches_pg_restore(PgVersion::V16, "postgis_app.sql");
+}
+
 /// A real pg_dump -Fc archive (gzip, offsets set) restores natively, also
 /// from standard input, and with owners (no --no-owner) like pg_restore.
 #[test]

@@ -62,6 +62,15 @@ fn extensions_the_fixtures_need_are_installed() {
             .expect("postgis"),
         "POINT(2.349 48.864)\n"
     );
+    let db = pg(PgVersion::V16).create_database("postgis");
+    db.psql("CREATE EXTENSION postgis_topology CASCADE")
+        .expect("PostGIS topology on 16");
+    db.psql("CREATE EXTENSION postgis_tiger_geocoder CASCADE")
+        .expect("PostGIS tiger geocoder on 16");
+    assert_eq!(
+        db.psql("SELECT postgis_lib_version()").expect("postgis"),
+        "3.5.2\n"
+    );
     let db = pg(PgVersion::V16).create_database("vector");
     db.psql("CREATE EXTENSION vector").expect("pgvector on 16");
 }
