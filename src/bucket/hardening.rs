@@ -36,8 +36,8 @@ use aws_sdk_s3::types::{
 use aws_sdk_s3::Client;
 
 use super::error::{self, Failure};
-use super::json::Json;
 use super::BucketError;
+use serde_json::{json, Value as Json};
 
 /// Lifecycle rules whose ID starts with this are pgark's: [`init`]
 /// replaces them, and leaves all others alone.
@@ -174,12 +174,12 @@ pub struct Check {
 
 impl Check {
     fn to_json(&self) -> Json {
-        Json::object([
-            ("item", Json::str(self.item.key())),
-            ("ok", Json::Bool(self.ok)),
-            ("expected", Json::str(&self.expected)),
-            ("found", Json::str(&self.found)),
-        ])
+        json!({
+            "item": self.item.key(),
+            "ok": self.ok,
+            "expected": self.expected,
+            "found": self.found,
+        })
     }
 }
 
@@ -212,15 +212,13 @@ impl AuditReport {
 
     /// The report as JSON: `{"bucket", "region", "drift", "checks": [...]}`.
     pub fn to_json(&self) -> Json {
-        Json::object([
-            ("bucket", Json::str(&self.bucket)),
-            ("region", Json::str(&self.region)),
-            ("drift", Json::Bool(self.has_drift())),
-            (
-                "checks",
-                Json::Array(self.checks.iter().map(Check::to_json).collect()),
-            ),
-        ])
+        let checks: Vec<Json> = self.checks.iter().map(Check::to_json).collect();
+        json!({
+            "bucket": self.bucket,
+            "region": self.region,
+            "drift": self.has_drift(),
+            "checks": checks,
+        })
     }
 }
 
@@ -265,26 +263,25 @@ impl InitReport {
 
     /// The report as JSON.
     pub fn to_json(&self) -> Json {
-        let changes = self.changes.iter().map(|(item, change)| {
-            let mut pairs = vec![("item", Json::str(item.key()))];
-            match change {
+        let changes: Vec<Json> = self
+            .changes
+            .iter()
+            .map(|(item, change)| match change {
                 Change::AlreadyConfigured => {
-                    pairs.push(("change", Json::str("already configured")))
+                    json!({"item": item.key(), "change": "already configured"})
                 }
                 Change::Applied { was } => {
-                    pairs.push(("change", Json::str("applied")));
-                    pairs.push(("was", Json::str(was)));
+                    json!({"item": item.key(), "change": "applied", "was": was})
                 }
-            }
-            Json::object(pairs)
-        });
-        Json::object([
-            ("bucket", Json::str(&self.bucket)),
-            ("region", Json::str(&self.region)),
-            ("created", Json::Bool(self.created)),
-            ("changes", Json::Array(changes.collect())),
-            ("after", self.after.to_json()),
-        ])
+            })
+            .collect();
+        json!({
+            "bucket": self.bucket,
+            "region": self.region,
+            "created": self.created,
+            "changes": changes,
+            "after": self.after.to_json(),
+        })
     }
 }
 

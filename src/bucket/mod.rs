@@ -21,13 +21,12 @@
 //! for check in report.drift() {
 //!     println!("{}: {}", check.item, check.found);
 //! }
-//! println!("{}", bucket::policy::writer_policy(&url).pretty());
+//! println!("{:#}", bucket::policy::writer_policy(&url));
 //! # Ok(()) }
 //! ```
 
 mod error;
 pub mod hardening;
-pub mod json;
 pub mod policy;
 
 use std::fmt;
@@ -35,7 +34,7 @@ use std::str::FromStr;
 
 pub use error::BucketError;
 pub use hardening::{AuditReport, Check, Hardening, InitReport, Item};
-pub use json::Json;
+pub use serde_json::Value as Json;
 
 /// `s3://bucket` or `s3://bucket/prefix`: a bucket, and optionally the
 /// key prefix the backups live under.

@@ -21,8 +21,8 @@
 //! permissions are on `arn:aws:s3:::bucket`. With a prefix, the reader's
 //! listing is limited to keys under it (a `s3:prefix` condition).
 
-use super::json::Json;
 use super::BucketUrl;
+use serde_json::{json, Value as Json};
 
 /// The IAM policy language version.
 const VERSION: &str = "2012-10-17";
@@ -112,7 +112,7 @@ pub fn objects_arn(url: &BucketUrl) -> String {
 ///
 /// ```
 /// let url = pgark::bucket::BucketUrl::parse("s3://backups").unwrap();
-/// let doc = pgark::bucket::policy::writer_policy(&url).pretty();
+/// let doc = pgark::bucket::policy::writer_policy(&url).to_string();
 /// assert!(doc.contains("\"arn:aws:s3:::backups/*\""));
 /// assert!(!doc.contains("s3:GetObject"));
 /// ```
@@ -138,12 +138,8 @@ pub fn manifests_arn(url: &BucketUrl) -> String {
 
 /// Listing limited to the prefix, when there is one.
 fn list_condition(url: &BucketUrl) -> Option<Json> {
-    (!url.prefix.is_empty()).then(|| {
-        Json::object([(
-            "StringLike",
-            Json::object([("s3:prefix", Json::strings([format!("{}*", url.prefix)]))]),
-        )])
-    })
+    (!url.prefix.is_empty())
+        .then(|| json!({"StringLike": {"s3:prefix": [format!("{}*", url.prefix)]}}))
 }
 
 /// The pruner's policy: `s3:ListBucket` (limited to the prefix),
@@ -152,7 +148,7 @@ fn list_condition(url: &BucketUrl) -> Option<Json> {
 ///
 /// ```
 /// let url = pgark::bucket::BucketUrl::parse("s3://backups/prod/").unwrap();
-/// let doc = pgark::bucket::policy::pruner_policy(&url, false).pretty();
+/// let doc = pgark::bucket::policy::pruner_policy(&url, false).to_string();
 /// assert!(doc.contains("\"arn:aws:s3:::backups/prod/*.manifest.json\""));
 /// assert!(!doc.contains("s3:DeleteObjectVersion") && !doc.contains("s3:PutObject"));
 /// ```
@@ -206,23 +202,20 @@ pub fn reader_policy(url: &BucketUrl) -> Json {
 }
 
 fn document(statements: Vec<Json>) -> Json {
-    Json::object([
-        ("Version", Json::str(VERSION)),
-        ("Statement", Json::Array(statements)),
-    ])
+    json!({"Version": VERSION, "Statement": statements})
 }
 
 fn statement(sid: &str, actions: &[&str], resource: String, condition: Option<Json>) -> Json {
-    let mut pairs = vec![
-        ("Sid", Json::str(sid)),
-        ("Effect", Json::str("Allow")),
-        ("Action", Json::strings(actions.iter().copied())),
-        ("Resource", Json::Str(resource)),
-    ];
-    if let Some(c) = condition {
-        pairs.push(("Condition", c));
+    let mut doc = json!({
+        "Sid": sid,
+        "Effect": "Allow",
+        "Action": actions,
+        "Resource": resource,
+    });
+    if let (Some(c), Some(map)) = (condition, doc.as_object_mut()) {
+        map.insert("Condition".into(), c);
     }
-    Json::object(pairs)
+    doc
 }
 
 #[cfg(test)]
@@ -232,7 +225,7 @@ mod tests {
     #[test]
     fn writer_is_write_only_under_the_prefix() {
         let url = BucketUrl::parse("s3://bkt/prod/").expect("url");
-        let doc = writer_policy(&url).pretty();
+        let doc = format!("{:#}", writer_policy(&url));
         assert!(
             doc.contains("\"Resource\": \"arn:aws:s3:::bkt/prod/*\""),
             "{doc}"
@@ -245,10 +238,16 @@ mod tests {
 
     #[test]
     fn reader_lists_only_under_the_prefix() {
-        let whole = reader_policy(&BucketUrl::parse("s3://bkt").expect("url")).pretty();
+        let whole = format!(
+            "{:#}",
+            reader_policy(&BucketUrl::parse("s3://bkt").expect("url"))
+        );
         assert!(!whole.contains("Condition"), "{whole}");
         assert!(whole.contains("\"arn:aws:s3:::bkt/*\""), "{whole}");
-        let prefixed = reader_policy(&BucketUrl::parse("s3://bkt/p/").expect("url")).pretty();
+        let prefixed = format!(
+            "{:#}",
+            reader_policy(&BucketUrl::parse("s3://bkt/p/").expect("url"))
+        );
         assert!(prefixed.contains("\"p/*\""), "{prefixed}");
         assert!(!prefixed.contains("Put") && !prefixed.contains("Delete"));
     }
@@ -257,15 +256,15 @@ mod tests {
     fn pruner_deletes_versions_only_when_purging() {
         let url = BucketUrl::parse("s3://bkt/p/").expect("url");
         let whole = BucketUrl::parse("s3://bkt").expect("url");
-        let plain = pruner_policy(&whole, false).pretty();
+        let plain = format!("{:#}", pruner_policy(&whole, false));
         assert_eq!(plain.matches("\"s3:").count(), 3, "{plain}");
         for a in ["s3:ListBucket", "s3:GetObject", "s3:DeleteObject"] {
             assert!(plain.contains(&format!("\"{a}\"")), "{plain}");
         }
-        let prefixed = pruner_policy(&url, false).pretty();
+        let prefixed = format!("{:#}", pruner_policy(&url, false));
         assert!(prefixed.contains("\"arn:aws:s3:::bkt/p/*.manifest.json\""));
         assert!(prefixed.contains("\"p/*\""), "{prefixed}");
-        let purge = pruner_policy(&whole, true).pretty();
+        let purge = format!("{:#}", pruner_policy(&whole, true));
         assert_eq!(purge.matches("\"s3:").count(), 5, "{purge}");
         for a in PRUNER_PURGE_ACTIONS {
             assert!(purge.contains(&format!("\"{a}\"")), "{purge}");

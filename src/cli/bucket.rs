@@ -41,7 +41,7 @@ fn print(
 ) -> Result<(), Error> {
     let mut out = io::stdout().lock();
     if args.json {
-        writeln!(out, "{}", json().pretty()).map_err(Error::Output)?;
+        writeln!(out, "{:#}", json()).map_err(Error::Output)?;
     } else {
         human(&mut out).map_err(Error::Output)?;
     }

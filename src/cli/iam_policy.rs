@@ -24,20 +24,20 @@ fn write(out: &mut impl Write, args: &IamPolicyArgs) -> io::Result<()> {
                     purge_versions: args.purge_versions,
                 },
             };
-            writeln!(out, "{}", role.policy(url).pretty())
+            writeln!(out, "{:#}", role.policy(url))
         }
         None => {
             writeln!(
                 out,
                 "# writer: the write-only backup user (pgark iam-policy --role writer {url})"
             )?;
-            writeln!(out, "{}", Role::Writer.policy(url).pretty())?;
+            writeln!(out, "{:#}", Role::Writer.policy(url))?;
             writeln!(out)?;
             writeln!(
                 out,
                 "# reader: the admin / restore drill role (pgark iam-policy --role reader {url})"
             )?;
-            writeln!(out, "{}", Role::Reader.policy(url).pretty())?;
+            writeln!(out, "{:#}", Role::Reader.policy(url))?;
             writeln!(out)?;
             writeln!(
                 out,
@@ -46,7 +46,7 @@ fn write(out: &mut impl Write, args: &IamPolicyArgs) -> io::Result<()> {
             let pruner = Role::Pruner {
                 purge_versions: args.purge_versions,
             };
-            writeln!(out, "{}", pruner.policy(url).pretty())
+            writeln!(out, "{:#}", pruner.policy(url))
         }
     }
 }
