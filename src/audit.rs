@@ -72,6 +72,7 @@ pub struct Listing {
 /// The time in a key like `.../<name>-20261123T000000Z.dump`.
 pub fn time_from_key(key: &str) -> Option<i64> {
     let file = key.rsplit('/').next()?;
+    let file = file.strip_suffix(crate::crypt::SUFFIX).unwrap_or(file);
     let stem = file.strip_suffix(".dump")?;
     let stamp = stem.rsplit('-').next()?;
     let b = stamp.as_bytes();
@@ -140,7 +141,7 @@ pub async fn list(client: &Client, bucket: &str, prefix: &str) -> Result<Listing
             }
             continue;
         }
-        if !key.ends_with(".dump") {
+        if !key.ends_with(".dump") && !key.ends_with(".dump.age") {
             continue;
         }
         let manifest_key = format!("{key}{SUFFIX}");
@@ -396,6 +397,7 @@ mod tests {
             large_objects: 0,
             extensions: vec![],
             snapshot: String::new(),
+            encryption: None,
         });
         Backup {
             taken_at: Some(key_time),

@@ -12,7 +12,7 @@ use crate::audit;
 use crate::db::connect;
 use crate::db::row::RowExt;
 use crate::error::{Error, Result};
-use crate::manifest::{self, Manifest, SUFFIX};
+use crate::manifest::{Manifest, SUFFIX};
 use crate::restore::{self, quote_ident, RestoreOptions};
 use crate::runtime::{now_unix, off_workers};
 use crate::sink::s3::{build_client, S3ClientOptions};
@@ -42,6 +42,8 @@ pub struct DrillOptions {
     pub pg_restore: Option<std::path::PathBuf>,
     /// How to reach the bucket (default: the AWS environment).
     pub s3: S3ClientOptions,
+    /// Decrypts an encrypted backup and its manifest's sealed part.
+    pub identity: Option<crate::crypt::Identities>,
 }
 
 impl DrillOptions {
@@ -64,6 +66,7 @@ impl DrillOptions {
             audit: None,
             pg_restore: None,
             s3: S3ClientOptions::from_env(),
+            identity: None,
         }
     }
 }
@@ -226,7 +229,16 @@ fn pick(handle: &Handle, opts: &DrillOptions) -> Result<Picked> {
             opts.bucket
         ))
     })?;
-    let m = Manifest::from_json(&bytes).map_err(Error::Config)?;
+    let mut m = Manifest::from_json(&bytes).map_err(Error::Config)?;
+    if m.encryption.is_some() {
+        let Some(ids) = &opts.identity else {
+            return Err(crate::crypt::CryptError::NoIdentity {
+                what: format!("s3://{}/{key}", opts.bucket),
+            }
+            .into());
+        };
+        crate::crypt::unseal_manifest(&mut m, ids)?;
+    }
     Ok(Picked::Backup(key, Box::new(m)))
 }
 
@@ -268,9 +280,10 @@ fn drill_on(handle: &Handle, opts: &DrillOptions) -> Result<DrillReport> {
     let source = Source::S3 {
         bucket: opts.bucket.clone(),
         key: key.clone(),
-    };
+    }
+    .decrypting(opts.identity.clone());
     let s3 = handle.block_on(S3Reads::new(&opts.s3));
-    let checked = manifest::check_archive(source.open_via(Some(&s3))?, Some(&manifest))?;
+    let checked = crate::crypt::check_source(&source, Some(&manifest), Some(&s3))?;
     let (size, digest) = (checked.size, &checked.digest);
     if !checked.mismatches.is_empty() {
         return Err(Error::Config(format!(
@@ -379,7 +392,8 @@ fn run_checks(
     let source = Source::S3 {
         bucket: opts.bucket.clone(),
         key: key.to_owned(),
-    };
+    }
+    .decrypting(opts.identity.clone());
     let detail = match &opts.pg_restore {
         Some(binary) => with_pg_restore(binary, source.open_via(Some(s3))?, scratch_url)?,
         None => {

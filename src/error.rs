@@ -71,6 +71,11 @@ pub enum Error {
     /// A bucket administration call (`pgark bucket`) failed.
     #[error(transparent)]
     Bucket(#[from] crate::bucket::BucketError),
+    /// Encryption or decryption failed: a bad recipient or identity file
+    /// (configuration), or a wrong or missing identity, a tampered or
+    /// truncated ciphertext (the archive's category).
+    #[error(transparent)]
+    Crypt(#[from] crate::crypt::CryptError),
 }
 
 impl Error {
@@ -89,7 +94,18 @@ impl Error {
                 | crate::bucket::BucketError::Config(_),
             ) => ErrorCategory::Config,
             Error::Bucket(_) => ErrorCategory::Storage,
+            Error::Crypt(e) if e.is_config() => ErrorCategory::Config,
+            Error::Crypt(_) => ErrorCategory::Archive,
             Error::Archive(e) => match e.kind() {
+                // Decryption failing under the archive reader: the
+                // ciphertext is bad, not the storage.
+                archive_format::ErrorKind::Io(io)
+                    if io
+                        .get_ref()
+                        .is_some_and(|r| r.is::<crate::crypt::CryptError>()) =>
+                {
+                    ErrorCategory::Archive
+                }
                 archive_format::ErrorKind::Io(_) => ErrorCategory::Storage,
                 _ => ErrorCategory::Archive,
             },
@@ -109,7 +125,7 @@ impl Error {
             Error::Config(_) | Error::Database { .. } | Error::Interrupted(_) | Error::S3(_) => {
                 None
             }
-            Error::Bucket(_) | Error::Unsupported(_) => None,
+            Error::Bucket(_) | Error::Unsupported(_) | Error::Crypt(_) => None,
         }
     }
 }

@@ -38,6 +38,7 @@
 pub use archive_format as archive;
 
 pub mod compress;
+pub mod crypt;
 pub mod error;
 pub mod heartbeat;
 pub mod manifest;

@@ -59,6 +59,23 @@ pub struct Manifest {
     pub extensions: Vec<ExtensionVersion>,
     /// The exported snapshot every table was read in.
     pub snapshot: String,
+    /// For an encrypted archive: how, to whom, and the fields above that
+    /// name things (database, tables, large objects, extensions, snapshot)
+    /// sealed to the same recipients; those fields are then empty here
+    /// ([`crate::crypt::unseal_manifest`] puts them back).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encryption: Option<Encryption>,
+}
+
+/// How an archive is encrypted (in its manifest).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Encryption {
+    /// [`crate::crypt::ALGORITHM`].
+    pub algorithm: String,
+    /// The recipients' fingerprints.
+    pub recipients: Vec<String>,
+    /// The sealed fields: an age file (base64) of their JSON.
+    pub sealed: String,
 }
 
 /// A part of a multipart upload.
@@ -386,6 +403,7 @@ mod tests {
             large_objects: 0,
             extensions: vec![],
             snapshot: "00000003-00000002-1".into(),
+            encryption: None,
         };
         let text = m.to_json();
         assert!(!text.contains("\"parts\""));

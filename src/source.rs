@@ -25,6 +25,9 @@ pub enum Source {
         /// The key.
         key: String,
     },
+    /// One of the above, decrypted when it is an age file
+    /// ([`crate::crypt`]).
+    Encrypted(Box<crate::crypt::EncryptedSource>),
 }
 
 impl FromStr for Source {
@@ -57,11 +60,29 @@ impl fmt::Display for Source {
             Source::File(p) => write!(f, "{}", p.display()),
             Source::Stdin => f.write_str("standard input"),
             Source::S3 { bucket, key } => write!(f, "s3://{bucket}/{key}"),
+            Source::Encrypted(e) => e.inner().fmt(f),
         }
     }
 }
 
 impl Source {
+    /// The source read through age when it is encrypted (plaintext passes
+    /// through), decrypted with `identities`.
+    pub fn decrypting(self, identities: Option<crate::crypt::Identities>) -> Source {
+        match self {
+            Source::Encrypted(e) => Source::Encrypted(e),
+            s => Source::Encrypted(Box::new(crate::crypt::EncryptedSource::new(s, identities))),
+        }
+    }
+
+    /// The file, pipe or object under any decryption.
+    pub fn base(&self) -> &Source {
+        match self {
+            Source::Encrypted(e) => e.inner(),
+            s => s,
+        }
+    }
+
     /// Opens the source at byte `offset` (a file seeks, an S3 object is
     /// fetched with a range request from there on); standard input cannot.
     pub fn open_at(&self, offset: u64) -> Result<Box<dyn Read + Send>> {
@@ -69,6 +90,7 @@ impl Source {
             Source::Stdin => Err(Error::Config(
                 "standard input cannot be read at an offset".into(),
             )),
+            Source::Encrypted(e) => e.open_range(offset, None),
             Source::S3 { bucket, key } => {
                 Ok(Box::new(S3Reader::open(bucket, key, offset, None, None)?.0))
             }
@@ -106,6 +128,7 @@ impl Source {
             Source::S3 { bucket, key } => {
                 Ok(Box::new(S3Reader::open(bucket, key, offset, last, via)?.0))
             }
+            Source::Encrypted(e) => e.open_range_via(offset, last, via),
             _ => self.open_at(offset),
         }
     }
@@ -132,6 +155,7 @@ impl Source {
                 asked: 0,
                 size: None,
             })),
+            Source::Encrypted(e) => e.open_head_via(via),
             _ => self.open(),
         }
     }
@@ -145,6 +169,7 @@ impl Source {
     pub(crate) fn open_via(&self, via: Option<&S3Reads>) -> Result<Box<dyn Read + Send>> {
         match self {
             Source::Stdin => Ok(Box::new(io::stdin())),
+            Source::Encrypted(e) => e.open_via(via),
             Source::S3 { bucket, key } => {
                 Ok(Box::new(S3Reader::open(bucket, key, 0, None, via)?.0))
             }
@@ -286,7 +311,7 @@ impl Read for RangedReader {
 /// An S3 object streamed through [`Read`] (never a temporary file). The
 /// download runs on the runtime of an [`S3Reads`], or on a thread of its
 /// own with its own runtime; at most four body chunks wait in between.
-struct S3Reader {
+pub(crate) struct S3Reader {
     rx: std::sync::mpsc::Receiver<std::result::Result<bytes::Bytes, String>>,
     buf: bytes::Bytes,
     what: String,
@@ -338,7 +363,7 @@ impl S3Reader {
     /// asked for); also returns the object's size when the response says
     /// it. With `via`, the download runs on its runtime with its client;
     /// without, on a thread of its own with its own runtime and client.
-    fn open(
+    pub(crate) fn open(
         bucket: &str,
         key: &str,
         offset: u64,

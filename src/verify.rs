@@ -17,7 +17,7 @@
 use std::io;
 
 use crate::error::{Error, Result};
-use crate::manifest::{check_archive, Manifest, SUFFIX};
+use crate::manifest::{Manifest, SUFFIX};
 use crate::runtime::off_workers;
 use crate::sink::s3::S3ClientOptions;
 use crate::source::{read_s3_object, S3Reads, Source};
@@ -27,7 +27,7 @@ pub use crate::manifest::Checked;
 /// The manifest stored next to the archive (`<archive>.manifest.json`);
 /// `None` when there is none, and for standard input.
 pub async fn manifest_beside(source: &Source, s3: &S3ClientOptions) -> Result<Option<Manifest>> {
-    let bytes = match source {
+    let bytes = match source.base() {
         Source::File(p) => {
             let path = format!("{}{SUFFIX}", p.display());
             match tokio::fs::read(&path).await {
@@ -42,11 +42,16 @@ pub async fn manifest_beside(source: &Source, s3: &S3ClientOptions) -> Result<Op
             }
         }
         Source::S3 { bucket, key } => read_s3_object(s3, bucket, &format!("{key}{SUFFIX}")).await?,
-        Source::Stdin => None,
+        Source::Stdin | Source::Encrypted(_) => None,
     };
-    bytes
+    let mut manifest = bytes
         .map(|b| Manifest::from_json(&b).map_err(Error::Config))
-        .transpose()
+        .transpose()?;
+    // An encrypted archive's counts, with the identity.
+    if let (Source::Encrypted(e), Some(m)) = (source, manifest.as_mut()) {
+        e.unseal(m)?;
+    }
+    Ok(manifest)
 }
 
 /// Reads the whole archive at `source` (an S3 object with `s3`'s client)
@@ -58,14 +63,11 @@ pub async fn verify(
     manifest: Option<&Manifest>,
     s3: &S3ClientOptions,
 ) -> Result<Checked> {
-    let reads = match source {
+    let reads = match source.base() {
         Source::S3 { .. } => Some(S3Reads::new(s3).await),
         _ => None,
     };
     let (source, manifest) = (source.clone(), manifest.cloned());
-    off_workers(move |_| {
-        let input = source.open_via(reads.as_ref())?;
-        Ok(check_archive(input, manifest.as_ref())?)
-    })
-    .await
+    off_workers(move |_| crate::crypt::check_source(&source, manifest.as_ref(), reads.as_ref()))
+        .await
 }

@@ -103,6 +103,10 @@ pub struct BackupOptions {
     pub on_phase: Option<PhaseLog>,
     /// Told the data's progress (bytes, entries, rate) about once a second.
     pub on_progress: Option<PhaseLog>,
+    /// Encrypt the archive to these recipients with age (`.age` is
+    /// appended to its name or key) and seal the manifest's names and
+    /// counts to them ([`crate::crypt`]).
+    pub encrypt_to: Option<crate::crypt::Recipients>,
 }
 
 /// Receives a line per phase of a backup.
@@ -147,6 +151,7 @@ impl BackupOptions {
             name: None,
             on_phase: None,
             on_progress: None,
+            encrypt_to: None,
         }
     }
 }
@@ -374,24 +379,39 @@ pub async fn backup_until(
     // The sink, before any worker starts: a bad target fails fast.
     let name = opts.name.as_deref().unwrap_or(&info.dbname);
     let mut s3_client = None;
+    // Encrypted: the header and TOC's chunks are held to be patched last.
+    let encryptor = match &opts.encrypt_to {
+        Some(r) => Some(crate::crypt::Encryptor::new(r)?),
+        None => None,
+    };
+    let prefix_len =
+        ArchiveWriter::new(std::io::sink(), &header, entries.clone(), opts.compression)
+            .map_err(|e| Error::Config(e.to_string()))?
+            .prefix_len();
+    let with_suffix = |name: String| match &encryptor {
+        Some(_) if !name.ends_with(crate::crypt::SUFFIX) => {
+            format!("{name}{}", crate::crypt::SUFFIX)
+        }
+        _ => name,
+    };
     let (sink, location): (Box<dyn ArchiveSink>, String) = match &opts.target {
         Target::Stdout => (Box::new(StdoutSink::new()), "-".into()),
         t @ Target::S3 { .. } => {
             let Some((bucket, key)) = t.s3_key(name, &date, &stamp) else {
                 return Err(Error::Config("not an S3 target".into()));
             };
+            let key = with_suffix(key);
             let client = match &early_s3 {
                 Some(c) => c.clone(),
                 None => build_client(&opts.s3).await,
             };
             s3_client = Some(client.clone());
             // The first part holds at least the header and TOC.
-            let prefix_len =
-                ArchiveWriter::new(std::io::sink(), &header, entries.clone(), opts.compression)
-                    .map_err(|e| Error::Config(e.to_string()))?
-                    .prefix_len();
             let options = S3SinkOptions {
-                hold_at_least: prefix_len,
+                hold_at_least: match &encryptor {
+                    Some(e) => e.cipher_prefix(prefix_len),
+                    None => prefix_len,
+                },
                 ..opts.s3_sink.clone()
             };
             let target = S3Target::new(bucket, key);
@@ -401,9 +421,21 @@ pub async fn backup_until(
         }
         t => {
             let path = t.resolve(name, &stamp)?;
+            let path = PathBuf::from(with_suffix(path.display().to_string()));
             let location = path.display().to_string();
             (Box::new(FileSink::create(path)?), location)
         }
+    };
+    let sink: Box<dyn ArchiveSink> = match encryptor {
+        Some(e) => {
+            let hold = if matches!(opts.target, Target::Stdout) {
+                0
+            } else {
+                prefix_len
+            };
+            Box::new(e.into_sink(sink, hold)?)
+        }
+        None => sink,
     };
 
     for s in &split {
@@ -494,7 +526,7 @@ pub async fn backup_until(
         .batch_execute("COMMIT")
         .await
         .map_err(|e| Error::query("ending the snapshot", &e))?;
-    let manifest = Manifest {
+    let mut manifest = Manifest {
         format: manifest::FORMAT.into(),
         pgark_version: env!("CARGO_PKG_VERSION").into(),
         archive: written.stored.location.clone(),
@@ -544,7 +576,11 @@ pub async fn backup_until(
             })
             .collect(),
         snapshot,
+        encryption: None,
     };
+    if let Some(r) = &opts.encrypt_to {
+        crate::crypt::seal_manifest(&mut manifest, r)?;
+    }
     let manifest_location = write_manifest(&manifest, &written.stored, s3_client, opts).await?;
     Ok(BackupReport {
         path: PathBuf::from(&written.stored.location),

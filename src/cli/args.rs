@@ -62,6 +62,29 @@ pub enum Command {
     /// table's row count against the manifest and run --check queries,
     /// drop the scratch database. Exits 6 when a check fails.
     Drill(DrillArgs),
+    /// Decrypt an archive written with `backup --encrypt-to` (file, `-` or
+    /// s3://bucket/key) to a file (written under a temporary name, renamed
+    /// when complete and authenticated) or standard output, e.g. to pipe
+    /// into a stock pg_restore. Exits 5 on a wrong identity or damaged
+    /// ciphertext.
+    Decrypt(DecryptArgs),
+}
+
+/// `pgark decrypt`.
+#[derive(Debug, ClapArgs)]
+pub struct DecryptArgs {
+    /// The encrypted archive: a file, `-` for standard input, or
+    /// s3://bucket/key.
+    #[arg(value_parser = parse_source)]
+    pub archive: Source,
+    /// Where the plaintext goes: a file, or `-` for standard output.
+    #[arg(short, long)]
+    pub output: String,
+    /// The age identity (private key) file that decrypts an encrypted
+    /// archive: AGE-SECRET-KEY-1... lines, or an unencrypted OpenSSH
+    /// ed25519/RSA private key. Plain archives read without it.
+    #[arg(long, env = "PGARK_IDENTITY")]
+    pub identity: Option<String>,
 }
 
 /// `pgark restore`.
@@ -74,6 +97,11 @@ pub struct RestoreArgs {
     /// (not needed with --list).
     #[arg(short = 'd', long, required_unless_present = "list")]
     pub dbname: Option<String>,
+    /// The age identity (private key) file that decrypts an encrypted
+    /// archive: AGE-SECRET-KEY-1... lines, or an unencrypted OpenSSH
+    /// ed25519/RSA private key. Plain archives read without it.
+    #[arg(long, env = "PGARK_IDENTITY")]
+    pub identity: Option<String>,
     /// Print the archive's table of contents like `pgark list` (and
     /// `pg_restore --list`) instead of restoring.
     #[arg(short = 'l', long)]
@@ -311,6 +339,13 @@ pub struct BackupArgs {
     /// one error line per object, and nothing is written.
     #[arg(long)]
     pub allow_unknown: bool,
+    /// Encrypt the archive with age to this public key (repeatable): an
+    /// X25519 key (age1...), an ssh-ed25519 or ssh-rsa public key line, or
+    /// a file of them. `.age` is appended to the name or key; the manifest
+    /// keeps table names and row counts sealed to the same keys. The job
+    /// needs no private key, and cannot read what it wrote.
+    #[arg(long = "encrypt-to", env = "PGARK_ENCRYPT_TO", value_delimiter = ',')]
+    pub encrypt_to: Vec<String>,
 }
 
 /// `--split-threshold`: a size in bytes, or off.
@@ -353,6 +388,11 @@ pub struct ListArgs {
     /// handles specially (like `pg_restore --list --verbose`).
     #[arg(short, long)]
     pub verbose: bool,
+    /// The age identity (private key) file that decrypts an encrypted
+    /// archive: AGE-SECRET-KEY-1... lines, or an unencrypted OpenSSH
+    /// ed25519/RSA private key. Plain archives read without it.
+    #[arg(long, env = "PGARK_IDENTITY")]
+    pub identity: Option<String>,
 }
 
 /// `pgark verify`.
@@ -369,6 +409,11 @@ pub struct VerifyArgs {
     /// next to a file or S3 archive, if there is one).
     #[arg(long)]
     pub manifest: Option<String>,
+    /// The age identity (private key) file that decrypts an encrypted
+    /// archive: AGE-SECRET-KEY-1... lines, or an unencrypted OpenSSH
+    /// ed25519/RSA private key. Plain archives read without it.
+    #[arg(long, env = "PGARK_IDENTITY")]
+    pub identity: Option<String>,
 }
 
 fn parse_source(s: &str) -> Result<Source, String> {
@@ -513,4 +558,9 @@ pub struct DrillArgs {
     /// instead of pgark's native engine.
     #[arg(long)]
     pub with_pg_restore: Option<std::path::PathBuf>,
+    /// The age identity (private key) file that decrypts an encrypted
+    /// archive: AGE-SECRET-KEY-1... lines, or an unencrypted OpenSSH
+    /// ed25519/RSA private key. Plain archives read without it.
+    #[arg(long, env = "PGARK_IDENTITY")]
+    pub identity: Option<String>,
 }

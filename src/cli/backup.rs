@@ -39,6 +39,9 @@ pub fn run(args: &BackupArgs) -> Result<(), Error> {
     opts.acl = args.acl;
     opts.allow_unknown = args.allow_unknown;
     opts.name = args.name.clone();
+    if !args.encrypt_to.is_empty() {
+        opts.encrypt_to = Some(pgark::crypt::Recipients::parse(&args.encrypt_to)?);
+    }
     if let Some(j) = args.jobs {
         opts.jobs = j.max(1);
     }

@@ -32,6 +32,7 @@ pub fn run(args: &DrillArgs) -> Result<bool, Error> {
     opts.checks = args.checks.clone();
     opts.keep = args.keep;
     opts.pg_restore = args.with_pg_restore.clone();
+    opts.identity = super::decrypt::identities(&args.identity)?;
     opts.audit = match &args.audit {
         Some(every) => Some((
             super::duration::seconds(every).map_err(Error::Config)?,

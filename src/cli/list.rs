@@ -8,7 +8,8 @@ use pgark::Error;
 use super::args::ListArgs;
 
 pub fn run(args: &ListArgs) -> Result<(), Error> {
-    let mut reader = ArchiveReader::new(args.archive.open()?);
+    let source = super::decrypt::source(&args.archive, &args.identity)?;
+    let mut reader = ArchiveReader::new(source.open()?);
     let toc = reader.read_toc()?;
     let stdout = io::stdout().lock();
     let mut out = BufWriter::new(stdout);

@@ -5,6 +5,7 @@ mod audit;
 mod backup;
 mod bucket;
 mod changelog;
+mod decrypt;
 mod drill;
 mod duration;
 mod exit;
@@ -66,6 +67,7 @@ pub fn run() -> ExitCode {
         Command::Bucket(a) => return exit::finish_check(bucket::run(&a)),
         Command::Prune(a) => return exit::finish_check(prune::run(&a)),
         Command::IamPolicy(a) => iam_policy::run(&a),
+        Command::Decrypt(a) => decrypt::run(&a),
     };
     exit::finish(outcome)
 }

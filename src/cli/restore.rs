@@ -10,8 +10,9 @@ use pgark::Error;
 use super::args::RestoreArgs;
 
 pub fn run(args: &RestoreArgs) -> Result<(), Error> {
+    let source = super::decrypt::source(&args.archive, &args.identity)?;
     if args.list {
-        let mut reader = ArchiveReader::new(args.archive.open()?);
+        let mut reader = ArchiveReader::new(source.open()?);
         let toc = reader.read_toc()?;
         let mut out = BufWriter::new(io::stdout().lock());
         listing::write(&mut out, &toc, &listing::Options::default()).map_err(Error::Output)?;
@@ -58,7 +59,7 @@ pub fn run(args: &RestoreArgs) -> Result<(), Error> {
             "--if-exists requires --clean (as in pg_restore)".into(),
         ));
     }
-    let report = pgark::blocking::restore(&args.archive, &opts)?;
+    let report = pgark::blocking::restore(&source, &opts)?;
     if report.error_count == 0 {
         return Ok(());
     }

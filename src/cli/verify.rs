@@ -24,7 +24,12 @@ fn manifest(args: &VerifyArgs) -> Result<Option<Manifest>, Error> {
 /// Ok(true) when the archive verifies (and matches its manifest).
 pub fn run(args: &VerifyArgs) -> Result<bool, Error> {
     let s3 = S3ClientOptions::from_env();
-    let (manifest, checked) = pgark::blocking::verify(&args.archive, manifest(args)?, &s3)?;
+    let source = super::decrypt::source(&args.archive, &args.identity)?;
+    let mut manifest = manifest(args)?;
+    if let (Some(m), pgark::source::Source::Encrypted(e)) = (manifest.as_mut(), &source) {
+        e.unseal(m)?;
+    }
+    let (manifest, checked) = pgark::blocking::verify(&source, manifest, &s3)?;
     let (report, digest) = (&checked.report, &checked.digest);
     let mut out = BufWriter::new(io::stdout().lock());
     print(&mut out, report, args).map_err(Error::Output)?;

@@ -200,8 +200,8 @@ fn restore_on(handle: &Handle, source: &Source, opts: &RestoreOptions) -> Result
                     .into(),
             ));
         }
-        match source {
-            Source::File(_) | Source::S3 { .. } => Some(source.clone()),
+        match source.base() {
+            Source::File(_) | Source::S3 { .. } | Source::Encrypted(_) => Some(source.clone()),
             Source::Stdin => {
                 return Err(Error::Config(
                     "parallel restore (-j) needs an archive file or S3 object: standard input \
@@ -214,10 +214,10 @@ fn restore_on(handle: &Handle, source: &Source, opts: &RestoreOptions) -> Result
     } else {
         None
     };
-    let reopen: Option<Reopen> = match source {
-        Source::File(path) => {
-            let path = path.clone();
-            Some(Box::new(move || Source::File(path.clone()).open()))
+    let reopen: Option<Reopen> = match source.base() {
+        Source::File(_) => {
+            let source = source.clone();
+            Some(Box::new(move || source.open()))
         }
         _ => None,
     };
@@ -230,11 +230,11 @@ fn restore_on(handle: &Handle, source: &Source, opts: &RestoreOptions) -> Result
         || !opts.sections.is_empty();
     handle.block_on(async {
         // One S3 client for every read of the restore.
-        let s3 = match source {
+        let s3 = match source.base() {
             Source::S3 { .. } => Some(S3Reads::new(&opts.s3).await),
             _ => None,
         };
-        let (input, ranged) = match source {
+        let (input, ranged) = match source.base() {
             Source::S3 { .. } if selective || parallel.is_some() => {
                 (source.open_head_via(s3.as_ref())?, Some(source.clone()))
             }
@@ -259,7 +259,9 @@ impl Reads {
     /// The stored size of each data block: up to the next block's offset,
     /// the last one up to the end of the archive.
     async fn block_sizes(&self, offsets: &HashMap<i32, u64>) -> Result<HashMap<i32, u64>> {
-        let end = match (&self.source, &self.s3) {
+        // (For an encrypted archive, the ciphertext's end: a little past
+        // the plaintext's, good enough for a size.)
+        let end = match (self.source.base(), &self.s3) {
             (Source::File(path), _) => std::fs::metadata(path)
                 .map_err(|source| Error::File {
                     path: path.clone(),
