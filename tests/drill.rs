@@ -363,7 +363,9 @@ fn drill_fails_on_a_truncated_newer_backup() {
 
 /// A TCP proxy in front of `upstream` (`host:port`) counting the bytes it
 /// passes from the server to clients; returns its endpoint URL.
-fn counting_proxy(upstream: String) -> (String, std::sync::Arc<std::sync::atomic::AtomicU64>) {
+pub(crate) fn counting_proxy(
+    upstream: String,
+) -> (String, std::sync::Arc<std::sync::atomic::AtomicU64>) {
     use std::io::{Read, Write};
     use std::net::{Shutdown, TcpListener, TcpStream};
     use std::sync::atomic::{AtomicU64, Ordering};

@@ -17,6 +17,7 @@ mod cli;
 mod common;
 mod connect;
 mod drill;
+mod encrypt;
 mod fidelity_kinds;
 mod fidelity_loops;
 mod fidelity_regress;

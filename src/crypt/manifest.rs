@@ -73,7 +73,7 @@ pub fn unseal_manifest(m: &mut Manifest, identities: &Identities) -> Result<(), 
     let mut json = Vec::new();
     plain
         .read_to_end(&mut json)
-        .map_err(|e| crate::Error::from(archive_format::Error::from(e)))?;
+        .map_err(super::reader::into_error)?;
     let s: Sealed =
         serde_json::from_slice(&json).map_err(|e| bad(format!("the sealed part: {e}")))?;
     m.database = s.database;

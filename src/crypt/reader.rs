@@ -70,6 +70,21 @@ pub(crate) fn untag(e: io::Error, what: &str) -> io::Error {
     })
 }
 
+/// An I/O error out of a decrypting reader as the library's error: the
+/// [`CryptError`] it carries, or the storage's error.
+pub(crate) fn into_error(e: io::Error) -> crate::Error {
+    if e.get_ref().is_some_and(|r| r.is::<CryptError>()) {
+        if let Some(Ok(c)) = e.into_inner().map(|b| b.downcast::<CryptError>()) {
+            return crate::Error::Crypt(*c);
+        }
+        return crate::Error::Crypt(CryptError::Ciphertext {
+            what: String::new(),
+            reason: "damaged ciphertext".into(),
+        });
+    }
+    crate::Error::from(archive_format::Error::from(e))
+}
+
 /// A [`CryptError`] as an [`io::Error`] (kind `InvalidData`).
 pub(crate) fn cipher_io(e: CryptError) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, e)
@@ -102,9 +117,7 @@ pub(crate) fn open<R: Read>(
 ) -> Result<Plain<age::stream::StreamReader<Tagged<R>>>, crate::Error> {
     let header_err = |e: age::DecryptError| -> crate::Error {
         match e {
-            age::DecryptError::Io(io) => {
-                crate::Error::from(archive_format::Error::from(untag(io, what)))
-            }
+            age::DecryptError::Io(io) => into_error(untag(io, what)),
             age::DecryptError::NoMatchingKeys => {
                 crate::Error::Crypt(CryptError::WrongIdentity { what: what.into() })
             }
@@ -142,7 +155,7 @@ pub fn decrypt_to(
             Ok(0) => break,
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(crate::Error::from(archive_format::Error::from(e))),
+            Err(e) => return Err(into_error(e)),
         };
         out.write_all(&buf[..n]).map_err(crate::Error::Output)?;
         total += n as u64;
