@@ -205,6 +205,45 @@ fn encrypted_s3_backup_restores_with_the_identity_only() {
         &plain_dump(&piped),
     );
 
+    // The drill: the sealed row counts unsealed and compared, with the
+    // identity; without it the drill cannot run (exit 5).
+    let target = pg(version).url("postgres");
+    let drill = |extra: &[&str]| {
+        let mut args = vec![
+            "drill",
+            &format!("s3://{BUCKET}/{prefix}") as &str,
+            "--target-url",
+            &target,
+            "--check",
+            "SELECT count(*) = 200000 FROM public.secret_ledger",
+        ]
+        .into_iter()
+        .map(str::to_owned)
+        .collect::<Vec<_>>();
+        args.extend(extra.iter().map(|s| s.to_string()));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        pgark_s3(&endpoint, admin, &args)
+    };
+    let out = drill(&["--identity", s(&identity)]);
+    let printed = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "drill: {printed}{}",
+        stderr(&out)
+    );
+    assert!(
+        printed.contains("secret_ledger") || printed.contains("row"),
+        "{printed}"
+    );
+    let out = drill(&[]);
+    assert_eq!(
+        out.status.code(),
+        Some(5),
+        "drill without identity: {}",
+        stderr(&out)
+    );
+
     // Without the identity, nothing reads it: exit 5, one line.
     let out = pgark_s3(&endpoint, admin, &["list", &url]);
     assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
