@@ -7,6 +7,8 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::sink::s3::hex;
+
 /// The manifest format this pgark writes.
 pub const FORMAT: &str = "pgark-manifest/1";
 
@@ -167,7 +169,6 @@ impl<R: std::io::Read> HashingReader<R> {
     /// The digest in the manifest's form: plain SHA-256 hex, or the
     /// composite `<hex>-<parts>` when parts were given (and all were read).
     pub fn digest(self) -> (String, u64) {
-        let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
         if self.sizes.is_empty() {
             return (hex(&self.whole.finalize()), self.total);
         }

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
-use crate::sink::s3::{S3Sink, S3Upload};
+use crate::sink::s3::{hex, S3Sink, S3Upload};
 
 use super::target::{into_file, PendingFile};
 
@@ -197,8 +197,4 @@ impl ArchiveSink for S3Sink {
             s3: Some(upload),
         })
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -107,7 +107,8 @@ pub use parts::{
     MIN_PART_SIZE, PARTS_PER_STEP,
 };
 
-use parts::{hex, sha256};
+pub(crate) use parts::hex;
+use parts::sha256;
 use upload::{Committed, Ctx, PartDone, RetryPolicy};
 
 /// How an [`S3Sink`] uploads.
