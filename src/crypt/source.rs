@@ -54,13 +54,20 @@ impl EncryptedSource {
     /// standard input is not probed, and counts as encrypted only once
     /// [`EncryptedSource::open`] saw it).
     pub fn is_encrypted(&self) -> Result<bool> {
+        self.is_encrypted_via(None)
+    }
+
+    /// [`EncryptedSource::is_encrypted`], S3 read through `via`.
+    pub(crate) fn is_encrypted_via(&self, via: Option<&S3Reads>) -> Result<bool> {
         if let Some(&e) = self.encrypted.get() {
             return Ok(e);
         }
         if matches!(self.inner, Source::Stdin) {
             return Ok(false);
         }
-        let mut r = self.inner.open_range(0, Some(MAGIC_LEN as u64 - 1))?;
+        let mut r = self
+            .inner
+            .open_range_via(0, Some(MAGIC_LEN as u64 - 1), via)?;
         let head = peek(&mut r, MAGIC_LEN).map_err(|e| self.io(e))?;
         Ok(*self.encrypted.get_or_init(|| is_age(&head)))
     }
@@ -98,7 +105,7 @@ impl EncryptedSource {
 
     /// [`EncryptedSource::open_head`], S3 read through `via`.
     pub(crate) fn open_head_via(&self, via: Option<&S3Reads>) -> Result<Box<dyn Read + Send>> {
-        if !self.is_encrypted()? {
+        if !self.is_encrypted_via(via)? {
             return self.inner.open_head_via(via);
         }
         let input = self.inner.open_head_via(via)?;
@@ -124,7 +131,7 @@ impl EncryptedSource {
         last: Option<u64>,
         via: Option<&S3Reads>,
     ) -> Result<Box<dyn Read + Send>> {
-        if !self.is_encrypted()? {
+        if !self.is_encrypted_via(via)? {
             return self.inner.open_range_via(offset, last, via);
         }
         let what = self.what();
@@ -180,7 +187,7 @@ impl EncryptedSource {
         manifest: Option<&Manifest>,
         via: Option<&S3Reads>,
     ) -> Result<Checked> {
-        if !self.is_encrypted()? {
+        if !self.is_encrypted_via(via)? {
             return Ok(crate::manifest::check_archive(
                 self.inner.open_via(via)?,
                 manifest,
