@@ -98,8 +98,7 @@ fn normalize(s: &str) -> String {
 /// `sha256:` and 32 hex digits.
 pub(crate) fn fingerprint(key: &str) -> String {
     let d = Sha256::digest(key.as_bytes());
-    let hex: String = d[..16].iter().map(|b| format!("{b:02x}")).collect();
-    format!("sha256:{hex}")
+    format!("sha256:{}", crate::sink::s3::hex(&d[..16]))
 }
 
 fn parse_one(arg: &str, key: &str) -> Result<DynRecipient, CryptError> {
