@@ -596,3 +596,33 @@ fn pruner_policy_is_enough_and_the_writers_is_not() {
     }
     assert_eq!(current_keys(&admin, bucket, prefix), wanted);
 }
+
+#[test]
+fn prune_treats_encrypted_archives_like_plain_ones() {
+    let server = moto();
+    let bucket = format!("pgark-prune-age-{}", std::process::id());
+    server.create_bucket(&bucket);
+    let s3 = admin_client(server);
+    let prefix = "mixed/";
+    let url = format!("s3://{bucket}/{prefix}");
+    // Weeks 0, 2, 4 encrypted (`X.dump.age` and `X.dump.age.manifest.json`),
+    // weeks 1, 3, 5 not.
+    let archive = |k: i64| match k % 2 {
+        0 => format!("{}.age", key_of(prefix, k)),
+        _ => key_of(prefix, k),
+    };
+    for k in 0..6 {
+        let key = archive(k);
+        put(&s3, &bucket, &key, vec![b'a'; ARCHIVE_BYTES]);
+        let m = manifest_json(&bucket, &key, newest() - k * WEEK, ARCHIVE_BYTES);
+        put(&s3, &bucket, &format!("{key}{SUFFIX}"), m);
+    }
+    let out = pgark(server, &["prune", &url, "--keep-last", "3", "--apply"]);
+    assert_exit(&out, 0);
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("deleted 3 backups"), "{stdout}");
+    let wanted: BTreeSet<String> = (0..3)
+        .flat_map(|k| [archive(k), format!("{}{SUFFIX}", archive(k))])
+        .collect();
+    assert_eq!(current_keys(&s3, &bucket, prefix), wanted, "{stdout}");
+}
