@@ -185,6 +185,18 @@ fn copy_failure(stderr: &str) -> String {
 
 #[test]
 fn split_restore_bad_row_is_reported_once_like_pg_restore() {
+    bad_row(false);
+}
+
+#[test]
+fn split_restore_bad_row_from_s3() {
+    bad_row(true);
+}
+
+/// A bad row in the middle of the big table's data, restored by pg_restore
+/// -j 3 from the file and by pgark -j 3 (every table split) from the file
+/// or, `from_s3`, from a copy of it in moto.
+fn bad_row(from_s3: bool) {
     let dir = tempfile::tempdir().expect("temp dir");
     let source = source();
     let archive = backup(&source, dir.path(), &["--compress", "none"]);
@@ -208,11 +220,27 @@ fn split_restore_bad_row_is_reported_once_like_pg_restore() {
         .expect("run pg_restore");
     let their_err = String::from_utf8_lossy(&theirs.stderr);
     let native = pg(VERSION).create_database("split_bad");
-    let ours = pgark_restore(
-        &bad.display().to_string(),
-        &native,
-        &["-j", "3", "--split-threshold", "0"],
-    );
+    let split = ["-j", "3", "--split-threshold", "0"];
+    let ours = if from_s3 {
+        let server = moto();
+        let bucket = "pgark-restore-split-bad";
+        server.create_bucket(bucket);
+        let key = format!("{}.dump", native.name);
+        let script = format!(
+            "import boto3\nboto3.client('s3').put_object(Bucket={bucket:?}, Key={key:?}, \
+             Body=open({:?}, 'rb').read())\n",
+            bad.display().to_string()
+        );
+        server.python(&script).expect("upload the archive");
+        let (k, s) = server.admin_credentials();
+        let location = format!("s3://{bucket}/{key}");
+        let url = native.url();
+        let mut args = vec!["restore", location.as_str(), "--dbname", url.as_str()];
+        args.extend_from_slice(&split);
+        crate::common::pgark_s3(&server.endpoint(), (&k, &s), &args)
+    } else {
+        pgark_restore(&bad.display().to_string(), &native, &split)
+    };
     let our_err = String::from_utf8_lossy(&ours.stderr);
 
     assert_eq!(ours.status.code(), Some(3), "{our_err}");
