@@ -1,12 +1,15 @@
-//! Per-block compression: one zlib stream per data block and per large
-//! object, as pg_dump's `compress_gzip.c` writes and pg_restore inflates.
+//! Per-block compression: one zlib stream, zstd frame or LZ4 frame per
+//! data block and per large object, as pg_dump's `compress_gzip.c`,
+//! `compress_zstd.c` and `compress_lz4.c` write and pg_restore reads.
 
 use std::fmt;
 use std::str::FromStr;
 
-use flate2::{Compress, Decompress, FlushCompress, FlushDecompress, Status};
+use flate2::{Compress, FlushCompress, Status};
+use zstd::stream::raw::{InBuffer, Operation, OutBuffer};
 
 use crate::header::CompressionAlgorithm;
+use crate::lz4_frame::Lz4BlockWriter;
 
 /// How the writer compresses data blocks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -18,7 +21,23 @@ pub enum Compression {
         /// zlib level: 0 stores, 1 is fastest, 9 smallest.
         level: u32,
     },
+    /// One LZ4 frame per block (archives 1.15+, pg_restore 16+).
+    Lz4 {
+        /// pg_dump's level (0 is LZ4's default, 1-12). pgark compresses
+        /// every level with LZ4's fast mode: the level is kept for the
+        /// record only.
+        level: u32,
+    },
+    /// One Zstandard frame per block (archives 1.15+, pg_restore 16+).
+    Zstd {
+        /// zstd level (negative levels are faster, 1-22 slower and
+        /// smaller; 3 is zstd's and pg_dump's default).
+        level: i32,
+    },
 }
+
+/// zstd's default level, which pg_dump uses for `-Z zstd`.
+pub const ZSTD_DEFAULT_LEVEL: i32 = 3;
 
 impl Compression {
     /// The algorithm recorded in the header.
@@ -26,6 +45,8 @@ impl Compression {
         match self {
             Compression::None => CompressionAlgorithm::None,
             Compression::Gzip { .. } => CompressionAlgorithm::Gzip,
+            Compression::Lz4 { .. } => CompressionAlgorithm::Lz4,
+            Compression::Zstd { .. } => CompressionAlgorithm::Zstd,
         }
     }
 }
@@ -35,50 +56,84 @@ impl fmt::Display for Compression {
         match self {
             Compression::None => f.write_str("none"),
             Compression::Gzip { level } => write!(f, "gzip:{level}"),
+            Compression::Lz4 { level } => write!(f, "lz4:{level}"),
+            Compression::Zstd { level } => write!(f, "zstd:{level}"),
         }
     }
 }
 
 /// The error of parsing a [`Compression`] from text.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid compression {0:?}: expected none, gzip or gzip:LEVEL with LEVEL 0-9 (lz4 and zstd are not supported)")]
+#[error("invalid compression {0:?}: expected none, gzip[:LEVEL] (0-9), zstd[:LEVEL] (-7 to 22) or lz4[:LEVEL] (0-12)")]
 pub struct ParseCompressionError(String);
 
 impl FromStr for Compression {
     type Err = ParseCompressionError;
 
-    /// Parses pg_dump's spellings: `none`, `gzip`, `gzip:N`, `gzip:level=N`, or a bare level `N`.
+    /// Parses pg_dump's spellings: `none`, `gzip`, `gzip:N`, `gzip:level=N`,
+    /// a bare level `N` (gzip), `zstd`, `zstd:N`, `lz4`, `lz4:N`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let err = || ParseCompressionError(s.to_owned());
-        let level = |l: &str| -> Result<u32, ParseCompressionError> {
+        let level = |l: &str, min: i32, max: i32| -> Result<i32, ParseCompressionError> {
             let l = l.strip_prefix("level=").unwrap_or(l);
-            match l.parse::<u32>() {
-                Ok(n) if n <= 9 => Ok(n),
+            match l.parse::<i32>() {
+                Ok(n) if (min..=max).contains(&n) => Ok(n),
                 _ => Err(err()),
             }
         };
-        match s.split_once(':') {
-            None if s == "none" => Ok(Compression::None),
-            None if s == "gzip" => Ok(Compression::Gzip { level: 6 }),
-            None => match level(s)? {
-                0 => Ok(Compression::None),
-                n => Ok(Compression::Gzip { level: n }),
+        let (name, lvl) = match s.split_once(':') {
+            Some((name, l)) => (name, Some(l)),
+            None => (s, None),
+        };
+        let unsigned = |n: i32| n.unsigned_abs();
+        Ok(match (name, lvl) {
+            ("none", None) => Compression::None,
+            ("gzip", None) => Compression::Gzip { level: 6 },
+            ("gzip", Some(l)) => Compression::Gzip {
+                level: unsigned(level(l, 0, 9)?),
             },
-            Some(("gzip", l)) => Ok(Compression::Gzip { level: level(l)? }),
-            Some(_) => Err(err()),
-        }
+            ("zstd", None) => Compression::Zstd {
+                level: ZSTD_DEFAULT_LEVEL,
+            },
+            ("zstd", Some(l)) => Compression::Zstd {
+                level: level(l, -7, 22)?,
+            },
+            ("lz4", None) => Compression::Lz4 { level: 0 },
+            ("lz4", Some(l)) => Compression::Lz4 {
+                level: unsigned(level(l, 0, 12)?),
+            },
+            (n, None) => match level(n, 0, 9)? {
+                0 => Compression::None,
+                n => Compression::Gzip { level: unsigned(n) },
+            },
+            _ => return Err(err()),
+        })
     }
 }
 
 /// Compresses one block's (or one large object's) bytes.
 pub(crate) struct BlockCompressor {
-    deflate: Option<Compress>,
+    codec: Codec,
+    scratch: Vec<u8>,
+}
+
+enum Codec {
+    None,
+    Gzip(Box<Compress>),
+    Zstd(Box<zstd::stream::raw::Encoder<'static>>),
+    Lz4(Lz4BlockWriter),
 }
 
 impl fmt::Debug for BlockCompressor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = match self.codec {
+            Codec::None => "none",
+            Codec::Gzip(_) => "gzip",
+            Codec::Zstd(_) => "zstd",
+            Codec::Lz4(_) => "lz4",
+        };
         f.debug_struct("BlockCompressor")
-            .field("zlib", &self.deflate.is_some())
+            .field("codec", &name)
             .finish()
     }
 }
@@ -86,145 +141,82 @@ impl fmt::Debug for BlockCompressor {
 const OUT_STEP: usize = 32 * 1024;
 
 impl BlockCompressor {
-    pub fn new(c: Compression) -> Self {
-        let deflate = match c {
-            Compression::None => None,
-            Compression::Gzip { level } => {
-                Some(Compress::new(flate2::Compression::new(level.min(9)), true))
+    pub fn new(c: Compression) -> std::io::Result<Self> {
+        let codec = match c {
+            Compression::None => Codec::None,
+            Compression::Gzip { level } => Codec::Gzip(Box::new(Compress::new(
+                flate2::Compression::new(level.min(9)),
+                true,
+            ))),
+            Compression::Zstd { level } => {
+                Codec::Zstd(Box::new(zstd::stream::raw::Encoder::new(level)?))
             }
+            Compression::Lz4 { .. } => Codec::Lz4(Lz4BlockWriter::new()),
         };
-        BlockCompressor { deflate }
+        Ok(BlockCompressor {
+            codec,
+            scratch: Vec::new(),
+        })
     }
 
     /// Compresses `input`, appending whatever output is ready to `out`.
     pub fn compress(&mut self, mut input: &[u8], out: &mut Vec<u8>) -> std::io::Result<()> {
-        let Some(z) = &mut self.deflate else {
-            out.extend_from_slice(input);
-            return Ok(());
-        };
-        while !input.is_empty() {
-            out.reserve(OUT_STEP);
-            let before = z.total_in();
-            z.compress_vec(input, out, FlushCompress::None)
-                .map_err(std::io::Error::other)?;
-            input = &input[(z.total_in() - before) as usize..];
+        match &mut self.codec {
+            Codec::None => out.extend_from_slice(input),
+            Codec::Gzip(z) => {
+                while !input.is_empty() {
+                    out.reserve(OUT_STEP);
+                    let before = z.total_in();
+                    z.compress_vec(input, out, FlushCompress::None)
+                        .map_err(std::io::Error::other)?;
+                    input = &input[(z.total_in() - before) as usize..];
+                }
+            }
+            Codec::Zstd(z) => {
+                if self.scratch.is_empty() {
+                    self.scratch = vec![0; zstd::zstd_safe::CCtx::out_size()];
+                }
+                let mut inb = InBuffer::around(input);
+                while inb.pos() < input.len() {
+                    let mut outb = OutBuffer::around(&mut self.scratch[..]);
+                    z.run(&mut inb, &mut outb)?;
+                    let n = outb.pos();
+                    out.extend_from_slice(&self.scratch[..n]);
+                }
+            }
+            Codec::Lz4(l) => l.write(input, out),
         }
         Ok(())
     }
 
     /// Ends the stream, appending the rest of the output to `out`.
     pub fn finish(&mut self, out: &mut Vec<u8>) -> std::io::Result<()> {
-        let Some(z) = &mut self.deflate else {
-            return Ok(());
-        };
-        loop {
-            out.reserve(OUT_STEP);
-            if z.compress_vec(&[], out, FlushCompress::Finish)
-                .map_err(std::io::Error::other)?
-                == Status::StreamEnd
-            {
-                return Ok(());
-            }
-        }
-    }
-}
-
-/// Decompresses one block's (or one large object's) bytes, fed in pieces.
-pub(crate) struct BlockDecompressor {
-    inflate: Option<Decompress>,
-    scratch: Vec<u8>,
-    fed: u64,
-    done: bool,
-}
-
-impl fmt::Debug for BlockDecompressor {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("BlockDecompressor")
-            .field("fed", &self.fed)
-            .field("done", &self.done)
-            .finish()
-    }
-}
-
-impl BlockDecompressor {
-    /// A decompressor for `algorithm`; lz4, zstd and unknown ones are refused
-    /// with the algorithm's name.
-    pub fn new(algorithm: CompressionAlgorithm) -> Result<Self, String> {
-        let inflate = match algorithm {
-            CompressionAlgorithm::None => None,
-            CompressionAlgorithm::Gzip => Some(Decompress::new(true)),
-            other => return Err(other.name()),
-        };
-        Ok(BlockDecompressor {
-            inflate,
-            scratch: Vec::new(),
-            fed: 0,
-            done: false,
-        })
-    }
-
-    /// Starts a new stream (next block or large object).
-    pub fn reset(&mut self) {
-        if let Some(z) = &mut self.inflate {
-            z.reset(true);
-        }
-        self.fed = 0;
-        self.done = false;
-    }
-
-    /// Decompresses `input`, passing the output to `sink`.
-    pub fn feed(&mut self, mut input: &[u8], sink: &mut dyn FnMut(&[u8])) -> Result<(), String> {
-        let Some(z) = &mut self.inflate else {
-            sink(input);
-            return Ok(());
-        };
-        if input.is_empty() {
-            return Ok(());
-        }
-        if self.done {
-            return Err(
-                "data after the end of the zlib stream (a second stream in one block, \
-                        which pg_restore cannot read)"
-                    .into(),
-            );
-        }
-        self.fed += input.len() as u64;
-        if self.scratch.is_empty() {
-            self.scratch = vec![0; 64 * 1024];
-        }
-        loop {
-            let (bin, bout) = (z.total_in(), z.total_out());
-            let status = z
-                .decompress(input, &mut self.scratch, FlushDecompress::None)
-                .map_err(|e| e.to_string())?;
-            let used = (z.total_in() - bin) as usize;
-            let made = (z.total_out() - bout) as usize;
-            input = &input[used..];
-            sink(&self.scratch[..made]);
-            if status == Status::StreamEnd {
-                self.done = true;
-                if !input.is_empty() {
-                    return Err(
-                        "data after the end of the zlib stream (a second stream in one \
-                                block, which pg_restore cannot read)"
-                            .into(),
-                    );
+        match &mut self.codec {
+            Codec::None => {}
+            Codec::Gzip(z) => loop {
+                out.reserve(OUT_STEP);
+                if z.compress_vec(&[], out, FlushCompress::Finish)
+                    .map_err(std::io::Error::other)?
+                    == Status::StreamEnd
+                {
+                    break;
                 }
-                return Ok(());
+            },
+            Codec::Zstd(z) => {
+                if self.scratch.is_empty() {
+                    self.scratch = vec![0; zstd::zstd_safe::CCtx::out_size()];
+                }
+                loop {
+                    let mut outb = OutBuffer::around(&mut self.scratch[..]);
+                    let left = z.finish(&mut outb, true)?;
+                    let n = outb.pos();
+                    out.extend_from_slice(&self.scratch[..n]);
+                    if left == 0 {
+                        break;
+                    }
+                }
             }
-            if input.is_empty() && made < self.scratch.len() {
-                return Ok(());
-            }
-            if used == 0 && made == 0 {
-                return Err("zlib made no progress".into());
-            }
-        }
-    }
-
-    /// Checks that the stream ended properly.
-    pub fn finish(&mut self) -> Result<(), String> {
-        if self.inflate.is_some() && self.fed > 0 && !self.done {
-            return Err("the zlib stream ends before its end marker".into());
+            Codec::Lz4(l) => l.finish(out),
         }
         Ok(())
     }
@@ -233,6 +225,7 @@ impl BlockDecompressor {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::block_decoder::BlockDecoder;
 
     #[test]
     fn parses_pg_dump_spellings() {
@@ -243,17 +236,75 @@ mod tests {
         assert_eq!("0".parse(), Ok(Compression::None));
         assert_eq!("5".parse(), Ok(Compression::Gzip { level: 5 }));
         assert!("gzip:10".parse::<Compression>().is_err());
-        assert!("zstd".parse::<Compression>().is_err());
+    }
+
+    #[test]
+    fn parses_zstd_and_lz4() {
+        assert_eq!("zstd".parse(), Ok(Compression::Zstd { level: 3 }));
+        assert_eq!("zstd:1".parse(), Ok(Compression::Zstd { level: 1 }));
+        assert_eq!("zstd:-3".parse(), Ok(Compression::Zstd { level: -3 }));
+        assert_eq!("zstd:level=19".parse(), Ok(Compression::Zstd { level: 19 }));
+        assert_eq!("lz4".parse(), Ok(Compression::Lz4 { level: 0 }));
+        assert_eq!("lz4:9".parse(), Ok(Compression::Lz4 { level: 9 }));
+        for bad in ["zstd:23", "zstd:x", "lz4:13", "lz4:-1", "zstd:long", "brotli"] {
+            assert!(bad.parse::<Compression>().is_err(), "{bad}");
+        }
+        for c in [
+            Compression::Zstd { level: -1 },
+            Compression::Lz4 { level: 0 },
+            Compression::Gzip { level: 2 },
+        ] {
+            assert_eq!(c.to_string().parse(), Ok(c));
+        }
+    }
+
+    fn round_trip(c: Compression, input: &[u8]) -> Vec<u8> {
+        let mut comp = BlockCompressor::new(c).expect("compressor");
+        let mut out = Vec::new();
+        for piece in input.chunks(7_000) {
+            comp.compress(piece, &mut out).expect("compress");
+        }
+        comp.finish(&mut out).expect("finish");
+        let mut d = BlockDecoder::new(c.algorithm()).expect("decoder");
+        let mut got = Vec::new();
+        for piece in out.chunks(333) {
+            d.feed(piece, &mut |b| got.extend_from_slice(b))
+                .expect("decode");
+        }
+        d.finish().expect("complete");
+        assert_eq!(got, input, "{c}");
+        out
+    }
+
+    #[test]
+    fn every_codec_round_trips_and_refuses_a_second_stream() {
+        let text: Vec<u8> = (0..60_000u32)
+            .flat_map(|i| format!("{i}\trow {}\n", i % 97).into_bytes())
+            .collect();
+        for c in [
+            Compression::Gzip { level: 6 },
+            Compression::Zstd { level: 3 },
+            Compression::Zstd { level: -1 },
+            Compression::Lz4 { level: 0 },
+        ] {
+            for input in [&b""[..], b"hello world\n", &text] {
+                let out = round_trip(c, input);
+                let twice = [out.clone(), out].concat();
+                let mut d = BlockDecoder::new(c.algorithm()).expect("decoder");
+                let err = d.feed(&twice, &mut |_| {}).expect_err("second stream");
+                assert!(err.to_string().contains("data after the end"), "{c}: {err}");
+            }
+        }
     }
 
     #[test]
     fn round_trips_and_detects_second_stream() {
-        let mut c = BlockCompressor::new(Compression::Gzip { level: 6 });
+        let mut c = BlockCompressor::new(Compression::Gzip { level: 6 }).expect("gzip");
         let mut out = Vec::new();
         c.compress(b"hello world\n", &mut out).expect("compress");
         c.finish(&mut out).expect("finish");
         assert_eq!(&out[..2], &[0x78, 0x9c]);
-        let mut d = BlockDecompressor::new(CompressionAlgorithm::Gzip).expect("gzip");
+        let mut d = BlockDecoder::new(CompressionAlgorithm::Gzip).expect("gzip");
         let mut got = Vec::new();
         d.feed(&out, &mut |b| got.extend_from_slice(b))
             .expect("inflate");

@@ -236,6 +236,13 @@ impl Header {
                     )))
                 }
                 Compression::Gzip { level } => HeaderCompression::ZlibLevel(level as i32),
+                Compression::Zstd { .. } | Compression::Lz4 { .. } => {
+                    return Err(Error::usage(format!(
+                        "{} compression needs archive 1.15 or later (pg_dump and \
+                         pg_restore 16+): archive {version} stores only a zlib level",
+                        compression.algorithm().name()
+                    )))
+                }
             }
         };
         Ok(Header {
@@ -445,6 +452,37 @@ mod tests {
             assert_eq!(back, h);
             assert_eq!(used, buf.len());
             assert_eq!(back.compression.algorithm(), c.algorithm());
+        }
+    }
+
+    #[test]
+    fn zstd_and_lz4_are_refused_in_1_14_and_round_trip_in_1_15_and_1_16() {
+        for c in [Compression::Zstd { level: 3 }, Compression::Lz4 { level: 0 }] {
+            let err = Header::new(
+                ArchiveVersion::V1_14,
+                c,
+                CreateTime::default(),
+                "db",
+                "15",
+                "pgark",
+            )
+            .expect_err("1.14 has no algorithm byte");
+            let name = c.algorithm().name();
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "cannot write archive: {name} compression needs archive 1.15 or later \
+                     (pg_dump and pg_restore 16+): archive 1.14 stores only a zlib level"
+                )
+            );
+            for v in [ArchiveVersion::V1_15, ArchiveVersion::V1_16] {
+                let h = Header::new(v, c, CreateTime::default(), "db", "16", "pgark")
+                    .expect("valid header");
+                let mut buf = Vec::new();
+                h.encode(&mut buf).expect("encodes");
+                assert_eq!(buf[11], if name == "zstd" { 3 } else { 2 });
+                assert_eq!(Header::from_bytes(&buf).expect("decodes").0, h);
+            }
         }
     }
 

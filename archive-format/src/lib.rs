@@ -14,9 +14,12 @@
 //!   COPY rows and large objects; [`listing`] prints a TOC the way
 //!   `pg_restore --list` does.
 //!
+//! * [`BlockDecoder`] decompresses one block of any algorithm pg_dump
+//!   writes; [`lz4_frame`] holds the LZ4 frame format's pieces.
+//!
 //! Archive versions 1.12 to 1.16 are read; the writer takes the version as
-//! a parameter. Compression: none and gzip (zlib) are read and written; lz4
-//! and zstd are reported as unsupported.
+//! a parameter. Compression: none, gzip (zlib), zstd and lz4 are read and
+//! written, zstd and lz4 (pg_dump 16+) in archives 1.15 and 1.16 only.
 //!
 //! ```
 //! use archive_format::*;
@@ -50,12 +53,14 @@
 
 #![deny(missing_docs)]
 
+mod block_decoder;
 mod compress;
 mod decoder;
 pub mod deflate_parallel;
 mod error;
 mod header;
 pub mod listing;
+pub mod lz4_frame;
 mod primitives;
 mod reader;
 mod toc;
@@ -63,7 +68,8 @@ mod verify;
 mod version;
 mod writer;
 
-pub use compress::{Compression, ParseCompressionError};
+pub use block_decoder::{BlockDecodeError, BlockDecoder, Decoded};
+pub use compress::{Compression, ParseCompressionError, ZSTD_DEFAULT_LEVEL};
 pub use decoder::{BlockKind, Decoder, Event, Step};
 pub use error::{EntryName, Error, ErrorKind, Location, Result};
 pub use header::{

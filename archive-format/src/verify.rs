@@ -3,7 +3,7 @@
 
 use std::io::Read;
 
-use crate::compress::BlockDecompressor;
+use crate::block_decoder::BlockDecoder;
 use crate::decoder::Event;
 use crate::error::{Error, ErrorKind, Location, Result};
 use crate::header::Header;
@@ -129,7 +129,7 @@ struct OpenBlock {
 pub fn verify<R: Read>(input: R) -> Result<VerifyReport> {
     let mut r = ArchiveReader::new(input);
     let mut header: Option<Header> = None;
-    let mut decomp: Option<std::result::Result<BlockDecompressor, String>> = None;
+    let mut decomp: Option<std::result::Result<BlockDecoder, String>> = None;
     let mut entries: Vec<EntryReport> = Vec::new();
     let mut by_id = std::collections::HashMap::new();
     let mut open: Option<OpenBlock> = None;
@@ -142,7 +142,7 @@ pub fn verify<R: Read>(input: R) -> Result<VerifyReport> {
         };
         match event {
             Event::Header(h) => {
-                decomp = Some(BlockDecompressor::new(h.compression.algorithm()));
+                decomp = Some(BlockDecoder::new(h.compression.algorithm()));
                 header = Some(h);
             }
             Event::TocStart { .. } | Event::TocEnd | Event::ChunkStart { .. } => {}
@@ -202,14 +202,14 @@ pub fn verify<R: Read>(input: R) -> Result<VerifyReport> {
                         }
                     });
                     if let Err(message) = fed {
-                        return Err(decompress_error(&entries, b, pos, message));
+                        return Err(decompress_error(&entries, b, pos, message.to_string()));
                     }
                 }
             }
             Event::LargeObjectEnd => {
                 if let (Some(b), Some(Ok(d))) = (&mut open, &mut decomp) {
                     if let Err(message) = d.finish() {
-                        return Err(decompress_error(&entries, b, pos, message));
+                        return Err(decompress_error(&entries, b, pos, message.to_string()));
                     }
                     b.oid = None;
                 }
@@ -217,7 +217,7 @@ pub fn verify<R: Read>(input: R) -> Result<VerifyReport> {
             Event::BlockEnd => {
                 if let (Some(mut b), Some(Ok(d))) = (open.take(), &mut decomp) {
                     if let Err(message) = d.finish() {
-                        return Err(decompress_error(&entries, &b, pos, message));
+                        return Err(decompress_error(&entries, &b, pos, message.to_string()));
                     }
                     if let Some(rows) = &b.rows {
                         b.report.rows = Some(

@@ -125,9 +125,10 @@ impl<W: Write> ArchiveWriter<W> {
     /// Starts the data block of a TABLE DATA (or other non-BLOBS) entry;
     /// bytes written to it are compressed and framed.
     pub fn data(&mut self, dump_id: i32) -> Result<DataWriter<'_, W>> {
+        let comp = BlockCompressor::new(self.compression)?;
         self.start_block(dump_id, false)?;
         Ok(DataWriter {
-            block: Block::new(self, false),
+            block: Block::new(self, comp, false),
         })
     }
 
@@ -137,26 +138,29 @@ impl<W: Write> ArchiveWriter<W> {
     /// responsible for the chunks forming one stream of the archive's
     /// compression.
     pub fn data_raw(&mut self, dump_id: i32) -> Result<DataWriter<'_, W>> {
+        let comp = BlockCompressor::new(self.compression)?;
         self.start_block(dump_id, false)?;
         Ok(DataWriter {
-            block: Block::new(self, true),
+            block: Block::new(self, comp, true),
         })
     }
 
     /// Starts the large-object block of a `BLOBS` entry.
     pub fn blobs(&mut self, dump_id: i32) -> Result<BlobsWriter<'_, W>> {
+        let comp = BlockCompressor::new(self.compression)?;
         self.start_block(dump_id, true)?;
         Ok(BlobsWriter {
-            block: Block::new(self, false),
+            block: Block::new(self, comp, false),
             current: None,
         })
     }
 
     /// Starts a large-object block fed with already-compressed chunks.
     pub fn blobs_raw(&mut self, dump_id: i32) -> Result<BlobsWriter<'_, W>> {
+        let comp = BlockCompressor::new(self.compression)?;
         self.start_block(dump_id, true)?;
         Ok(BlobsWriter {
-            block: Block::new(self, true),
+            block: Block::new(self, comp, true),
             current: None,
         })
     }
@@ -420,8 +424,7 @@ struct Block<'a, W: Write> {
 }
 
 impl<'a, W: Write> Block<'a, W> {
-    fn new(w: &'a mut ArchiveWriter<W>, raw: bool) -> Self {
-        let comp = BlockCompressor::new(w.compression);
+    fn new(w: &'a mut ArchiveWriter<W>, comp: BlockCompressor, raw: bool) -> Self {
         Block {
             w,
             comp,
@@ -459,7 +462,7 @@ impl<'a, W: Write> Block<'a, W> {
         if !self.raw {
             self.comp.finish(&mut self.pending)?;
             self.flush_pending()?;
-            self.comp = BlockCompressor::new(self.w.compression);
+            self.comp = BlockCompressor::new(self.w.compression)?;
         }
         Ok(())
     }
