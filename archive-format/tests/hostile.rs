@@ -1,5 +1,5 @@
-//! Hostile input: real archives (every version, with and without
-//! compression, seekable and streamed, with COPY data, opaque data and large
+//! Hostile input: real archives (every version, uncompressed and with
+//! every compression it can hold: gzip, and zstd and lz4 from 1.15, seekable and streamed, with COPY data, opaque data and large
 //! objects) mutated by flipping, inserting, deleting and overwriting bytes,
 //! and Ints replaced by extreme values (huge lengths, counts, chunk sizes,
 //! `struct tm` fields). Decoding the TOC, listing it and decoding every block
@@ -95,7 +95,16 @@ fn archives() -> &'static [Vec<u8>] {
 fn build_archives() -> Vec<Vec<u8>> {
     let mut out = Vec::new();
     for v in VERSIONS {
-        for c in [Compression::None, Compression::Gzip { level: 6 }] {
+        for c in [
+            Compression::None,
+            Compression::Gzip { level: 6 },
+            Compression::Zstd { level: 3 },
+            Compression::Lz4 { level: 0 },
+        ] {
+            let new_codec = matches!(c, Compression::Zstd { .. } | Compression::Lz4 { .. });
+            if new_codec && !v.has_compression_algorithm() {
+                continue;
+            }
             for seekable in [false, true] {
                 out.push(archive(v, c, seekable));
             }

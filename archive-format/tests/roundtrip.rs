@@ -109,7 +109,9 @@ fn case() -> impl Strategy<Value = Case> {
         ]),
         prop_oneof![
             Just(Compression::None),
-            (0u32..=9).prop_map(|level| Compression::Gzip { level })
+            (0u32..=9).prop_map(|level| Compression::Gzip { level }),
+            (-7i32..=19).prop_map(|level| Compression::Zstd { level }),
+            (0u32..=12).prop_map(|level| Compression::Lz4 { level }),
         ],
         any::<bool>(),
         prop::collection::vec(schema_entry(), 0..8),
@@ -120,6 +122,12 @@ fn case() -> impl Strategy<Value = Case> {
             let compression = match compression {
                 Compression::Gzip { level: 0 } if !version.has_compression_algorithm() => {
                     Compression::Gzip { level: 1 }
+                }
+                // zstd and lz4 need the algorithm byte of 1.15+.
+                Compression::Zstd { .. } | Compression::Lz4 { .. }
+                    if !version.has_compression_algorithm() =>
+                {
+                    Compression::Gzip { level: 6 }
                 }
                 c => c,
             };
@@ -252,6 +260,14 @@ struct ReadBack {
 fn inflate(compression: CompressionAlgorithm, bytes: &[u8]) -> Vec<u8> {
     match compression {
         CompressionAlgorithm::None => bytes.to_vec(),
+        // Damaged input is fine in these too: the caller only checks for panics then.
+        CompressionAlgorithm::Zstd => zstd::stream::decode_all(bytes).unwrap_or_default(),
+        CompressionAlgorithm::Lz4 => {
+            let mut out = Vec::new();
+            let mut d = lz4_flex::frame::FrameDecoder::new(bytes);
+            let _ = std::io::Read::read_to_end(&mut d, &mut out);
+            out
+        }
         _ => {
             let mut out = Vec::new();
             let mut d = flate2::read::ZlibDecoder::new(bytes);
