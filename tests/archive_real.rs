@@ -86,7 +86,7 @@ fn check_real_archives(version: PgVersion) {
 
 /// Compares listings line by line; the creation time's zone name depends on
 /// the reading machine, so only the time itself is compared on that line.
-fn assert_listing_eq(ours: &str, theirs: &str, version: PgVersion, verbose: bool) {
+pub(crate) fn assert_listing_eq(ours: &str, theirs: &str, version: PgVersion, verbose: bool) {
     let norm = |s: &str| -> Vec<String> {
         s.lines()
             .map(|l| match l.strip_prefix("; Archive created at ") {

@@ -15,6 +15,7 @@ mod backup_split;
 mod bucket;
 mod cli;
 mod common;
+mod compress_codecs;
 mod connect;
 mod drill;
 mod encrypt;

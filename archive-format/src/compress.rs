@@ -149,7 +149,9 @@ impl BlockCompressor {
                 true,
             ))),
             Compression::Zstd { level } => {
-                Codec::Zstd(Box::new(zstd::stream::raw::Encoder::new(level)?))
+                let mut z = zstd::stream::raw::Encoder::new(level)?;
+                z.set_parameter(zstd::stream::raw::CParameter::ChecksumFlag(true))?;
+                Codec::Zstd(Box::new(z))
             }
             Compression::Lz4 { .. } => Codec::Lz4(Lz4BlockWriter::new()),
         };

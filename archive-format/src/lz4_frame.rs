@@ -36,10 +36,11 @@ const FLG_DICT_ID: u8 = 0b0000_0001;
 const UNCOMPRESSED_BIT: u32 = 0x8000_0000;
 
 /// The frame header this module writes: independent blocks of up to
-/// [`BLOCK_SIZE`] bytes, no checksums and no content size (as pg_dump's
-/// own frames carry none).
+/// [`BLOCK_SIZE`] bytes, each with its checksum (computed where the block
+/// is compressed, so on every thread; pg_restore's liblz4 checks them),
+/// no content size.
 pub fn frame_header() -> [u8; 7] {
-    let flg = FLG_VERSION | FLG_INDEPENDENT;
+    let flg = FLG_VERSION | FLG_INDEPENDENT | FLG_BLOCK_CHECKSUM;
     let bd = 6 << 4; // 1 MiB blocks
     let hc = header_checksum(&[flg, bd]);
     [MAGIC[0], MAGIC[1], MAGIC[2], MAGIC[3], flg, bd, hc]
@@ -50,7 +51,8 @@ fn header_checksum(descriptor: &[u8]) -> u8 {
 }
 
 /// Appends one block holding `data` (at most [`BLOCK_SIZE`] bytes, not
-/// empty) to `out`: compressed, or stored raw when that is not smaller.
+/// empty) to `out`: compressed, or stored raw when that is not smaller,
+/// then its checksum.
 ///
 /// # Panics
 /// Never for inputs within the bounds; an oversized `data` is cut by the
@@ -72,6 +74,8 @@ pub fn compress_block(data: &[u8], out: &mut Vec<u8>) {
             out.extend_from_slice(data);
         }
     }
+    let sum = xxh32(&out[start + 4..], 0);
+    out.extend_from_slice(&sum.to_le_bytes());
 }
 
 /// One frame written on the caller's thread: input is gathered into
@@ -465,6 +469,20 @@ mod tests {
             assert_eq!(got, input);
             assert_eq!(decode_all(&frame, 5000, 1 << 16).expect("we read it"), input);
         }
+    }
+
+    #[test]
+    fn a_flipped_bit_in_a_block_we_wrote_fails_its_checksum() {
+        let mut w = Lz4BlockWriter::new();
+        let mut frame = Vec::new();
+        w.write(&text(10_000), &mut frame);
+        w.finish(&mut frame);
+        let at = frame.len() / 2;
+        frame[at] ^= 1;
+        assert_eq!(
+            decode_all(&frame, 100, 1 << 20),
+            Err("LZ4 block checksum mismatch".into())
+        );
     }
 
     #[test]

@@ -214,6 +214,21 @@ impl BackupReport {
     }
 }
 
+/// Refuses zstd and lz4 for archives up to 1.14, whose header stores a
+/// zlib level and no algorithm (pg_restore 15 and older read no other).
+pub fn check_compression(version: ArchiveVersion, compression: Compression) -> Result<()> {
+    if version.has_compression_algorithm()
+        || matches!(compression, Compression::None | Compression::Gzip { .. })
+    {
+        return Ok(());
+    }
+    Err(Error::Config(format!(
+        "--compress {compression} needs archive version 1.15 or later (pg_restore 16+), \
+         but the archive would be {version} (--format-version {version}, or auto for a \
+         PostgreSQL 15 server), which stores only a zlib level: use gzip there"
+    )))
+}
+
 /// The archive version for a server, or the one asked for.
 pub fn choose_version(requested: FormatVersion, info: &ServerInfo) -> Result<ArchiveVersion> {
     let native = ArchiveVersion::newest_for_server_major(info.major())
@@ -239,6 +254,9 @@ pub async fn backup_until(
 ) -> Result<BackupReport> {
     let started = Instant::now();
     let start_unix = now_unix();
+    if let FormatVersion::Fixed(v) = opts.format_version {
+        check_compression(v, opts.compression)?;
+    }
     // S3 first: missing credentials or an unreachable bucket fail before
     // any database work.
     let early_s3 = match &opts.target {
@@ -252,6 +270,7 @@ pub async fn backup_until(
     let (client, _target) = connect(&opts.database_url).await?;
     let info = begin_snapshot(&client).await?;
     let version = choose_version(opts.format_version, &info)?;
+    check_compression(version, opts.compression)?;
     opts.phase(|| {
         format!(
             "connected: database {}, PostgreSQL {}, archive version {version}",
@@ -469,8 +488,8 @@ pub async fn backup_until(
             "copying data: {} connection(s) in snapshot {snapshot}, {} on {} thread(s), to {location}",
             clients.len(),
             match opts.compression {
-                Compression::Gzip { level } => format!("gzip:{level}"),
-                _ => "no compression".into(),
+                Compression::None => "no compression".into(),
+                c => c.to_string(),
             },
             opts.compress_threads.max(1)
         )
@@ -534,10 +553,7 @@ pub async fn backup_until(
         server_version: info.version.clone(),
         server_version_num: info.version_num,
         archive_version: version.to_string(),
-        compression: match opts.compression {
-            Compression::Gzip { level } => format!("gzip:{level}"),
-            _ => "none".into(),
-        },
+        compression: opts.compression.to_string(),
         started_at: manifest::rfc3339(start_unix),
         finished_at: manifest::rfc3339(now_unix()),
         size: written.stored.bytes,

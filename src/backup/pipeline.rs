@@ -1,7 +1,8 @@
 //! The data path: worker connections in one exported snapshot read tables
 //! (and large objects) ahead, each into a bounded channel of its own; one
 //! writer thread takes the channels in TOC order, compresses each table's
-//! stream on every core (one zlib stream per entry, pigz-style) and writes
+//! stream on every core (one zlib stream, zstd frame or LZ4 frame per
+//! entry, see [`TableCompressor`]) and writes
 //! the archive into its sink. A table split into block ranges is one job
 //! (and one channel) per range: the ranges are read ahead in parallel and
 //! the writer takes their channels in order, as one stream. Memory is
@@ -18,7 +19,7 @@ use futures_util::{pin_mut, TryStreamExt};
 use tokio::sync::mpsc::{channel, Receiver, Sender};
 use tokio_postgres::Client;
 
-use crate::compress::{ParallelGzip, ParallelGzipOptions, RawBlockWriter};
+use crate::compress::{RawBlockWriter, TableCompressor};
 use crate::db::row::RowExt;
 use crate::error::{Error, Result};
 use crate::schema::{DataPlan, DataSource};
@@ -334,11 +335,10 @@ pub fn write_archive(
                 // An empty heap's few bytes are compressed in place: no
                 // parallel compressor (and its threads) for them.
                 let (rows, bytes) = match (opts.compression, &plan.source) {
-                    (Compression::Gzip { level }, source) if source != &DataSource::EmptyHeap => {
+                    (c, source) if c != Compression::None && source != &DataSource::EmptyHeap => {
                         let block = RawBlockWriter::new(writer.data_raw(id).map_err(err)?);
-                        let options = ParallelGzipOptions::new(level).threads(opts.threads.max(1));
-                        let mut gz = ParallelGzip::new(block, options)
-                            .map_err(|e| Error::Config(e.to_string()))?;
+                        let mut gz = TableCompressor::new(block, c, opts.threads.max(1))
+                            .map_err(|e| Error::Config(format!("starting {c} compression: {e}")))?;
                         let done = loop {
                             match next()? {
                                 Piece::Data(b) => {
@@ -350,7 +350,7 @@ pub fn write_archive(
                             }
                         };
                         gz.finish()
-                            .map_err(|e| io_error(e.into(), location))?
+                            .map_err(|e| io_error(e, location))?
                             .finish()
                             .map_err(err)?;
                         done

@@ -318,9 +318,12 @@ pub struct BackupArgs {
     /// S3 parts uploaded at once.
     #[arg(long, default_value_t = 4)]
     pub s3_parts_in_flight: usize,
-    /// Data compression: none, gzip, gzip:LEVEL (0-9). The default, level 2,
-    /// comes within about 6% of pg_dump's level 6 in size at about twice
-    /// the speed; gzip:6 matches pg_dump -Fc's size.
+    /// Data compression: none, gzip[:LEVEL] (0-9), zstd[:LEVEL] (-7 to 22,
+    /// default 3) or lz4[:LEVEL] (0-12; pgark compresses every lz4 level
+    /// with LZ4's fast mode). The default, gzip:2, comes within about 6% of
+    /// pg_dump's level 6 in size at about twice the speed; gzip:6 matches
+    /// pg_dump -Fc's size. zstd and lz4 need archive 1.15+ (pg_restore 16+
+    /// built with that library).
     #[arg(long, default_value = "gzip:2", value_parser = parse_compression)]
     pub compress: archive_format::Compression,
     /// Archive version: auto (what the source server's own pg_restore

@@ -177,6 +177,16 @@ fn warnings(report: &BackupReport, opts: &BackupOptions) -> Vec<String> {
             ));
         }
     }
+    if let archive_format::Compression::Zstd { .. } | archive_format::Compression::Lz4 { .. } =
+        opts.compression
+    {
+        let name = opts.compression.algorithm().name();
+        out.push(format!(
+            "the archive is {name}-compressed: restoring it needs pg_restore 16 or later built \
+             with {name} (PGDG packages and the official Docker images are; some \
+             distributions' are not: `pgark drill --with-pg-restore` checks one)"
+        ));
+    }
     if let backup::FormatVersion::Fixed(v) = opts.format_version {
         let major = report.manifest.server_version_num / 10000;
         let newest = archive_format::ArchiveVersion::newest_for_server_major(major as u32);

@@ -1,12 +1,16 @@
 //! Compression of table data on every core.
 //!
-//! pg_restore reads each TABLE DATA block as one zlib stream, so one big
-//! table would be compressed on one core. [`ParallelGzip`] cuts the COPY
-//! text into chunks, compresses them on a pool of threads as pieces of
-//! that one stream (pigz-style, see
-//! [`archive_format::deflate_parallel`]), and writes the stream out in
-//! order to any [`std::io::Write`]. [`RawBlockWriter`] is the `Write` that
-//! puts it into an archive's data block.
+//! pg_restore reads each TABLE DATA block as one stream (one zlib stream,
+//! one zstd frame or one LZ4 frame), so one big table would be compressed
+//! on one core. [`ParallelGzip`] cuts the COPY text into chunks,
+//! compresses them on a pool of threads as pieces of that one stream
+//! (pigz-style, see [`archive_format::deflate_parallel`]), and writes the
+//! stream out in order to any [`std::io::Write`]. [`ParallelLz4`] does the
+//! same with the independent blocks of one LZ4 frame; zstd compresses one
+//! frame on worker threads of its own (libzstd's multithreaded mode).
+//! [`TableCompressor`] picks one of them for a [`Compression`], and
+//! [`RawBlockWriter`] is the `Write` that puts the stream into an
+//! archive's data block.
 //!
 //! ```
 //! use std::io::{Cursor, Write};
@@ -44,7 +48,14 @@
 //! ```
 
 mod parallel_gzip;
+mod parallel_lz4;
 mod raw_block;
+mod table;
 
 pub use parallel_gzip::{ParallelGzip, ParallelGzipError, ParallelGzipOptions};
+pub use parallel_lz4::ParallelLz4;
 pub use raw_block::RawBlockWriter;
+pub use table::TableCompressor;
+
+#[cfg(doc)]
+use archive_format::Compression;

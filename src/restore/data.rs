@@ -12,9 +12,9 @@ use std::io::{BufReader, Read};
 use std::sync::Arc;
 
 use archive_format::{
-    ArchiveReader, CompressionAlgorithm, EntryName, ErrorKind, Event, Location, BLK_BLOBS, BLK_DATA,
+    ArchiveReader, BlockDecoder, CompressionAlgorithm, EntryName, ErrorKind, Event, Location,
+    BLK_BLOBS, BLK_DATA,
 };
-use flate2::{Decompress, FlushDecompress, Status};
 
 use crate::error::{Error, Result};
 use crate::source::{S3Reads, Source};
@@ -35,20 +35,19 @@ pub(crate) enum Piece {
     End,
 }
 
-/// One call of [`Blocks::next`] inflates at most about this many bytes:
+/// One call of [`Blocks::next`] decompresses at most about this many bytes:
 /// a block that expands without limit (a zip bomb) is handed out piece by
 /// piece, never held whole.
 const INFLATE_LIMIT: usize = 1024 * 1024;
 
 pub(crate) struct Blocks {
     input: Input,
-    inflate: Option<Decompress>,
-    /// Compressed bytes of the current chunk not inflated yet (the last
-    /// call reached [`INFLATE_LIMIT`]).
+    decoder: BlockDecoder,
+    /// Compressed bytes of the current chunk not decompressed yet (the
+    /// last call reached [`INFLATE_LIMIT`]).
     pending: Vec<u8>,
-    /// Stored bytes fed to the current stream, and whether it ended.
-    fed: u64,
-    done: bool,
+    /// The decoder holds back output (the last call reached the limit).
+    more: bool,
     current: Option<(EntryName, Option<u32>)>,
 }
 
@@ -102,21 +101,13 @@ impl Blocks {
     }
 
     fn with_input(input: Input, algorithm: CompressionAlgorithm) -> Result<Self> {
-        let inflate = match algorithm {
-            CompressionAlgorithm::None => None,
-            CompressionAlgorithm::Gzip => Some(Decompress::new(true)),
-            other => {
-                return Err(Error::Archive(
-                    ErrorKind::UnsupportedCompression(other.name()).into(),
-                ))
-            }
-        };
+        let decoder = BlockDecoder::new(algorithm)
+            .map_err(|name| Error::Archive(ErrorKind::UnsupportedCompression(name).into()))?;
         Ok(Blocks {
             input,
-            inflate,
+            decoder,
             pending: Vec::new(),
-            fed: 0,
-            done: false,
+            more: false,
             current: None,
         })
     }
@@ -133,12 +124,9 @@ impl Blocks {
     }
 
     fn start_stream(&mut self) {
-        if let Some(z) = &mut self.inflate {
-            z.reset(true);
-        }
+        self.decoder.reset();
         self.pending.clear();
-        self.fed = 0;
-        self.done = false;
+        self.more = false;
     }
 
     fn fail(&self, message: impl Into<String>) -> Error {
@@ -160,25 +148,31 @@ impl Blocks {
         )
     }
 
-    fn end_stream(&self) -> Result<()> {
-        if self.inflate.is_some() && self.fed > 0 && !self.done {
-            return Err(self.fail("the zlib stream ends before its end marker"));
+    fn end_stream(&mut self) -> Result<()> {
+        self.decoder
+            .finish()
+            .map_err(|e| self.fail(e.to_string()))
+    }
+
+    /// Decompresses `input` (up to [`INFLATE_LIMIT`] bytes of output),
+    /// keeping what is left of it for the next call.
+    fn decode(&mut self, input: &[u8], out: &mut Vec<u8>) -> Result<()> {
+        match self.decoder.decode(input, out, INFLATE_LIMIT) {
+            Ok(r) => {
+                self.pending = input[r.used..].to_vec();
+                self.more = r.more;
+                Ok(())
+            }
+            Err(e) => Err(self.fail(e.to_string())),
         }
-        Ok(())
     }
 
     /// The next piece of the open block; decompressed bytes are appended to
     /// `out`.
     pub(crate) fn next(&mut self, out: &mut Vec<u8>) -> Result<Piece> {
-        if !self.pending.is_empty() {
+        if !self.pending.is_empty() || self.more {
             let input = std::mem::take(&mut self.pending);
-            if let Some(z) = self.inflate.as_mut() {
-                let (used, failure) = inflate(z, &mut self.done, &input, out);
-                self.pending = input[used..].to_vec();
-                if let Some(message) = failure {
-                    return Err(self.fail(message));
-                }
-            }
+            self.decode(&input, out)?;
             return Ok(Piece::Data);
         }
         loop {
@@ -187,24 +181,21 @@ impl Blocks {
             };
             match event {
                 Event::Data { .. } => {
-                    let Some(z) = self.inflate.as_mut() else {
-                        out.extend_from_slice(data);
-                        return Ok(Piece::Data);
-                    };
                     if data.is_empty() {
                         continue;
                     }
-                    if self.done {
-                        let e = "data after the end of the zlib stream";
-                        return Err(self.fail(e));
+                    // Not through `self.decode`: `data` borrows the input.
+                    match self.decoder.decode(data, out, INFLATE_LIMIT) {
+                        Ok(r) => {
+                            self.pending = data[r.used..].to_vec();
+                            self.more = r.more;
+                            return Ok(Piece::Data);
+                        }
+                        Err(e) => {
+                            let message = e.to_string();
+                            return Err(self.fail(message));
+                        }
                     }
-                    self.fed += data.len() as u64;
-                    let (used, failure) = inflate(z, &mut self.done, data, out);
-                    self.pending = data[used..].to_vec();
-                    if let Some(message) = failure {
-                        return Err(self.fail(message));
-                    }
-                    return Ok(Piece::Data);
                 }
                 Event::LargeObjectStart { oid } => {
                     self.start_stream();
@@ -239,53 +230,6 @@ impl Blocks {
             if self.next(&mut sink)? == Piece::End {
                 return Ok(());
             }
-        }
-    }
-}
-
-/// Inflates `input` into `out` until it is used up, the stream ends, or
-/// [`INFLATE_LIMIT`] bytes were made; returns how much of `input` was used
-/// and what went wrong, if anything.
-fn inflate(
-    z: &mut Decompress,
-    done: &mut bool,
-    input: &[u8],
-    out: &mut Vec<u8>,
-) -> (usize, Option<String>) {
-    let start = out.len();
-    let mut used_all = 0;
-    let mut input = input;
-    loop {
-        out.reserve(64 * 1024);
-        let (bin, bout) = (z.total_in(), z.total_out());
-        let status = match z.decompress_vec(input, out, FlushDecompress::None) {
-            Ok(s) => s,
-            Err(e) => return (used_all, Some(e.to_string())),
-        };
-        let used = (z.total_in() - bin) as usize;
-        let made = (z.total_out() - bout) as usize;
-        used_all += used;
-        input = &input[used..];
-        if status == Status::StreamEnd {
-            *done = true;
-            if !input.is_empty() {
-                return (
-                    used_all,
-                    Some("data after the end of the zlib stream".into()),
-                );
-            }
-            return (used_all, None);
-        }
-        if input.is_empty() && out.len() < out.capacity() {
-            return (used_all, None);
-        }
-        if !input.is_empty() && out.len() - start >= INFLATE_LIMIT {
-            // The rest of the input on the next call (output zlib holds
-            // back is drained above, with the input it came from).
-            return (used_all, None);
-        }
-        if used == 0 && made == 0 {
-            return (used_all, Some("zlib made no progress".into()));
         }
     }
 }
