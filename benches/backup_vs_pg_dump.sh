@@ -6,9 +6,13 @@
 # jsonb, inet, numbers, prose; SIZE_MB of COPY text, default 1024), then
 # times, side by side:
 #   - raw COPY TO STDOUT of every table to /dev/null (the floor),
-#   - pg_dump -Fc (gzip level 6, its default) and pg_dump -Fc -Z1,
-#   - pgark backup at its defaults to a file, at gzip:6, and to S3 (moto),
-# printing wall time, archive size, peak RSS and the ratios against pg_dump.
+#   - pg_dump -Fc (gzip level 6, its default), -Z1, -Z zstd and -Z lz4
+#     (pg_dump 16.15 of the PyPI build in .deps/pgbin/16: built with zstd
+#     and lz4),
+#   - pgark backup at its defaults to a file, at gzip:6, zstd:1, zstd
+#     (level 3), lz4, and to S3 (moto),
+# printing wall time, archive size, peak RSS and the ratios against pg_dump
+# and the COPY floor.
 #
 # Usage: bash benches/backup_vs_pg_dump.sh [SIZE_MB]
 # Needs: bash scripts/setup.sh (.deps/pgbin/16, venv with moto), GNU time.
@@ -17,6 +21,7 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 SIZE_MB=${1:-1024}
 BIN=$ROOT/.deps/pgbin/16/bin
+DUMP=$BIN/pg_dump
 PORT=${BENCH_PORT:-55432}
 WORK=$(mktemp -d /tmp/pgark-bench.XXXXXX)
 chmod 755 "$WORK"
@@ -84,10 +89,15 @@ echo
 printf '%-22s %10s %13s %14s\n' run wall size "peak RSS"
 run "raw COPY (floor)" "" bash -c copy_all
 echo "(COPY text: $(( $(cat "$WORK/copy_bytes") / 1000000 )) MB)"
-run "pg_dump -Fc" "$WORK/pg.dump" "$BIN/pg_dump" -Fc -d bench -f "$WORK/pg.dump"
-run "pg_dump -Fc -Z1" "$WORK/pg1.dump" "$BIN/pg_dump" -Fc -Z1 -d bench -f "$WORK/pg1.dump"
+run "pg_dump -Fc" "$WORK/pg.dump" "$DUMP" -Fc -d bench -f "$WORK/pg.dump"
+run "pg_dump -Fc -Z1" "$WORK/pg1.dump" "$DUMP" -Fc -Z1 -d bench -f "$WORK/pg1.dump"
+run "pg_dump -Z zstd" "$WORK/pgz.dump" "$DUMP" -Fc -Z zstd -d bench -f "$WORK/pgz.dump"
+run "pg_dump -Z lz4" "$WORK/pgl.dump" "$DUMP" -Fc -Z lz4 -d bench -f "$WORK/pgl.dump"
 run "pgark (default)" "$WORK/pgark.dump" "$PGARK" backup --database-url "$URL" --to "$WORK/pgark.dump"
 run "pgark gzip:6" "$WORK/pgark6.dump" "$PGARK" backup --database-url "$URL" --to "$WORK/pgark6.dump" --compress gzip:6
+run "pgark zstd:1" "$WORK/pgarkz1.dump" "$PGARK" backup --database-url "$URL" --to "$WORK/pgarkz1.dump" --compress zstd:1
+run "pgark zstd" "$WORK/pgarkz.dump" "$PGARK" backup --database-url "$URL" --to "$WORK/pgarkz.dump" --compress zstd
+run "pgark lz4" "$WORK/pgarkl.dump" "$PGARK" backup --database-url "$URL" --to "$WORK/pgarkl.dump" --compress lz4
 run "pgark to S3 (moto)" "" "${AWS_ENV[@]}" "$PGARK" backup --database-url "$URL" --to s3://bench/bench.dump
 SIZE["pgark to S3 (moto)"]=${SIZE["pgark (default)"]}
 
@@ -97,4 +107,7 @@ echo "pgark default / pg_dump -Fc: time $(ratio "${WALL[pgark (default)]}" "${WA
 echo "pgark gzip:6  / pg_dump -Fc: time $(ratio "${WALL[pgark gzip:6]}" "${WALL[pg_dump -Fc]}"), size $(ratio "${SIZE[pgark gzip:6]}" "${SIZE[pg_dump -Fc]}")"
 echo "pgark default / pg_dump -Z1: time $(ratio "${WALL[pgark (default)]}" "${WALL[pg_dump -Fc -Z1]}"), size $(ratio "${SIZE[pgark (default)]}" "${SIZE[pg_dump -Fc -Z1]}")"
 echo "pgark to S3   / pg_dump -Fc: time $(ratio "${WALL[pgark to S3 (moto)]}" "${WALL[pg_dump -Fc]}")"
-echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -r)"
+for z in "pgark zstd:1" "pgark zstd" "pgark lz4"; do
+    echo "$z: time / COPY floor $(ratio "${WALL[$z]}" "${WALL[raw COPY (floor)]}"), size / pg_dump -Fc $(ratio "${SIZE[$z]}" "${SIZE[pg_dump -Fc]}"), time / pg_dump -Z zstd $(ratio "${WALL[$z]}" "${WALL[pg_dump -Z zstd]}"), time / pg_dump -Z lz4 $(ratio "${WALL[$z]}" "${WALL[pg_dump -Z lz4]}"), size / pg_dump -Z zstd $(ratio "${SIZE[$z]}" "${SIZE[pg_dump -Z zstd]}")"
+done
+echo "machine: $(nproc) cores ($(lscpu | sed -n 's/^Model name: *//p')), $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -79,15 +79,24 @@ fn damaged_archives_are_named_precisely() {
     assert!(err.to_string().contains("exceeds the 1 GiB limit"), "{err}");
     assert!(err.to_string().contains("TOC entry #1"), "{err}");
 
-    // lz4 and zstd archives (pg_dump 16+) are named, not misread. The
-    // 1.15 header stores the algorithm in byte 11.
+    // The 1.15 header stores the algorithm in byte 11: gzip blocks read as
+    // lz4 or zstd are corrupt compressed data of the first data entry, and
+    // an algorithm byte no pg_dump writes is named.
     assert_eq!(bytes[11], 1, "a gzip archive");
-    for (byte, name) in [(2u8, "lz4"), (3, "zstd")] {
+    for (byte, needle) in [
+        (2u8, "not an LZ4 frame"),
+        (3, "zstd: Unknown frame descriptor"),
+    ] {
         let mut other = bytes.clone();
         other[11] = byte;
-        let err = verify(&other[..]).expect_err("unsupported compression");
-        assert_eq!(err.to_string(), format!("unsupported compression {name}"));
+        let err = verify(&other[..]).expect_err("gzip data under another algorithm");
+        assert!(matches!(err.kind(), ErrorKind::Decompress { .. }), "{err}");
+        assert!(err.to_string().contains(needle), "{err}");
     }
+    let mut unknown = bytes.clone();
+    unknown[11] = 9;
+    let err = verify(&unknown[..]).expect_err("unknown algorithm");
+    assert_eq!(err.to_string(), "unsupported compression unknown (9)");
 
     // Trailing garbage after the last block.
     let mut trailing = bytes.clone();

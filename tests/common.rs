@@ -79,6 +79,8 @@ pub fn reencode(bytes: &[u8]) -> Vec<u8> {
     // blocks are not recompressed.
     let compression = match header.compression.algorithm() {
         archive_format::CompressionAlgorithm::None => Compression::None,
+        archive_format::CompressionAlgorithm::Zstd => Compression::Zstd { level: 3 },
+        archive_format::CompressionAlgorithm::Lz4 => Compression::Lz4 { level: 0 },
         _ => Compression::Gzip { level: 6 },
     };
     let mut w = ArchiveWriter::new(Cursor::new(Vec::new()), &header, entries, compression)

@@ -118,7 +118,10 @@ fn native_restore(version: PgVersion, run: impl Fn(&[&str]) -> Output, archive: 
 
 /// `pgark verify` succeeds and reports the bulk table's rows.
 fn assert_verifies(run: impl Fn(&[&str]) -> Output, archive: &str) {
-    let report = ok(run(&["verify", archive]), &format!("pgark verify {archive}"));
+    let report = ok(
+        run(&["verify", archive]),
+        &format!("pgark verify {archive}"),
+    );
     let line = report
         .lines()
         .find(|l| l.ends_with("TABLE DATA public.bulk"))
@@ -298,10 +301,7 @@ fn zstd_and_lz4_are_refused_for_archive_1_14() {
     let db16 = pg(PgVersion::V16).create_database("refuse");
     let db15 = pg(PgVersion::V15).create_database("refuse");
     for codec in ["zstd", "lz4:1"] {
-        for (db, extra) in [
-            (&db16, &["--format-version", "1.14"][..]),
-            (&db15, &[][..]),
-        ] {
+        for (db, extra) in [(&db16, &["--format-version", "1.14"][..]), (&db15, &[][..])] {
             let to = dir.path().join("out.dump");
             let mut args = vec!["--compress", codec];
             args.extend_from_slice(extra);
@@ -310,8 +310,10 @@ fn zstd_and_lz4_are_refused_for_archive_1_14() {
             assert_eq!(out.status.code(), Some(2), "{codec} {extra:?}: {err}");
             assert_eq!(err.lines().count(), 1, "one line: {err}");
             assert!(
-                err.contains(&format!("--compress {}", codec.parse::<archive_format::Compression>().expect("codec")))
-                    && err.contains("needs archive version 1.15 or later")
+                err.contains(&format!(
+                    "--compress {}",
+                    codec.parse::<archive_format::Compression>().expect("codec")
+                )) && err.contains("needs archive version 1.15 or later")
                     && err.contains("would be 1.14"),
                 "{err}"
             );
@@ -408,4 +410,70 @@ fn corrupt_zstd_and_lz4_blocks_are_clear_errors() {
             }
         }
     }
+}
+
+/// `pgark drill --with-pg-restore` tells whether a restore host's
+/// pg_restore can restore a zstd backup: the PyPI 16.15 build (with
+/// zstd) passes; pgserver's 16.2 build (without) fails naming the reason.
+#[test]
+fn drill_with_pg_restore_checks_the_zstd_library() {
+    let server = moto();
+    let bucket = "pgark-codec-drill";
+    server.create_bucket(bucket);
+    let (k, s) = server.admin_credentials();
+    let run = |args: &[&str]| pgark_s3(&server.endpoint(), (&k, &s), args);
+    let version = PgVersion::V16;
+    let source = source(version);
+    let prefix = format!("s3://{bucket}/{}/", source.name);
+    ok(
+        run(&[
+            "backup",
+            "--database-url",
+            &source.url(),
+            "--to",
+            &prefix,
+            "--compress",
+            "zstd",
+        ]),
+        "pgark backup --compress zstd",
+    );
+    let target = pg(version).url("postgres");
+    let drill = |pg_restore: &Path| {
+        run(&[
+            "drill",
+            &prefix,
+            "--target-url",
+            &target,
+            "--with-pg-restore",
+            pg_restore.to_str().expect("utf-8 path"),
+        ])
+    };
+    let out = drill(&pgbin(16, "pg_restore"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("ok   rows public.bulk: 300000 rows, the manifest says 300000"),
+        "{stdout}"
+    );
+    let without =
+        repo_root().join(".venv/lib/python3.11/site-packages/pgserver/pginstall/bin/pg_restore");
+    assert!(without.exists(), "{} is missing", without.display());
+    let out = drill(&without);
+    let err = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_ne!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("FAIL drill: ")
+            && err.contains("cannot restore from compressed archive")
+            && err.contains("does not support compression with zstd"),
+        "{err}"
+    );
 }

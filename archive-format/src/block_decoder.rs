@@ -239,7 +239,9 @@ fn inflate(
     let start = out.len();
     let total = input.len();
     loop {
-        let room = (start + limit).saturating_sub(out.len()).clamp(1, 64 * 1024);
+        let room = (start + limit)
+            .saturating_sub(out.len())
+            .clamp(1, 64 * 1024);
         out.reserve(room);
         let spare = out.capacity() - out.len();
         let (bin, bout) = (z.total_in(), z.total_out());
@@ -297,7 +299,9 @@ fn unzstd(
     let mut inb = InBuffer::around(input);
     loop {
         let before = inb.pos();
-        let room = (start + limit).saturating_sub(out.len()).clamp(1, scratch.len());
+        let room = (start + limit)
+            .saturating_sub(out.len())
+            .clamp(1, scratch.len());
         let mut outb = OutBuffer::around(&mut scratch[..room]);
         let hint = z
             .run(&mut inb, &mut outb)

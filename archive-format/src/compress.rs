@@ -248,7 +248,14 @@ mod tests {
         assert_eq!("zstd:level=19".parse(), Ok(Compression::Zstd { level: 19 }));
         assert_eq!("lz4".parse(), Ok(Compression::Lz4 { level: 0 }));
         assert_eq!("lz4:9".parse(), Ok(Compression::Lz4 { level: 9 }));
-        for bad in ["zstd:23", "zstd:x", "lz4:13", "lz4:-1", "zstd:long", "brotli"] {
+        for bad in [
+            "zstd:23",
+            "zstd:x",
+            "lz4:13",
+            "lz4:-1",
+            "zstd:long",
+            "brotli",
+        ] {
             assert!(bad.parse::<Compression>().is_err(), "{bad}");
         }
         for c in [

@@ -457,7 +457,10 @@ mod tests {
 
     #[test]
     fn zstd_and_lz4_are_refused_in_1_14_and_round_trip_in_1_15_and_1_16() {
-        for c in [Compression::Zstd { level: 3 }, Compression::Lz4 { level: 0 }] {
+        for c in [
+            Compression::Zstd { level: 3 },
+            Compression::Lz4 { level: 0 },
+        ] {
             let err = Header::new(
                 ArchiveVersion::V1_14,
                 c,

@@ -228,9 +228,11 @@ impl Lz4FrameDecoder {
                 return Ok(total);
             }
             if self.state == State::Done {
-                return Err("data after the end of the LZ4 frame (a second frame in one \
+                return Err(
+                    "data after the end of the LZ4 frame (a second frame in one \
                             block, which pgark does not write and pg_dump never does)"
-                    .into());
+                        .into(),
+                );
             }
             let need = self.needed()?;
             let take = need.saturating_sub(self.acc.len()).min(input.len());
@@ -368,7 +370,9 @@ impl Lz4FrameDecoder {
             self.hash.update(&self.out);
         }
         if self.flg & FLG_INDEPENDENT == 0 {
-            let keep = WINDOW.saturating_sub(self.out.len()).min(self.history.len());
+            let keep = WINDOW
+                .saturating_sub(self.out.len())
+                .min(self.history.len());
             self.history.drain(..self.history.len() - keep);
             let tail = self.out.len().saturating_sub(WINDOW);
             self.history.extend_from_slice(&self.out[tail..]);
@@ -467,7 +471,10 @@ mod tests {
                 .read_to_end(&mut got)
                 .expect("lz4_flex reads it");
             assert_eq!(got, input);
-            assert_eq!(decode_all(&frame, 5000, 1 << 16).expect("we read it"), input);
+            assert_eq!(
+                decode_all(&frame, 5000, 1 << 16).expect("we read it"),
+                input
+            );
         }
     }
 

@@ -134,7 +134,12 @@ mod tests {
         let text: Vec<u8> = (0..400_000u32)
             .flat_map(|i| format!("{i}\trow {}\n", i % 89).into_bytes())
             .collect();
-        for (threads, input) in [(2, &text[..]), (3, &text[..5]), (2, &[][..]), (1, &text[..])] {
+        for (threads, input) in [
+            (2, &text[..]),
+            (3, &text[..5]),
+            (2, &[][..]),
+            (1, &text[..]),
+        ] {
             let mut w = ParallelLz4::new(Vec::new(), threads);
             for piece in input.chunks(100_000) {
                 w.write_all(piece).expect("write");

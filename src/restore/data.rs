@@ -149,9 +149,7 @@ impl Blocks {
     }
 
     fn end_stream(&mut self) -> Result<()> {
-        self.decoder
-            .finish()
-            .map_err(|e| self.fail(e.to_string()))
+        self.decoder.finish().map_err(|e| self.fail(e.to_string()))
     }
 
     /// Decompresses `input` (up to [`INFLATE_LIMIT`] bytes of output),
