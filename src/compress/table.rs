@@ -25,9 +25,9 @@ pub enum TableCompressor<W: Write> {
     /// Uncompressed.
     None(W),
     /// gzip.
-    Gzip(ParallelGzip<W>),
+    Gzip(Box<ParallelGzip<W>>),
     /// zstd.
-    Zstd(zstd::stream::write::Encoder<'static, W>),
+    Zstd(Box<zstd::stream::write::Encoder<'static, W>>),
     /// lz4.
     Lz4(ParallelLz4<W>),
 }
@@ -52,7 +52,7 @@ impl<W: Write> TableCompressor<W> {
             Compression::None => TableCompressor::None(inner),
             Compression::Gzip { level } => {
                 let options = ParallelGzipOptions::new(level).threads(threads);
-                TableCompressor::Gzip(ParallelGzip::new(inner, options)?)
+                TableCompressor::Gzip(Box::new(ParallelGzip::new(inner, options)?))
             }
             Compression::Zstd { level } => {
                 let mut z = zstd::stream::write::Encoder::new(inner, level)?;
@@ -61,7 +61,7 @@ impl<W: Write> TableCompressor<W> {
                 // different rows.
                 z.include_checksum(true)?;
                 z.multithread(u32::try_from(threads).unwrap_or(u32::MAX))?;
-                TableCompressor::Zstd(z)
+                TableCompressor::Zstd(Box::new(z))
             }
             Compression::Lz4 { .. } => TableCompressor::Lz4(ParallelLz4::new(inner, threads)),
         })
