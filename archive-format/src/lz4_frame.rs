@@ -11,7 +11,8 @@
 //! to [`BLOCK_SIZE`] bytes, so that blocks can be compressed on several
 //! threads and still form the one frame pg_restore's `LZ4F_decompress`
 //! reads; [`frame_header`], [`compress_block`] and [`END_MARK`] are the
-//! pieces. [`Lz4FrameDecoder`] reads both kinds, push-style.
+//! pieces. The frame decoder behind [`BlockDecoder`](crate::BlockDecoder)
+//! reads both kinds, push-style.
 
 use xxhash_rust::xxh32::{xxh32, Xxh32};
 
