@@ -69,17 +69,17 @@ run() {
         "$(echo "$best / ${WALL[floor]:-$best}" | bc -l)" \
         "$(echo "${SIZE[$name]} / 1000000" | bc -l)" "${RSS[$name]}"
 }
-backup() { "$PGARK" backup --database-url "$URL" "$@"; }
+BACKUP=("$PGARK" backup --database-url "$URL")
 
 echo
 printf '%-34s %9s %9s %13s %14s\n' run wall "/ floor" size "peak RSS"
 run floor "" "$BIN/psql" -qX -d bench -c "COPY events TO STDOUT"
-run "pgark --compress none" "$WORK/a.dump" backup --to "$WORK/a.dump" --compress none
-run "pgark --compress none, not split" "$WORK/b.dump" backup --to "$WORK/b.dump" --compress none --split-threshold off
-run "pgark (default gzip:2)" "$WORK/c.dump" backup --to "$WORK/c.dump"
-run "pgark (default gzip:2), not split" "$WORK/d.dump" backup --to "$WORK/d.dump" --split-threshold off
+run "pgark --compress none" "$WORK/a.dump" "${BACKUP[@]}" --to "$WORK/a.dump" --compress none
+run "pgark --compress none, not split" "$WORK/b.dump" "${BACKUP[@]}" --to "$WORK/b.dump" --compress none --split-threshold off
+run "pgark (default gzip:2)" "$WORK/c.dump" "${BACKUP[@]}" --to "$WORK/c.dump"
+run "pgark (default gzip:2), not split" "$WORK/d.dump" "${BACKUP[@]}" --to "$WORK/d.dump" --split-threshold off
 if "$PGARK" backup --help | grep -q zstd; then
-    run "pgark --compress zstd" "$WORK/e.dump" backup --to "$WORK/e.dump" --compress zstd
-    run "pgark --compress zstd, not split" "$WORK/f.dump" backup --to "$WORK/f.dump" --compress zstd --split-threshold off
+    run "pgark --compress zstd" "$WORK/e.dump" "${BACKUP[@]}" --to "$WORK/e.dump" --compress zstd
+    run "pgark --compress zstd, not split" "$WORK/f.dump" "${BACKUP[@]}" --to "$WORK/f.dump" --compress zstd --split-threshold off
 fi
 echo "machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -r); load before: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -472,7 +472,9 @@ pub async fn backup_until(
             ),
         });
     }
-    let (jobs, receivers) = pipeline::channels(&plan);
+    // Jobs started ahead of the writer: two per connection (each buffers
+    // up to 8 MiB).
+    let (jobs, receivers) = pipeline::channels(&plan, 2 * (1 + workers.len()));
     // The data is read by the coordinator and the workers (no more
     // connections than jobs).
     let client = Arc::new(client);
@@ -499,6 +501,7 @@ pub async fn backup_until(
         compression: opts.compression,
         threads: opts.compress_threads.max(1),
         progress: opts.on_progress.clone(),
+        window: jobs.window(),
     };
     let writer_location = location.clone();
     let writer = tokio::task::spawn_blocking(move || {

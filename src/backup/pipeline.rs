@@ -17,6 +17,7 @@ use archive_format::{ArchiveWriter, Compression, Header, TocEntry};
 use bytes::{Bytes, BytesMut};
 use futures_util::{pin_mut, TryStreamExt};
 use tokio::sync::mpsc::{channel, Receiver, Sender};
+use tokio::sync::Semaphore;
 use tokio_postgres::Client;
 
 use crate::compress::{RawBlockWriter, TableCompressor};
@@ -73,20 +74,31 @@ pub struct Job {
     tx: Sender<Msg>,
 }
 
-/// The entries still to be read, in TOC order.
+/// The entries still to be read, in TOC order, and the window of jobs
+/// that may be started before the writer has taken all of the earlier
+/// ones: a worker takes a permit to start a job, the writer gives it back
+/// when it has taken the job's last piece. So at most `window` jobs hold
+/// pieces at once, however small they are (the ranges of a split table,
+/// many small tables) and however slow the writer.
 #[derive(Debug, Clone)]
-pub struct Jobs(Arc<Mutex<VecDeque<Job>>>);
-
-impl Jobs {
-    fn next(&self) -> Option<Job> {
-        self.0.lock().ok()?.pop_front()
-    }
+pub struct Jobs {
+    queue: Arc<Mutex<VecDeque<Job>>>,
+    window: Arc<Semaphore>,
 }
 
 impl Jobs {
+    fn next(&self) -> Option<Job> {
+        self.queue.lock().ok()?.pop_front()
+    }
+
     /// How many jobs (entries, and ranges of split tables) there are.
     pub fn len(&self) -> usize {
-        self.0.lock().map_or(0, |q| q.len())
+        self.queue.lock().map_or(0, |q| q.len())
+    }
+
+    /// The window, for the writer to give permits back.
+    pub fn window(&self) -> Arc<Semaphore> {
+        self.window.clone()
     }
 }
 
@@ -95,8 +107,8 @@ pub type Parts = Vec<Receiver<Msg>>;
 
 /// Channels for every entry of `plan` (one per range of a split table):
 /// the jobs for the workers and the receivers for the writer, in the same
-/// order.
-pub fn channels(plan: &[DataPlan]) -> (Jobs, Vec<(DataPlan, Parts)>) {
+/// order; at most `window` jobs started and not yet taken by the writer.
+pub fn channels(plan: &[DataPlan], window: usize) -> (Jobs, Vec<(DataPlan, Parts)>) {
     let mut jobs = VecDeque::with_capacity(plan.len());
     let mut receivers = Vec::with_capacity(plan.len());
     for p in plan {
@@ -124,14 +136,28 @@ pub fn channels(plan: &[DataPlan]) -> (Jobs, Vec<(DataPlan, Parts)>) {
         }
         receivers.push((p.clone(), parts));
     }
-    (Jobs(Arc::new(Mutex::new(jobs))), receivers)
+    let jobs = Jobs {
+        queue: Arc::new(Mutex::new(jobs)),
+        window: Arc::new(Semaphore::new(window.max(1))),
+    };
+    (jobs, receivers)
 }
 
 /// A worker: takes entries in order until none is left. A failed entry is
 /// sent to the writer, which stops the backup with that error; the worker
 /// stops too.
 pub async fn worker(client: Arc<Client>, jobs: Jobs) {
-    while let Some(job) = jobs.next() {
+    loop {
+        // The permit first, then the job: the job a worker waits to start
+        // is never earlier than one the writer waits for.
+        let Ok(permit) = jobs.window.acquire().await else {
+            return;
+        };
+        let Some(job) = jobs.next() else {
+            return;
+        };
+        // Given back by the writer.
+        permit.forget();
         let result = match &job.work {
             Work::Copy { stmt, last } => copy_out(&client, stmt, *last, &job.tx).await,
             Work::LargeObjects(oids) => large_objects(&client, oids, &job.tx).await,
@@ -253,6 +279,8 @@ pub struct WriterOptions {
     pub threads: usize,
     /// Told about progress about once a second.
     pub progress: Option<super::PhaseLog>,
+    /// The jobs' window ([`Jobs::window`]).
+    pub window: Arc<Semaphore>,
 }
 
 /// Progress of the data: bytes and entries done, reported at most once a
@@ -325,7 +353,7 @@ pub fn write_archive(
     for (plan, parts) in receivers {
         progress.done += 1;
         let id = plan.dump_id;
-        let mut parts = InOrder::new(id, parts);
+        let mut parts = InOrder::new(id, parts, opts.window.clone());
         let mut next = || parts.next();
         match &plan.source {
             DataSource::Copy(_)
@@ -425,6 +453,7 @@ pub fn write_archive(
 /// of each part, then one `Done` with the parts' counts summed.
 struct InOrder {
     id: i32,
+    window: Arc<Semaphore>,
     parts: std::vec::IntoIter<Receiver<Msg>>,
     current: Option<Receiver<Msg>>,
     count: u64,
@@ -432,11 +461,12 @@ struct InOrder {
 }
 
 impl InOrder {
-    fn new(id: i32, parts: Parts) -> Self {
+    fn new(id: i32, parts: Parts, window: Arc<Semaphore>) -> Self {
         let mut parts = parts.into_iter();
         let current = parts.next();
         InOrder {
             id,
+            window,
             parts,
             current,
             count: 0,
@@ -451,6 +481,8 @@ impl InOrder {
             };
             match rx.blocking_recv() {
                 Some(Ok(Piece::Done { count, bytes })) => {
+                    // The part's job is taken: another may start.
+                    self.window.add_permits(1);
                     self.count += count;
                     self.bytes += bytes;
                     self.current = self.parts.next();
