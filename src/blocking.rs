@@ -13,6 +13,7 @@
 //! ```
 
 use crate::backup::{BackupOptions, BackupReport};
+use crate::diff::Diff;
 use crate::drill::{DrillOptions, DrillReport};
 use crate::error::Result;
 use crate::manifest::Manifest;
@@ -56,4 +57,9 @@ pub fn verify(
         let checked = crate::verify::verify(source, manifest.as_ref(), s3).await?;
         Ok((manifest, checked))
     })
+}
+
+/// [`crate::diff::diff`].
+pub fn diff(a: &Source, b: &Source, s3: &S3ClientOptions) -> Result<Diff> {
+    for_blocking_call("diff", 2)?.block_on(crate::diff::diff(a, b, s3))
 }

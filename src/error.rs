@@ -61,6 +61,14 @@ pub enum Error {
     /// The archive itself is bad (or reading it failed).
     #[error(transparent)]
     Archive(#[from] archive_format::Error),
+    /// The archive at `archive` is bad, when a command reads several.
+    #[error("{archive}: {source}")]
+    ArchiveAt {
+        /// Where the archive is: a path or s3://bucket/key.
+        archive: String,
+        /// What is wrong with it.
+        source: archive_format::Error,
+    },
     /// Object storage refused or failed.
     #[error(transparent)]
     S3(#[from] crate::sink::s3::S3Error),
@@ -96,7 +104,7 @@ impl Error {
             Error::Bucket(_) => ErrorCategory::Storage,
             Error::Crypt(e) if e.is_config() => ErrorCategory::Config,
             Error::Crypt(_) => ErrorCategory::Archive,
-            Error::Archive(e) => match e.kind() {
+            Error::Archive(e) | Error::ArchiveAt { source: e, .. } => match e.kind() {
                 // Decryption failing under the archive reader: the
                 // ciphertext is bad, not the storage.
                 archive_format::ErrorKind::Io(io)
@@ -118,7 +126,7 @@ impl Error {
             Error::File { source, .. } | Error::Output(source) | Error::Write { source, .. } => {
                 Some(source)
             }
-            Error::Archive(e) => match e.kind() {
+            Error::Archive(e) | Error::ArchiveAt { source: e, .. } => match e.kind() {
                 archive_format::ErrorKind::Io(io) => Some(io),
                 _ => None,
             },

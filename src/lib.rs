@@ -13,6 +13,8 @@
 //!   against its manifest ([`verify::manifest_beside`]);
 //! * [`restore::restore`]: the native restore, parallel and selective;
 //! * [`drill::drill`]: the restore drill of the newest valid backup;
+//! * [`diff::diff`]: what changed between two backups (objects, row
+//!   counts);
 //! * [`audit`], [`prune`], [`bucket`]: the bucket's cadence, retention and
 //!   hardening;
 //! * [`archive`]: the sans-IO format crate (write, read, verify and list
@@ -52,6 +54,7 @@ pub mod blocking;
 pub mod bucket;
 pub(crate) mod catalog;
 pub mod db;
+pub mod diff;
 pub mod drill;
 pub mod prune;
 pub mod restore;

@@ -17,6 +17,7 @@ mod cli;
 mod common;
 mod compress_codecs;
 mod connect;
+mod diff;
 mod drill;
 mod encrypt;
 mod fidelity_kinds;

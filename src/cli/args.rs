@@ -8,7 +8,7 @@ use pgark::source::Source;
 #[derive(Debug, Parser)]
 #[command(name = "pgark", version, about, long_about = None)]
 #[command(
-    after_help = "Exit status: 0 success, 1 internal error, 2 usage or configuration \
+    after_help = "Exit status: 0 success, 1 internal error (and diff --exit-code: the backups differ), 2 usage or configuration \
 error, 3 database error, 4 storage error (files, pipes, S3), 5 the archive is corrupt, \
 truncated or unsupported, 6 verification failed (a manifest mismatch, an overdue backup, bucket drift), \
 7 backup: the database has objects pgark cannot dump (nothing written; see --allow-unknown)."
@@ -29,6 +29,10 @@ pub enum Command {
     ///
     /// The output can be edited and given to `pg_restore -L`.
     List(ListArgs),
+    /// What changed between two backups: objects added, dropped or
+    /// changed (by TOC entry and definition) and row counts per table.
+    /// Exits 0 when it could compare; with --exit-code, 1 when they differ.
+    Diff(DiffArgs),
     /// Read the whole archive, decompress every block, and report each
     /// entry's data size and row count; exit non-zero on any defect.
     Verify(VerifyArgs),
@@ -415,6 +419,32 @@ pub struct VerifyArgs {
     /// The age identity (private key) file that decrypts an encrypted
     /// archive: AGE-SECRET-KEY-1... lines, or an unencrypted OpenSSH
     /// ed25519/RSA private key. Plain archives read without it.
+    #[arg(long, env = "PGARK_IDENTITY")]
+    pub identity: Option<String>,
+}
+
+/// `pgark diff`.
+#[derive(Debug, ClapArgs)]
+pub struct DiffArgs {
+    /// The first (older) backup: a file, `-` for standard input, or
+    /// s3://bucket/key. Row counts come from its manifest when one is
+    /// beside it, else from reading every block.
+    #[arg(value_parser = parse_source)]
+    pub a: Source,
+    /// The second (newer) backup, as A.
+    #[arg(value_parser = parse_source)]
+    pub b: Source,
+    /// Print the differences as JSON (with both definitions of each
+    /// changed object).
+    #[arg(long)]
+    pub json: bool,
+    /// Exit 1 when the backups differ (as `git diff --exit-code`).
+    #[arg(long)]
+    pub exit_code: bool,
+    /// The age identity (private key) file that decrypts encrypted
+    /// archives (and their manifests' row counts): AGE-SECRET-KEY-1...
+    /// lines, or an unencrypted OpenSSH ed25519/RSA private key. Plain
+    /// archives read without it.
     #[arg(long, env = "PGARK_IDENTITY")]
     pub identity: Option<String>,
 }

@@ -3,7 +3,7 @@
 //! | code | meaning |
 //! |---|---|
 //! | 0 | success |
-//! | 1 | internal error |
+//! | 1 | internal error; `diff --exit-code`: the backups differ (as `git diff --exit-code`) |
 //! | 2 | usage or configuration error |
 //! | 3 | database error |
 //! | 4 | storage error (files, pipes, object storage) |

@@ -6,6 +6,7 @@ mod backup;
 mod bucket;
 mod changelog;
 mod decrypt;
+mod diff;
 mod drill;
 mod duration;
 mod exit;
@@ -47,6 +48,11 @@ pub fn run() -> ExitCode {
     let outcome = match args.command {
         Command::Backup(a) => backup::run(&a),
         Command::List(a) => list::run(&a),
+        Command::Diff(a) => match diff::run(&a) {
+            // The backups differ: `git diff --exit-code`'s status.
+            Ok(true) if a.exit_code => return std::process::ExitCode::from(1),
+            other => other.map(drop),
+        },
         Command::Verify(a) => match verify::run(&a) {
             // The archive reads but does not match its manifest.
             Ok(false) => return ExitCode::from(6),
