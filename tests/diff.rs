@@ -66,9 +66,13 @@ fn diff_ok(out: Output, code: i32, what: &str) -> String {
 fn diff_lists_exactly_what_a_migration_touched() {
     let db = fixture_db(pg(PgVersion::V16), "schema_basics.sql");
     let dirs = [(); 2].map(|_| tempfile::tempdir().expect("temp dir"));
+    let sealed = [(); 2].map(|_| tempfile::tempdir().expect("temp dir"));
+    let (identity, public) = crate::encrypt::keypair(sealed[0].path(), "diff");
     let before = backup(&db, dirs[0].path(), &[]);
+    let enc_before = crate::encrypt::encrypted_backup(&db, sealed[0].path(), &public);
     db.psql(MIGRATION).expect("migration runs");
     let after = backup(&db, dirs[1].path(), &[]);
+    let enc_after = crate::encrypt::encrypted_backup(&db, sealed[1].path(), &public);
     let (a, b) = (path(&before), path(&after));
 
     // Rows from the manifests beside the archives.
@@ -195,4 +199,25 @@ fn diff_lists_exactly_what_a_migration_touched() {
     assert!(out.stdout.is_empty());
     let out = pgark(&["diff", "-", "-"]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+
+    // Encrypted archives, their row counts in sealed manifests: with the
+    // identity the same report; without it, exit 5 and one line.
+    let (ea, eb) = (path(&enc_before), path(&enc_after));
+    let id = path(&identity);
+    let out = pgark(&["diff", "--json", "--identity", id, ea, eb]);
+    let doc: serde_json::Value = serde_json::from_str(&diff_ok(out, 0, "sealed")).expect("JSON");
+    assert_eq!(
+        doc["diff"]["rows_from"],
+        serde_json::json!(["manifest", "manifest"])
+    );
+    let out = pgark(&["diff", "--identity", id, ea, eb]);
+    assert_eq!(diff_ok(out, 0, "sealed"), EXPECTED);
+    let out = pgark(&["diff", ea, eb]);
+    assert_eq!(out.status.code(), Some(5), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stderr).lines().count(),
+        1,
+        "{}",
+        text(&out.stderr)
+    );
 }

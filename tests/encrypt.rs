@@ -17,7 +17,7 @@ use crate::s3_sink::{get_object, iam_moto, object_keys};
 const BUCKET: &str = "pgark-iam";
 
 /// A fresh age key pair: the identity file in `dir` and the public key.
-fn keypair(dir: &Path, name: &str) -> (PathBuf, String) {
+pub(crate) fn keypair(dir: &Path, name: &str) -> (PathBuf, String) {
     let id = age::x25519::Identity::generate();
     let path = dir.join(format!("{name}.key"));
     std::fs::write(&path, format!("{}\n", id.to_string().expose_secret())).expect("identity file");
@@ -251,7 +251,7 @@ fn encrypted_s3_backup_restores_with_the_identity_only() {
 }
 
 /// A backup to a file, encrypted to `public`.
-fn encrypted_backup(db: &TestDb, dir: &Path, public: &str) -> PathBuf {
+pub(crate) fn encrypted_backup(db: &TestDb, dir: &Path, public: &str) -> PathBuf {
     let to = dir.join("backup.dump");
     let out = pgark(&[
         "backup",
