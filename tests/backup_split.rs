@@ -129,9 +129,16 @@ fn split_restores_as_unsplit(version: PgVersion) {
         "the unsplit column list (no generated or dropped column): {}",
         big[0]
     );
+    // Which partition the enum's values hash into depends on their OIDs,
+    // which differ from server to server: one of the two holds at least
+    // two of the three values, and that one is split.
+    let (a, b) = (
+        range_copies(&log, "public.split_ep_a").len(),
+        range_copies(&log, "public.split_ep_b").len(),
+    );
     assert!(
-        range_copies(&log, "public.split_ep_a").len() >= 2,
-        "the partition split too: {log}"
+        a.max(b) >= 2,
+        "a partition split too ({a}, {b} ranges): {log}"
     );
     assert!(!log.contains("COPY public.split_big "), "{log}");
 
@@ -144,7 +151,8 @@ fn split_restores_as_unsplit(version: PgVersion) {
     // The log is the server's: other tests' statements are in it too.
     assert!(
         !log.contains("public.split_big WHERE ctid")
-            && !log.contains("public.split_ep_a WHERE ctid"),
+            && !log.contains("public.split_ep_a WHERE ctid")
+            && !log.contains("public.split_ep_b WHERE ctid"),
         "nothing split with off: {log}"
     );
     assert!(log.contains("COPY public.split_big "), "{log}");
