@@ -370,7 +370,7 @@ impl<'a> Engine<'a> {
             Ok(sink) => sink,
             Err(err) => {
                 self.failed(&name, Failure::query(stmt), &err)?;
-                if !err.is_closed() && !self.client.is_closed() {
+                if desynced(&err) {
                     self.reconnect().await?;
                 }
                 return blocks.skip();
@@ -519,4 +519,22 @@ async fn open(url: &str, begin: bool) -> Result<Client> {
             .map_err(|e| Error::query("setting up the restore session", &e))?;
     }
     Ok(client)
+}
+
+/// Whether a COPY that failed to start left the connection one answer
+/// ahead of the server: the server refused it with an ordinary ERROR (the
+/// session lives on), so tokio-postgres's `CopyFail` and `Sync` will get an
+/// answer nobody waits for, and the driver closes the connection when it
+/// reads it, sooner or later. The connection is replaced whatever
+/// `Client::is_closed` says at this instant (checking it raced with the
+/// driver: under load the restore went on with a dead connection). A FATAL
+/// (the backend terminated) leaves a dead connection, as pg_restore does.
+pub(super) fn desynced(err: &tokio_postgres::Error) -> bool {
+    use tokio_postgres::error::Severity;
+    err.as_db_error().is_some_and(|db| {
+        !matches!(
+            db.parsed_severity(),
+            Some(Severity::Fatal | Severity::Panic)
+        )
+    })
 }

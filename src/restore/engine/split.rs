@@ -112,7 +112,7 @@ pub(in crate::restore) async fn restore_split(
                 lead.failed(&name, f, &err)?;
                 // A COPY whose start failed leaves tokio-postgres one
                 // answer ahead (see engine.rs): a new connection.
-                if copy_started && !err.is_closed() && !engines[i].client.is_closed() {
+                if copy_started && super::desynced(&err) {
                     engines[i].reconnect().await?;
                 }
                 roll_back(engines).await;
