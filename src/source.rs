@@ -6,6 +6,7 @@ use std::io::{self, BufReader, Read};
 use std::path::PathBuf;
 use std::str::FromStr;
 
+use crate::crypt::S3Seek;
 use crate::error::{Error, Result};
 use crate::runtime::current_thread;
 use crate::sink::s3::{build_client, chain_line, Failure, S3Action, S3ClientOptions, S3Error};
@@ -144,17 +145,9 @@ impl Source {
     /// [`Source::open_head`], an S3 object read through `via`.
     pub(crate) fn open_head_via(&self, via: Option<&S3Reads>) -> Result<Box<dyn Read + Send>> {
         match self {
-            Source::S3 { bucket, key } => Ok(Box::new(RangedReader {
-                via: via.cloned(),
-                bucket: bucket.clone(),
-                key: key.clone(),
-                pos: 0,
-                chunk: RANGE_FIRST,
-                current: None,
-                got: 0,
-                asked: 0,
-                size: None,
-            })),
+            Source::S3 { bucket, key } => {
+                Ok(Box::new(S3Seek::with_window(bucket, key, via, RANGE_FIRST)))
+            }
             Source::Encrypted(e) => e.open_head_via(via),
             _ => self.open(),
         }
@@ -251,62 +244,8 @@ fn get_error(
 }
 
 /// The first range request of [`Source::open_head`]; each next one is
-/// twice as large, up to [`RANGE_MAX`].
+/// twice as large, up to 8 MiB.
 const RANGE_FIRST: u64 = 256 * 1024;
-const RANGE_MAX: u64 = 8 * 1024 * 1024;
-
-/// An S3 object read front to back in bounded range requests.
-struct RangedReader {
-    via: Option<S3Reads>,
-    bucket: String,
-    key: String,
-    /// Offset of the next byte.
-    pos: u64,
-    chunk: u64,
-    current: Option<S3Reader>,
-    /// Bytes got from, and asked for by, the current request.
-    got: u64,
-    asked: u64,
-    /// The object's size, once a response said it.
-    size: Option<u64>,
-}
-
-impl Read for RangedReader {
-    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        loop {
-            if let Some(r) = self.current.as_mut() {
-                let n = r.read(out)?;
-                if n > 0 {
-                    self.pos += n as u64;
-                    self.got += n as u64;
-                    return Ok(n);
-                }
-                self.current = None;
-                if self.got < self.asked {
-                    // A short range: the object ended.
-                    return Ok(0);
-                }
-            }
-            if out.is_empty() || self.size.is_some_and(|s| self.pos >= s) {
-                return Ok(0);
-            }
-            let last = self.pos + self.chunk - 1;
-            let (r, size) = S3Reader::open(
-                &self.bucket,
-                &self.key,
-                self.pos,
-                Some(last),
-                self.via.as_ref(),
-            )
-            .map_err(io::Error::other)?;
-            self.size = size.or(self.size);
-            self.current = Some(r);
-            self.got = 0;
-            self.asked = self.chunk;
-            self.chunk = (self.chunk * 2).min(RANGE_MAX);
-        }
-    }
-}
 
 /// An S3 object streamed through [`Read`] (never a temporary file). The
 /// download runs on the runtime of an [`S3Reads`], or on a thread of its

@@ -30,6 +30,7 @@ mod error;
 mod keys;
 mod manifest;
 mod ranged;
+pub(crate) use ranged::S3Seek;
 mod reader;
 mod source;
 mod writer;

@@ -1,6 +1,7 @@
 //! An S3 object as [`Read`] + [`Seek`], in bounded range requests: what
 //! age's seekable STREAM reader needs to decrypt the chunks around one
-//! block without downloading the rest.
+//! block without downloading the rest, and what reads a plain archive's
+//! TOC ([`crate::source::Source::open_head`]).
 
 use std::io::{self, Read, Seek, SeekFrom};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -35,6 +36,18 @@ pub(crate) struct S3Seek {
 
 impl S3Seek {
     pub(crate) fn new(bucket: &str, key: &str, via: Option<&S3Reads>) -> S3Seek {
+        S3Seek::with_window(bucket, key, via, HEAD_WINDOW)
+    }
+
+    /// Reads from the start in a first range request of `first` bytes,
+    /// each next one twice as large, up to [`MAX_WINDOW`] (what is left
+    /// unread is never downloaded).
+    pub(crate) fn with_window(
+        bucket: &str,
+        key: &str,
+        via: Option<&S3Reads>,
+        first: u64,
+    ) -> S3Seek {
         S3Seek {
             bucket: bucket.to_owned(),
             key: key.to_owned(),
@@ -43,7 +56,7 @@ impl S3Seek {
             size: None,
             current: None,
             left: 0,
-            window: HEAD_WINDOW,
+            window: first,
             until: Arc::new(AtomicU64::new(0)),
             at: Arc::new(AtomicU64::new(0)),
         }
