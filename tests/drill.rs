@@ -4,7 +4,7 @@
 use std::process::Output;
 
 use pgark::manifest::{ExtensionVersion, Manifest, SUFFIX};
-use pgark_testkit::{moto, pg, MotoServer, PgVersion};
+use pgark_testkit::{moto, pg, MotoServer, PgVersion, TestDb};
 
 use crate::common::query;
 
@@ -404,6 +404,21 @@ pub(crate) fn counting_proxy(
     (format!("http://127.0.0.1:{port}"), count)
 }
 
+/// A database of a large table `big` (~100 MB of COPY text, 100,000 rows)
+/// and a small one `small` (100 rows): what a selective restore from S3
+/// must not download whole.
+pub(crate) fn ranged_source(version: PgVersion, name: &str) -> TestDb {
+    let source = pg(version).create_database(name);
+    query(
+        &source,
+        "CREATE TABLE big (id int, pad text); \
+         INSERT INTO big SELECT g, repeat(md5(g::text), 32) FROM generate_series(1, 100000) g; \
+         CREATE TABLE small (id int PRIMARY KEY, v text); \
+         INSERT INTO small SELECT g, 'v' || g FROM generate_series(1, 100) g;",
+    );
+    source
+}
+
 /// `pgark restore s3://bucket/key -t small` of a ≥ 100 MB archive reads the
 /// TOC and the one data block (range requests): under 5% of the object
 /// crosses the wire, and the table comes back as pg_restore -t restores it.
@@ -413,14 +428,7 @@ fn one_table_from_s3_fetches_only_its_block() {
     let bucket = "pgark-restore-ranged";
     server.create_bucket(bucket);
     let version = PgVersion::V16;
-    let source = pg(version).create_database("ranged_src");
-    query(
-        &source,
-        "CREATE TABLE big (id int, pad text); \
-         INSERT INTO big SELECT g, repeat(md5(g::text), 32) FROM generate_series(1, 100000) g; \
-         CREATE TABLE small (id int PRIMARY KEY, v text); \
-         INSERT INTO small SELECT g, 'v' || g FROM generate_series(1, 100) g;",
-    );
+    let source = ranged_source(version, "ranged_src");
     let dir = tempfile::tempdir().expect("temp dir");
     let archive = crate::backup::backup(&source, dir.path(), &["--compress", "none"]);
     let size = std::fs::metadata(&archive).expect("archive").len();

@@ -390,14 +390,7 @@ fn one_table_from_an_encrypted_s3_archive_fetches_only_its_chunks() {
     let bucket = "pgark-encrypted-ranged";
     server.create_bucket(bucket);
     let version = PgVersion::V16;
-    let source = pg(version).create_database("enc_ranged_src");
-    query(
-        &source,
-        "CREATE TABLE big (id int, pad text); \
-         INSERT INTO big SELECT g, repeat(md5(g::text), 32) FROM generate_series(1, 100000) g; \
-         CREATE TABLE small (id int PRIMARY KEY, v text); \
-         INSERT INTO small SELECT g, 'v' || g FROM generate_series(1, 100) g;",
-    );
+    let source = crate::drill::ranged_source(version, "enc_ranged_src");
     let dir = tempfile::tempdir().expect("temp dir");
     let (identity, public) = keypair(dir.path(), "ranged");
     let to = dir.path().join("big.dump");
