@@ -61,3 +61,11 @@ pub(super) fn typed_column_line(line: &str, col: &Column) -> String {
         None => line.to_owned(),
     }
 }
+
+/// ` COLLATE name` for a column's non-default collation, else nothing.
+pub(super) fn collate_clause(collation: &Option<String>) -> String {
+    collation
+        .as_ref()
+        .map(|c| format!(" COLLATE {c}"))
+        .unwrap_or_default()
+}

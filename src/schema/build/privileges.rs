@@ -13,7 +13,8 @@ use crate::schema::acl::{acl_commands, AclTarget};
 use crate::schema::object::{Attached, Class, DumpObject, Key, Priority};
 use crate::schema::quote::ident;
 
-use super::{lo_groups, Builder};
+use super::large_objects::lo_groups;
+use super::Builder;
 
 const PG_DEFAULT_ACL: u32 = 826;
 

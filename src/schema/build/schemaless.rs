@@ -8,7 +8,8 @@ use crate::catalog::{Oid, SecLabel, Subscription};
 use crate::schema::object::{Attached, Class, DumpObject, Key, Priority};
 use crate::schema::quote::{ident, literal};
 
-use super::{comment, lo_groups, Builder};
+use super::large_objects::lo_groups;
+use super::{comment, Builder};
 
 const PG_AM: Oid = 2601;
 const PG_TRANSFORM: Oid = 3576;
