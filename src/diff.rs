@@ -253,7 +253,7 @@ pub async fn read_backup(source: &Source, s3: &S3ClientOptions) -> Result<Backup
         .await?
         .filter(|m| m.encryption.is_none() || !m.database.is_empty());
     let reads = match source.base() {
-        Source::S3 { .. } => Some(S3Reads::new(s3).await),
+        Source::S3(_) => Some(S3Reads::new(s3).await),
         _ => None,
     };
     let source = source.clone();

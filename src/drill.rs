@@ -277,11 +277,8 @@ fn drill_on(handle: &Handle, opts: &DrillOptions) -> Result<DrillReport> {
     // Verify first: every block read and decompressed, size, digest and
     // row counts against the manifest; a bad archive stops the drill
     // before anything is created.
-    let source = Source::S3 {
-        bucket: opts.bucket.clone(),
-        key: key.clone(),
-    }
-    .decrypting(opts.identity.clone());
+    let source = Source::S3(crate::S3Url::new(opts.bucket.clone(), key.clone()))
+        .decrypting(opts.identity.clone());
     let s3 = handle.block_on(S3Reads::new(&opts.s3));
     let checked = crate::crypt::check_source(&source, Some(&manifest), Some(&s3))?;
     let (size, digest) = (checked.size, &checked.digest);
@@ -389,11 +386,8 @@ fn run_checks(
     ropts.no_acl = true;
     ropts.exit_on_error = true;
     ropts.s3 = opts.s3.clone();
-    let source = Source::S3 {
-        bucket: opts.bucket.clone(),
-        key: key.to_owned(),
-    }
-    .decrypting(opts.identity.clone());
+    let source = Source::S3(crate::S3Url::new(opts.bucket.clone(), key.to_owned()))
+        .decrypting(opts.identity.clone());
     let detail = match &opts.pg_restore {
         Some(binary) => with_pg_restore(binary, source.open_via(Some(s3))?, scratch_url)?,
         None => {

@@ -84,6 +84,9 @@ pub enum Error {
     /// truncated ciphertext (the archive's category).
     #[error(transparent)]
     Crypt(#[from] crate::crypt::CryptError),
+    /// An `s3://` URL that does not parse.
+    #[error(transparent)]
+    S3Url(#[from] crate::S3UrlError),
 }
 
 impl Error {
@@ -95,12 +98,9 @@ impl Error {
             Error::Database { .. } => ErrorCategory::Database,
             Error::Interrupted(_) => ErrorCategory::Interrupted,
             Error::Unsupported(_) => ErrorCategory::Unsupported,
-            Error::S3(crate::sink::s3::S3Error::InvalidUrl { .. }) => ErrorCategory::Config,
+            Error::S3Url(_) => ErrorCategory::Config,
             Error::S3(_) => ErrorCategory::Storage,
-            Error::Bucket(
-                crate::bucket::BucketError::InvalidUrl { .. }
-                | crate::bucket::BucketError::Config(_),
-            ) => ErrorCategory::Config,
+            Error::Bucket(crate::bucket::BucketError::Config(_)) => ErrorCategory::Config,
             Error::Bucket(_) => ErrorCategory::Storage,
             Error::Crypt(e) if e.is_config() => ErrorCategory::Config,
             Error::Crypt(_) => ErrorCategory::Archive,
@@ -133,7 +133,7 @@ impl Error {
             Error::Config(_) | Error::Database { .. } | Error::Interrupted(_) | Error::S3(_) => {
                 None
             }
-            Error::Bucket(_) | Error::Unsupported(_) | Error::Crypt(_) => None,
+            Error::Bucket(_) | Error::Unsupported(_) | Error::Crypt(_) | Error::S3Url(_) => None,
         }
     }
 }

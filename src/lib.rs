@@ -44,10 +44,12 @@ pub mod crypt;
 pub mod error;
 pub mod heartbeat;
 pub mod manifest;
+pub mod s3url;
 pub mod sink;
 pub mod source;
 
 pub use error::{Error, ErrorCategory, Result};
+pub use s3url::{S3Url, S3UrlError};
 pub mod audit;
 pub mod backup;
 pub mod blocking;

@@ -10,6 +10,7 @@ use crate::crypt::S3Seek;
 use crate::error::{Error, Result};
 use crate::runtime::current_thread;
 use crate::sink::s3::{build_client, chain_line, Failure, S3Action, S3ClientOptions, S3Error};
+use crate::S3Url;
 
 /// An archive location given on the command line: a file path, or `-` for
 /// standard input.
@@ -19,13 +20,9 @@ pub enum Source {
     File(PathBuf),
     /// Standard input.
     Stdin,
-    /// An S3 object, streamed (read credentials from the AWS environment).
-    S3 {
-        /// The bucket.
-        bucket: String,
-        /// The key.
-        key: String,
-    },
+    /// An S3 object, streamed (read with the [`S3ClientOptions`] the
+    /// call is given).
+    S3(S3Url),
     /// One of the above, decrypted when it is an age file
     /// ([`crate::crypt`]).
     Encrypted(Box<crate::crypt::EncryptedSource>),
@@ -38,18 +35,7 @@ impl FromStr for Source {
         match s {
             "" => Err(Error::Config("empty archive path".into())),
             "-" => Ok(Source::Stdin),
-            s if s.starts_with("s3://") => {
-                let rest = &s["s3://".len()..];
-                match rest.split_once('/') {
-                    Some((bucket, key)) if !bucket.is_empty() && !key.is_empty() => {
-                        Ok(Source::S3 {
-                            bucket: bucket.to_owned(),
-                            key: key.to_owned(),
-                        })
-                    }
-                    _ => Err(Error::Config(format!("{s}: expected s3://bucket/key"))),
-                }
-            }
+            s if s.starts_with("s3://") => Ok(Source::S3(S3Url::object(s)?)),
             s => Ok(Source::File(PathBuf::from(s))),
         }
     }
@@ -60,7 +46,7 @@ impl fmt::Display for Source {
         match self {
             Source::File(p) => write!(f, "{}", p.display()),
             Source::Stdin => f.write_str("standard input"),
-            Source::S3 { bucket, key } => write!(f, "s3://{bucket}/{key}"),
+            Source::S3(url) => url.fmt(f),
             Source::Encrypted(e) => e.inner().fmt(f),
         }
     }
@@ -92,7 +78,7 @@ impl Source {
                 "standard input cannot be read at an offset".into(),
             )),
             Source::Encrypted(e) => e.open_range(offset, None),
-            Source::S3 { bucket, key } => {
+            Source::S3(crate::S3Url { bucket, key }) => {
                 Ok(Box::new(S3Reader::open(bucket, key, offset, None, None)?.0))
             }
             Source::File(path) => {
@@ -126,7 +112,7 @@ impl Source {
         via: Option<&S3Reads>,
     ) -> Result<Box<dyn Read + Send>> {
         match self {
-            Source::S3 { bucket, key } => {
+            Source::S3(crate::S3Url { bucket, key }) => {
                 Ok(Box::new(S3Reader::open(bucket, key, offset, last, via)?.0))
             }
             Source::Encrypted(e) => e.open_range_via(offset, last, via),
@@ -145,7 +131,7 @@ impl Source {
     /// [`Source::open_head`], an S3 object read through `via`.
     pub(crate) fn open_head_via(&self, via: Option<&S3Reads>) -> Result<Box<dyn Read + Send>> {
         match self {
-            Source::S3 { bucket, key } => {
+            Source::S3(crate::S3Url { bucket, key }) => {
                 Ok(Box::new(S3Seek::with_window(bucket, key, via, RANGE_FIRST)))
             }
             Source::Encrypted(e) => e.open_head_via(via),
@@ -163,7 +149,7 @@ impl Source {
         match self {
             Source::Stdin => Ok(Box::new(io::stdin())),
             Source::Encrypted(e) => e.open_via(via),
-            Source::S3 { bucket, key } => {
+            Source::S3(crate::S3Url { bucket, key }) => {
                 Ok(Box::new(S3Reader::open(bucket, key, 0, None, via)?.0))
             }
             Source::File(path) => {

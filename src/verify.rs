@@ -41,7 +41,9 @@ pub async fn manifest_beside(source: &Source, s3: &S3ClientOptions) -> Result<Op
                 }
             }
         }
-        Source::S3 { bucket, key } => read_s3_object(s3, bucket, &format!("{key}{SUFFIX}")).await?,
+        Source::S3(crate::S3Url { bucket, key }) => {
+            read_s3_object(s3, bucket, &format!("{key}{SUFFIX}")).await?
+        }
         Source::Stdin | Source::Encrypted(_) => None,
     };
     let mut manifest = bytes
@@ -64,7 +66,7 @@ pub async fn verify(
     s3: &S3ClientOptions,
 ) -> Result<Checked> {
     let reads = match source.base() {
-        Source::S3 { .. } => Some(S3Reads::new(s3).await),
+        Source::S3(_) => Some(S3Reads::new(s3).await),
         _ => None,
     };
     let (source, manifest) = (source.clone(), manifest.cloned());

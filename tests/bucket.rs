@@ -23,7 +23,7 @@ use aws_sdk_s3::types::{
 };
 use aws_sdk_s3::Client;
 use pgark::bucket::policy::{reader_policy, writer_policy};
-use pgark::bucket::BucketUrl;
+use pgark::S3Url;
 use pgark_testkit::{moto, MotoServer};
 
 use crate::s3_sink::{admin_client, iam_moto, object_keys, rt, write_only_policy, IamMoto};
@@ -495,7 +495,7 @@ fn denied<T, E: ProvideErrorMetadata + std::fmt::Debug>(result: Result<T, E>, wh
 
 #[test]
 fn iam_policy_prints_the_policies_the_tests_enforce() {
-    let url = BucketUrl::parse("s3://pgark-iam").expect("url");
+    let url = S3Url::parse("s3://pgark-iam").expect("url");
     let out = pgark(&["iam-policy", "--role", "writer", "s3://pgark-iam"]);
     assert_exit(&out, 0);
     let printed = text(&out.stdout);
@@ -514,7 +514,7 @@ fn iam_policy_prints_the_policies_the_tests_enforce() {
 
     // Without --role: both documents, labelled.
     let both = text(&pgark(&["iam-policy", "s3://pgark-iam/prod/"]).stdout);
-    let prod = BucketUrl::parse("s3://pgark-iam/prod/").expect("url");
+    let prod = S3Url::parse("s3://pgark-iam/prod/").expect("url");
     assert!(
         both.contains(&format!("{:#}", writer_policy(&prod))),
         "{both}"

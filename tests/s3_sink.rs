@@ -8,8 +8,9 @@ use std::time::{Duration, Instant};
 use aws_sdk_s3::Client;
 use pgark::sink::s3::{
     build_client, composite_sha256, max_archive_size, part_size, S3Action, S3ClientOptions,
-    S3Error, S3Sink, S3SinkOptions, S3Target, S3Upload, MAX_PARTS, MAX_PART_SIZE, MIN_PART_SIZE,
+    S3Error, S3Sink, S3SinkOptions, S3Upload, MAX_PARTS, MAX_PART_SIZE, MIN_PART_SIZE,
 };
+use pgark::S3Url;
 use pgark_testkit::{moto, moto_with_iam, MotoServer};
 use sha2::{Digest, Sha256};
 use tokio::runtime::Runtime;
@@ -138,7 +139,7 @@ fn sink(client: Client, bucket: &str, key: &str, options: S3SinkOptions) -> S3Si
     S3Sink::new(
         client,
         rt().handle().clone(),
-        S3Target::new(bucket, key),
+        S3Url::new(bucket, key),
         options,
     )
     .expect("sink options are valid")
@@ -784,7 +785,7 @@ fn s3_part_size_schedule_reaches_terabytes() {
     let bad = S3Sink::new(
         admin_client(moto()),
         rt().handle().clone(),
-        S3Target::new("b", "k"),
+        S3Url::new("b", "k"),
         S3SinkOptions {
             min_part_size: MIB,
             ..S3SinkOptions::default()

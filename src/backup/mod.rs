@@ -23,7 +23,8 @@ use crate::error::{Error, Result};
 use crate::manifest::{self, ExtensionVersion, Manifest, PartDigest, TableStats};
 use crate::runtime::now_unix;
 use crate::schema::{self, BuildOptions, TocInfo};
-use crate::sink::s3::{build_client, preflight, S3ClientOptions, S3Sink, S3SinkOptions, S3Target};
+use crate::sink::s3::{build_client, preflight, S3ClientOptions, S3Sink, S3SinkOptions};
+use crate::S3Url;
 
 use pipeline::WriterOptions;
 pub use sink::{ArchiveSink, FileSink, StdoutSink, Stored};
@@ -262,7 +263,7 @@ pub async fn backup_until(
     let early_s3 = match &opts.target {
         Target::S3 { bucket, key } => {
             let client = build_client(&opts.s3).await;
-            preflight(&client, &S3Target::new(bucket.clone(), key.clone())).await?;
+            preflight(&client, &S3Url::new(bucket.clone(), key.clone())).await?;
             Some(client)
         }
         _ => None,
@@ -433,7 +434,7 @@ pub async fn backup_until(
                 },
                 ..opts.s3_sink.clone()
             };
-            let target = S3Target::new(bucket, key);
+            let target = S3Url::new(bucket, key);
             let location = target.to_string();
             let sink = S3Sink::new(client, tokio::runtime::Handle::current(), target, options)?;
             (Box::new(sink), location)
@@ -636,7 +637,7 @@ async fn write_manifest(
         ))
     };
     if let (Some(client), Some(upload)) = (s3_client, &stored.s3) {
-        let target = S3Target::new(
+        let target = S3Url::new(
             upload.target.bucket.clone(),
             format!("{}{}", upload.target.key, manifest::SUFFIX),
         );

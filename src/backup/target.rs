@@ -36,15 +36,9 @@ impl Target {
         if path == "-" {
             return Ok(Target::Stdout);
         }
-        if let Some(rest) = path.strip_prefix("s3://") {
-            let (bucket, key) = rest.split_once('/').unwrap_or((rest, ""));
-            if bucket.is_empty() {
-                return Err(Error::Config(format!("{path}: no bucket in the S3 URL")));
-            }
-            return Ok(Target::S3 {
-                bucket: bucket.to_owned(),
-                key: key.to_owned(),
-            });
+        if path.starts_with("s3://") {
+            let crate::S3Url { bucket, key } = crate::S3Url::parse(path)?;
+            return Ok(Target::S3 { bucket, key });
         }
         let p = PathBuf::from(path);
         Ok(if path.ends_with('/') || p.is_dir() {

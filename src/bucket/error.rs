@@ -12,14 +12,6 @@ use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 #[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum BucketError {
-    /// An `s3://bucket[/prefix]` URL could not be parsed.
-    #[error("invalid S3 URL {url:?}: {reason}")]
-    InvalidUrl {
-        /// The URL as given.
-        url: String,
-        /// What is wrong with it.
-        reason: &'static str,
-    },
     /// A setting is out of range.
     #[error("{0}")]
     Config(String),

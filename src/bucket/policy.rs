@@ -21,7 +21,7 @@
 //! permissions are on `arn:aws:s3:::bucket`. With a prefix, the reader's
 //! listing is limited to keys under it (a `s3:prefix` condition).
 
-use super::BucketUrl;
+use crate::S3Url;
 use serde_json::{json, Value as Json};
 
 /// The IAM policy language version.
@@ -79,7 +79,7 @@ pub enum Role {
 
 impl Role {
     /// The policy document for this role.
-    pub fn policy(self, url: &BucketUrl) -> Json {
+    pub fn policy(self, url: &S3Url) -> Json {
         match self {
             Role::Writer => writer_policy(url),
             Role::Reader => reader_policy(url),
@@ -98,25 +98,25 @@ impl Role {
 }
 
 /// `arn:aws:s3:::bucket`.
-pub fn bucket_arn(url: &BucketUrl) -> String {
+pub fn bucket_arn(url: &S3Url) -> String {
     format!("arn:aws:s3:::{}", url.bucket)
 }
 
 /// `arn:aws:s3:::bucket/prefix*`: every object under the prefix.
-pub fn objects_arn(url: &BucketUrl) -> String {
-    format!("arn:aws:s3:::{}/{}*", url.bucket, url.prefix)
+pub fn objects_arn(url: &S3Url) -> String {
+    format!("arn:aws:s3:::{}/{}*", url.bucket, url.key)
 }
 
 /// The write-only backup user's policy: [`WRITER_ACTIONS`] on
 /// [`objects_arn`], nothing else.
 ///
 /// ```
-/// let url = pgark::bucket::BucketUrl::parse("s3://backups").unwrap();
+/// let url = pgark::S3Url::parse("s3://backups").unwrap();
 /// let doc = pgark::bucket::policy::writer_policy(&url).to_string();
 /// assert!(doc.contains("\"arn:aws:s3:::backups/*\""));
 /// assert!(!doc.contains("s3:GetObject"));
 /// ```
-pub fn writer_policy(url: &BucketUrl) -> Json {
+pub fn writer_policy(url: &S3Url) -> Json {
     document(vec![statement(
         "PgarkBackupWriteOnly",
         &WRITER_ACTIONS,
@@ -127,19 +127,18 @@ pub fn writer_policy(url: &BucketUrl) -> Json {
 
 /// `arn:aws:s3:::bucket/prefix*.manifest.json`: the manifests under the
 /// prefix.
-pub fn manifests_arn(url: &BucketUrl) -> String {
+pub fn manifests_arn(url: &S3Url) -> String {
     format!(
         "arn:aws:s3:::{}/{}*{}",
         url.bucket,
-        url.prefix,
+        url.key,
         crate::manifest::SUFFIX
     )
 }
 
 /// Listing limited to the prefix, when there is one.
-fn list_condition(url: &BucketUrl) -> Option<Json> {
-    (!url.prefix.is_empty())
-        .then(|| json!({"StringLike": {"s3:prefix": [format!("{}*", url.prefix)]}}))
+fn list_condition(url: &S3Url) -> Option<Json> {
+    (!url.key.is_empty()).then(|| json!({"StringLike": {"s3:prefix": [format!("{}*", url.key)]}}))
 }
 
 /// The pruner's policy: `s3:ListBucket` (limited to the prefix),
@@ -147,12 +146,12 @@ fn list_condition(url: &BucketUrl) -> Option<Json> {
 /// prefix; with `purge_versions` also [`PRUNER_PURGE_ACTIONS`].
 ///
 /// ```
-/// let url = pgark::bucket::BucketUrl::parse("s3://backups/prod/").unwrap();
+/// let url = pgark::S3Url::parse("s3://backups/prod/").unwrap();
 /// let doc = pgark::bucket::policy::pruner_policy(&url, false).to_string();
 /// assert!(doc.contains("\"arn:aws:s3:::backups/prod/*.manifest.json\""));
 /// assert!(!doc.contains("s3:DeleteObjectVersion") && !doc.contains("s3:PutObject"));
 /// ```
-pub fn pruner_policy(url: &BucketUrl, purge_versions: bool) -> Json {
+pub fn pruner_policy(url: &S3Url, purge_versions: bool) -> Json {
     let mut list = vec!["s3:ListBucket"];
     let mut delete = PRUNER_DELETE_ACTIONS.to_vec();
     if purge_versions {
@@ -177,7 +176,7 @@ pub fn pruner_policy(url: &BucketUrl, purge_versions: bool) -> Json {
 }
 
 /// The reader's policy: bucket settings, listing and objects, read only.
-pub fn reader_policy(url: &BucketUrl) -> Json {
+pub fn reader_policy(url: &S3Url) -> Json {
     let list_condition = list_condition(url);
     document(vec![
         statement(
@@ -224,7 +223,7 @@ mod tests {
 
     #[test]
     fn writer_is_write_only_under_the_prefix() {
-        let url = BucketUrl::parse("s3://bkt/prod/").expect("url");
+        let url = S3Url::parse("s3://bkt/prod/").expect("url");
         let doc = format!("{:#}", writer_policy(&url));
         assert!(
             doc.contains("\"Resource\": \"arn:aws:s3:::bkt/prod/*\""),
@@ -240,13 +239,13 @@ mod tests {
     fn reader_lists_only_under_the_prefix() {
         let whole = format!(
             "{:#}",
-            reader_policy(&BucketUrl::parse("s3://bkt").expect("url"))
+            reader_policy(&S3Url::parse("s3://bkt").expect("url"))
         );
         assert!(!whole.contains("Condition"), "{whole}");
         assert!(whole.contains("\"arn:aws:s3:::bkt/*\""), "{whole}");
         let prefixed = format!(
             "{:#}",
-            reader_policy(&BucketUrl::parse("s3://bkt/p/").expect("url"))
+            reader_policy(&S3Url::parse("s3://bkt/p/").expect("url"))
         );
         assert!(prefixed.contains("\"p/*\""), "{prefixed}");
         assert!(!prefixed.contains("Put") && !prefixed.contains("Delete"));
@@ -254,8 +253,8 @@ mod tests {
 
     #[test]
     fn pruner_deletes_versions_only_when_purging() {
-        let url = BucketUrl::parse("s3://bkt/p/").expect("url");
-        let whole = BucketUrl::parse("s3://bkt").expect("url");
+        let url = S3Url::parse("s3://bkt/p/").expect("url");
+        let whole = S3Url::parse("s3://bkt").expect("url");
         let plain = format!("{:#}", pruner_policy(&whole, false));
         assert_eq!(plain.matches("\"s3:").count(), 3, "{plain}");
         for a in ["s3:ListBucket", "s3:GetObject", "s3:DeleteObject"] {

@@ -211,7 +211,7 @@ pub struct PruneArgs {
     /// s3://bucket[/prefix] holding the backups (credentials allowed to
     /// list, read manifests and delete: `pgark iam-policy --role pruner`).
     #[arg(value_parser = parse_bucket_url)]
-    pub url: pgark::bucket::BucketUrl,
+    pub url: pgark::S3Url,
     /// The retention policy.
     #[command(flatten)]
     pub keep: KeepArgs,
@@ -480,7 +480,7 @@ pub struct BucketPolicyArgs {
     /// The bucket: s3://bucket (credentials, region and endpoint from the
     /// AWS environment, as for `pgark backup`).
     #[arg(value_parser = parse_whole_bucket)]
-    pub bucket: pgark::bucket::BucketUrl,
+    pub bucket: pgark::S3Url,
     /// Days after which noncurrent (overwritten or deleted) versions expire.
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub noncurrent_days: u32,
@@ -513,8 +513,8 @@ impl BucketPolicyArgs {
     }
 }
 
-fn parse_whole_bucket(s: &str) -> Result<pgark::bucket::BucketUrl, String> {
-    pgark::bucket::BucketUrl::whole_bucket(s).map_err(|e| e.to_string())
+fn parse_whole_bucket(s: &str) -> Result<pgark::S3Url, String> {
+    pgark::S3Url::whole_bucket(s).map_err(|e| e.to_string())
 }
 
 /// `pgark iam-policy`.
@@ -523,7 +523,7 @@ pub struct IamPolicyArgs {
     /// The bucket, and the prefix the backups go under: s3://bucket or
     /// s3://bucket/prefix.
     #[arg(value_parser = parse_bucket_url)]
-    pub url: pgark::bucket::BucketUrl,
+    pub url: pgark::S3Url,
     /// Print only this role's policy, as one JSON document (e.g. for
     /// `aws iam put-user-policy --policy-document file:///dev/stdin`).
     #[arg(long, value_enum)]
@@ -547,9 +547,8 @@ pub enum PolicyRole {
     Pruner,
 }
 
-fn parse_bucket_url(s: &str) -> Result<pgark::bucket::BucketUrl, String> {
-    s.parse()
-        .map_err(|e: pgark::bucket::BucketError| e.to_string())
+fn parse_bucket_url(s: &str) -> Result<pgark::S3Url, String> {
+    s.parse().map_err(|e: pgark::S3UrlError| e.to_string())
 }
 
 /// `pgark drill`.

@@ -4,20 +4,20 @@
 use std::time::Duration;
 
 use pgark::audit::{self, human, Cadence};
-use pgark::bucket::BucketUrl;
 use pgark::heartbeat::post;
 use pgark::manifest::rfc3339;
 use pgark::retention;
 use pgark::runtime::{current_thread, now_unix};
 use pgark::sink::s3::{build_client, S3ClientOptions, S3Error};
 use pgark::Error;
+use pgark::S3Url;
 
 use super::args::{AuditArgs, LsArgs};
 
 async fn listing(url: &str) -> Result<audit::Listing, Error> {
-    let url = BucketUrl::parse(url)?;
+    let url = S3Url::parse(url)?;
     let client = build_client(&S3ClientOptions::from_env()).await;
-    audit::list(&client, &url.bucket, &url.prefix)
+    audit::list(&client, &url.bucket, &url.key)
         .await
         .map_err(|e: S3Error| e.into())
 }

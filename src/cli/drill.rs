@@ -2,10 +2,10 @@
 
 use std::time::Duration;
 
-use pgark::bucket::BucketUrl;
 use pgark::drill::DrillOptions;
 use pgark::heartbeat::{Beat, Heartbeat};
 use pgark::Error;
+use pgark::S3Url;
 
 use super::args::DrillArgs;
 
@@ -21,7 +21,10 @@ fn beat(h: &Option<Heartbeat>, b: Beat, body: &str) {
 
 /// Ok(true) when every check held.
 pub fn run(args: &DrillArgs) -> Result<bool, Error> {
-    let BucketUrl { bucket, prefix } = BucketUrl::parse(&args.url)?;
+    let S3Url {
+        bucket,
+        key: prefix,
+    } = S3Url::parse(&args.url)?;
     let heartbeat = match &args.heartbeat_url {
         Some(u) => Some(Heartbeat::new(u, Duration::from_secs(10)).map_err(Error::Config)?),
         None => None,

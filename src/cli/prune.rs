@@ -19,7 +19,7 @@ pub fn run(args: &PruneArgs) -> Result<bool, Error> {
     let policy = args.keep.policy();
     let runtime = current_thread()?;
     let client = runtime.block_on(build_client(&S3ClientOptions::from_env()));
-    let listing = runtime.block_on(audit::list(&client, &url.bucket, &url.prefix))?;
+    let listing = runtime.block_on(audit::list(&client, &url.bucket, &url.key))?;
     let plan = prune::plan(&listing, &policy)?;
     let refused = !plan.blockers.is_empty() && !args.force;
     let applying = args.apply && !refused;

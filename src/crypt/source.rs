@@ -154,7 +154,7 @@ impl EncryptedSource {
                     .map_err(|e| self.io(e))?;
                 Ok(limit(Box::new(plain)))
             }
-            Source::S3 { bucket, key } => {
+            Source::S3(crate::S3Url { bucket, key }) => {
                 let reader = S3Seek::new(bucket, key, via);
                 let (at, until) = (reader.at.clone(), reader.until.clone());
                 let mut plain = open(reader, ids, &what)?;

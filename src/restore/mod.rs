@@ -201,7 +201,7 @@ fn restore_on(handle: &Handle, source: &Source, opts: &RestoreOptions) -> Result
             ));
         }
         match source.base() {
-            Source::File(_) | Source::S3 { .. } | Source::Encrypted(_) => Some(source.clone()),
+            Source::File(_) | Source::S3(_) | Source::Encrypted(_) => Some(source.clone()),
             Source::Stdin => {
                 return Err(Error::Config(
                     "parallel restore (-j) needs an archive file or S3 object: standard input \
@@ -231,11 +231,11 @@ fn restore_on(handle: &Handle, source: &Source, opts: &RestoreOptions) -> Result
     handle.block_on(async {
         // One S3 client for every read of the restore.
         let s3 = match source.base() {
-            Source::S3 { .. } => Some(S3Reads::new(&opts.s3).await),
+            Source::S3(_) => Some(S3Reads::new(&opts.s3).await),
             _ => None,
         };
         let (input, ranged) = match source.base() {
-            Source::S3 { .. } if selective || parallel.is_some() => {
+            Source::S3(_) if selective || parallel.is_some() => {
                 (source.open_head_via(s3.as_ref())?, Some(source.clone()))
             }
             _ => (source.open_via(s3.as_ref())?, None),
@@ -268,7 +268,7 @@ impl Reads {
                     source,
                 })?
                 .len(),
-            (Source::S3 { bucket, key }, Some(s3)) => s3.size(bucket, key).await?,
+            (Source::S3(crate::S3Url { bucket, key }), Some(s3)) => s3.size(bucket, key).await?,
             _ => u64::MAX,
         };
         let mut starts: Vec<u64> = offsets.values().copied().collect();

@@ -65,12 +65,13 @@
 //!
 //! ```no_run
 //! use std::io::Write;
-//! use pgark::sink::s3::{build_client, S3ClientOptions, S3Sink, S3SinkOptions, S3Target};
+//! use pgark::sink::s3::{build_client, S3ClientOptions, S3Sink, S3SinkOptions};
+//! use pgark::S3Url;
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let rt = tokio::runtime::Runtime::new()?;
 //! let client = rt.block_on(build_client(&S3ClientOptions::from_env()));
-//! let target = S3Target::from_url("s3://backups/db/2024-01-01.dump")?;
+//! let target = S3Url::object("s3://backups/db/2024-01-01.dump")?;
 //! let mut sink = S3Sink::new(client, rt.handle().clone(), target, S3SinkOptions::default())?;
 //! sink.write_all(b"PGDMP...")?;
 //! let upload = sink.finish_patched(|first_part: &mut [u8]| {
@@ -99,7 +100,8 @@ use bytes::{Bytes, BytesMut};
 use tokio::runtime::{Handle, RuntimeFlavor};
 use tokio::task::JoinSet;
 
-pub use client::{build_client, preflight, S3ClientOptions, S3Target};
+use crate::S3Url;
+pub use client::{build_client, preflight, S3ClientOptions};
 pub(crate) use error::{chain_line, Failure};
 pub use error::{S3Action, S3Error};
 pub use parts::{
@@ -179,7 +181,7 @@ pub struct PartInfo {
 #[non_exhaustive]
 pub struct S3Upload {
     /// Where.
-    pub target: S3Target,
+    pub target: S3Url,
     /// Total bytes.
     pub size: u64,
     /// Whether it was a multipart upload (else one PutObject).
@@ -212,7 +214,7 @@ pub struct S3Upload {
 /// an [`S3Error`] (see [`S3Error::from_io`]); after one error every later
 /// write fails the same way.
 pub struct S3Sink {
-    target: S3Target,
+    target: S3Url,
     state: Option<State>,
 }
 
@@ -261,7 +263,7 @@ impl S3Sink {
     pub fn new(
         client: Client,
         handle: Handle,
-        target: S3Target,
+        target: S3Url,
         options: S3SinkOptions,
     ) -> Result<S3Sink, S3Error> {
         let config_error = |message: String| S3Error::Config {
@@ -342,7 +344,7 @@ impl S3Sink {
     }
 
     /// Where the sink writes.
-    pub fn target(&self) -> &S3Target {
+    pub fn target(&self) -> &S3Url {
         &self.target
     }
 
@@ -566,7 +568,7 @@ impl State {
         Ok(())
     }
 
-    fn finish<F, E>(&mut self, target: &S3Target, patch: F) -> Result<S3Upload, S3Error>
+    fn finish<F, E>(&mut self, target: &S3Url, patch: F) -> Result<S3Upload, S3Error>
     where
         F: FnOnce(&mut [u8]) -> Result<(), E>,
         E: Into<Box<dyn std::error::Error + Send + Sync>>,

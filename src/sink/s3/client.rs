@@ -1,7 +1,4 @@
-//! Where an archive goes in S3, and the SDK client that puts it there.
-
-use std::fmt;
-use std::str::FromStr;
+//! The SDK client that reads and writes S3, and how it is configured.
 
 use aws_config::BehaviorVersion;
 use aws_sdk_s3::config::{Credentials, Region};
@@ -9,83 +6,7 @@ use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
 
 use super::error::Failure;
 use super::{S3Action, S3Error};
-
-/// A bucket and key: where one archive is written.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct S3Target {
-    /// The bucket.
-    pub bucket: String,
-    /// The object key (no leading `/`).
-    pub key: String,
-}
-
-impl S3Target {
-    /// A target from its parts.
-    pub fn new(bucket: impl Into<String>, key: impl Into<String>) -> S3Target {
-        S3Target {
-            bucket: bucket.into(),
-            key: key.into(),
-        }
-    }
-
-    /// Parses `s3://bucket/path/to/key`. The key must be non-empty and
-    /// must not end with `/` (a "directory" is not an object).
-    ///
-    /// ```
-    /// # fn main() -> Result<(), pgark::sink::s3::S3Error> {
-    /// use pgark::sink::s3::S3Target;
-    /// let t = S3Target::from_url("s3://backups/prod/db.dump")?;
-    /// assert_eq!((t.bucket.as_str(), t.key.as_str()), ("backups", "prod/db.dump"));
-    /// # Ok(()) }
-    /// ```
-    pub fn from_url(url: &str) -> Result<S3Target, S3Error> {
-        let invalid = |reason| S3Error::InvalidUrl {
-            url: url.to_owned(),
-            reason,
-        };
-        let rest = url
-            .strip_prefix("s3://")
-            .ok_or_else(|| invalid("it does not start with s3://"))?;
-        let (bucket, key) = rest
-            .split_once('/')
-            .ok_or_else(|| invalid("it has no key after the bucket"))?;
-        if bucket.is_empty() {
-            return Err(invalid("the bucket name is empty"));
-        }
-        if !bucket
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-._".contains(&b))
-        {
-            return Err(invalid(
-                "a bucket name has only lower-case letters, digits, '-', '.' and '_'",
-            ));
-        }
-        if key.is_empty() {
-            return Err(invalid("the key is empty"));
-        }
-        if key.ends_with('/') {
-            return Err(invalid("the key ends with '/'"));
-        }
-        if key.contains(['?', '#']) {
-            return Err(invalid("the key contains '?' or '#'"));
-        }
-        Ok(S3Target::new(bucket, key))
-    }
-}
-
-impl FromStr for S3Target {
-    type Err = S3Error;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        S3Target::from_url(s)
-    }
-}
-
-impl fmt::Display for S3Target {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "s3://{}/{}", self.bucket, self.key)
-    }
-}
+use crate::S3Url;
 
 /// How to build the S3 client: everything not set here comes from the
 /// standard AWS configuration chain (environment variables such as
@@ -183,7 +104,7 @@ pub async fn build_client(options: &S3ClientOptions) -> aws_sdk_s3::Client {
 /// [`S3Error::Credentials`] with code `NoCredentials`). A 403 passes: write-only credentials may not
 /// call `HeadBucket` (`s3:ListBucket`), and S3 did answer; whether they
 /// may write is decided by the upload itself.
-pub async fn preflight(client: &aws_sdk_s3::Client, target: &S3Target) -> Result<(), S3Error> {
+pub async fn preflight(client: &aws_sdk_s3::Client, target: &S3Url) -> Result<(), S3Error> {
     let (bucket, key) = (target.bucket.as_str(), target.key.as_str());
     match client.head_bucket().bucket(bucket).send().await {
         Ok(_) => Ok(()),
@@ -209,24 +130,6 @@ fn env_set(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn urls() {
-        let t = S3Target::from_url("s3://b-1.x/a/b/c.dump").expect("valid");
-        assert_eq!(t, S3Target::new("b-1.x", "a/b/c.dump"));
-        assert_eq!(t.to_string(), "s3://b-1.x/a/b/c.dump");
-        for bad in [
-            "s3://bucket",
-            "s3://bucket/",
-            "s3:///key",
-            "http://bucket/key",
-            "s3://Bucket/key",
-            "s3://bucket/dir/",
-        ] {
-            let e = S3Target::from_url(bad).expect_err(bad);
-            assert!(e.to_string().contains(bad), "{e}");
-        }
-    }
 
     #[test]
     fn debug_hides_the_secret() {

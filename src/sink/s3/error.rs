@@ -93,14 +93,6 @@ impl fmt::Display for S3Action {
 #[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum S3Error {
-    /// An `s3://bucket/key` URL could not be parsed.
-    #[error("invalid S3 URL {url:?}: {reason}")]
-    InvalidUrl {
-        /// The URL as given.
-        url: String,
-        /// What is wrong with it.
-        reason: &'static str,
-    },
     /// An option of the sink is out of range.
     #[error("s3://{bucket}/{key}: {message}")]
     Config {
@@ -243,7 +235,6 @@ impl S3Error {
     /// The bucket the error is about (empty for an unparsable URL).
     pub fn bucket(&self) -> &str {
         match self {
-            S3Error::InvalidUrl { .. } => "",
             S3Error::Config { bucket, .. }
             | S3Error::AccessDenied { bucket, .. }
             | S3Error::NoSuchBucket { bucket, .. }
@@ -299,7 +290,7 @@ impl From<S3Error> for std::io::Error {
             }
             S3Error::AlreadyExists { .. } => std::io::ErrorKind::AlreadyExists,
             S3Error::NoSuchBucket { .. } => std::io::ErrorKind::NotFound,
-            S3Error::Config { .. } | S3Error::InvalidUrl { .. } => std::io::ErrorKind::InvalidInput,
+            S3Error::Config { .. } => std::io::ErrorKind::InvalidInput,
             _ => std::io::ErrorKind::Other,
         };
         std::io::Error::new(kind, e)
