@@ -8,6 +8,7 @@
 use aws_sdk_s3::Client;
 use serde::Serialize;
 
+use crate::cluster::record::{self, RunRecord};
 use crate::manifest::{self, Manifest, SUFFIX};
 use crate::sink::s3::{chain_line, Failure, S3Action, S3Error};
 
@@ -67,6 +68,20 @@ pub struct Listing {
     pub backups: Vec<Backup>,
     /// Manifests whose archive is missing.
     pub orphan_manifests: Vec<String>,
+    /// The run records of `--all-databases` runs
+    /// ([`crate::cluster::record`]), newest first.
+    pub runs: Vec<Run>,
+}
+
+/// A run record found in the bucket.
+#[derive(Debug, Clone, Serialize)]
+pub struct Run {
+    /// Its key.
+    pub key: String,
+    /// The record, if it parses.
+    pub record: Option<RunRecord>,
+    /// Why it does not, if it does not.
+    pub problem: Option<String>,
 }
 
 /// The time in a key like `.../<name>-20261123T000000Z.dump`.
@@ -134,7 +149,23 @@ pub async fn list(client: &Client, bucket: &str, prefix: &str) -> Result<Listing
     let keys: std::collections::HashSet<&str> = objects.iter().map(|(k, _)| k.as_str()).collect();
     let mut backups = Vec::new();
     let mut orphan_manifests = Vec::new();
+    let mut runs = Vec::new();
     for (key, size) in &objects {
+        if record::is_record_key(key) {
+            let (record, problem) = match read_object(client, bucket, key).await {
+                Ok(bytes) => match RunRecord::from_json(&bytes) {
+                    Ok(r) => (Some(r), None),
+                    Err(e) => (None, Some(format!("run record unreadable: {e}"))),
+                },
+                Err(e) => (None, Some(format!("run record unreadable: {e}"))),
+            };
+            runs.push(Run {
+                key: key.clone(),
+                record,
+                problem,
+            });
+            continue;
+        }
         if let Some(archive) = key.strip_suffix(SUFFIX) {
             if !keys.contains(archive) {
                 orphan_manifests.push(key.clone());
@@ -171,10 +202,88 @@ pub async fn list(client: &Client, bucket: &str, prefix: &str) -> Result<Listing
     }
     attach_sidecars(&mut backups, objects.iter().map(|(k, _)| k.as_str()));
     backups.sort_by(|a, b| b.taken_at.cmp(&a.taken_at).then(b.key.cmp(&a.key)));
+    runs.sort_by(|a, b| run_time(b).cmp(&run_time(a)).then(b.key.cmp(&a.key)));
     Ok(Listing {
         backups,
         orphan_manifests,
+        runs,
     })
+}
+
+/// When a run started (from its record, else its key).
+fn run_time(run: &Run) -> Option<i64> {
+    run.record
+        .as_ref()
+        .and_then(|r| manifest::parse_rfc3339(&r.started_at))
+        .or_else(|| {
+            let file = run.key.rsplit('/').next()?;
+            let stamp = file.strip_prefix("run-")?.strip_suffix(".json")?;
+            time_from_key(&format!("x-{stamp}.dump"))
+        })
+}
+
+/// One database's backups under a prefix: its [series](crate::prune::series_of).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DatabaseStatus {
+    /// The name in its archives' keys (the database's, made file-safe).
+    pub database: String,
+    /// Its archives.
+    pub archives: usize,
+    /// Those that are valid backups.
+    pub valid: usize,
+    /// Its newest valid backup's key.
+    pub newest: Option<String>,
+    /// When that was taken (Unix seconds).
+    pub newest_at: Option<i64>,
+    /// Its failure in an `--all-databases` run newer than its newest
+    /// valid backup: the run's start and the error.
+    pub failed_run: Option<(String, String)>,
+}
+
+/// Every database (series) under the prefix, by name: its archives, its
+/// newest valid backup, and a newer run that failed it.
+pub fn databases(listing: &Listing) -> Vec<DatabaseStatus> {
+    let mut out: std::collections::BTreeMap<String, DatabaseStatus> = Default::default();
+    let status = |name: &str| DatabaseStatus {
+        database: name.to_owned(),
+        archives: 0,
+        valid: 0,
+        newest: None,
+        newest_at: None,
+        failed_run: None,
+    };
+    for b in &listing.backups {
+        let name = crate::prune::series_of(&b.key);
+        let s = out.entry(name.clone()).or_insert_with(|| status(&name));
+        s.archives += 1;
+        if b.invalid().is_none() {
+            s.valid += 1;
+            if b.taken_at > s.newest_at {
+                s.newest_at = b.taken_at;
+                s.newest = Some(b.key.clone());
+            }
+        }
+    }
+    // Runs newest first: a database's newest attempt decides.
+    let mut seen = std::collections::HashSet::new();
+    for run in &listing.runs {
+        let (Some(r), Some(at)) = (&run.record, run_time(run)) else {
+            continue;
+        };
+        for d in &r.databases {
+            let name = crate::backup::safe_name(&d.database);
+            if !seen.insert(name.clone()) {
+                continue;
+            }
+            let s = out.entry(name.clone()).or_insert_with(|| status(&name));
+            if let Some(e) = &d.error {
+                if s.newest_at.is_none_or(|t| t < at) {
+                    s.failed_run = Some((r.started_at.clone(), e.clone()));
+                }
+            }
+        }
+    }
+    out.into_values().collect()
 }
 
 /// Gives each archive the objects whose key is its key followed by `.` and
@@ -257,6 +366,8 @@ pub struct AuditReport {
     pub newest_age: Option<i64>,
     /// Everything found wrong.
     pub findings: Vec<Finding>,
+    /// Each database (series) under the prefix.
+    pub databases: Vec<DatabaseStatus>,
 }
 
 impl AuditReport {
@@ -303,6 +414,61 @@ pub fn audit(listing: &Listing, cadence: Cadence) -> AuditReport {
             format!("{m}: manifest without its archive"),
         ));
     }
+    // Each database (series) alone: its cadence, gaps and sizes.
+    let mut series: std::collections::BTreeMap<String, Vec<&Backup>> = Default::default();
+    for b in &valid {
+        series
+            .entry(crate::prune::series_of(&b.key))
+            .or_default()
+            .push(b);
+    }
+    let named = series.len() > 1;
+    for (name, backups) in &mut series {
+        let label = if named {
+            format!("database {name}: ")
+        } else {
+            String::new()
+        };
+        audit_series(&label, backups, cadence, &mut findings);
+    }
+    let databases = databases(listing);
+    for d in &databases {
+        if let Some((at, error)) = &d.failed_run {
+            findings.push(finding(
+                "failed",
+                true,
+                format!(
+                    "database {}: its backup in the run of {at} failed: {error}",
+                    d.database
+                ),
+            ));
+        }
+    }
+    if valid.is_empty() {
+        findings.push(finding("overdue", true, "no valid backup at all".into()));
+    }
+    let newest = valid.iter().copied().max_by_key(|b| b.taken_at);
+    let newest_age = newest
+        .and_then(|b| b.taken_at)
+        .map(|t| cadence.now.saturating_sub(t));
+    AuditReport {
+        archives: listing.backups.len(),
+        valid: valid.len(),
+        newest: newest.map(|b| b.key.clone()),
+        newest_age,
+        findings,
+        databases,
+    }
+}
+
+/// Gaps, size outliers and an overdue newest backup of one database's
+/// valid backups; `label` names it in the messages.
+fn audit_series(label: &str, valid: &mut [&Backup], cadence: Cadence, findings: &mut Vec<Finding>) {
+    let finding = |kind: &str, fails: bool, message: String| Finding {
+        kind: kind.into(),
+        fails,
+        message,
+    };
     // Oldest first for gaps and size outliers.
     valid.sort_by_key(|b| b.taken_at);
     let limit = cadence.every.saturating_add(cadence.grace);
@@ -314,7 +480,7 @@ pub fn audit(listing: &Listing, cadence: Cadence) -> AuditReport {
                     "gap",
                     true,
                     format!(
-                        "gap of {} between {} ({}) and {} ({}): at least one backup is missing",
+                        "{label}gap of {} between {} ({}) and {} ({}): at least one backup is missing",
                         human(tb.saturating_sub(ta)),
                         manifest::rfc3339(ta),
                         a.key,
@@ -337,36 +503,28 @@ pub fn audit(listing: &Listing, cadence: Cadence) -> AuditReport {
                 "small",
                 false,
                 format!(
-                    "{}: {} bytes, less than half of the {} bytes its predecessors had",
+                    "{label}{}: {} bytes, less than half of the {} bytes its predecessors had",
                     b.key, b.size, median
                 ),
             ));
         }
     }
-    let newest = valid.last().copied();
-    let newest_age = newest
-        .and_then(|b| b.taken_at)
-        .map(|t| cadence.now.saturating_sub(t));
-    match (newest, newest_age) {
-        (None, _) => findings.push(finding("overdue", true, "no valid backup at all".into())),
-        (Some(b), Some(age)) if age > limit => findings.push(finding(
-            "overdue",
-            true,
-            format!(
-                "the newest valid backup {} is {} old; one is expected every {}",
-                b.key,
-                human(age),
-                human(cadence.every)
-            ),
-        )),
-        _ => {}
-    }
-    AuditReport {
-        archives: listing.backups.len(),
-        valid: valid.len(),
-        newest: newest.map(|b| b.key.clone()),
-        newest_age,
-        findings,
+    let Some(newest) = valid.last() else {
+        return;
+    };
+    if let Some(age) = newest.taken_at.map(|t| cadence.now.saturating_sub(t)) {
+        if age > limit {
+            findings.push(finding(
+                "overdue",
+                true,
+                format!(
+                    "{label}the newest valid backup {} is {} old; one is expected every {}",
+                    newest.key,
+                    human(age),
+                    human(cadence.every)
+                ),
+            ));
+        }
     }
 }
 
@@ -456,6 +614,7 @@ mod tests {
         let listing = Listing {
             backups: vec![backup(0, 10, Some(10)), backup(DAY, 10, Some(10))],
             orphan_manifests: vec![],
+            runs: vec![],
         };
         let report = audit(
             &listing,
@@ -496,6 +655,7 @@ mod tests {
                 .map(|w| backup(now - w * 7 * DAY - DAY, 50_000, Some(50_000)))
                 .collect(),
             orphan_manifests: vec![],
+            runs: vec![],
         };
         let r = audit(
             &listing,
@@ -520,6 +680,7 @@ mod tests {
                 backup(now - 44 * DAY, 50_000, None),
             ],
             orphan_manifests: vec!["x.dump.manifest.json".into()],
+            runs: vec![],
         };
         let r = audit(
             &listing,

@@ -87,6 +87,16 @@ pub enum Error {
     /// An `s3://` URL that does not parse.
     #[error(transparent)]
     S3Url(#[from] crate::S3UrlError),
+    /// One database of a many-database run
+    /// ([`crate::cluster::backup_all`]) failed; its category is the
+    /// failure's.
+    #[error("database {database}: {source}")]
+    InDatabase {
+        /// The database.
+        database: String,
+        /// What failed.
+        source: Box<Error>,
+    },
 }
 
 impl Error {
@@ -104,6 +114,7 @@ impl Error {
             Error::Bucket(_) => ErrorCategory::Storage,
             Error::Crypt(e) if e.is_config() => ErrorCategory::Config,
             Error::Crypt(_) => ErrorCategory::Archive,
+            Error::InDatabase { source, .. } => source.category(),
             Error::Archive(e) | Error::ArchiveAt { source: e, .. } => match e.kind() {
                 // Decryption failing under the archive reader: the
                 // ciphertext is bad, not the storage.
@@ -134,6 +145,7 @@ impl Error {
                 None
             }
             Error::Bucket(_) | Error::Unsupported(_) | Error::Crypt(_) | Error::S3Url(_) => None,
+            Error::InDatabase { source, .. } => source.io_error(),
         }
     }
 }

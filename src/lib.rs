@@ -9,6 +9,8 @@
 //!
 //! * [`backup::backup`]: a database to a file, stdout or S3, with its
 //!   manifest;
+//! * [`cluster::backup_all`]: every database of a server, one archive
+//!   each, under one run stamp;
 //! * [`verify::verify`]: an archive read where it is stored and checked
 //!   against its manifest ([`verify::manifest_beside`]);
 //! * [`restore::restore`]: the native restore, parallel and selective;
@@ -55,6 +57,7 @@ pub mod backup;
 pub mod blocking;
 pub mod bucket;
 pub(crate) mod catalog;
+pub mod cluster;
 pub mod db;
 pub mod diff;
 pub mod drill;

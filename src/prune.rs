@@ -397,6 +397,7 @@ mod tests {
         Listing {
             backups,
             orphan_manifests: vec![],
+            runs: vec![],
         }
     }
 

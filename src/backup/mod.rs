@@ -29,6 +29,7 @@ use crate::S3Url;
 use pipeline::WriterOptions;
 pub use sink::{ArchiveSink, FileSink, StdoutSink, Stored};
 pub use split::SplitTable;
+pub(crate) use target::safe_name;
 pub use target::{into_file, PendingFile, Target};
 
 /// Which archive version to write.
@@ -108,6 +109,11 @@ pub struct BackupOptions {
     /// appended to its name or key) and seal the manifest's names and
     /// counts to them ([`crate::crypt`]).
     pub encrypt_to: Option<crate::crypt::Recipients>,
+    /// The time (Unix seconds, UTC) named in the archive's file name or
+    /// key (`<name>-<stamp>.dump`, and the key's `YYYY/MM/DD/`); default:
+    /// when the backup starts. [`crate::cluster`] gives every database of
+    /// a run the run's, so that its archives share one stamp.
+    pub stamp_at: Option<i64>,
 }
 
 /// Receives a line per phase of a backup.
@@ -121,7 +127,7 @@ impl std::fmt::Debug for PhaseLog {
 }
 
 impl BackupOptions {
-    fn phase(&self, line: impl FnOnce() -> String) {
+    pub(crate) fn phase(&self, line: impl FnOnce() -> String) {
         if let Some(PhaseLog(f)) = &self.on_phase {
             f(&line());
         }
@@ -153,6 +159,7 @@ impl BackupOptions {
             on_phase: None,
             on_progress: None,
             encrypt_to: None,
+            stamp_at: None,
         }
     }
 }
@@ -381,21 +388,7 @@ pub async fn backup_until(
         )
     });
 
-    let stamp = format!(
-        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
-        created.year + 1900,
-        created.mon + 1,
-        created.mday,
-        created.hour,
-        created.min,
-        created.sec
-    );
-    let date = format!(
-        "{:04}/{:02}/{:02}",
-        created.year + 1900,
-        created.mon + 1,
-        created.mday
-    );
+    let (date, stamp) = key_time(opts.stamp_at.unwrap_or(start_unix));
     // The sink, before any worker starts: a bad target fails fast.
     let name = opts.name.as_deref().unwrap_or(&info.dbname);
     let mut s3_client = None;
@@ -618,6 +611,17 @@ pub async fn backup_until(
         manifest,
         manifest_location,
     })
+}
+
+/// The `YYYY/MM/DD` and `YYYYMMDDTHHMMSSZ` (UTC) of a Unix time, as
+/// archive names and keys carry them.
+pub fn key_time(unix: i64) -> (String, String) {
+    let t = CreateTime::from_unix_utc(unix);
+    let (y, m, d) = (t.year + 1900, t.mon + 1, t.mday);
+    (
+        format!("{y:04}/{m:02}/{d:02}"),
+        format!("{y:04}{m:02}{d:02}T{:02}{:02}{:02}Z", t.hour, t.min, t.sec),
+    )
 }
 
 /// Writes the manifest next to the archive (after the archive is

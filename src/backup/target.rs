@@ -79,7 +79,7 @@ impl Target {
 }
 
 /// A database name as a file name: letters, digits, `-` and `_` kept.
-fn safe_name(dbname: &str) -> String {
+pub(crate) fn safe_name(dbname: &str) -> String {
     dbname
         .chars()
         .map(|c| {

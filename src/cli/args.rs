@@ -353,6 +353,19 @@ pub struct BackupArgs {
     /// needs no private key, and cannot read what it wrote.
     #[arg(long = "encrypt-to", env = "PGARK_ENCRYPT_TO", value_delimiter = ',')]
     pub encrypt_to: Vec<String>,
+    /// Back up every database of the server that allows connections and is
+    /// not a template (as pg_dumpall), one archive and manifest each, plus
+    /// a run record, under one run stamp: --to must be a directory or an
+    /// S3 prefix. The database the URL names (else postgres, else
+    /// template1) is only used to list them. One failing database fails
+    /// the run (its exit status) without stopping the others.
+    #[arg(long)]
+    pub all_databases: bool,
+    /// With --all-databases: leave out the databases matching this
+    /// psql-style pattern (*, ?, "quoted"), as pg_dumpall's
+    /// --exclude-database (repeatable).
+    #[arg(long, value_name = "PATTERN", requires = "all_databases")]
+    pub exclude_database: Vec<String>,
 }
 
 /// `--split-threshold`: a size in bytes, or off.

@@ -50,7 +50,30 @@ pub fn ls(args: &LsArgs) -> Result<(), Error> {
             "-", "-", m
         );
     }
+    let databases = audit::databases(&listing);
+    if databases.len() > 1 || !listing.runs.is_empty() {
+        for d in &databases {
+            println!("{}", database_line(d, now));
+        }
+    }
     Ok(())
+}
+
+/// `database app: 3 archives, 3 valid; newest ... (2d 1h old)`, and the
+/// newer run that failed it.
+fn database_line(d: &audit::DatabaseStatus, now: i64) -> String {
+    let newest = match (&d.newest, d.newest_at) {
+        (Some(k), Some(t)) => format!("newest {k} ({} old)", human(now.saturating_sub(t))),
+        _ => "no valid backup".into(),
+    };
+    let failed = match &d.failed_run {
+        Some((at, e)) => format!("; FAILED in the run of {at}: {e}"),
+        None => String::new(),
+    };
+    format!(
+        "database {}: {} archives, {} valid; {newest}{failed}",
+        d.database, d.archives, d.valid
+    )
 }
 
 /// The times of the valid backups of each series (database name): what
@@ -140,6 +163,11 @@ pub fn run(args: &AuditArgs) -> Result<bool, Error> {
             _ => println!("newest valid backup: none"),
         }
         println!("{} archives, {} valid", report.archives, report.valid);
+        if report.databases.len() > 1 {
+            for d in &report.databases {
+                println!("{}", database_line(d, now));
+            }
+        }
         for f in &report.findings {
             println!("{}: {}", if f.fails { "FAIL" } else { "warn" }, f.message);
         }

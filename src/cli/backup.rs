@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use pgark::backup::{self, BackupOptions, BackupReport, Target};
+use pgark::cluster::{self, ClusterOptions};
 use pgark::heartbeat::{Beat, Heartbeat};
 use pgark::Error;
 
@@ -85,18 +86,12 @@ pub fn run(args: &BackupArgs) -> Result<(), Error> {
         .enable_all()
         .build()
         .map_err(|e| Error::Config(format!("cannot start the runtime: {e}")))?;
+    if args.all_databases {
+        return run_all(args, opts, &heartbeat, &runtime, json);
+    }
     let result = runtime.block_on(async {
         beat(&heartbeat, Beat::Start, "pgark backup started", json).await;
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-            .map_err(|e| Error::Config(format!("cannot install the SIGTERM handler: {e}")))?;
-        // On a signal the backup stops its workers, removes its temporary
-        // file or aborts its upload, and only then returns.
-        let stop = async move {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => "SIGINT",
-                _ = term.recv() => "SIGTERM",
-            }
-        };
+        let stop = stop_signal()?;
         let result = backup::backup_until(&opts, stop).await;
         match &result {
             Ok(report) => beat(&heartbeat, Beat::Success, &summary(report), json).await,
@@ -137,6 +132,142 @@ pub fn run(args: &BackupArgs) -> Result<(), Error> {
         eprintln!("pgark: {}", summary(&report));
     }
     Ok(())
+}
+
+/// SIGINT or SIGTERM: the backup stops its workers, removes its temporary
+/// file or aborts its upload, and only then returns.
+fn stop_signal() -> Result<impl std::future::Future<Output = &'static str>, Error> {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .map_err(|e| Error::Config(format!("cannot install the SIGTERM handler: {e}")))?;
+    Ok(async move {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => "SIGINT",
+            _ = term.recv() => "SIGTERM",
+        }
+    })
+}
+
+/// `--all-databases`: every database, one heartbeat and one summary for
+/// the run; the first failing database's error is the run's.
+fn run_all(
+    args: &BackupArgs,
+    opts: BackupOptions,
+    heartbeat: &Option<Heartbeat>,
+    runtime: &tokio::runtime::Runtime,
+    json: bool,
+) -> Result<(), Error> {
+    let mut cluster = ClusterOptions::new(opts);
+    cluster.exclude = args.exclude_database.clone();
+    let result = runtime.block_on(async {
+        beat(heartbeat, Beat::Start, "pgark backup --all-databases started", json).await;
+        let result = cluster::backup_all(&cluster, stop_signal()?).await;
+        match &result {
+            Ok(r) => {
+                let kind = if r.failed().next().is_none() {
+                    Beat::Success
+                } else {
+                    Beat::Fail
+                };
+                beat(heartbeat, kind, &run_summary(r), json).await
+            }
+            Err(e) => {
+                let body = format!("pgark backup --all-databases failed: {e}");
+                beat(heartbeat, Beat::Fail, &body, json).await
+            }
+        }
+        result
+    });
+    let report = result?;
+    for d in &report.databases {
+        match &d.outcome {
+            Ok(r) => {
+                for w in warnings(r, &cluster.backup) {
+                    log(json, "warning", &format!("{}: {w}", d.database));
+                }
+                println!("{}", r.path.display());
+                if !json {
+                    eprintln!("pgark: {}: {}", d.database, summary(r));
+                }
+            }
+            Err(e) if !json => eprintln!("pgark: {}: backup FAILED: {e}", d.database),
+            Err(_) => {}
+        }
+    }
+    if json {
+        let databases: Vec<serde_json::Value> = report
+            .databases
+            .iter()
+            .map(|d| match &d.outcome {
+                Ok(r) => serde_json::json!({
+                    "database": d.database,
+                    "ok": true,
+                    "archive": r.stored.location,
+                    "manifest": r.manifest_location,
+                    "bytes": r.bytes,
+                    "sha256": r.stored.sha256,
+                    "tables": r.tables.len(),
+                    "rows": r.rows(),
+                    "seconds": r.duration.as_secs_f64(),
+                }),
+                Err(e) => serde_json::json!({
+                    "database": d.database,
+                    "ok": false,
+                    "error": e.to_string(),
+                }),
+            })
+            .collect();
+        let event = serde_json::json!({
+            "level": if report.failed().next().is_none() { "info" } else { "error" },
+            "event": "all databases backed up",
+            "stamp": report.stamp,
+            "databases": databases,
+            "failed": report.failed().count(),
+            "excluded": report.excluded,
+            "globals": report.globals,
+            "record": report.record,
+            "seconds": report.duration.as_secs_f64(),
+        });
+        eprintln!("{event}");
+    } else {
+        eprintln!("pgark: {}", run_summary(&report));
+    }
+    match report.first_error() {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// One line for the whole run.
+fn run_summary(report: &cluster::ClusterReport) -> String {
+    let failed: Vec<&str> = report.failed().map(|(db, _)| db).collect();
+    let ok = report.databases.len() - failed.len();
+    let bytes: u64 = report
+        .databases
+        .iter()
+        .filter_map(|d| d.outcome.as_ref().ok())
+        .map(|r| r.bytes)
+        .sum();
+    format!(
+        "all databases: {ok} of {} backed up ({bytes} bytes, stamp {}){}{}{} in {:.1}s",
+        report.databases.len(),
+        report.stamp,
+        if failed.is_empty() {
+            String::new()
+        } else {
+            format!("; FAILED: {}", failed.join(", "))
+        },
+        if report.excluded.is_empty() {
+            String::new()
+        } else {
+            format!("; excluded: {}", report.excluded.join(", "))
+        },
+        report
+            .record
+            .as_deref()
+            .map(|r| format!("; run record {r}"))
+            .unwrap_or_default(),
+        report.duration.as_secs_f64()
+    )
 }
 
 fn summary(report: &BackupReport) -> String {

@@ -141,6 +141,38 @@ fn split_key_value(s: &str) -> Result<Split, String> {
     Ok(out)
 }
 
+/// `s` with its database replaced by `dbname` (a later `dbname` wins in
+/// both forms, as in libpq): `?dbname=` or `&dbname=` appended to a URL,
+/// ` dbname='...'` to key=value pairs.
+pub(crate) fn with_dbname(s: &str, dbname: &str) -> String {
+    let s = s.trim();
+    if s.starts_with("postgresql://") || s.starts_with("postgres://") {
+        let sep = if s.contains('?') { '&' } else { '?' };
+        let encoded: String = dbname
+            .bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                    (b as char).to_string()
+                }
+                b => format!("%{b:02X}"),
+            })
+            .collect();
+        format!("{s}{sep}dbname={encoded}")
+    } else {
+        let quoted = dbname.replace('\\', "\\\\").replace('\'', "\\'");
+        format!("{s} dbname='{quoted}'")
+    }
+}
+
+/// Whether `s` names a database (URL path, `dbname=` in the query or the
+/// pairs). Unparsable strings name none: connecting reports them.
+pub(crate) fn names_dbname(s: &str) -> bool {
+    split(s)
+        .ok()
+        .and_then(|split| split.rest.parse::<tokio_postgres::Config>().ok())
+        .is_some_and(|c| c.get_dbname().is_some_and(|d| !d.is_empty()))
+}
+
 /// Decodes `%XX` escapes (libpq does not turn `+` into a space).
 pub(crate) fn percent_decode(s: &str) -> Result<String, String> {
     let bytes = s.as_bytes();
@@ -197,5 +229,37 @@ mod tests {
     fn errors_do_not_quote_values() {
         let e = split("postgresql://h/db?sslrootcert=%zzsecret").err();
         assert!(e.is_some_and(|e| !e.contains("secret")));
+    }
+}
+
+#[cfg(test)]
+mod dbname_tests {
+    use super::{names_dbname, with_dbname};
+
+    fn dbname_of(s: &str) -> Option<String> {
+        let rest = super::split(s).expect("splits").rest;
+        let config: tokio_postgres::Config = rest.parse().expect("parses");
+        config.get_dbname().map(str::to_owned)
+    }
+
+    #[test]
+    fn dbname_replaced_in_both_forms() {
+        let odd = "my db/é'\\x";
+        for url in [
+            "postgresql://u:p@h:5/app",
+            "postgresql://u:p@h:5/app?sslmode=disable",
+            "postgres://h",
+            "host=h user=u dbname=app",
+            "host=h",
+        ] {
+            assert_eq!(dbname_of(&with_dbname(url, odd)).as_deref(), Some(odd), "{url}");
+            assert_eq!(dbname_of(&with_dbname(url, "b")).as_deref(), Some("b"), "{url}");
+        }
+        assert!(names_dbname("postgresql://h/app"));
+        assert!(names_dbname("postgresql://h?dbname=app"));
+        assert!(names_dbname("host=h dbname=app"));
+        assert!(!names_dbname("postgresql://h:5432"));
+        assert!(!names_dbname("postgresql://h/"));
+        assert!(!names_dbname("host=h"));
     }
 }

@@ -10,6 +10,7 @@ mod tls;
 pub(crate) use conninfo::percent_decode;
 
 pub use connect::{connect, ConnectOptions, ConnectTarget};
+pub(crate) use conninfo::{names_dbname, with_dbname};
 pub use snapshot::{
     begin_snapshot, export_snapshot, join_snapshot, lock_tables, DatabaseCreate,
     DatabaseProperties, ServerInfo,
