@@ -4,6 +4,7 @@
 //! Install what they need with `scripts/setup.sh` (the README's test
 //! command does it).
 
+mod all_databases;
 mod archive_corrupt;
 mod archive_real;
 mod archive_restore;

@@ -159,7 +159,13 @@ fn run_all(
     let mut cluster = ClusterOptions::new(opts);
     cluster.exclude = args.exclude_database.clone();
     let result = runtime.block_on(async {
-        beat(heartbeat, Beat::Start, "pgark backup --all-databases started", json).await;
+        beat(
+            heartbeat,
+            Beat::Start,
+            "pgark backup --all-databases started",
+            json,
+        )
+        .await;
         let result = cluster::backup_all(&cluster, stop_signal()?).await;
         match &result {
             Ok(r) => {

@@ -255,14 +255,16 @@ async fn list_databases(
 ) -> Result<(Vec<String>, Vec<String>)> {
     let regexes: Vec<String> = exclude
         .iter()
-        .map(|p| pattern::to_regex(p).map_err(|e| Error::Config(format!("--exclude-database: {e}"))))
+        .map(|p| {
+            pattern::to_regex(p).map_err(|e| Error::Config(format!("--exclude-database: {e}")))
+        })
         .collect::<Result<_>>()?;
     // pg_dumpall's list: connectable, not a template, not being dropped
     // (datconnlimit -2, PostgreSQL 15.4+).
     let rows = client
         .query(
             "SELECT datname::text, \
-                    datname OPERATOR(pg_catalog.~) ANY($1::text[]) COLLATE pg_catalog.default \
+                    (datname::text COLLATE pg_catalog.default) OPERATOR(pg_catalog.~) ANY($1::text[]) \
              FROM pg_catalog.pg_database \
              WHERE datallowconn AND NOT datistemplate AND datconnlimit <> -2 \
              ORDER BY datname",
@@ -295,7 +297,12 @@ fn prefixed(log: &Option<PhaseLog>, db: &str) -> Option<PhaseLog> {
 /// Writes a small object or file beside the run's archives
 /// (`PREFIX/YYYY/MM/DD/NAME` or `DIR/NAME`), under a temporary name or as
 /// one conditional S3 write. Returns where it went.
-async fn write_small(opts: &BackupOptions, date: &str, name: &str, body: Vec<u8>) -> Result<String> {
+async fn write_small(
+    opts: &BackupOptions,
+    date: &str,
+    name: &str,
+    body: Vec<u8>,
+) -> Result<String> {
     match &opts.target {
         Target::S3 { bucket, key } => {
             let target = S3Target::new(bucket.clone(), format!("{key}{date}/{name}"));

@@ -252,8 +252,16 @@ mod dbname_tests {
             "host=h user=u dbname=app",
             "host=h",
         ] {
-            assert_eq!(dbname_of(&with_dbname(url, odd)).as_deref(), Some(odd), "{url}");
-            assert_eq!(dbname_of(&with_dbname(url, "b")).as_deref(), Some("b"), "{url}");
+            assert_eq!(
+                dbname_of(&with_dbname(url, odd)).as_deref(),
+                Some(odd),
+                "{url}"
+            );
+            assert_eq!(
+                dbname_of(&with_dbname(url, "b")).as_deref(),
+                Some("b"),
+                "{url}"
+            );
         }
         assert!(names_dbname("postgresql://h/app"));
         assert!(names_dbname("postgresql://h?dbname=app"));
