@@ -670,6 +670,63 @@ mod tests {
     }
 
     #[test]
+    fn each_database_has_its_own_cadence_and_failed_runs_show() {
+        let now = 100 * DAY;
+        let named = |name: &str, at: i64| {
+            let mut b = backup(at, 50_000, Some(50_000));
+            b.key = b.key.replacen("app-", &format!("{name}-"), 1);
+            b
+        };
+        let run = |db: &str, error: Option<&str>, at: i64| Run {
+            key: format!("run-{}.json", manifest::rfc3339(at).replace(['-', ':'], "")),
+            record: Some(RunRecord {
+                format: record::FORMAT.into(),
+                stamp: String::new(),
+                started_at: manifest::rfc3339(at),
+                finished_at: manifest::rfc3339(at + 60),
+                databases: vec![record::RunDatabase {
+                    database: db.into(),
+                    archive: None,
+                    error: error.map(str::to_owned),
+                }],
+                excluded: vec![],
+                globals: None,
+            }),
+            problem: None,
+        };
+        let listing = Listing {
+            backups: vec![named("fresh", now - DAY), named("stale", now - 20 * DAY)],
+            orphan_manifests: vec![],
+            runs: vec![run("fresh", Some("boom"), now - 2 * DAY)],
+        };
+        let cadence = Cadence {
+            every: 7 * DAY,
+            grace: DAY,
+            now,
+        };
+        let r = audit(&listing, cadence);
+        let fails: Vec<&str> = r.findings.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(fails.len(), 1, "{fails:?}");
+        assert!(fails[0].starts_with("database stale: the newest valid backup"));
+        assert_eq!(r.databases.len(), 2);
+        // A failed run newer than the newest backup fails the audit.
+        let listing = Listing {
+            runs: vec![run("fresh", Some("boom"), now - DAY / 2)],
+            backups: vec![named("fresh", now - DAY)],
+            orphan_manifests: vec![],
+        };
+        let r = audit(&listing, cadence);
+        assert!(!r.ok());
+        assert_eq!(
+            r.findings[0].message,
+            format!(
+                "database fresh: its backup in the run of {} failed: boom",
+                manifest::rfc3339(now - DAY / 2)
+            )
+        );
+    }
+
+    #[test]
     fn gap_truncation_and_overdue_fail() {
         let now = 100 * DAY;
         let listing = Listing {

@@ -142,9 +142,7 @@ fn all_databases_to_s3_and_one_killed() {
     let dir = tempfile::tempdir().expect("temp dir");
 
     // 1. A complete run.
-    let out = all_databases(moto, &to, &[])
-        .output()
-        .expect("pgark runs");
+    let out = all_databases(moto, &to, &[]).output().expect("pgark runs");
     assert!(out.status.success(), "{}", stderr(&out));
     let first = keys(moto, &prefix);
     let stamp = new_stamp(&first, &[]);

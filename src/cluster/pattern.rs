@@ -33,9 +33,9 @@ pub fn to_regex(pattern: &str) -> Result<String, String> {
             }
             '$' => out.push_str("\\$"),
             c => {
-                if in_quotes && "|*+?()[]{}.^$\\".contains(c) {
-                    out.push('\\');
-                } else if c == '[' && chars.peek() == Some(&']') {
+                let special = in_quotes && "|*+?()[]{}.^$\\".contains(c);
+                // `[]` is quoted outside quotes too (an array type name).
+                if special || (c == '[' && chars.peek() == Some(&']')) {
                     out.push('\\');
                 }
                 out.push(c);
@@ -52,14 +52,14 @@ mod tests {
 
     #[test]
     fn psql_pattern_rules() {
-        assert_eq!(to_regex("app").unwrap(), "^(app)$");
-        assert_eq!(to_regex("App*").unwrap(), "^(app.*)$");
-        assert_eq!(to_regex("t?st").unwrap(), "^(t.st)$");
-        assert_eq!(to_regex("\"App*\"").unwrap(), "^(App\\*)$");
-        assert_eq!(to_regex("\"a\"\"b\"").unwrap(), "^(a\"b)$");
-        assert_eq!(to_regex("a|b").unwrap(), "^(a|b)$");
-        assert_eq!(to_regex("x$").unwrap(), "^(x\\$)$");
-        assert_eq!(to_regex("\"a.b\"").unwrap(), "^(a\\.b)$");
+        assert_eq!(to_regex("app").expect("a pattern"), "^(app)$");
+        assert_eq!(to_regex("App*").expect("a pattern"), "^(app.*)$");
+        assert_eq!(to_regex("t?st").expect("a pattern"), "^(t.st)$");
+        assert_eq!(to_regex("\"App*\"").expect("a pattern"), "^(App\\*)$");
+        assert_eq!(to_regex("\"a\"\"b\"").expect("a pattern"), "^(a\"b)$");
+        assert_eq!(to_regex("a|b").expect("a pattern"), "^(a|b)$");
+        assert_eq!(to_regex("x$").expect("a pattern"), "^(x\\$)$");
+        assert_eq!(to_regex("\"a.b\"").expect("a pattern"), "^(a\\.b)$");
         assert!(to_regex("db.public").is_err());
     }
 }
