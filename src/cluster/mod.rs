@@ -37,7 +37,8 @@ use crate::db::{connect, names_dbname, with_dbname};
 use crate::error::{Error, Result};
 use crate::manifest::rfc3339;
 use crate::runtime::now_unix;
-use crate::sink::s3::{build_client, S3Sink, S3Target};
+use crate::sink::s3::{build_client, S3Sink};
+use crate::S3Url;
 use record::{RunDatabase, RunRecord};
 
 /// What to back up: every database but the excluded ones, each with
@@ -305,7 +306,7 @@ async fn write_small(
 ) -> Result<String> {
     match &opts.target {
         Target::S3 { bucket, key } => {
-            let target = S3Target::new(bucket.clone(), format!("{key}{date}/{name}"));
+            let target = S3Url::new(bucket.clone(), format!("{key}{date}/{name}"));
             let location = target.to_string();
             let client = build_client(&opts.s3).await;
             let options = opts.s3_sink.clone();
