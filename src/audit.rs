@@ -71,6 +71,8 @@ pub struct Listing {
     /// The run records of `--all-databases` runs
     /// ([`crate::cluster::record`]), newest first.
     pub runs: Vec<Run>,
+    /// The keys of those runs' files: records and globals files.
+    pub run_files: Vec<String>,
 }
 
 /// A run record found in the bucket.
@@ -150,7 +152,11 @@ pub async fn list(client: &Client, bucket: &str, prefix: &str) -> Result<Listing
     let mut backups = Vec::new();
     let mut orphan_manifests = Vec::new();
     let mut runs = Vec::new();
+    let mut run_files = Vec::new();
     for (key, size) in &objects {
+        if record::run_file_stamp(key).is_some() {
+            run_files.push(key.clone());
+        }
         if record::is_record_key(key) {
             let (record, problem) = match read_object(client, bucket, key).await {
                 Ok(bytes) => match RunRecord::from_json(&bytes) {
@@ -207,6 +213,7 @@ pub async fn list(client: &Client, bucket: &str, prefix: &str) -> Result<Listing
         backups,
         orphan_manifests,
         runs,
+        run_files,
     })
 }
 
@@ -615,6 +622,7 @@ mod tests {
             backups: vec![backup(0, 10, Some(10)), backup(DAY, 10, Some(10))],
             orphan_manifests: vec![],
             runs: vec![],
+            run_files: vec![],
         };
         let report = audit(
             &listing,
@@ -656,6 +664,7 @@ mod tests {
                 .collect(),
             orphan_manifests: vec![],
             runs: vec![],
+            run_files: vec![],
         };
         let r = audit(
             &listing,
@@ -698,6 +707,7 @@ mod tests {
             backups: vec![named("fresh", now - DAY), named("stale", now - 20 * DAY)],
             orphan_manifests: vec![],
             runs: vec![run("fresh", Some("boom"), now - 2 * DAY)],
+            run_files: vec![],
         };
         let cadence = Cadence {
             every: 7 * DAY,
@@ -714,6 +724,7 @@ mod tests {
             runs: vec![run("fresh", Some("boom"), now - DAY / 2)],
             backups: vec![named("fresh", now - DAY)],
             orphan_manifests: vec![],
+            run_files: vec![],
         };
         let r = audit(&listing, cadence);
         assert!(!r.ok());
@@ -738,6 +749,7 @@ mod tests {
             ],
             orphan_manifests: vec!["x.dump.manifest.json".into()],
             runs: vec![],
+            run_files: vec![],
         };
         let r = audit(
             &listing,

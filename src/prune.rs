@@ -83,6 +83,9 @@ pub struct Plan {
     pub blockers: Vec<Blocker>,
     /// Manifests without their archive: left alone.
     pub orphan_manifests: Vec<String>,
+    /// The files of `--all-databases` runs (run records, globals files)
+    /// deleted because the plan deletes the last archives of their run.
+    pub run_files: Vec<String>,
 }
 
 impl Plan {
@@ -148,12 +151,49 @@ pub fn plan(listing: &Listing, policy: &Policy) -> Result<Plan, Error> {
         })
         .collect();
     let blockers = blockers(&entries);
+    let run_files = run_files_to_delete(&entries, &listing.run_files);
     Ok(Plan {
         policy: *policy,
         entries,
         blockers,
         orphan_manifests: listing.orphan_manifests.clone(),
+        run_files,
     })
+}
+
+/// The files of runs (`DIR/run-<stamp>.json`, `DIR/globals-<stamp>.sql`)
+/// whose archives (`DIR/<name>-<stamp>.dump...`) the plan deletes, every
+/// one: a run with an archive left keeps its files.
+fn run_files_to_delete(entries: &[Entry], run_files: &[String]) -> Vec<String> {
+    let run_of = |key: &str| {
+        let (dir, file) = key.rsplit_once('/').unwrap_or(("", key));
+        let stamp = crate::audit::time_from_key(key)
+            .and(file.rsplit_once('-'))?
+            .1;
+        let stamp = stamp.split('.').next()?;
+        Some((dir.to_owned(), stamp.to_owned()))
+    };
+    let mut deleted = std::collections::HashSet::new();
+    let mut left = std::collections::HashSet::new();
+    for e in entries {
+        if let Some(run) = run_of(&e.key) {
+            if e.decision == Decision::Delete {
+                deleted.insert(run);
+            } else {
+                left.insert(run);
+            }
+        }
+    }
+    run_files
+        .iter()
+        .filter(|k| {
+            crate::cluster::record::run_file_stamp(k).is_some_and(|(dir, stamp)| {
+                let run = (dir.to_owned(), stamp.to_owned());
+                deleted.contains(&run) && !left.contains(&run)
+            })
+        })
+        .cloned()
+        .collect()
 }
 
 /// The series a backup belongs to: the name before its timestamp
@@ -254,6 +294,12 @@ pub async fn apply(
         }
         applied.archives += 1;
         applied.bytes += entry.size;
+    }
+    for key in &plan.run_files {
+        applied.objects += match deletion {
+            Deletion::Current => delete(client, bucket, key, None).await.map(|()| 1)?,
+            Deletion::PurgeVersions => purge(client, bucket, key).await?,
+        };
     }
     Ok(applied)
 }
@@ -398,12 +444,54 @@ mod tests {
             backups,
             orphan_manifests: vec![],
             runs: vec![],
+            run_files: vec![],
         }
     }
 
     // 2026-11-30 is a Monday.
     fn monday() -> i64 {
         manifest::parse_rfc3339("2026-11-30T02:00:00Z").unwrap_or_default()
+    }
+
+    #[test]
+    fn run_files_go_with_the_last_archives_of_their_run() {
+        let named = |name: &str, at: i64| {
+            let mut b = backup(at, true);
+            b.key = b.key.replacen("p/app-", &format!("p/{name}-"), 1);
+            b
+        };
+        let stamp = |at: i64| manifest::rfc3339(at).replace(['-', ':'], "");
+        let (old, mid, new) = (monday() - 2 * WEEK, monday() - WEEK, monday());
+        // The middle run's `db` archive is invalid: that run keeps its files.
+        let mut backups = vec![named("app", old), named("db", old)];
+        backups.extend([named("app", mid), backup(mid, false), named("db", new)]);
+        backups[3].key = format!("p/db-{}.dump", stamp(mid));
+        backups.push(named("app", new));
+        let mut l = listing(backups);
+        l.run_files = [old, mid, new]
+            .iter()
+            .flat_map(|t| {
+                [
+                    format!("p/run-{}.json", stamp(*t)),
+                    format!("p/globals-{}.sql", stamp(*t)),
+                ]
+            })
+            .collect();
+        let p = plan(
+            &l,
+            &Policy {
+                last: 1,
+                ..Policy::default()
+            },
+        )
+        .expect("a policy");
+        assert_eq!(
+            p.run_files,
+            [
+                format!("p/run-{}.json", stamp(old)),
+                format!("p/globals-{}.sql", stamp(old))
+            ]
+        );
     }
 
     #[test]

@@ -91,6 +91,13 @@ fn print_plan(
             )?,
         }
     }
+    for f in &plan.run_files {
+        writeln!(
+            out,
+            "delete   {:20}  {f}  (its run's archives are all deleted)",
+            "-"
+        )?;
+    }
     for m in &plan.orphan_manifests {
         writeln!(
             out,

@@ -71,7 +71,22 @@ pub fn is_record_key(key: &str) -> bool {
     let file = key.rsplit('/').next().unwrap_or(key);
     file.strip_prefix("run-")
         .and_then(|f| f.strip_suffix(".json"))
-        .is_some_and(|stamp| crate::audit::time_from_key(&format!("x-{stamp}.dump")).is_some())
+        .is_some_and(is_stamp)
+}
+
+/// The folder and stamp of a run's file (record or globals:
+/// `DIR/run-<stamp>.json`, `DIR/globals-<stamp>.sql`), if `key` is one.
+pub fn run_file_stamp(key: &str) -> Option<(&str, &str)> {
+    let (dir, file) = key.rsplit_once('/').unwrap_or(("", key));
+    let stamp = file
+        .strip_prefix("run-")
+        .and_then(|f| f.strip_suffix(".json"))
+        .or_else(|| file.strip_prefix("globals-")?.strip_suffix(".sql"))?;
+    is_stamp(stamp).then_some((dir, stamp))
+}
+
+fn is_stamp(stamp: &str) -> bool {
+    crate::audit::time_from_key(&format!("x-{stamp}.dump")).is_some()
 }
 
 #[cfg(test)]
@@ -83,6 +98,15 @@ mod tests {
         assert!(is_record_key("p/2026/12/01/run-20261201T030000Z.json"));
         assert!(!is_record_key("p/2026/12/01/run-2026.json"));
         assert!(!is_record_key("p/2026/12/01/app-20261201T030000Z.dump"));
+        assert_eq!(
+            run_file_stamp("p/2026/12/01/globals-20261201T030000Z.sql"),
+            Some(("p/2026/12/01", "20261201T030000Z"))
+        );
+        assert_eq!(
+            run_file_stamp("run-20261201T030000Z.json"),
+            Some(("", "20261201T030000Z"))
+        );
+        assert_eq!(run_file_stamp("p/globals-x.sql"), None);
         let r = RunRecord {
             format: FORMAT.into(),
             stamp: "20261201T030000Z".into(),
