@@ -13,6 +13,7 @@ use pgark_testkit::{moto, pg_private, MotoServer, PgServer, PgVersion, TestDb};
 use crate::backup::{assert_same_dump, plain_dump};
 use crate::common::{fixture, query};
 use crate::s3_sink::{admin_client, get_object, object_keys, uploads_in_progress};
+use crate::service::heartbeat_receiver;
 
 const BUCKET: &str = "pgark-alldb";
 
@@ -141,9 +142,13 @@ fn all_databases_to_s3_and_one_killed() {
     let dbs = [&app, &big, &geo];
     let dir = tempfile::tempdir().expect("temp dir");
 
-    // 1. A complete run.
-    let out = all_databases(moto, &to, &[]).output().expect("pgark runs");
+    // 1. A complete run: one heartbeat pair for the whole run.
+    let hb = heartbeat_receiver();
+    let out = all_databases(moto, &to, &["--heartbeat-url", &hb.url])
+        .output()
+        .expect("pgark runs");
     assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(hb.paths(), ["/ping/abc/start", "/ping/abc"]);
     let first = keys(moto, &prefix);
     let stamp = new_stamp(&first, &[]);
     let run_dir = first
@@ -183,6 +188,7 @@ fn all_databases_to_s3_and_one_killed() {
         "CREATE TABLE public.bulk AS SELECT g AS id, md5(g::text) || md5((g * 7)::text) AS t \
          FROM generate_series(1, 1000000) g",
     );
+    let hb = heartbeat_receiver();
     let mut child = all_databases(
         moto,
         &to,
@@ -195,6 +201,10 @@ fn all_databases_to_s3_and_one_killed() {
             "gzip:9",
             "--split-threshold",
             "off",
+            "--log-format",
+            "json",
+            "--heartbeat-url",
+            &hb.url,
         ],
     )
     .stdout(Stdio::piped())
@@ -209,6 +219,33 @@ fn all_databases_to_s3_and_one_killed() {
         err.lines()
             .any(|l| l.starts_with(&format!("pgark: error: database {}: ", big.name))),
         "the error names the database: {err}"
+    );
+    assert_eq!(hb.paths(), ["/ping/abc/start", "/ping/abc/fail"]);
+    // The JSON summary covers the run: every database, the failed one named.
+    let event: serde_json::Value = err
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .find(|v: &serde_json::Value| v["event"] == "all databases backed up")
+        .unwrap_or_else(|| panic!("no run summary: {err}"));
+    assert_eq!(event["failed"], 1, "{event}");
+    let statuses: Vec<(String, bool)> = event["databases"]
+        .as_array()
+        .expect("databases")
+        .iter()
+        .map(|d| {
+            (
+                d["database"].as_str().unwrap_or("").to_owned(),
+                d["ok"] == true,
+            )
+        })
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            (app.name.clone(), true),
+            (big.name.clone(), false),
+            (geo.name.clone(), true)
+        ]
     );
     let second = keys(moto, &prefix);
     let stamp2 = new_stamp(&second, &first);

@@ -18,12 +18,12 @@ use crate::s3_sink::{get_object, iam_moto, object_keys, uploads_in_progress, Iam
 const BUCKET: &str = "pgark-iam";
 
 /// A tiny HTTP server recording the paths it is asked for.
-struct Receiver {
-    url: String,
+pub(crate) struct Receiver {
+    pub(crate) url: String,
     paths: Arc<Mutex<Vec<String>>>,
 }
 
-fn heartbeat_receiver() -> Receiver {
+pub(crate) fn heartbeat_receiver() -> Receiver {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let url = format!("http://{}/ping/abc", listener.local_addr().expect("addr"));
     let paths = Arc::new(Mutex::new(Vec::new()));
@@ -62,7 +62,7 @@ fn heartbeat_receiver() -> Receiver {
 }
 
 impl Receiver {
-    fn paths(&self) -> Vec<String> {
+    pub(crate) fn paths(&self) -> Vec<String> {
         self.paths.lock().map(|p| p.clone()).unwrap_or_default()
     }
 }
