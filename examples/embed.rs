@@ -1,6 +1,6 @@
 //! pgark embedded in a tokio program: back a database up to S3, verify the
-//! archive where it is stored, restore it into another database, and run
-//! the restore drill, all on the program's own runtime, with S3 settings
+//! archive where it is stored, list its TOC, list and audit the bucket,
+//! restore it into another database, and run the restore drill, all on the program's own runtime, with S3 settings
 //! given in code rather than taken from the environment.
 //!
 //! ```text
@@ -11,11 +11,15 @@
 //! The restore target must exist and be empty; the drill creates (and
 //! drops) its own scratch database on the same server.
 
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use pgark::audit::Cadence;
 use pgark::backup::{BackupOptions, Target};
 use pgark::drill::DrillOptions;
 use pgark::restore::RestoreOptions;
 use pgark::sink::s3::S3ClientOptions;
 use pgark::source::Source;
+use pgark::S3Url;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -52,6 +56,32 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Err(format!("verify: {:?}", checked.mismatches).into());
     }
     println!("verify: {} bytes, sha256 {}", checked.size, checked.digest);
+
+    // Its table of contents, read with range requests (the data is never
+    // downloaded).
+    let toc = pgark::list::list(&source, &s3).await?;
+    println!("list: {} entries", toc.entries.len());
+
+    // The backups under the prefix, and whether a daily cadence holds.
+    let prefix = S3Url::parse(&format!("s3://{bucket}/embed/"))?;
+    let listing = pgark::audit::ls(&prefix, &s3).await?;
+    for b in &listing.backups {
+        let status = b.invalid().unwrap_or_else(|| "ok".into());
+        println!("ls: {} {} bytes {status}", b.key, b.size);
+    }
+    let now = SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs() as i64;
+    let daily = Cadence {
+        every: 86_400,
+        grace: 3_600,
+        now,
+    };
+    let (_, audited) = pgark::audit::audit(&prefix, &s3, daily).await?;
+    println!(
+        "audit: {} ({} valid of {})",
+        if audited.ok() { "passed" } else { "FAILED" },
+        audited.valid,
+        audited.archives
+    );
 
     // Restore it, two connections at a time.
     let mut restore = RestoreOptions::new(target_url.clone());

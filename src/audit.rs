@@ -10,7 +10,8 @@ use serde::Serialize;
 
 use crate::cluster::record::{self, RunRecord};
 use crate::manifest::{self, Manifest, SUFFIX};
-use crate::sink::s3::{chain_line, Failure, S3Action, S3Error};
+use crate::sink::s3::{build_client, chain_line, Failure, S3Action, S3ClientOptions, S3Error};
+use crate::S3Url;
 
 /// Archives smaller than this are not backups (an empty database's
 /// archive is a few KiB).
@@ -123,8 +124,57 @@ fn s3_error(bucket: &str, key: &str, action: &str, e: impl std::fmt::Display) ->
     }
 }
 
+/// `pgark ls`: the backups under `url` (a bucket, or a bucket and key
+/// prefix), newest first, with their manifests read, on the caller's
+/// runtime with an S3 client built from `s3`.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), pgark::Error> {
+/// let url = pgark::S3Url::parse("s3://backups/prod/")?;
+/// let s3 = pgark::sink::s3::S3ClientOptions::default().with_region("eu-west-1");
+/// let listing = pgark::audit::ls(&url, &s3).await?;
+/// for b in &listing.backups {
+///     println!("{} {} {}", b.key, b.size, b.invalid().unwrap_or_else(|| "ok".into()));
+/// }
+/// # Ok(()) }
+/// ```
+pub async fn ls(url: &S3Url, s3: &S3ClientOptions) -> crate::Result<Listing> {
+    let client = build_client(s3).await;
+    Ok(list(&client, &url.bucket, &url.key).await?)
+}
+
+/// `pgark audit`: the backups under `url` ([`ls`]) checked against
+/// `cadence` ([`check`]).
+///
+/// ```no_run
+/// # async fn run() -> Result<(), pgark::Error> {
+/// use pgark::audit::{self, Cadence};
+/// let url = pgark::S3Url::parse("s3://backups/prod/")?;
+/// let s3 = pgark::sink::s3::S3ClientOptions::default();
+/// let week = 7 * 86_400;
+/// let now = std::time::SystemTime::now()
+///     .duration_since(std::time::UNIX_EPOCH)
+///     .map_or(0, |d| d.as_secs() as i64);
+/// let (_listing, report) = audit::audit(&url, &s3, Cadence { every: week, grace: 3600, now }).await?;
+/// if !report.ok() {
+///     for f in &report.findings {
+///         eprintln!("{}", f.message);
+///     }
+/// }
+/// # Ok(()) }
+/// ```
+pub async fn audit(
+    url: &S3Url,
+    s3: &S3ClientOptions,
+    cadence: Cadence,
+) -> crate::Result<(Listing, AuditReport)> {
+    let listing = ls(url, s3).await?;
+    let report = check(&listing, cadence);
+    Ok((listing, report))
+}
+
 /// Lists the backups under `prefix` and reads their manifests.
-pub async fn list(client: &Client, bucket: &str, prefix: &str) -> Result<Listing, S3Error> {
+pub(crate) async fn list(client: &Client, bucket: &str, prefix: &str) -> Result<Listing, S3Error> {
     let mut objects: Vec<(String, u64)> = Vec::new();
     let mut token = None;
     loop {
@@ -396,7 +446,7 @@ pub fn human(secs: i64) -> String {
 }
 
 /// Checks a listing against a cadence.
-pub fn audit(listing: &Listing, cadence: Cadence) -> AuditReport {
+pub fn check(listing: &Listing, cadence: Cadence) -> AuditReport {
     let mut findings = Vec::new();
     let finding = |kind: &str, fails: bool, message: String| Finding {
         kind: kind.into(),
@@ -624,7 +674,7 @@ mod tests {
             runs: vec![],
             run_files: vec![],
         };
-        let report = audit(
+        let report = check(
             &listing,
             Cadence {
                 every: i64::MAX,
@@ -666,7 +716,7 @@ mod tests {
             runs: vec![],
             run_files: vec![],
         };
-        let r = audit(
+        let r = check(
             &listing,
             Cadence {
                 every: 7 * DAY,
@@ -751,7 +801,7 @@ mod tests {
             runs: vec![],
             run_files: vec![],
         };
-        let r = audit(
+        let r = check(
             &listing,
             Cadence {
                 every: 7 * DAY,

@@ -12,7 +12,10 @@
 //! # Ok(()) }
 //! ```
 
+use crate::archive::Toc;
+use crate::audit::{AuditReport, Cadence, Listing};
 use crate::backup::{BackupOptions, BackupReport};
+use crate::crypt::Identities;
 use crate::diff::Diff;
 use crate::drill::{DrillOptions, DrillReport};
 use crate::error::Result;
@@ -22,6 +25,7 @@ use crate::runtime::for_blocking_call;
 use crate::sink::s3::S3ClientOptions;
 use crate::source::Source;
 use crate::verify::Checked;
+use crate::S3Url;
 
 /// [`crate::backup::backup`], on a runtime with a worker per core.
 pub fn backup(opts: &BackupOptions) -> Result<BackupReport> {
@@ -57,6 +61,39 @@ pub fn verify(
         let checked = crate::verify::verify(source, manifest.as_ref(), s3).await?;
         Ok((manifest, checked))
     })
+}
+
+/// [`crate::list::list`]: the archive's header and TOC.
+pub fn list(source: &Source, s3: &S3ClientOptions) -> Result<Toc> {
+    for_blocking_call("list", 2)?.block_on(crate::list::list(source, s3))
+}
+
+/// [`crate::audit::ls`]: the backups under a bucket and prefix.
+pub fn ls(url: &S3Url, s3: &S3ClientOptions) -> Result<Listing> {
+    for_blocking_call("ls", 2)?.block_on(crate::audit::ls(url, s3))
+}
+
+/// [`crate::audit::audit`]: the backups under a bucket and prefix, and
+/// their cadence checked.
+pub fn audit(
+    url: &S3Url,
+    s3: &S3ClientOptions,
+    cadence: Cadence,
+) -> Result<(Listing, AuditReport)> {
+    for_blocking_call("audit", 2)?.block_on(crate::audit::audit(url, s3, cadence))
+}
+
+/// [`crate::crypt::decrypt`]: `source` decrypted into `out`.
+pub fn decrypt<W>(
+    source: &Source,
+    identities: &Identities,
+    s3: &S3ClientOptions,
+    out: W,
+) -> Result<(W, u64)>
+where
+    W: std::io::Write + Send + 'static,
+{
+    for_blocking_call("decrypt", 2)?.block_on(crate::crypt::decrypt(source, identities, s3, out))
 }
 
 /// [`crate::diff::diff`].

@@ -65,7 +65,7 @@ impl DrillOptions {
             keep: false,
             audit: None,
             pg_restore: None,
-            s3: S3ClientOptions::from_env(),
+            s3: S3ClientOptions::default(),
             identity: None,
         }
     }
@@ -519,7 +519,7 @@ fn audit_check(handle: &Handle, opts: &DrillOptions, every: i64, grace: i64) -> 
         audit::list(&client, &opts.bucket, &opts.prefix).await
     })?;
     let now = now_unix();
-    let report = audit::audit(&listing, audit::Cadence { every, grace, now });
+    let report = audit::check(&listing, audit::Cadence { every, grace, now });
     let failing: Vec<&str> = report
         .findings
         .iter()

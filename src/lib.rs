@@ -61,6 +61,7 @@ pub mod cluster;
 pub mod db;
 pub mod diff;
 pub mod drill;
+pub mod list;
 pub mod prune;
 pub mod restore;
 pub mod retention;

@@ -8,7 +8,6 @@ use std::str::FromStr;
 
 use crate::crypt::S3Seek;
 use crate::error::{Error, Result};
-use crate::runtime::current_thread;
 use crate::sink::s3::{build_client, chain_line, Failure, S3Action, S3ClientOptions, S3Error};
 use crate::S3Url;
 
@@ -70,17 +69,16 @@ impl Source {
         }
     }
 
-    /// Opens the source at byte `offset` (a file seeks, an S3 object is
-    /// fetched with a range request from there on); standard input cannot.
+    /// Opens the file at byte `offset`; standard input cannot, and an S3
+    /// object is read by the async entry points, which are given its
+    /// [`S3ClientOptions`] (or [`open`]).
     pub fn open_at(&self, offset: u64) -> Result<Box<dyn Read + Send>> {
         match self {
             Source::Stdin => Err(Error::Config(
                 "standard input cannot be read at an offset".into(),
             )),
             Source::Encrypted(e) => e.open_range(offset, None),
-            Source::S3(crate::S3Url { bucket, key }) => {
-                Ok(Box::new(S3Reader::open(bucket, key, offset, None, None)?.0))
-            }
+            Source::S3(url) => Err(needs_s3_settings(url)),
             Source::File(path) => {
                 use std::io::{Seek, SeekFrom};
                 let mut file = File::open(path).map_err(|source| Error::File {
@@ -97,9 +95,9 @@ impl Source {
         }
     }
 
-    /// Opens the source at byte `offset` to read no further than byte
-    /// `last` (inclusive), when given: an S3 object is fetched with a range
-    /// request for exactly those bytes; a file seeks.
+    /// Opens the file at byte `offset` to read no further than byte
+    /// `last` (inclusive), when given (an S3 object: see
+    /// [`Source::open_at`]).
     pub fn open_range(&self, offset: u64, last: Option<u64>) -> Result<Box<dyn Read + Send>> {
         self.open_range_via(offset, last, None)
     }
@@ -112,8 +110,9 @@ impl Source {
         via: Option<&S3Reads>,
     ) -> Result<Box<dyn Read + Send>> {
         match self {
-            Source::S3(crate::S3Url { bucket, key }) => {
-                Ok(Box::new(S3Reader::open(bucket, key, offset, last, via)?.0))
+            Source::S3(url) => {
+                let via = s3_reads(via, url)?;
+                Ok(Box::new(S3Reader::open(url, offset, last, via)?.0))
             }
             Source::Encrypted(e) => e.open_range_via(offset, last, via),
             _ => self.open_at(offset),
@@ -121,9 +120,10 @@ impl Source {
     }
 
     /// Opens the source for sequential reading of its first bytes only (a
-    /// TOC): an S3 object is fetched in growing range requests as the
-    /// reader asks for more, so that what is left unread is never
-    /// downloaded.
+    /// TOC); through the async entry points, an S3 object is fetched in
+    /// growing range requests as the reader asks for more, so that what
+    /// is left unread is never downloaded (an S3 object: see
+    /// [`Source::open_at`]).
     pub fn open_head(&self) -> Result<Box<dyn Read + Send>> {
         self.open_head_via(None)
     }
@@ -131,15 +131,18 @@ impl Source {
     /// [`Source::open_head`], an S3 object read through `via`.
     pub(crate) fn open_head_via(&self, via: Option<&S3Reads>) -> Result<Box<dyn Read + Send>> {
         match self {
-            Source::S3(crate::S3Url { bucket, key }) => {
-                Ok(Box::new(S3Seek::with_window(bucket, key, via, RANGE_FIRST)))
-            }
+            Source::S3(url) => Ok(Box::new(S3Seek::with_window(
+                url,
+                s3_reads(via, url)?,
+                RANGE_FIRST,
+            ))),
             Source::Encrypted(e) => e.open_head_via(via),
             _ => self.open(),
         }
     }
 
-    /// Opens the source for sequential reading.
+    /// Opens the file or standard input for sequential reading (an S3
+    /// object: see [`Source::open_at`], or [`open`]).
     pub fn open(&self) -> Result<Box<dyn Read + Send>> {
         self.open_via(None)
     }
@@ -149,8 +152,9 @@ impl Source {
         match self {
             Source::Stdin => Ok(Box::new(io::stdin())),
             Source::Encrypted(e) => e.open_via(via),
-            Source::S3(crate::S3Url { bucket, key }) => {
-                Ok(Box::new(S3Reader::open(bucket, key, 0, None, via)?.0))
+            Source::S3(url) => {
+                let via = s3_reads(via, url)?;
+                Ok(Box::new(S3Reader::open(url, 0, None, via)?.0))
             }
             Source::File(path) => {
                 let file = File::open(path).map_err(|source| Error::File {
@@ -167,6 +171,63 @@ impl Source {
             }
         }
     }
+}
+
+/// `via`, the S3 client an S3 object is read with; none is an error, not
+/// a client built from the environment behind the caller's back.
+fn s3_reads<'a>(via: Option<&'a S3Reads>, url: &S3Url) -> Result<&'a S3Reads> {
+    via.ok_or_else(|| needs_s3_settings(url))
+}
+
+/// An S3 object opened without S3 settings.
+pub(crate) fn needs_s3_settings(url: &S3Url) -> Error {
+    Error::Config(format!(
+        "{url}: an S3 object is read with S3 settings: through pgark's async entry points \
+         (or pgark::blocking), which take them"
+    ))
+}
+
+/// Opens `source` for sequential reading, an S3 object read with `s3` on
+/// the current runtime. The reader blocks the thread that reads it: read
+/// it off the runtime's worker threads
+/// ([`tokio::task::spawn_blocking`]); the download stops when it is
+/// dropped.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), pgark::Error> {
+/// use std::io::Read;
+/// let source: pgark::source::Source = "s3://backups/prod/db.dump".parse()?;
+/// let s3 = pgark::sink::s3::S3ClientOptions::default().with_region("eu-west-1");
+/// let mut reader = pgark::source::open(&source, &s3).await?;
+/// let magic = tokio::task::spawn_blocking(move || {
+///     let mut magic = [0u8; 5];
+///     reader.read_exact(&mut magic).map(|()| magic)
+/// })
+/// .await;
+/// # Ok(()) }
+/// ```
+pub async fn open(source: &Source, s3: &S3ClientOptions) -> Result<Box<dyn Read + Send>> {
+    let reads = match source.base() {
+        Source::S3(_) => Some(S3Reads::new(s3).await),
+        _ => None,
+    };
+    source.open_via(reads.as_ref())
+}
+
+/// Runs `read` on a blocking thread over `source` opened for reading its
+/// first bytes (its TOC; [`Source::open_head`]), an S3 object read with
+/// `s3` on the current runtime.
+pub(crate) async fn read_head<T, F>(source: &Source, s3: &S3ClientOptions, read: F) -> Result<T>
+where
+    T: Send + 'static,
+    F: FnOnce(Box<dyn Read + Send>) -> Result<T> + Send + 'static,
+{
+    let reads = match source.base() {
+        Source::S3(_) => Some(S3Reads::new(s3).await),
+        _ => None,
+    };
+    let source = source.clone();
+    crate::runtime::off_workers(move |_| read(source.open_head_via(reads.as_ref())?)).await
 }
 
 /// Reads `bucket/key` if it exists: `Ok(None)` when there is no such
@@ -234,8 +295,8 @@ fn get_error(
 const RANGE_FIRST: u64 = 256 * 1024;
 
 /// An S3 object streamed through [`Read`] (never a temporary file). The
-/// download runs on the runtime of an [`S3Reads`], or on a thread of its
-/// own with its own runtime; at most four body chunks wait in between.
+/// download runs on the runtime of an [`S3Reads`]; at most four body
+/// chunks wait in between.
 pub(crate) struct S3Reader {
     rx: std::sync::mpsc::Receiver<std::result::Result<bytes::Bytes, String>>,
     buf: bytes::Bytes,
@@ -286,47 +347,32 @@ impl S3Reader {
     /// Streams the object from byte `offset` on, up to byte `last`
     /// (inclusive) when given (a range request unless the whole object is
     /// asked for); also returns the object's size when the response says
-    /// it. With `via`, the download runs on its runtime with its client;
-    /// without, on a thread of its own with its own runtime and client.
+    /// it. The download runs on `via`'s runtime with its client.
     pub(crate) fn open(
-        bucket: &str,
-        key: &str,
+        url: &S3Url,
         offset: u64,
         last: Option<u64>,
-        via: Option<&S3Reads>,
+        via: &S3Reads,
     ) -> Result<(S3Reader, Option<u64>)> {
         let (tx, rx) = std::sync::mpsc::sync_channel(4);
         let (first_tx, first_rx) = std::sync::mpsc::sync_channel::<Result<Option<u64>>>(1);
-        let (b, k) = (bucket.to_owned(), key.to_owned());
-        match via {
-            Some(via) => {
-                let client = via.client.clone();
-                via.handle
-                    .spawn(download(client, b, k, offset, last, first_tx, tx));
-            }
-            None => {
-                std::thread::spawn(move || {
-                    let rt = match current_thread() {
-                        Ok(rt) => rt,
-                        Err(e) => {
-                            let _ = first_tx.send(Err(e));
-                            return;
-                        }
-                    };
-                    rt.block_on(async move {
-                        let client = build_client(&S3ClientOptions::from_env()).await;
-                        download(client, b, k, offset, last, first_tx, tx).await
-                    });
-                });
-            }
-        }
+        let (b, k) = (url.bucket.clone(), url.key.clone());
+        via.handle.spawn(download(
+            via.client.clone(),
+            b,
+            k,
+            offset,
+            last,
+            first_tx,
+            tx,
+        ));
         let size = first_rx
             .recv()
-            .map_err(|_| Error::Config(format!("s3://{bucket}/{key}: the download stopped")))??;
+            .map_err(|_| Error::Config(format!("{url}: the download stopped")))??;
         let reader = S3Reader {
             rx,
             buf: bytes::Bytes::new(),
-            what: format!("s3://{bucket}/{key}"),
+            what: url.to_string(),
             done: false,
         };
         Ok((reader, size))

@@ -65,7 +65,49 @@ fn the_embedding_example_backs_up_verifies_restores_and_drills_in_one_runtime() 
         assert!(stdout.contains(step), "no {step:?} in:\n{stdout}");
     }
     assert!(stdout.contains("drill: ok rows public."), "{stdout}");
+    // list, ls and audit with the settings in code: the TOC of the archive
+    // backed up, that archive (and only it) under the prefix, valid.
+    let location = line_after(&stdout, "backup: s3://embed-example/")
+        .split(',')
+        .next()
+        .expect("location")
+        .to_owned();
+    let entries: usize = line_after(&stdout, "list: ")
+        .trim_end_matches(" entries")
+        .parse()
+        .expect("list: N entries");
+    // The same archive listed by the CLI (AWS settings from the
+    // environment): as many entries as the library's TOC.
+    let out = Command::new(env!("CARGO_BIN_EXE_pgark"))
+        .args(["list", "-v", &format!("s3://embed-example/{location}")])
+        .env("AWS_ENDPOINT_URL", s3.endpoint())
+        .env("AWS_ACCESS_KEY_ID", &key)
+        .env("AWS_SECRET_ACCESS_KEY", &secret)
+        .env("AWS_REGION", "us-east-1")
+        .output()
+        .expect("pgark list");
+    let listed = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{listed}");
+    let cli_entries = listed
+        .lines()
+        .filter(|l| !l.starts_with(';') && !l.is_empty())
+        .count();
+    assert!(entries > 10, "{stdout}");
+    assert_eq!(entries, cli_entries, "{listed}");
+    assert!(stdout.contains(&format!("ls: {location} ")), "{stdout}");
+    assert_eq!(stdout.matches("ls: ").count(), 1, "{stdout}");
+    assert!(line_after(&stdout, "ls: ").ends_with(" ok"), "{stdout}");
+    assert!(stdout.contains("audit: passed (1 valid of 1)"), "{stdout}");
     assert_same_dump("embedded restore", &plain_dump(&source), &plain_dump(&copy));
+}
+
+/// The rest of the first line of `text` holding `prefix`, after it.
+fn line_after<'a>(text: &'a str, prefix: &str) -> &'a str {
+    let at = text
+        .find(prefix)
+        .unwrap_or_else(|| panic!("no {prefix:?} in:\n{text}"));
+    let rest = &text[at + prefix.len()..];
+    rest.lines().next().unwrap_or("")
 }
 
 #[test]

@@ -153,7 +153,7 @@ impl BackupOptions {
             compress_threads: cores,
             split_threshold: Some(DEFAULT_SPLIT_THRESHOLD),
             lock_wait_timeout: Duration::from_secs(60),
-            s3: S3ClientOptions::from_env(),
+            s3: S3ClientOptions::default(),
             s3_sink: S3SinkOptions::default(),
             name: None,
             on_phase: None,

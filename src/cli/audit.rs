@@ -8,23 +8,16 @@ use pgark::heartbeat::post;
 use pgark::manifest::rfc3339;
 use pgark::retention;
 use pgark::runtime::{current_thread, now_unix};
-use pgark::sink::s3::{build_client, S3ClientOptions, S3Error};
+use pgark::sink::s3::S3ClientOptions;
 use pgark::Error;
 use pgark::S3Url;
 
 use super::args::{AuditArgs, LsArgs};
 
-async fn listing(url: &str) -> Result<audit::Listing, Error> {
-    let url = S3Url::parse(url)?;
-    let client = build_client(&S3ClientOptions::from_env()).await;
-    audit::list(&client, &url.bucket, &url.key)
-        .await
-        .map_err(|e: S3Error| e.into())
-}
-
 /// `pgark ls`: newest first, with size, age and manifest status.
 pub fn ls(args: &LsArgs) -> Result<(), Error> {
-    let listing = current_thread()?.block_on(listing(&args.url))?;
+    let url = S3Url::parse(&args.url)?;
+    let listing = pgark::blocking::ls(&url, &S3ClientOptions::from_env())?;
     let now = now_unix();
     if args.json {
         println!(
@@ -131,9 +124,9 @@ pub fn run(args: &AuditArgs) -> Result<bool, Error> {
     let every = super::duration::seconds(&args.every).map_err(Error::Config)?;
     let grace = super::duration::seconds(&args.grace).map_err(Error::Config)?;
     let now = now_unix();
-    let rt = current_thread()?;
-    let listing = rt.block_on(listing(&args.url))?;
-    let report = audit::audit(&listing, Cadence { every, grace, now });
+    let url = S3Url::parse(&args.url)?;
+    let cadence = Cadence { every, grace, now };
+    let (listing, report) = pgark::blocking::audit(&url, &S3ClientOptions::from_env(), cadence)?;
     let policy = args.keep.policy();
     let retention: Vec<(String, Vec<retention::Coverage>)> = valid_times(&listing)
         .into_iter()
@@ -194,7 +187,7 @@ pub fn run(args: &AuditArgs) -> Result<bool, Error> {
     }
     if let Some(url) = &args.webhook {
         let body = json.to_string();
-        if let Err(e) = rt.block_on(post(url, &body, Duration::from_secs(10))) {
+        if let Err(e) = current_thread()?.block_on(post(url, &body, Duration::from_secs(10))) {
             eprintln!("pgark: warning: {e}");
         }
     }

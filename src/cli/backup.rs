@@ -35,6 +35,7 @@ fn target(args: &BackupArgs) -> Result<Target, Error> {
 
 pub fn run(args: &BackupArgs) -> Result<(), Error> {
     let mut opts = BackupOptions::new(args.database_url.clone(), target(args)?);
+    opts.s3 = pgark::sink::s3::S3ClientOptions::from_env();
     opts.compression = args.compress;
     opts.format_version = args.format_version;
     opts.acl = args.acl;

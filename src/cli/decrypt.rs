@@ -5,7 +5,8 @@ use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 
 use pgark::backup::PendingFile;
-use pgark::crypt::{self, Identities};
+use pgark::crypt::Identities;
+use pgark::sink::s3::S3ClientOptions;
 use pgark::source::Source;
 use pgark::Error;
 
@@ -30,18 +31,17 @@ pub fn run(args: &DecryptArgs) -> Result<(), Error> {
             "--identity FILE (or PGARK_IDENTITY) is required to decrypt".into(),
         ));
     };
-    let input = args.archive.open()?;
-    let what = args.archive.to_string();
+    let s3 = S3ClientOptions::from_env();
     if args.output == "-" {
-        let mut out = BufWriter::with_capacity(1 << 20, io::stdout().lock());
-        crypt::decrypt_to(input, &ids, &what, &mut out)?;
+        let out = BufWriter::with_capacity(1 << 20, io::stdout());
+        let (mut out, _) = pgark::blocking::decrypt(&args.archive, &ids, &s3, out)?;
         return out.flush().map_err(Error::Output);
     }
     // Under a temporary name until every chunk is authenticated: a wrong
     // key, a tampered or truncated file leaves nothing under the name.
     let path = PathBuf::from(&args.output);
-    let (pending, mut file) = PendingFile::create(&path)?;
-    crypt::decrypt_to(input, &ids, &what, &mut file)?;
+    let (pending, file) = PendingFile::create(&path)?;
+    let (mut file, _) = pgark::blocking::decrypt(&args.archive, &ids, &s3, file)?;
     file.flush().map_err(|source| Error::Write {
         path: path.clone(),
         source,

@@ -31,6 +31,7 @@ pub fn run(args: &DrillArgs) -> Result<bool, Error> {
     };
     beat(&heartbeat, Beat::Start, "pgark drill started");
     let mut opts = DrillOptions::new(bucket.clone(), prefix, args.target_url.clone());
+    opts.s3 = pgark::sink::s3::S3ClientOptions::from_env();
     opts.key = args.key.clone();
     opts.checks = args.checks.clone();
     opts.keep = args.keep;

@@ -2,15 +2,15 @@
 
 use std::io::{self, BufWriter, Write};
 
-use pgark::archive::{listing, ArchiveReader};
+use pgark::archive::listing;
+use pgark::sink::s3::S3ClientOptions;
 use pgark::Error;
 
 use super::args::ListArgs;
 
 pub fn run(args: &ListArgs) -> Result<(), Error> {
     let source = super::decrypt::source(&args.archive, &args.identity)?;
-    let mut reader = ArchiveReader::new(source.open()?);
-    let toc = reader.read_toc()?;
+    let toc = pgark::blocking::list(&source, &S3ClientOptions::from_env())?;
     let stdout = io::stdout().lock();
     let mut out = BufWriter::new(stdout);
     let options = listing::Options {

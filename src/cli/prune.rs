@@ -18,8 +18,9 @@ pub fn run(args: &PruneArgs) -> Result<bool, Error> {
     let url = &args.url;
     let policy = args.keep.policy();
     let runtime = current_thread()?;
-    let client = runtime.block_on(build_client(&S3ClientOptions::from_env()));
-    let listing = runtime.block_on(audit::list(&client, &url.bucket, &url.key))?;
+    let s3 = S3ClientOptions::from_env();
+    let client = runtime.block_on(build_client(&s3));
+    let listing = runtime.block_on(audit::ls(url, &s3))?;
     let plan = prune::plan(&listing, &policy)?;
     let refused = !plan.blockers.is_empty() && !args.force;
     let applying = args.apply && !refused;

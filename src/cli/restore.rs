@@ -3,8 +3,9 @@
 use std::io::{self, BufWriter, Write};
 
 use archive_format::Section;
-use pgark::archive::{listing, ArchiveReader};
+use pgark::archive::listing;
 use pgark::restore::{self, RestoreOptions};
+use pgark::sink::s3::S3ClientOptions;
 use pgark::Error;
 
 use super::args::RestoreArgs;
@@ -12,8 +13,7 @@ use super::args::RestoreArgs;
 pub fn run(args: &RestoreArgs) -> Result<(), Error> {
     let source = super::decrypt::source(&args.archive, &args.identity)?;
     if args.list {
-        let mut reader = ArchiveReader::new(source.open()?);
-        let toc = reader.read_toc()?;
+        let toc = pgark::blocking::list(&source, &S3ClientOptions::from_env())?;
         let mut out = BufWriter::new(io::stdout().lock());
         listing::write(&mut out, &toc, &listing::Options::default()).map_err(Error::Output)?;
         return out.flush().map_err(Error::Output);
@@ -22,6 +22,7 @@ pub fn run(args: &RestoreArgs) -> Result<(), Error> {
         return Err(Error::Config("--dbname is required (or --list)".into()));
     };
     let mut opts = RestoreOptions::new(dbname.clone());
+    opts.s3 = S3ClientOptions::from_env();
     opts.jobs = usize::from(args.jobs);
     opts.split_threshold = args.split_threshold.0;
     if let Some(path) = &args.use_list {

@@ -38,7 +38,7 @@ mod writer;
 pub use error::CryptError;
 pub use keys::{Identities, Recipients};
 pub use manifest::{seal_manifest, unseal_manifest, Sealed};
-pub use reader::{decrypt_to, is_age};
+pub use reader::{decrypt, decrypt_to, is_age};
 pub(crate) use source::check_source;
 pub use source::EncryptedSource;
 pub use writer::{EncryptSink, Encryptor, CHUNK};

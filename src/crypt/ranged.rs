@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use crate::source::{S3Reader, S3Reads};
+use crate::S3Url;
 
 /// The first request after a seek fetches at least one encrypted chunk;
 /// each next one twice as much, up to [`MAX_WINDOW`].
@@ -17,9 +18,8 @@ const MAX_WINDOW: u64 = 8 << 20;
 const HEAD_WINDOW: u64 = 16 * 1024;
 
 pub(crate) struct S3Seek {
-    bucket: String,
-    key: String,
-    via: Option<S3Reads>,
+    url: S3Url,
+    via: S3Reads,
     /// Offset of the next byte.
     pos: u64,
     size: Option<u64>,
@@ -35,23 +35,17 @@ pub(crate) struct S3Seek {
 }
 
 impl S3Seek {
-    pub(crate) fn new(bucket: &str, key: &str, via: Option<&S3Reads>) -> S3Seek {
-        S3Seek::with_window(bucket, key, via, HEAD_WINDOW)
+    pub(crate) fn new(url: &S3Url, via: &S3Reads) -> S3Seek {
+        S3Seek::with_window(url, via, HEAD_WINDOW)
     }
 
     /// Reads from the start in a first range request of `first` bytes,
     /// each next one twice as large, up to [`MAX_WINDOW`] (what is left
     /// unread is never downloaded).
-    pub(crate) fn with_window(
-        bucket: &str,
-        key: &str,
-        via: Option<&S3Reads>,
-        first: u64,
-    ) -> S3Seek {
+    pub(crate) fn with_window(url: &S3Url, via: &S3Reads, first: u64) -> S3Seek {
         S3Seek {
-            bucket: bucket.to_owned(),
-            key: key.to_owned(),
-            via: via.cloned(),
+            url: url.clone(),
+            via: via.clone(),
             pos: 0,
             size: None,
             current: None,
@@ -66,8 +60,8 @@ impl S3Seek {
         if let Some(s) = self.size {
             return Ok(s);
         }
-        let (_, size) = S3Reader::open(&self.bucket, &self.key, 0, Some(0), self.via.as_ref())
-            .map_err(io::Error::other)?;
+        let (_, size) =
+            S3Reader::open(&self.url, 0, Some(0), &self.via).map_err(io::Error::other)?;
         self.size = size;
         size.ok_or_else(|| io::Error::other("the object's size is unknown"))
     }
@@ -104,14 +98,8 @@ impl Read for S3Seek {
                 Some(s) => last.min(s - 1),
                 None => last,
             };
-            let (r, size) = S3Reader::open(
-                &self.bucket,
-                &self.key,
-                self.pos,
-                Some(last),
-                self.via.as_ref(),
-            )
-            .map_err(io::Error::other)?;
+            let (r, size) = S3Reader::open(&self.url, self.pos, Some(last), &self.via)
+                .map_err(io::Error::other)?;
             self.size = size.or(self.size);
             self.current = Some(r);
             self.left = last - self.pos + 1;

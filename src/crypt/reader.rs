@@ -162,3 +162,26 @@ pub fn decrypt_to(
     }
     Ok(total)
 }
+
+/// Decrypts all of `source` into `out` on the caller's runtime (the reads
+/// and writes on a blocking thread), an S3 object read with `s3`; gives
+/// `out` back with the number of plaintext bytes. `out` only sees
+/// plaintext that was authenticated chunk by chunk: write it under a
+/// temporary name and rename it once this returns.
+pub async fn decrypt<W>(
+    source: &crate::source::Source,
+    identities: &Identities,
+    s3: &crate::sink::s3::S3ClientOptions,
+    mut out: W,
+) -> Result<(W, u64), crate::Error>
+where
+    W: io::Write + Send + 'static,
+{
+    let input = crate::source::open(source.base(), s3).await?;
+    let (ids, what) = (identities.clone(), source.to_string());
+    crate::runtime::off_workers(move |_| {
+        let n = decrypt_to(input, &ids, &what, &mut out)?;
+        Ok((out, n))
+    })
+    .await
+}

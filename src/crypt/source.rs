@@ -154,8 +154,9 @@ impl EncryptedSource {
                     .map_err(|e| self.io(e))?;
                 Ok(limit(Box::new(plain)))
             }
-            Source::S3(crate::S3Url { bucket, key }) => {
-                let reader = S3Seek::new(bucket, key, via);
+            Source::S3(url) => {
+                let via = via.ok_or_else(|| crate::source::needs_s3_settings(url))?;
+                let reader = S3Seek::new(url, via);
                 let (at, until) = (reader.at.clone(), reader.until.clone());
                 let mut plain = open(reader, ids, &what)?;
                 let head = at.load(Ordering::Relaxed);

@@ -123,7 +123,7 @@ impl RestoreOptions {
     pub fn new(url: impl Into<String>) -> Self {
         RestoreOptions {
             url: url.into(),
-            s3: S3ClientOptions::from_env(),
+            s3: S3ClientOptions::default(),
             clean: false,
             if_exists: false,
             no_owner: false,

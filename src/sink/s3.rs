@@ -450,9 +450,11 @@ impl Drop for S3Sink {
     }
 }
 
-/// Runs `fut` to completion from synchronous code. From a plain thread
-/// that is `Handle::block_on`; from inside a runtime (where that would
-/// panic, e.g. a sink dropped in an async task) it runs on a helper thread.
+/// Runs `fut` to completion from synchronous code, always on the caller's
+/// runtime (`handle`, the one the sink was given): no runtime is built.
+/// From a plain thread that is `Handle::block_on`; from inside a runtime
+/// (where that would panic, e.g. a sink dropped in an async task) the same
+/// `Handle::block_on` runs on a scoped helper thread.
 fn block_on<F>(handle: &Handle, fut: F) -> F::Output
 where
     F: Future + Send,
