@@ -764,7 +764,7 @@ mod tests {
             grace: DAY,
             now,
         };
-        let r = audit(&listing, cadence);
+        let r = check(&listing, cadence);
         let fails: Vec<&str> = r.findings.iter().map(|f| f.message.as_str()).collect();
         assert_eq!(fails.len(), 1, "{fails:?}");
         assert!(fails[0].starts_with("database stale: the newest valid backup"));
@@ -776,7 +776,7 @@ mod tests {
             orphan_manifests: vec![],
             run_files: vec![],
         };
-        let r = audit(&listing, cadence);
+        let r = check(&listing, cadence);
         assert!(!r.ok());
         assert_eq!(
             r.findings[0].message,
