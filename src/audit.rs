@@ -612,6 +612,7 @@ mod tests {
             large_objects: 0,
             extensions: vec![],
             snapshot: String::new(),
+            selection: vec![],
             encryption: None,
         });
         Backup {

@@ -68,4 +68,5 @@ pub mod retention;
 #[doc(hidden)] // The pgark binary's runtimes and clock: not part of the API.
 pub mod runtime;
 pub(crate) mod schema;
+pub mod select;
 pub mod verify;

@@ -61,6 +61,10 @@ pub struct Manifest {
     pub extensions: Vec<ExtensionVersion>,
     /// The exported snapshot every table was read in.
     pub snapshot: String,
+    /// The selection options the backup was taken with, as pg_dump flags
+    /// (e.g. `["--table", "app.t*", "--schema-only"]`); empty: everything.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub selection: Vec<String>,
     /// For an encrypted archive: how, to whom, and the fields above that
     /// name things (database, tables, large objects, extensions, snapshot)
     /// sealed to the same recipients; those fields are then empty here
@@ -404,6 +408,7 @@ mod tests {
             large_objects: 0,
             extensions: vec![],
             snapshot: "00000003-00000002-1".into(),
+            selection: vec![],
             encryption: None,
         };
         let text = m.to_json();

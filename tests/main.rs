@@ -34,6 +34,7 @@ mod restore;
 mod restore_faults;
 mod restore_split;
 mod s3_sink;
+mod selection;
 mod service;
 mod setup_script;
 mod toc_order;

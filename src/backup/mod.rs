@@ -114,6 +114,9 @@ pub struct BackupOptions {
     /// when the backup starts. [`crate::cluster`] gives every database of
     /// a run the run's, so that its archives share one stamp.
     pub stamp_at: Option<i64>,
+    /// What the archive holds: pg_dump's selection options
+    /// ([`crate::select::Selection`]); the default is everything.
+    pub selection: crate::select::Selection,
 }
 
 /// Receives a line per phase of a backup.
@@ -160,6 +163,7 @@ impl BackupOptions {
             on_progress: None,
             encrypt_to: None,
             stamp_at: None,
+            selection: crate::select::Selection::default(),
         }
     }
 }
@@ -295,14 +299,16 @@ pub async fn backup_until(
         workers.push(c);
     }
     let readers: Vec<&tokio_postgres::Client> = std::iter::once(&client).chain(&workers).collect();
+    let selected = crate::select::resolve::resolve(&client, &info.dbname, &opts.selection).await?;
     let cat = Catalog::load_on(&readers).await?;
-    let objects = schema::build(
+    let mut objects = schema::build(
         &cat,
         BuildOptions {
             version,
             std_strings: info.std_strings,
             acl: opts.acl,
             server_major: info.major(),
+            load_via_partition_root: opts.selection.load_via_partition_root,
         },
     );
     let unknown: Vec<String> = schema::unknown_objects(&cat, &objects)
@@ -312,7 +318,9 @@ pub async fn backup_until(
     if !unknown.is_empty() && !opts.allow_unknown {
         return Err(Error::Unsupported(unknown));
     }
+    crate::select::filter::apply(&mut objects, &cat, &opts.selection, &selected, info.major());
     let objects = schema::sort(objects, &cat);
+    let dumped: std::collections::HashSet<schema::Key> = objects.iter().map(|o| o.key).collect();
     let toc_info = TocInfo {
         version,
         dbname: info.dbname.clone(),
@@ -361,6 +369,10 @@ pub async fn backup_until(
         .relations
         .iter()
         .filter(|r| matches!(r.kind, 'r' | 'p'))
+        .filter(|r| {
+            dumped.contains(&schema::Key::new(schema::Class::Relation, r.oid))
+                || dumped.contains(&schema::Key::new(schema::Class::TableData, r.oid))
+        })
         .map(|r| r.qualified.clone())
         .collect();
     lock_tables(&client, &locked, opts.lock_wait_timeout).await?;
@@ -583,12 +595,14 @@ pub async fn backup_until(
         extensions: cat
             .extensions
             .iter()
+            .filter(|e| dumped.contains(&schema::Key::new(schema::Class::Extension, e.oid)))
             .map(|e| ExtensionVersion {
                 name: e.name.clone(),
                 version: e.version.clone(),
             })
             .collect(),
         snapshot,
+        selection: opts.selection.to_args(),
         encryption: None,
     };
     if let Some(r) = &opts.encrypt_to {

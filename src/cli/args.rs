@@ -366,6 +366,8 @@ pub struct BackupArgs {
     /// --exclude-database (repeatable).
     #[arg(long, value_name = "PATTERN", requires = "all_databases")]
     pub exclude_database: Vec<String>,
+    #[command(flatten)]
+    pub select: Box<super::select::SelectArgs>,
 }
 
 /// `--split-threshold`: a size in bytes, or off.

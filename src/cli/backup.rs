@@ -41,6 +41,7 @@ pub fn run(args: &BackupArgs) -> Result<(), Error> {
     opts.acl = args.acl;
     opts.allow_unknown = args.allow_unknown;
     opts.name = args.name.clone();
+    opts.selection = args.select.selection();
     if !args.encrypt_to.is_empty() {
         opts.encrypt_to = Some(pgark::crypt::Recipients::parse(&args.encrypt_to)?);
     }

@@ -15,6 +15,7 @@ mod list;
 mod log;
 mod prune;
 mod restore;
+mod select;
 mod verify;
 
 use std::process::ExitCode;

@@ -24,6 +24,9 @@ pub struct Sealed {
     pub extensions: Vec<ExtensionVersion>,
     /// The snapshot.
     pub snapshot: String,
+    /// The selection options (they name tables and schemas).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub selection: Vec<String>,
 }
 
 /// Moves the names and counts of `m` into an age ciphertext to
@@ -35,6 +38,7 @@ pub fn seal_manifest(m: &mut Manifest, recipients: &Recipients) -> Result<(), Cr
         large_objects: std::mem::take(&mut m.large_objects),
         extensions: std::mem::take(&mut m.extensions),
         snapshot: std::mem::take(&mut m.snapshot),
+        selection: std::mem::take(&mut m.selection),
     };
     let json = serde_json::to_vec(&sealed).map_err(|e| CryptError::Encrypt(e.to_string()))?;
     let keys = recipients.keys().map(|k| k.as_ref() as &dyn age::Recipient);
@@ -81,5 +85,6 @@ pub fn unseal_manifest(m: &mut Manifest, identities: &Identities) -> Result<(), 
     m.large_objects = s.large_objects;
     m.extensions = s.extensions;
     m.snapshot = s.snapshot;
+    m.selection = s.selection;
     Ok(())
 }

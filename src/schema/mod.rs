@@ -11,6 +11,7 @@ mod unknown;
 
 pub use build::{build, BuildOptions};
 pub use object::DataSource;
+pub(crate) use object::{Class, DumpObject, Key};
 pub use sort::sort;
 pub use toc::{toc, DataPlan, TocInfo};
 pub use unknown::unknown_objects;

@@ -314,6 +314,10 @@ pub struct DumpObject {
     pub entryless: bool,
     /// For a hidden object that another one's statement contains.
     pub inline: Option<Inline>,
+    /// Left out by the selection options (pg_dump's objects whose dump
+    /// flag is off): ordered like any object, its dependencies passed on,
+    /// but no TOC entry.
+    pub excluded: bool,
 }
 
 impl DumpObject {
@@ -368,6 +372,7 @@ impl DumpObject {
             hidden: false,
             entryless: false,
             inline: None,
+            excluded: false,
         }
     }
 }

@@ -271,7 +271,7 @@ fn visible_deps(i: usize, objects: &[DumpObject], deps: &[Vec<usize>]) -> Vec<Ke
         if !seen.insert(j) || objects[j].key.class == Class::Boundary {
             continue;
         }
-        if objects[j].hidden {
+        if objects[j].hidden || objects[j].excluded {
             stack.extend(deps[j].iter().rev().copied());
         } else if !out.contains(&objects[j].key) {
             out.push(objects[j].key);
@@ -315,7 +315,7 @@ pub fn sort(mut objects: Vec<DumpObject>, cat: &Catalog) -> Vec<DumpObject> {
         .filter_map(|i| {
             let mut o = slots[i].take()?;
             o.deps = keys[i].clone();
-            (!o.hidden).then_some(o)
+            (!o.hidden && !o.excluded).then_some(o)
         })
         .collect()
 }

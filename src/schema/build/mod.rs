@@ -46,6 +46,9 @@ pub struct BuildOptions {
     pub acl: bool,
     /// The source server's major version.
     pub server_major: u32,
+    /// Every partition's rows load through its root table
+    /// (`--load-via-partition-root`).
+    pub load_via_partition_root: bool,
 }
 
 /// Builds every dump object from the catalog.

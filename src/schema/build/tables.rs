@@ -442,7 +442,7 @@ impl<'a> Builder<'a> {
         }
         let parent = |t: &Relation| self.rels.get(t.parents.first()?).copied();
         let mut at = parent(r)?;
-        let mut forced = at.hashes_enum;
+        let mut forced = self.opts.load_via_partition_root || at.hashes_enum;
         while at.is_partition {
             at = parent(at)?;
             forced |= at.hashes_enum;
