@@ -348,3 +348,66 @@ fn all_databases_to_s3_and_one_killed() {
         crate::common::row_counts(&app)
     );
 }
+
+/// One archive per database needs a directory or a prefix; a pattern with
+/// a dot is refused as pg_dumpall refuses it; `--exclude-database` needs
+/// `--all-databases`. Exit 2, one line, before connecting (the URL
+/// points nowhere).
+#[test]
+fn all_databases_refuses_what_cannot_hold_a_run() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("one.dump");
+    let file = file.to_str().expect("utf-8 path");
+    let url = "postgresql://nobody@127.0.0.1:1/";
+    let cases: [(&str, Vec<&str>, &str); 6] = [
+        (
+            "a dotted pattern",
+            vec![
+                "--all-databases",
+                "--to",
+                "s3://bkt/p/",
+                "--exclude-database",
+                "db.x",
+            ],
+            "improper qualified name",
+        ),
+        (
+            "a file",
+            vec!["--all-databases", "--to", file],
+            "--to must be a directory",
+        ),
+        (
+            "stdout",
+            vec!["--all-databases", "--to", "-"],
+            "--to must be a directory",
+        ),
+        (
+            "an S3 key",
+            vec!["--all-databases", "--to", "s3://bkt/k.dump"],
+            "--to must be a directory",
+        ),
+        (
+            "a name",
+            vec!["--all-databases", "--to", "s3://bkt/p/", "--name", "x"],
+            "--name",
+        ),
+        (
+            "no --all-databases",
+            vec!["--exclude-database", "x", "--to", "s3://bkt/p/"],
+            "--all-databases",
+        ),
+    ];
+    for (what, args, says) in cases {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_pgark"))
+            .args(["backup", "--database-url", url])
+            .args(&args)
+            .env_remove("DATABASE_URL")
+            .env_remove("BACKUP_NAME")
+            .output()
+            .expect("pgark runs");
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{what}: {err}");
+        assert!(err.contains(says), "{what}: {err}");
+        assert!(!Path::new(file).exists(), "{what}: a file was written");
+    }
+}

@@ -128,9 +128,16 @@ pub async fn backup_all(
     let run_start = now_unix();
     let (date, stamp) = backup::key_time(run_start);
     check_target(&opts.backup)?;
+    let exclude: Vec<String> = opts
+        .exclude
+        .iter()
+        .map(|p| {
+            pattern::to_regex(p).map_err(|e| Error::Config(format!("--exclude-database: {e}")))
+        })
+        .collect::<Result<_>>()?;
     let url = &opts.backup.database_url;
     let client = connect_maintenance(url).await?;
-    let (databases, excluded) = list_databases(&client, &opts.exclude).await?;
+    let (databases, excluded) = list_databases(&client, &exclude).await?;
     opts.backup.phase(|| {
         format!(
             "all databases: {} to back up ({}), {} excluded",
@@ -249,17 +256,11 @@ async fn connect_maintenance(url: &str) -> Result<tokio_postgres::Client> {
     }
 }
 
-/// The databases to back up, by name, and those excluded.
+/// The databases to back up, by name, and those a regex excludes.
 async fn list_databases(
     client: &tokio_postgres::Client,
-    exclude: &[String],
+    regexes: &[String],
 ) -> Result<(Vec<String>, Vec<String>)> {
-    let regexes: Vec<String> = exclude
-        .iter()
-        .map(|p| {
-            pattern::to_regex(p).map_err(|e| Error::Config(format!("--exclude-database: {e}")))
-        })
-        .collect::<Result<_>>()?;
     // pg_dumpall's list: connectable, not a template, not being dropped
     // (datconnlimit -2, PostgreSQL 15.4+).
     let rows = client
