@@ -15,6 +15,9 @@
 //!   against its manifest ([`verify::manifest_beside`]);
 //! * [`restore::restore`]: the native restore, parallel and selective;
 //! * [`drill::drill`]: the restore drill of the newest valid backup;
+//! * [`globals::dump`]: roles, memberships, tablespaces and the
+//!   database's grants and settings, as `pg_dumpall --globals-only`
+//!   (the `<archive>.globals.sql` file), and [`globals::apply`];
 //! * [`diff::diff`]: what changed between two backups (objects, row
 //!   counts);
 //! * [`audit`], [`prune`], [`bucket`]: the bucket's cadence, retention and
@@ -61,6 +64,7 @@ pub mod cluster;
 pub mod db;
 pub mod diff;
 pub mod drill;
+pub mod globals;
 pub mod list;
 pub mod prune;
 pub mod restore;

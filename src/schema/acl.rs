@@ -76,6 +76,8 @@ fn privilege_letters(
     const USAGE: &[(char, &str)] = &[('U', "USAGE")];
     const SCHEMA: &[(char, &str)] = &[('C', "CREATE"), ('U', "USAGE")];
     const LARGE_OBJECT: &[(char, &str)] = &[('r', "SELECT"), ('w', "UPDATE")];
+    const DATABASE: &[(char, &str)] = &[('C', "CREATE"), ('c', "CONNECT"), ('T', "TEMPORARY")];
+    const TABLESPACE: &[(char, &str)] = &[('C', "CREATE")];
     Some(match keyword {
         "TABLE" | "TABLES" if column => COLUMN,
         "TABLE" | "TABLES" if server_major >= 17 => TABLE_17,
@@ -85,6 +87,8 @@ fn privilege_letters(
         "LANGUAGE" | "TYPE" | "TYPES" | "FOREIGN DATA WRAPPER" | "FOREIGN SERVER" => USAGE,
         "SCHEMA" | "SCHEMAS" => SCHEMA,
         "LARGE OBJECT" | "LARGE OBJECTS" => LARGE_OBJECT,
+        "DATABASE" => DATABASE,
+        "TABLESPACE" => TABLESPACE,
         _ => return None,
     })
 }

@@ -1,10 +1,10 @@
 //! Schema: the catalog turned into pg_dump's objects, in pg_dump's order,
 //! and then into TOC entries.
 
-mod acl;
+pub(crate) mod acl;
 mod build;
 mod object;
-mod quote;
+pub(crate) mod quote;
 mod sort;
 mod toc;
 mod unknown;
