@@ -614,6 +614,7 @@ mod tests {
             snapshot: String::new(),
             selection: vec![],
             encryption: None,
+            globals: None,
         });
         Backup {
             taken_at: Some(key_time),

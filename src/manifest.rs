@@ -71,6 +71,23 @@ pub struct Manifest {
     /// ([`crate::crypt::unseal_manifest`] puts them back).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encryption: Option<Encryption>,
+    /// The globals file written beside the archive (`backup --globals`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub globals: Option<GlobalsFile>,
+}
+
+/// The globals file of a backup (`<archive>.globals.sql`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GlobalsFile {
+    /// Where it is: `s3://bucket/key` or a path.
+    pub location: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Its SHA-256 (hex).
+    pub sha256: String,
+    /// Whether it holds password hashes (the backup's role could read
+    /// `pg_authid`).
+    pub passwords: bool,
 }
 
 /// How an archive is encrypted (in its manifest).
@@ -410,6 +427,7 @@ mod tests {
             snapshot: "00000003-00000002-1".into(),
             selection: vec![],
             encryption: None,
+            globals: None,
         };
         let text = m.to_json();
         assert!(!text.contains("\"parts\""));

@@ -27,6 +27,7 @@ mod fidelity_regress;
 mod fidelity_robust;
 mod fidelity_rows;
 mod fidelity_tables;
+mod globals;
 mod library;
 mod parallel_gzip;
 mod prune;

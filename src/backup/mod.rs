@@ -14,6 +14,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use sha2::Digest as _;
+
 use archive_format::{ArchiveVersion, ArchiveWriter, Compression, CreateTime, Header};
 
 use crate::catalog::Catalog;
@@ -117,6 +119,11 @@ pub struct BackupOptions {
     /// What the archive holds: pg_dump's selection options
     /// ([`crate::select::Selection`]); the default is everything.
     pub selection: crate::select::Selection,
+    /// Also write the cluster's globals (roles, memberships, tablespaces,
+    /// the database's grants and settings: [`crate::globals`]) beside the
+    /// archive as `<archive>.globals.sql`, recorded in the manifest. Not
+    /// for standard output nor encrypted archives.
+    pub globals: bool,
 }
 
 /// Receives a line per phase of a backup.
@@ -164,6 +171,7 @@ impl BackupOptions {
             encrypt_to: None,
             stamp_at: None,
             selection: crate::select::Selection::default(),
+            globals: false,
         }
     }
 }
@@ -217,6 +225,8 @@ pub struct BackupReport {
     pub manifest: Manifest,
     /// Where the manifest went (none for standard output).
     pub manifest_location: Option<String>,
+    /// Where the globals file went (with [`BackupOptions::globals`]).
+    pub globals_location: Option<String>,
 }
 
 impl BackupReport {
@@ -269,6 +279,7 @@ pub async fn backup_until(
     if let FormatVersion::Fixed(v) = opts.format_version {
         check_compression(v, opts.compression)?;
     }
+    check_globals(opts)?;
     // S3 first: missing credentials or an unreachable bucket fail before
     // any database work.
     let early_s3 = match &opts.target {
@@ -301,6 +312,11 @@ pub async fn backup_until(
     let readers: Vec<&tokio_postgres::Client> = std::iter::once(&client).chain(&workers).collect();
     let selected = crate::select::resolve::resolve(&client, &info.dbname, &opts.selection).await?;
     let cat = Catalog::load_on(&readers).await?;
+    // In the snapshot, like the catalog.
+    let globals = match opts.globals {
+        true => Some(crate::globals::dump(&client).await?),
+        false => None,
+    };
     let mut objects = schema::build(
         &cat,
         BuildOptions {
@@ -604,11 +620,54 @@ pub async fn backup_until(
         snapshot,
         selection: opts.selection.to_args(),
         encryption: None,
+        globals: None,
     };
     if let Some(r) = &opts.encrypt_to {
         crate::crypt::seal_manifest(&mut manifest, r)?;
     }
-    let manifest_location = write_manifest(&manifest, &written.stored, s3_client, opts).await?;
+    let mut globals_location = None;
+    if let Some(g) = &globals {
+        let sql = g.to_sql();
+        let location = write_beside(
+            "globals file",
+            crate::globals::SUFFIX,
+            sql.as_bytes().to_vec(),
+            &written.stored,
+            s3_client.clone(),
+            opts,
+        )
+        .await?;
+        opts.phase(|| {
+            format!(
+                "globals written: {} ({} roles, {} memberships, {} tablespaces; passwords {})",
+                location.as_deref().unwrap_or("-"),
+                g.roles.len(),
+                g.memberships.len(),
+                g.tablespaces.len(),
+                if g.passwords {
+                    "included"
+                } else {
+                    "not readable, left out"
+                }
+            )
+        });
+        manifest.globals = location.clone().map(|location| manifest::GlobalsFile {
+            location,
+            size: sql.len() as u64,
+            sha256: crate::sink::s3::hex(&sha2::Sha256::digest(sql.as_bytes())),
+            passwords: g.passwords,
+        });
+        globals_location = location;
+    }
+    let manifest_location = write_beside(
+        "manifest",
+        manifest::SUFFIX,
+        manifest.to_json().into_bytes(),
+        &written.stored,
+        s3_client,
+        opts,
+    )
+    .await?;
     Ok(BackupReport {
         path: PathBuf::from(&written.stored.location),
         bytes: written.stored.bytes,
@@ -624,6 +683,7 @@ pub async fn backup_until(
         stored: written.stored,
         manifest,
         manifest_location,
+        globals_location,
     })
 }
 
@@ -638,48 +698,72 @@ pub fn key_time(unix: i64) -> (String, String) {
     )
 }
 
-/// Writes the manifest next to the archive (after the archive is
-/// complete): `<archive>.manifest.json` as a file or S3 object; nothing
-/// for standard output. Returns where it went.
-async fn write_manifest(
-    manifest: &Manifest,
+/// `--globals` needs a place beside the archive, and is not encrypted.
+fn check_globals(opts: &BackupOptions) -> Result<()> {
+    if !opts.globals {
+        return Ok(());
+    }
+    if matches!(opts.target, Target::Stdout) {
+        return Err(Error::Config(
+            "--globals writes <archive>.globals.sql beside the archive: it needs a file, \
+             directory or S3 target, not standard output"
+                .into(),
+        ));
+    }
+    if opts.encrypt_to.is_some() {
+        return Err(Error::Config(
+            "--globals cannot be used with --encrypt-to yet (the globals file would not be \
+             encrypted): back the globals up in a separate run without --encrypt-to"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Writes `bytes` next to the archive (after the archive is complete),
+/// as `<archive><suffix>`: a file written under a temporary name and
+/// renamed, or an S3 object completed only when whole; nothing for
+/// standard output. Returns where it went. `what` names it in errors.
+pub(crate) async fn write_beside(
+    what: &str,
+    suffix: &str,
+    bytes: Vec<u8>,
     stored: &Stored,
     s3_client: Option<aws_sdk_s3::Client>,
     opts: &BackupOptions,
 ) -> Result<Option<String>> {
-    let json = manifest.to_json();
     let context = |e: Error| {
         Error::Config(format!(
-            "the archive {} is complete, but its manifest could not be written: {e}",
+            "the archive {} is complete, but its {what} could not be written: {e}",
             stored.location
         ))
     };
     if let (Some(client), Some(upload)) = (s3_client, &stored.s3) {
         let target = S3Url::new(
             upload.target.bucket.clone(),
-            format!("{}{}", upload.target.key, manifest::SUFFIX),
+            format!("{}{suffix}", upload.target.key),
         );
         let location = target.to_string();
         let options = opts.s3_sink.clone();
         let handle = tokio::runtime::Handle::current();
         tokio::task::spawn_blocking(move || -> Result<()> {
             let mut sink = S3Sink::new(client, handle, target, options)?;
-            std::io::Write::write_all(&mut sink, json.as_bytes())
+            std::io::Write::write_all(&mut sink, &bytes)
                 .map_err(|e| Error::Config(e.to_string()))?;
             sink.finish()?;
             Ok(())
         })
         .await
-        .map_err(|e| Error::Config(format!("the manifest upload failed: {e}")))?
+        .map_err(|e| Error::Config(format!("the {what} upload failed: {e}")))?
         .map_err(context)?;
         return Ok(Some(location));
     }
     if stored.location == "-" {
         return Ok(None);
     }
-    let path = PathBuf::from(format!("{}{}", stored.location, manifest::SUFFIX));
+    let path = PathBuf::from(format!("{}{suffix}", stored.location));
     let (pending, mut file) = PendingFile::create(&path).map_err(context)?;
-    std::io::Write::write_all(&mut file, json.as_bytes()).map_err(|source| {
+    std::io::Write::write_all(&mut file, &bytes).map_err(|source| {
         context(Error::Write {
             path: path.clone(),
             source,

@@ -169,6 +169,12 @@ pub struct RestoreArgs {
     /// Only this section: pre-data, data, post-data; repeatable.
     #[arg(long = "section", value_parser = ["pre-data", "data", "post-data"])]
     pub sections: Vec<String>,
+    /// Apply a globals file (`pgark backup --globals`) first: roles (those
+    /// that exist are skipped), memberships, role settings, tablespaces,
+    /// then the database's owner, grants and settings. Without FILE, the
+    /// one beside the archive (<archive>.globals.sql, a file or S3 object).
+    #[arg(long, value_name = "FILE", num_args = 0..=1, default_missing_value = "", conflicts_with = "list")]
+    pub globals: Option<String>,
 }
 
 /// `pgark ls`.
@@ -368,6 +374,15 @@ pub struct BackupArgs {
     pub exclude_database: Vec<String>,
     #[command(flatten)]
     pub select: Box<super::select::SelectArgs>,
+    /// Also write the cluster's globals beside the archive as
+    /// <archive>.globals.sql (what `pg_dumpall --globals-only` writes:
+    /// roles, memberships, role settings, tablespaces; plus this
+    /// database's owner, grants and settings), recorded in the manifest.
+    /// Password hashes only when the role may read pg_authid (a
+    /// superuser); the file's header says which. Not with standard output
+    /// or --encrypt-to.
+    #[arg(long)]
+    pub globals: bool,
 }
 
 /// `--split-threshold`: a size in bytes, or off.

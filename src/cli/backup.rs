@@ -40,6 +40,7 @@ pub fn run(args: &BackupArgs) -> Result<(), Error> {
     opts.format_version = args.format_version;
     opts.acl = args.acl;
     opts.allow_unknown = args.allow_unknown;
+    opts.globals = args.globals;
     opts.name = args.name.clone();
     opts.selection = args.select.selection();
     if !args.encrypt_to.is_empty() {
@@ -120,6 +121,7 @@ pub fn run(args: &BackupArgs) -> Result<(), Error> {
             "event": "backup complete",
             "archive": report.stored.location,
             "manifest": report.manifest_location,
+            "globals": report.globals_location,
             "bytes": report.bytes,
             "sha256": report.stored.sha256,
             "archive_version": report.archive_version.to_string(),

@@ -35,6 +35,11 @@ pub fn run(args: &RestoreArgs) -> Result<(), Error> {
         }
         opts.use_list = Some(ids);
     }
+    opts.globals = match args.globals.as_deref() {
+        None => None,
+        Some("") => Some(pgark::globals::beside(&args.archive)?),
+        Some(file) => Some(file.parse()?),
+    };
     opts.clean = args.clean;
     opts.data_only = args.data_only;
     opts.schema_only = args.schema_only;

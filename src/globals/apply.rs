@@ -99,8 +99,9 @@ fn first_words(stmt: &str, n: usize) -> String {
 
 /// Splits SQL into statements at top-level semicolons, as psql does:
 /// quotes (`'...'`, `E'...'`, `"..."`), dollar quotes, `--` and nested
-/// `/* */` comments are kept whole. Statements holding only comments and
-/// blanks are dropped; each statement keeps its text up to its `;`.
+/// `/* */` comments are kept whole. Comments before a statement are left
+/// out, and so are statements holding only comments and blanks; each
+/// statement keeps its text up to its `;`.
 pub fn split_statements(sql: &str) -> Vec<&str> {
     let b = sql.as_bytes();
     let mut out = Vec::new();
@@ -108,6 +109,10 @@ pub fn split_statements(sql: &str) -> Vec<&str> {
     let mut has_code = false;
     while i < b.len() {
         let c = b[i];
+        let comment = matches!((c, b.get(i + 1)), (b'-', Some(b'-')) | (b'/', Some(b'*')));
+        if !has_code && !comment && !c.is_ascii_whitespace() && c != b';' {
+            start = i;
+        }
         match c {
             b'-' if b.get(i + 1) == Some(&b'-') => {
                 i = sql[i..].find('\n').map_or(b.len(), |k| i + k + 1);
@@ -225,9 +230,9 @@ mod tests {
             split_statements(sql),
             vec![
                 "SET a = 1;",
-                "-- a comment; not a statement\nDO $pgark$\nBEGIN\nRAISE NOTICE 'x;y';\nEND\n$pgark$;",
+                "DO $pgark$\nBEGIN\nRAISE NOTICE 'x;y';\nEND\n$pgark$;",
                 "COMMENT ON ROLE \"a;b\" IS 'it''s; fine';",
-                "/* c; /* nested; */ */\nSELECT E'\\';', $$;$$, x$y;",
+                "SELECT E'\\';', $$;$$, x$y;",
             ]
         );
     }

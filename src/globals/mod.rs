@@ -14,6 +14,7 @@
 //! and the restoring role's own password is never replaced.
 
 mod apply;
+mod file;
 mod sql;
 
 use tokio_postgres::Client;
@@ -22,6 +23,8 @@ use crate::db::row::RowExt;
 use crate::error::{Error, Result};
 
 pub use apply::{apply, apply_sql, split_statements, GlobalsApplied};
+pub(crate) use apply::parts;
+pub use file::{beside, read};
 
 /// Suffix of the globals file's name or key, after the archive's.
 pub const SUFFIX: &str = ".globals.sql";
@@ -378,8 +381,3 @@ fn order_memberships(grants: Vec<Grant>, with_grantors: bool) -> Result<Vec<Memb
     Ok(out)
 }
 
-/// Where the globals file of the archive at `location` (a path or
-/// `s3://bucket/key`) goes: `<location>.globals.sql`.
-pub fn beside(location: &str) -> String {
-    format!("{location}{SUFFIX}")
-}

@@ -497,7 +497,7 @@ impl<'a> Engine<'a> {
 }
 
 /// A database name as a URL path segment.
-fn url_encode(name: &str) -> String {
+pub(super) fn url_encode(name: &str) -> String {
     name.bytes()
         .map(|b| {
             if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {

@@ -113,6 +113,13 @@ pub struct RestoreOptions {
     /// starts (see `engine/split.rs`), which pg_restore cannot do; `None`
     /// never splits. Only tables created by the restore are split.
     pub split_threshold: Option<u64>,
+    /// A globals file (`pgark backup --globals`, [`crate::globals`]) to
+    /// apply first: roles, memberships, tablespaces on the target server
+    /// (roles that exist are skipped), then the database's owner, grants
+    /// and settings on the target database (with `create`, on the
+    /// database created, after the restore). [`crate::globals::beside`]
+    /// names the one next to an archive.
+    pub globals: Option<Source>,
 }
 
 /// The default [`RestoreOptions::split_threshold`]: 64 MiB stored.
@@ -139,6 +146,7 @@ impl RestoreOptions {
             create: false,
             jobs: 1,
             split_threshold: Some(DEFAULT_SPLIT_THRESHOLD),
+            globals: None,
         }
     }
 }
@@ -173,8 +181,37 @@ pub struct RestoreReport {
 /// Runs on the caller's tokio runtime (the archive is read on one of its
 /// blocking threads); [`crate::blocking::restore`] is the same without one.
 pub async fn restore(source: &Source, opts: &RestoreOptions) -> Result<RestoreReport> {
-    let (source, opts) = (source.clone(), opts.clone());
-    off_workers(move |handle| restore_on(handle, &source, &opts)).await
+    let later = match &opts.globals {
+        Some(g) => apply_globals(&crate::globals::read(g, &opts.s3).await?, opts).await?,
+        None => None,
+    };
+    let report = {
+        let (source, opts) = (source.clone(), opts.clone());
+        off_workers(move |handle| restore_on(handle, &source, &opts)).await?
+    };
+    if let Some((dbname, sql)) = later {
+        let url = crate::drill::with_dbname(&opts.url, &engine::url_encode(&dbname))?;
+        let (client, _) = crate::db::connect(&url).await?;
+        crate::globals::apply_sql(&client, &sql).await?;
+    }
+    Ok(report)
+}
+
+/// Applies the globals file's cluster part on the target, and its
+/// database part too unless the restore creates the database: then that
+/// part and the database's name are returned, to be applied after.
+async fn apply_globals(text: &str, opts: &RestoreOptions) -> Result<Option<(String, String)>> {
+    let (cluster, database) = crate::globals::parts(text);
+    let (client, _) = crate::db::connect(&opts.url).await?;
+    crate::globals::apply_sql(&client, cluster).await?;
+    match database {
+        Some((name, sql)) if opts.create => Ok(Some((name, sql.to_owned()))),
+        Some((_, sql)) => {
+            crate::globals::apply_sql(&client, sql).await?;
+            Ok(None)
+        }
+        None => Ok(None),
+    }
 }
 
 fn restore_on(handle: &Handle, source: &Source, opts: &RestoreOptions) -> Result<RestoreReport> {
