@@ -164,11 +164,22 @@ fn all_databases_to_s3_and_one_killed() {
         expected.push(archive);
     }
     expected.push(format!("{run_dir}/run-{stamp}.json"));
-    // GLOBALS: once pgark::globals lands, globals-<stamp>.sql is expected too.
+    expected.push(format!("{run_dir}/globals-{stamp}.sql"));
     expected.sort();
     assert_eq!(
         first, expected,
-        "one archive and manifest per database, one run record, under one stamp"
+        "one archive and manifest per database, one globals file, one run record, under one stamp"
+    );
+    let globals = get_object(
+        &admin_client(moto),
+        BUCKET,
+        &format!("{run_dir}/globals-{stamp}.sql"),
+    );
+    let globals = String::from_utf8_lossy(&globals);
+    assert!(
+        globals.contains("CREATE ROLE postgres WITH SUPERUSER")
+            && !globals.contains("pgark-globals-database"),
+        "the cluster's roles, no database's part: {globals}"
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(
@@ -332,13 +343,14 @@ fn all_databases_to_s3_and_one_killed() {
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
         .collect();
     files.sort();
-    assert_eq!(files.len(), 3, "{files:?}");
-    let stamp = files[2]["run-".len()..files[2].len() - ".json".len()].to_owned();
+    assert_eq!(files.len(), 4, "{files:?}");
+    let stamp = files[3]["run-".len()..files[3].len() - ".json".len()].to_owned();
     assert_eq!(
         files,
         [
             format!("{}-{stamp}.dump", app.name),
             format!("{}-{stamp}.dump.manifest.json", app.name),
+            format!("globals-{stamp}.sql"),
             format!("run-{stamp}.json"),
         ]
     );

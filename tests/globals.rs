@@ -110,10 +110,7 @@ fn sql(server: &PgServer, db: &str, q: &str) -> String {
 /// The target URL with in-place tablespaces allowed (the source's
 /// tablespace is one; only a superuser's session may set this).
 fn target_url(db: &TestDb) -> String {
-    format!(
-        "{}?options=-c%20allow_in_place_tablespaces%3Don",
-        db.url()
-    )
+    format!("{}?options=-c%20allow_in_place_tablespaces%3Don", db.url())
 }
 
 /// Everything the globals carry, with the database's name left out.
@@ -397,7 +394,11 @@ fn globals_beside_an_s3_archive() {
             ],
         ),
     );
-    assert_same_dump("restored from S3 with globals", &plain_dump(&db), &plain_dump(&copy));
+    assert_same_dump(
+        "restored from S3 with globals",
+        &plain_dump(&db),
+        &plain_dump(&copy),
+    );
     assert_eq!(
         cluster_state(target, &copy.name),
         cluster_state(source, &db.name)

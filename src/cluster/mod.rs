@@ -146,10 +146,12 @@ pub async fn backup_all(
             excluded.len()
         )
     });
-    // GLOBALS: `pgark::globals::dump` (the `globals` helper's, pending on
-    // main) goes here: its SQL, from `client`, written once per run with
-    // `write_small(&opts.backup, &date, &record::globals_file_name(&stamp), ..)`.
-    let globals: Option<String> = None;
+    // The cluster's globals, once per run (each database's own owner,
+    // grants and settings are in its archive's DATABASE entries, and in
+    // its own globals file with --globals).
+    let sql = crate::globals::dump(&client).await?.cluster_sql();
+    let name = record::globals_file_name(&stamp);
+    let globals = Some(write_small(&opts.backup, &date, &name, sql.into_bytes()).await?);
     drop(client);
 
     tokio::pin!(stop);
@@ -324,6 +326,10 @@ async fn write_small(
             Ok(location)
         }
         Target::Dir(dir) => {
+            std::fs::create_dir_all(dir).map_err(|source| Error::Write {
+                path: dir.clone(),
+                source,
+            })?;
             let path: PathBuf = dir.join(name);
             let (pending, mut file) = PendingFile::create(&path)?;
             std::io::Write::write_all(&mut file, &body).map_err(|source| Error::Write {

@@ -22,8 +22,8 @@ use tokio_postgres::Client;
 use crate::db::row::RowExt;
 use crate::error::{Error, Result};
 
-pub use apply::{apply, apply_sql, split_statements, GlobalsApplied};
 pub(crate) use apply::parts;
+pub use apply::{apply, apply_sql, split_statements, GlobalsApplied};
 pub use file::{beside, read};
 
 /// Suffix of the globals file's name or key, after the archive's.
@@ -380,4 +380,3 @@ fn order_memberships(grants: Vec<Grant>, with_grantors: bool) -> Result<Vec<Memb
     }
     Ok(out)
 }
-

@@ -22,6 +22,17 @@ impl Globals {
     /// Holds password hashes when [`Globals::passwords`] (keep it as
     /// private as the archive).
     pub fn to_sql(&self) -> String {
+        self.render(true)
+    }
+
+    /// The file without the database's part: roles, memberships, role
+    /// settings and tablespaces only (`pg_dumpall --globals-only`'s
+    /// content), for a file shared by several databases' archives.
+    pub fn cluster_sql(&self) -> String {
+        self.render(false)
+    }
+
+    fn render(&self, with_database: bool) -> String {
         let mut s = String::new();
         let major = self.server_version_num / 10000;
         let _ = writeln!(
@@ -73,13 +84,15 @@ impl Globals {
             }
             s.push('\n');
         }
-        let _ = writeln!(
-            s,
-            "{DATABASE_MARKER}{}\n--\n-- The database's owner, privileges and settings \
-             (applied to the current database)\n--\n",
-            serde_json::Value::String(self.dbname.clone())
-        );
-        s.push_str(&self.database_sql(major as u32));
+        if with_database {
+            let _ = writeln!(
+                s,
+                "{DATABASE_MARKER}{}\n--\n-- The database's owner, privileges and settings \
+                 (applied to the current database)\n--\n",
+                serde_json::Value::String(self.dbname.clone())
+            );
+            s.push_str(&self.database_sql(major as u32));
+        }
         s
     }
 
@@ -331,5 +344,7 @@ mod tests {
             "{sql}"
         );
         assert!(sql.contains("Passwords: NOT included"));
+        let cluster = g.cluster_sql();
+        assert!(!cluster.contains("pgark-globals-database") && !cluster.contains("DO $pgark$"));
     }
 }
