@@ -266,33 +266,50 @@ fn restores_roles_and_grants_into_fresh_servers(v: PgVersion) {
     );
     assert_eq!(password_of(target, "app_rw"), "<null>");
 
-    // Another fresh server, the superuser's backup: the password hashes
-    // travel, and log in.
+    // Another fresh server, the superuser's backup restored with
+    // --create (the database's grants applied to the database created):
+    // the password hashes travel, and log in.
     let target2 = fresh_server(v);
-    let copy2 = target2.create_database("globals_pw");
+    let maintenance = format!(
+        "{}?options=-c%20allow_in_place_tablespaces%3Don",
+        target2.url("postgres")
+    );
     ok(
-        "pgark restore --globals (passwords)",
+        "pgark restore --create --globals (passwords)",
         pgark(&[
             "restore",
             as_super.to_str().expect("utf-8 path"),
             "-d",
-            &target_url(&copy2),
+            &maintenance,
+            "--create",
             "--globals",
             "--exit-on-error",
         ]),
     );
+    let created = pgark_testkit::pg_dump(target2, &db.name, &["--format=plain"])
+        .unwrap_or_else(|e| panic!("pg_dump of the created database: {e}"));
+    let created: String = String::from_utf8_lossy(&created)
+        .lines()
+        .filter(|l| !l.starts_with("\\restrict ") && !l.starts_with("\\unrestrict "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_same_dump(
+        &format!("{v} restored with --create"),
+        &source_dump,
+        &created,
+    );
+    assert_eq!(cluster_state(target2, &db.name), source_state);
     assert_eq!(
         password_of(target2, "app_rw"),
         password_of(source, "app_rw")
     );
     assert!(password_of(target2, "app_rw").starts_with("SCRAM-SHA-256$"));
-    assert_eq!(cluster_state(target2, &copy2.name), source_state);
     let login = Command::new(v.tool("psql"))
         .args(["-X", "-A", "-t", "-c", "SELECT current_user"])
         .arg(format!(
             "postgresql://app_rw:rw-secret@127.0.0.1:{}/{}",
             target2.port(),
-            copy2.name
+            db.name
         ))
         .output()
         .expect("psql runs");
