@@ -19,6 +19,9 @@ enum Setup {
     Sql(&'static str),
     /// Real `pg_dump --schema-only` of the source, restored.
     SchemaOnly,
+    /// Not restored: pg_dump's archive with these options does not
+    /// restore either (only the TOC is compared).
+    TocOnly,
 }
 
 const SHOP: Setup =
@@ -88,10 +91,29 @@ fn cases(v: PgVersion) -> Vec<(Vec<&'static str>, Setup)> {
             Setup::Empty,
         ),
         (vec!["-B", "--load-via-partition-root"], Setup::Empty),
+        // pg_dump 18 keeps pub_orders's table without the table: its
+        // archive then fails to restore, as pg_dump's own does.
+        (
+            vec!["-T", "shop.orders", "-T", "shop.big_orders"],
+            if v >= PgVersion::V18 {
+                Setup::TocOnly
+            } else {
+                Setup::Empty
+            },
+        ),
         (vec!["-n", "stats", "-b"], Setup::Empty),
         (
             vec!["--strict-names", "-n", "s*", "-N", "nosuch"],
             Setup::Empty,
+        ),
+        (vec!["--acl", "-n", "shop"], Setup::Empty),
+        (
+            vec!["--acl", "-t", "shop.orders", "-t", "shop.customers"],
+            SHOP,
+        ),
+        (
+            vec!["--acl", "-N", "stats", "-T", "shop.measure*"],
+            Setup::Sql("CREATE SCHEMA stats"),
         ),
     ];
     if v >= PgVersion::V17 {
@@ -129,7 +151,7 @@ fn by_object(dump: &str) -> String {
 fn restore(source: &TestDb, archive: &Path, setup: Setup, dir: &Path) -> TestDb {
     let copy = source.server().create_database("sel_copy");
     match setup {
-        Setup::Empty => {}
+        Setup::Empty | Setup::TocOnly => {}
         Setup::Sql(sql) => {
             copy.psql(sql).expect("setup SQL");
         }
@@ -147,10 +169,19 @@ fn restore(source: &TestDb, archive: &Path, setup: Setup, dir: &Path) -> TestDb 
 fn selection(v: PgVersion) {
     let source = fixture_db(pg(v), "selection.sql");
     for (flags, setup) in cases(v) {
-        let mut theirs = flags.clone();
-        theirs.extend(["--no-owner", "--no-acl"]);
+        // pgark's --acl is pg_dump without --no-acl.
+        let mut theirs: Vec<&str> = flags.iter().copied().filter(|f| *f != "--acl").collect();
+        let mut compared = theirs.clone();
+        compared.push("--no-acl");
+        if theirs.len() == flags.len() {
+            theirs.push("--no-acl");
+        }
+        theirs.push("--no-owner");
         eprintln!("case {flags:?} on {v}");
         toc_parity_of(&source, &flags, &theirs);
+        if matches!(setup, Setup::TocOnly) {
+            continue;
+        }
         let dir = tempfile::tempdir().expect("temp dir");
         let archive = backup(&source, dir.path(), &flags);
         if flags[0] == "-t" && flags[1] == "shop.orders" {
@@ -168,8 +199,8 @@ fn selection(v: PgVersion) {
         let copy = restore(&source, &archive, setup, dir.path());
         assert_same_dump(
             &format!("{flags:?} on {v}"),
-            &by_object(&plain(&source, &flags)),
-            &by_object(&plain(&copy, &flags)),
+            &by_object(&plain(&source, &compared)),
+            &by_object(&plain(&copy, &compared)),
         );
     }
 }

@@ -253,10 +253,13 @@ impl<'a> Rules<'a> {
         if o.key.class != Class::PublicationMember {
             return true;
         }
+        // pg_dump 18 keeps a table's or schema's membership even when the
+        // table or schema is not dumped; 15 to 17 only when it is.
+        if self.server_major >= 18 {
+            return true;
+        }
         if o.desc == "PUBLICATION TABLES IN SCHEMA" {
-            // pg_dump 18 keeps a schema's membership even when the schema
-            // is not dumped; 15 to 17 only when it is.
-            return self.server_major >= 18 || self.contains(o.namespace.as_deref());
+            return self.contains(o.namespace.as_deref());
         }
         o.deps
             .iter()
