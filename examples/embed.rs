@@ -4,7 +4,7 @@
 //! given in code rather than taken from the environment.
 //!
 //! ```text
-//! EMBED_S3_ENDPOINT=http://127.0.0.1:9000 EMBED_S3_ACCESS_KEY=... EMBED_S3_SECRET_KEY=... \
+//! EXAMPLE_S3_ENDPOINT=http://127.0.0.1:9000 EXAMPLE_S3_ACCESS_KEY=... EXAMPLE_S3_SECRET_KEY=... \
 //!   cargo run --example embed -- postgresql://localhost/app postgresql://localhost/copy my-bucket
 //! ```
 //!
@@ -29,9 +29,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let var = |name: &str| std::env::var(name).map_err(|_| format!("{name} is not set"));
     let s3 = S3ClientOptions::default()
-        .with_endpoint_url(var("EMBED_S3_ENDPOINT")?)
+        .with_endpoint_url(var("EXAMPLE_S3_ENDPOINT")?)
         .with_region("us-east-1")
-        .with_static_credentials(var("EMBED_S3_ACCESS_KEY")?, var("EMBED_S3_SECRET_KEY")?);
+        .with_static_credentials(var("EXAMPLE_S3_ACCESS_KEY")?, var("EXAMPLE_S3_SECRET_KEY")?);
 
     // Back up into s3://BUCKET/embed/YYYY/MM/DD/<db>-<stamp>.dump.
     let target = Target::S3 {

@@ -248,6 +248,21 @@ fn pick(handle: &Handle, opts: &DrillOptions) -> Result<Picked> {
 ///
 /// Runs on the caller's tokio runtime (the archive is read on one of its
 /// blocking threads); [`crate::blocking::drill`] is the same without one.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), pgark::Error> {
+/// use pgark::drill::DrillOptions;
+/// // The newest valid backup under s3://backups/prod/, restored into a
+/// // scratch database on the server of this URL, counted, dropped.
+/// let mut opts = DrillOptions::new("backups", "prod/", "postgresql://drill@scratch.internal/postgres");
+/// opts.s3 = pgark::sink::s3::S3ClientOptions::default().with_region("eu-west-1");
+/// let report = pgark::drill::drill(&opts).await?;
+/// for c in report.checks.iter().filter(|c| !c.ok) {
+///     eprintln!("{}: {}", c.name, c.detail);
+/// }
+/// assert!(report.ok(), "the backup {} did not pass", report.key);
+/// # Ok(()) }
+/// ```
 pub async fn drill(opts: &DrillOptions) -> Result<DrillReport> {
     let opts = opts.clone();
     off_workers(move |handle| drill_on(handle, &opts)).await

@@ -18,6 +18,10 @@
 //! * [`globals::dump`]: roles, memberships, tablespaces and the
 //!   database's grants and settings, as `pg_dumpall --globals-only`
 //!   (the `<archive>.globals.sql` file), and [`globals::apply`];
+//! * [`list::list`]: an archive's header and TOC, read where it is stored;
+//! * [`audit::ls`], [`audit::audit`]: the backups under a bucket and
+//!   prefix, and whether their cadence holds;
+//! * [`S3Url`]: an `s3://bucket/key` location, parsed in one place;
 //! * [`diff::diff`]: what changed between two backups (objects, row
 //!   counts);
 //! * [`audit`], [`prune`], [`bucket`]: the bucket's cadence, retention and
@@ -29,6 +33,11 @@
 //!
 //! The library prints nothing: warnings and server notices are `tracing`
 //! events.
+//!
+//! `examples/` has three programs: `embed.rs` (backup to S3, verify,
+//! list, audit, restore and drill in one `#[tokio::main]`),
+//! `restore_table.rs` (one table from S3 into a scratch database) and
+//! `verify_archive.rs` (a local archive against its manifest).
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), pgark::Error> {

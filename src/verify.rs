@@ -60,6 +60,17 @@ pub async fn manifest_beside(source: &Source, s3: &S3ClientOptions) -> Result<Op
 /// and checks it against `manifest` when given. Runs on the caller's tokio
 /// runtime, the archive read on one of its blocking threads;
 /// [`crate::blocking::verify`] is the same without one.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), pgark::Error> {
+/// use pgark::sink::s3::S3ClientOptions;
+/// let source: pgark::source::Source = "backups/app.dump".parse()?;
+/// let s3 = S3ClientOptions::default();
+/// let manifest = pgark::verify::manifest_beside(&source, &s3).await?;
+/// let checked = pgark::verify::verify(&source, manifest.as_ref(), &s3).await?;
+/// assert!(checked.mismatches.is_empty(), "{:?}", checked.mismatches);
+/// # Ok(()) }
+/// ```
 pub async fn verify(
     source: &Source,
     manifest: Option<&Manifest>,

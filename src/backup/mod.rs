@@ -149,7 +149,8 @@ impl BackupOptions {
     /// level 2 (on the benchmark's data within 6% of level 6's size, about
     /// twice as fast), archive version auto, no ACLs, one
     /// reading connection and one compression thread per core, locks
-    /// waited for up to a minute, S3 settings from the environment.
+    /// waited for up to a minute, S3 settings from the AWS configuration
+    /// chain ([`S3ClientOptions::default`]).
     pub fn new(database_url: impl Into<String>, target: Target) -> Self {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         BackupOptions {
@@ -263,6 +264,22 @@ pub fn choose_version(requested: FormatVersion, info: &ServerInfo) -> Result<Arc
 
 /// Runs a backup. On any error nothing is left under the target name: the
 /// temporary file is removed, the multipart upload aborted.
+///
+/// Runs on the caller's tokio runtime; [`crate::blocking::backup`] is the
+/// same without one.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), pgark::Error> {
+/// use pgark::backup::{BackupOptions, Target};
+/// use pgark::sink::s3::S3ClientOptions;
+/// // s3://backups/prod/YYYY/MM/DD/<db>-<stamp>.dump and its manifest.
+/// let target = Target::S3 { bucket: "backups".into(), key: "prod/".into() };
+/// let mut opts = BackupOptions::new("postgresql://backup@db.internal/app", target);
+/// opts.s3 = S3ClientOptions::default().with_region("eu-west-1");
+/// let report = pgark::backup::backup(&opts).await?;
+/// println!("{}: {} bytes, {} rows", report.path.display(), report.bytes, report.rows());
+/// # Ok(()) }
+/// ```
 pub async fn backup(opts: &BackupOptions) -> Result<BackupReport> {
     backup_until(opts, std::future::pending()).await
 }

@@ -70,7 +70,7 @@ pub struct RestoreOptions {
     /// The target database, as a libpq URL.
     pub url: String,
     /// How to reach S3 when the archive is there (default: the AWS
-    /// environment).
+    /// configuration chain, [`S3ClientOptions::default`]).
     pub s3: S3ClientOptions,
     /// Drop every selected object before creating it (`--clean`).
     pub clean: bool,
@@ -180,6 +180,20 @@ pub struct RestoreReport {
 ///
 /// Runs on the caller's tokio runtime (the archive is read on one of its
 /// blocking threads); [`crate::blocking::restore`] is the same without one.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), pgark::Error> {
+/// use pgark::restore::RestoreOptions;
+/// // One table, from S3 (its TOC and its data block by range requests).
+/// let source: pgark::source::Source = "s3://backups/prod/app-20261201T030000Z.dump".parse()?;
+/// let mut opts = RestoreOptions::new("postgresql://localhost/scratch");
+/// opts.s3 = pgark::sink::s3::S3ClientOptions::default().with_region("eu-west-1");
+/// opts.tables = vec!["orders".into()];
+/// opts.exit_on_error = true;
+/// let report = pgark::restore::restore(&source, &opts).await?;
+/// println!("{} rows", report.rows);
+/// # Ok(()) }
+/// ```
 pub async fn restore(source: &Source, opts: &RestoreOptions) -> Result<RestoreReport> {
     let later = match &opts.globals {
         Some(g) => apply_globals(&crate::globals::read(g, &opts.s3).await?, opts).await?,
