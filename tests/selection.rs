@@ -268,3 +268,24 @@ fn selection_errors() {
     assert_eq!(out.status.code(), Some(2));
     assert!(!to.exists());
 }
+
+/// Extension configuration rows (PostGIS's user rows in spatial_ref_sys)
+/// follow pg_dump's processExtensionTables: with their extension, their
+/// table's schema (`-n`) or table (`-t`), never with `-s` or when the
+/// schema is excluded: the TOC equals pg_dump's.
+#[test]
+fn selection_extension_config_16() {
+    let source = fixture_db(pg(PgVersion::V16), "postgis_app.sql");
+    for flags in [
+        vec!["-n", "public"],
+        vec!["-t", "public.spatial_ref_sys"],
+        vec!["-s"],
+        vec!["-N", "public"],
+        vec!["-T", "spatial_ref_sys"],
+    ] {
+        eprintln!("case {flags:?}");
+        let mut theirs = flags.clone();
+        theirs.extend(["--no-owner", "--no-acl"]);
+        toc_parity_of(&source, &flags, &theirs);
+    }
+}

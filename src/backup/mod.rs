@@ -342,6 +342,7 @@ pub async fn backup_until(
             acl: opts.acl,
             server_major: info.major(),
             load_via_partition_root: opts.selection.load_via_partition_root,
+            public_created: selected.includes_schema(&cat, "public"),
         },
     );
     let unknown: Vec<String> = schema::unknown_objects(&cat, &objects)

@@ -30,6 +30,18 @@ pub(crate) struct Resolved {
     pub exclude_extensions: HashSet<Oid>,
 }
 
+impl Resolved {
+    /// Whether `-n` selects the schema `name`.
+    pub(crate) fn includes_schema(&self, cat: &crate::catalog::Catalog, name: &str) -> bool {
+        let Some(only) = &self.schemas else {
+            return false;
+        };
+        cat.schemas
+            .iter()
+            .any(|s| s.name == name && only.contains(&s.oid))
+    }
+}
+
 /// pg_dump's `processSQLNamePattern` conditions: the name (and schema)
 /// regular expressions as parameters, `pg_table_is_visible` for an
 /// unqualified table pattern; `"^(.*)$"` is no condition.

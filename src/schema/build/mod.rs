@@ -49,6 +49,9 @@ pub struct BuildOptions {
     /// Every partition's rows load through its root table
     /// (`--load-via-partition-root`).
     pub load_via_partition_root: bool,
+    /// The public schema is dumped like any other (CREATE SCHEMA, its
+    /// comment), as pg_dump does when `-n` names it.
+    pub public_created: bool,
 }
 
 /// Builds every dump object from the catalog.

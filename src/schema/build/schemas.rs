@@ -13,7 +13,7 @@ const PG_NAMESPACE: Oid = 2615;
 impl Builder<'_> {
     pub(super) fn schemas(&mut self) {
         for s in &self.cat.schemas {
-            if s.name == "public" {
+            if s.name == "public" && !self.opts.public_created {
                 self.public_schema(s);
                 continue;
             }
