@@ -359,6 +359,69 @@ fn all_databases_to_s3_and_one_killed() {
         crate::common::row_counts(&copy),
         crate::common::row_counts(&app)
     );
+
+    // 5. Encrypted: the globals file too (it names roles, and as
+    // superuser holds their password hashes), to the same recipient.
+    let (identity, public) = crate::encrypt::keypair(dir.path(), "alldb");
+    let sealed = dir.path().join("sealed");
+    let to_sealed = format!("{}/", sealed.display());
+    let out = all_databases(
+        moto,
+        &to_sealed,
+        &[
+            "--exclude-database",
+            "b_big*",
+            "--exclude-database",
+            &quoted,
+            "--encrypt-to",
+            &public,
+        ],
+    )
+    .output()
+    .expect("pgark runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut files: Vec<String> = std::fs::read_dir(&sealed)
+        .expect("sealed dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    let stamp = files
+        .iter()
+        .find_map(|f| f.strip_prefix("run-")?.strip_suffix(".json"))
+        .expect("a run record")
+        .to_owned();
+    assert_eq!(
+        files,
+        [
+            format!("{}-{stamp}.dump.age", app.name),
+            format!("{}-{stamp}.dump.age.manifest.json", app.name),
+            format!("globals-{stamp}.sql.age"),
+            format!("run-{stamp}.json"),
+        ]
+    );
+    let globals_path = sealed.join(format!("globals-{stamp}.sql.age"));
+    let cipher = std::fs::read(&globals_path).expect("globals file");
+    assert!(cipher.starts_with(b"age-encryption.org/v1\n"));
+    assert!(!String::from_utf8_lossy(&cipher).contains("CREATE ROLE"));
+    let plain = pgark(
+        moto,
+        &[
+            "decrypt",
+            globals_path.to_str().expect("utf-8 path"),
+            "-o",
+            "-",
+            "--identity",
+            identity.to_str().expect("utf-8 path"),
+        ],
+    )
+    .output()
+    .expect("pgark decrypt runs");
+    assert!(plain.status.success(), "{}", stderr(&plain));
+    assert!(
+        String::from_utf8_lossy(&plain.stdout).contains("CREATE ROLE postgres WITH SUPERUSER"),
+        "{}",
+        String::from_utf8_lossy(&plain.stdout)
+    );
 }
 
 /// One archive per database needs a directory or a prefix; a pattern with

@@ -150,8 +150,17 @@ pub async fn backup_all(
     // grants and settings are in its archive's DATABASE entries, and in
     // its own globals file with --globals).
     let sql = crate::globals::dump(&client).await?.cluster_sql();
-    let name = record::globals_file_name(&stamp);
-    let globals = Some(write_small(&opts.backup, &date, &name, sql.into_bytes()).await?);
+    let mut name = record::globals_file_name(&stamp);
+    // It names roles and may hold their password hashes: encrypted to the
+    // archives' recipients when they are.
+    let body = match &opts.backup.encrypt_to {
+        Some(r) => {
+            name.push_str(crate::crypt::SUFFIX);
+            encrypt(sql.as_bytes(), r)?
+        }
+        None => sql.into_bytes(),
+    };
+    let globals = Some(write_small(&opts.backup, &date, &name, body).await?);
     drop(client);
 
     tokio::pin!(stop);
@@ -287,6 +296,18 @@ async fn list_databases(
         }
     }
     Ok((keep, excluded))
+}
+
+/// `bytes` as an age file to `recipients`.
+fn encrypt(bytes: &[u8], recipients: &crate::crypt::Recipients) -> Result<Vec<u8>> {
+    let fail = |e: String| Error::from(crate::crypt::CryptError::Encrypt(e));
+    let keys = recipients.keys().map(|k| k.as_ref() as &dyn age::Recipient);
+    let enc = age::Encryptor::with_recipients(keys).map_err(|e| fail(e.to_string()))?;
+    let mut out = Vec::new();
+    let mut w = enc.wrap_output(&mut out).map_err(|e| fail(e.to_string()))?;
+    std::io::Write::write_all(&mut w, bytes).map_err(|e| fail(e.to_string()))?;
+    w.finish().map_err(|e| fail(e.to_string()))?;
+    Ok(out)
 }
 
 /// `opts`' log prefixed with the database's name.

@@ -61,7 +61,8 @@ pub fn file_name(stamp: &str) -> String {
     format!("run-{stamp}.json")
 }
 
-/// The globals file's name for a run stamp.
+/// The globals file's name for a run stamp (`.age` appended when the run
+/// encrypts).
 pub fn globals_file_name(stamp: &str) -> String {
     format!("globals-{stamp}.sql")
 }
@@ -81,7 +82,11 @@ pub fn run_file_stamp(key: &str) -> Option<(&str, &str)> {
     let stamp = file
         .strip_prefix("run-")
         .and_then(|f| f.strip_suffix(".json"))
-        .or_else(|| file.strip_prefix("globals-")?.strip_suffix(".sql"))?;
+        .or_else(|| {
+            let f = file.strip_prefix("globals-")?;
+            let f = f.strip_suffix(crate::crypt::SUFFIX).unwrap_or(f);
+            f.strip_suffix(".sql")
+        })?;
     is_stamp(stamp).then_some((dir, stamp))
 }
 
@@ -107,6 +112,10 @@ mod tests {
             Some(("", "20261201T030000Z"))
         );
         assert_eq!(run_file_stamp("p/globals-x.sql"), None);
+        assert_eq!(
+            run_file_stamp("globals-20261201T030000Z.sql.age"),
+            Some(("", "20261201T030000Z"))
+        );
         let r = RunRecord {
             format: FORMAT.into(),
             stamp: "20261201T030000Z".into(),
