@@ -31,6 +31,8 @@ GRANT readers TO app_ro WITH ADMIN OPTION;
 ALTER TABLESPACE ts_fast OWNER TO app_owner;
 ALTER TABLESPACE ts_fast SET (random_page_cost = 1.1);
 GRANT CREATE ON TABLESPACE ts_fast TO app_rw;
+GRANT SET ON PARAMETER work_mem TO app_rw;
+GRANT ALTER SYSTEM ON PARAMETER log_min_duration_statement TO app_owner WITH GRANT OPTION;
 ALTER ROLE app_rw SET statement_timeout = '5s';
 ALTER ROLE app_ro SET search_path = app, public;
 CREATE ROLE backup_user LOGIN PASSWORD 'backup-secret';
@@ -152,6 +154,11 @@ fn cluster_state(server: &PgServer, db: &str) -> String {
         "SELECT 'tablespace', spcname, pg_get_userbyid(spcowner), \
                 ARRAY(SELECT a::text FROM unnest(spcacl) a ORDER BY 1), spcoptions \
          FROM pg_tablespace WHERE spcname !~ '^pg_' ORDER BY 2",
+    ) + &sql(
+        server,
+        db,
+        "SELECT 'parameter', parname, ARRAY(SELECT a::text FROM unnest(paracl) a ORDER BY 1) \
+         FROM pg_parameter_acl ORDER BY 2",
     )
 }
 

@@ -50,6 +50,8 @@ pub struct Globals {
     pub role_settings: Vec<(String, String)>,
     /// Tablespaces other than `pg_default` and `pg_global`.
     pub tablespaces: Vec<Tablespace>,
+    /// Privileges on configuration parameters (`GRANT SET ON PARAMETER`).
+    pub parameter_acls: Vec<ParameterAcl>,
     /// The connected database's owner, privileges and settings.
     pub database: Database,
 }
@@ -119,6 +121,20 @@ pub struct Membership {
     pub inherit: Option<bool>,
     /// `SET FALSE` when false (16+).
     pub set: Option<bool>,
+}
+
+/// The privileges on one configuration parameter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ParameterAcl {
+    /// `parname`.
+    pub name: String,
+    /// The bootstrap superuser, who owns every parameter.
+    pub owner: String,
+    /// Its ACL items.
+    pub acl: Vec<String>,
+    /// The default ACL.
+    pub base_acl: Vec<String>,
 }
 
 /// A tablespace.
@@ -267,6 +283,20 @@ pub async fn dump(client: &Client) -> Result<Globals> {
             })
         })
         .collect::<Result<Vec<_>>>()?;
+    let parameter_acls = client
+        .query(include_str!("parameter_acls.sql"), &[])
+        .await
+        .map_err(q("reading privileges on parameters"))?
+        .iter()
+        .map(|r| {
+            Ok(ParameterAcl {
+                name: r.col(0)?,
+                owner: r.col(1)?,
+                acl: r.col(2)?,
+                base_acl: r.col(3)?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
     let d = client
         .query_one(include_str!("database.sql"), &[])
         .await
@@ -286,6 +316,7 @@ pub async fn dump(client: &Client) -> Result<Globals> {
         memberships,
         role_settings,
         tablespaces,
+        parameter_acls,
         database,
     })
 }

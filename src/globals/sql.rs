@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Globals, Membership, Role, Tablespace};
+use super::{Globals, Membership, ParameterAcl, Role, Tablespace};
 use crate::schema::acl::{acl_commands, AclTarget};
 use crate::schema::quote::{alter_config, ident, literal};
 
@@ -74,6 +74,13 @@ impl Globals {
             s.push_str("--\n-- Role memberships\n--\n\n");
             for m in &self.memberships {
                 s.push_str(&grant_membership(m));
+            }
+            s.push('\n');
+        }
+        if !self.parameter_acls.is_empty() {
+            s.push_str("--\n-- Role privileges on configuration parameters\n--\n\n");
+            for p in &self.parameter_acls {
+                s.push_str(&parameter_acl(p, major as u32));
             }
             s.push('\n');
         }
@@ -213,6 +220,28 @@ fn grant_membership(m: &Membership) -> String {
     s
 }
 
+/// pg_dumpall's `GRANT ... ON PARAMETER` (dumpRoleGUCPrivs).
+fn parameter_acl(p: &ParameterAcl, major: u32) -> String {
+    let name = ident(&p.name);
+    let target = AclTarget {
+        keyword: "PARAMETER",
+        name: &name,
+        column: None,
+        schema: None,
+        owner: Some(&p.owner),
+        prefix: "",
+        server_major: major,
+    };
+    acl_commands(&target, &p.acl, &p.base_acl).unwrap_or_else(|| {
+        tracing::warn!(
+            "globals: parameter {}'s ACL could not be read ({:?}): not written",
+            p.name,
+            p.acl
+        );
+        String::new()
+    })
+}
+
 /// pg_dumpall's tablespace: CREATE (in place when its location is not
 /// absolute), options, privileges, comment.
 fn tablespace(t: &Tablespace, major: u32) -> String {
@@ -316,6 +345,12 @@ mod tests {
             memberships: vec![],
             role_settings: vec![],
             tablespaces: vec![],
+            parameter_acls: vec![ParameterAcl {
+                name: "work_mem".into(),
+                owner: "postgres".into(),
+                acl: vec!["postgres=sA/postgres".into(), "app=s/postgres".into()],
+                base_acl: vec!["postgres=sA/postgres".into()],
+            }],
             database: Database {
                 owner: "owner".into(),
                 acl: vec![
@@ -344,6 +379,10 @@ mod tests {
             "{sql}"
         );
         assert!(sql.contains("Passwords: NOT included"));
+        assert!(
+            sql.contains("\nGRANT SET ON PARAMETER work_mem TO app;\n"),
+            "{sql}"
+        );
         let cluster = g.cluster_sql();
         assert!(!cluster.contains("pgark-globals-database") && !cluster.contains("DO $pgark$"));
     }

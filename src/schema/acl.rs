@@ -78,6 +78,7 @@ fn privilege_letters(
     const LARGE_OBJECT: &[(char, &str)] = &[('r', "SELECT"), ('w', "UPDATE")];
     const DATABASE: &[(char, &str)] = &[('C', "CREATE"), ('c', "CONNECT"), ('T', "TEMPORARY")];
     const TABLESPACE: &[(char, &str)] = &[('C', "CREATE")];
+    const PARAMETER: &[(char, &str)] = &[('s', "SET"), ('A', "ALTER SYSTEM")];
     Some(match keyword {
         "TABLE" | "TABLES" if column => COLUMN,
         "TABLE" | "TABLES" if server_major >= 17 => TABLE_17,
@@ -89,6 +90,7 @@ fn privilege_letters(
         "LARGE OBJECT" | "LARGE OBJECTS" => LARGE_OBJECT,
         "DATABASE" => DATABASE,
         "TABLESPACE" => TABLESPACE,
+        "PARAMETER" => PARAMETER,
         _ => return None,
     })
 }
