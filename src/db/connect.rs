@@ -6,14 +6,13 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Mutex;
-use std::time::Duration;
 
-use tokio_postgres::config::{ChannelBinding, Host, SslMode as PgSslMode, TargetSessionAttrs};
+use tokio_postgres::config::{Host, SslMode as PgSslMode};
 use tokio_postgres::error::SqlState;
 use tokio_postgres::{Client, Config, NoTls};
 
 use super::conninfo;
-use super::pgpass;
+use super::resolve;
 use super::tls::{ClientCert, MakeRustls, RootCerts, SslMode, TlsError};
 use crate::error::{Error, Result};
 
@@ -40,7 +39,7 @@ impl fmt::Display for ConnectTarget {
     }
 }
 
-fn target(config: &Config) -> ConnectTarget {
+pub(super) fn target(config: &Config) -> ConnectTarget {
     let host = match config.get_hosts().first() {
         Some(Host::Tcp(h)) => h.clone(),
         #[cfg(unix)]
@@ -106,10 +105,6 @@ impl fmt::Debug for ConnectOptions {
     }
 }
 
-/// Unix socket directories tried when no host is given (Debian's and
-/// upstream's defaults); a password file line for `localhost` matches them.
-const DEFAULT_SOCKET_DIRS: [&str; 3] = ["/var/run/postgresql", "/run/postgresql", "/tmp"];
-
 impl ConnectOptions {
     /// Resolves `url` (a `postgresql://` URL or libpq `key=value` string)
     /// with the process environment.
@@ -130,241 +125,26 @@ impl ConnectOptions {
         let mut config = Config::from_str(&split.rest).map_err(|e| {
             Error::Config(format!("invalid database URL: {}", redact(&e.to_string())))
         })?;
-        let mut warnings = Vec::new();
         let home = env("HOME").map(PathBuf::from);
-
-        if config.get_ports().is_empty() {
-            if let Some(ports) = env("PGPORT") {
-                for p in ports.split(',') {
-                    let port = if p.is_empty() {
-                        5432
-                    } else {
-                        p.trim()
-                            .parse()
-                            .map_err(|_| Error::Config(format!("invalid PGPORT \"{ports}\"")))?
-                    };
-                    config.port(port);
-                }
-            }
-        }
-        if config.get_hostaddrs().is_empty() {
-            if let Some(addrs) = env("PGHOSTADDR") {
-                for a in addrs.split(',') {
-                    let addr = a
-                        .trim()
-                        .parse()
-                        .map_err(|_| Error::Config(format!("invalid PGHOSTADDR \"{addrs}\"")))?;
-                    config.hostaddr(addr);
-                }
-            }
-        }
-        let mut default_host = false;
-        if config.get_hosts().is_empty() {
-            if let Some(hosts) = env("PGHOST") {
-                for h in hosts.split(',') {
-                    config.host(h);
-                }
-            } else if config.get_hostaddrs().is_empty() {
-                default_host = true;
-                let port = config.get_ports().first().copied().unwrap_or(5432);
-                let socket = DEFAULT_SOCKET_DIRS
-                    .iter()
-                    .find(|d| Path::new(d).join(format!(".s.PGSQL.{port}")).exists());
-                config.host(socket.copied().unwrap_or("localhost"));
-            }
-        }
-        if config.get_user().is_none() {
-            let user = env("PGUSER")
-                .or_else(|| env("USER"))
-                .or_else(|| env("LOGNAME"))
-                .unwrap_or_else(|| "postgres".into());
-            config.user(user);
-        }
-        if config.get_dbname().is_none() {
-            if let Some(db) = env("PGDATABASE") {
-                config.dbname(db);
-            }
-        }
-        if config.get_options().is_none() {
-            if let Some(o) = env("PGOPTIONS") {
-                config.options(o);
-            }
-        }
-        if config.get_connect_timeout().is_none() {
-            if let Some(t) = env("PGCONNECT_TIMEOUT") {
-                let secs: i64 = t
-                    .trim()
-                    .parse()
-                    .map_err(|_| Error::Config(format!("invalid PGCONNECT_TIMEOUT \"{t}\"")))?;
-                if secs > 0 {
-                    config.connect_timeout(Duration::from_secs(secs.unsigned_abs().max(2)));
-                }
-            }
-        }
-        if !split.has("channel_binding") {
-            if let Some(v) = env("PGCHANNELBINDING") {
-                config.channel_binding(match v.as_str() {
-                    "disable" => ChannelBinding::Disable,
-                    "prefer" => ChannelBinding::Prefer,
-                    "require" => ChannelBinding::Require,
-                    _ => return Err(Error::Config(format!("invalid PGCHANNELBINDING \"{v}\""))),
-                });
-            }
-        }
-        if !split.has("target_session_attrs") {
-            if let Some(v) = env("PGTARGETSESSIONATTRS") {
-                config.target_session_attrs(match v.as_str() {
-                    "any" => TargetSessionAttrs::Any,
-                    "read-write" => TargetSessionAttrs::ReadWrite,
-                    "read-only" => TargetSessionAttrs::ReadOnly,
-                    _ => {
-                        return Err(Error::Config(format!(
-                            "invalid PGTARGETSESSIONATTRS \"{v}\""
-                        )))
-                    }
-                });
-            }
-        }
-        match config.get_application_name() {
-            Some(_) => {}
-            None => {
-                config.application_name(env("PGAPPNAME").unwrap_or_else(|| "pgark".into()));
-            }
-        }
-        if let Some(g) = split.own.get("gssencmode") {
-            if g == "require" {
-                return Err(Error::Config(
-                    "gssencmode=require: GSSAPI encryption is not supported; use sslmode".into(),
-                ));
-            }
-        }
-
-        // TLS: sslmode, sslrootcert, client certificate.
-        let explicit_mode = split
-            .own
-            .get("sslmode")
-            .cloned()
-            .or_else(|| env("PGSSLMODE"));
-        let explicit_root = split
-            .own
-            .get("sslrootcert")
-            .cloned()
-            .or_else(|| env("PGSSLROOTCERT"));
-        let system_roots = explicit_root.as_deref() == Some("system");
-        let ssl_mode = match &explicit_mode {
-            Some(m) => SslMode::parse(m).ok_or_else(|| {
-                Error::Config(format!(
-                    "invalid sslmode value: \"{m}\" (disable, allow, prefer, require, verify-ca \
-                     or verify-full)"
-                ))
-            })?,
-            None if system_roots => SslMode::VerifyFull,
-            None => SslMode::Prefer,
-        };
-        if system_roots && ssl_mode != SslMode::VerifyFull {
-            return Err(Error::Config(format!(
-                "weak sslmode \"{ssl_mode}\" may not be used with sslrootcert=system (use \
-                 \"verify-full\")"
-            )));
-        }
-        let root_path = match &explicit_root {
-            Some(r) if r != "system" => Some(PathBuf::from(r)),
-            Some(_) => None,
-            None => home.as_ref().map(|h| h.join(".postgresql/root.crt")),
-        };
-        let root_certs = if system_roots {
-            Some(RootCerts::System)
-        } else {
-            root_path
-                .as_ref()
-                .filter(|p| p.exists())
-                .map(|p| RootCerts::File(p.clone()))
-        };
-        if root_certs.is_none() && matches!(ssl_mode, SslMode::VerifyCa | SslMode::VerifyFull) {
-            let file = root_path
-                .map(|p| format!("root certificate file \"{}\" does not exist", p.display()))
-                .unwrap_or_else(|| "no root certificate file (sslrootcert) is set".into());
-            return Err(Error::Config(format!(
-                "sslmode={ssl_mode}: {file}; either provide the file, use the system's trusted \
-                 roots with sslrootcert=system, or change sslmode to disable server \
-                 certificate verification"
-            )));
-        }
-        let cert = split
-            .own
-            .get("sslcert")
-            .cloned()
-            .or_else(|| env("PGSSLCERT"))
-            .map(PathBuf::from)
-            .or_else(|| home.as_ref().map(|h| h.join(".postgresql/postgresql.crt")));
-        let key = split
-            .own
-            .get("sslkey")
-            .cloned()
-            .or_else(|| env("PGSSLKEY"))
-            .map(PathBuf::from)
-            .or_else(|| home.as_ref().map(|h| h.join(".postgresql/postgresql.key")));
-        let client_cert = match (cert, key) {
-            (Some(cert), Some(key)) if cert.exists() => Some(ClientCert { cert, key }),
-            _ => None,
-        };
-
-        // The password: URL, PGPASSWORD, then the password file.
-        let mut password_file = None;
-        if config.get_password().is_none_or(<[u8]>::is_empty) {
-            if let Some(p) = env("PGPASSWORD") {
-                config.password(p);
-            } else {
-                let file = split
-                    .own
-                    .get("passfile")
-                    .cloned()
-                    .or_else(|| env("PGPASSFILE"))
-                    .map(PathBuf::from)
-                    .or_else(|| home.as_ref().map(|h| h.join(".pgpass")));
-                if let Some(file) = file {
-                    let t = target(&config);
-                    let host = if default_host {
-                        "localhost".to_owned()
-                    } else {
-                        match config.get_hosts().first() {
-                            #[cfg(unix)]
-                            Some(Host::Unix(p))
-                                if DEFAULT_SOCKET_DIRS.iter().any(|d| Path::new(d) == p) =>
-                            {
-                                "localhost".to_owned()
-                            }
-                            Some(_) => t.host.clone(),
-                            None => config
-                                .get_hostaddrs()
-                                .first()
-                                .map(|a| a.to_string())
-                                .unwrap_or_else(|| "localhost".into()),
-                        }
-                    };
-                    let key = pgpass::Key {
-                        host: &host,
-                        port: &t.port.to_string(),
-                        dbname: &t.dbname,
-                        user: &t.user,
-                    };
-                    match pgpass::lookup(&file, &key) {
-                        pgpass::Lookup::Found(p) => {
-                            config.password(p);
-                            password_file = Some(file);
-                        }
-                        pgpass::Lookup::NotFound => {}
-                        pgpass::Lookup::Ignored(w) => warnings.push(w),
-                    }
-                }
-            }
-        }
+        let default_host = resolve::server(&mut config, &env)?;
+        resolve::session(&mut config, &env)?;
+        resolve::protocol(&mut config, &split, &env)?;
+        let tls = resolve::tls(&split, &env, home.as_deref())?;
+        let mut warnings = Vec::new();
+        let password_file = resolve::password(
+            &mut config,
+            &split,
+            &env,
+            home.as_deref(),
+            default_host,
+            &mut warnings,
+        );
         let target = target(&config);
         Ok(ConnectOptions {
             config,
-            ssl_mode,
-            root_certs,
-            client_cert,
+            ssl_mode: tls.ssl_mode,
+            root_certs: tls.root_certs,
+            client_cert: tls.client_cert,
             password_file,
             warnings,
             target,

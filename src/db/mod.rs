@@ -3,6 +3,7 @@
 mod connect;
 mod conninfo;
 mod pgpass;
+mod resolve;
 pub(crate) mod row;
 mod snapshot;
 mod tls;
