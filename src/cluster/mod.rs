@@ -6,7 +6,7 @@
 //! (the one the URL names, else `postgres`, else `template1`), lists the
 //! databases that allow connections and are not templates (and are not
 //! being dropped), leaves out those matching an `--exclude-database`
-//! [pattern](pattern::to_regex), and backs each up with
+//! [pattern](crate::select::pattern::one_part), and backs each up with
 //! [`crate::backup::backup_until`], one after another, each with the whole
 //! `--jobs` budget. Every archive of a run carries the run's start as its
 //! stamp, so in a bucket a run is
@@ -25,7 +25,6 @@
 //! stop the others; the run then fails ([`ClusterReport::first_error`]).
 //! An interruption (SIGINT, SIGTERM) stops the run.
 
-pub mod pattern;
 pub mod record;
 
 use std::path::PathBuf;
@@ -132,7 +131,8 @@ pub async fn backup_all(
         .exclude
         .iter()
         .map(|p| {
-            pattern::to_regex(p).map_err(|e| Error::Config(format!("--exclude-database: {e}")))
+            crate::select::pattern::one_part(p)
+                .map_err(|e| Error::Config(format!("--exclude-database: {e}")))
         })
         .collect::<Result<_>>()?;
     let url = &opts.backup.database_url;

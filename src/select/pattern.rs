@@ -106,6 +106,19 @@ pub fn to_regex(pattern: &str, parts: usize) -> NamePattern {
     }
 }
 
+/// The anchored regular expression for a one-part name (a database, as
+/// pg_dumpall's `--exclude-database` reads it), or why `pattern` is not
+/// one: a dot outside quotes would qualify it, and pg_dumpall refuses that.
+pub fn one_part(pattern: &str) -> Result<String, String> {
+    let p = to_regex(pattern, 1);
+    if p.dots > 0 {
+        return Err(format!(
+            "improper qualified name (too many dotted names): {pattern}"
+        ));
+    }
+    Ok(p.name)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -149,5 +162,12 @@ mod tests {
             (None, Some("^(a)$".into()), "^(b.c)$".into(), 2)
         );
         assert_eq!(parts("a.b", 1), (None, None, "^(a.b)$".into(), 1));
+    }
+
+    #[test]
+    fn one_part_names_refuse_dots() {
+        assert_eq!(one_part("App*").as_deref(), Ok("^(app.*)$"));
+        assert_eq!(one_part("\"a.b\"").as_deref(), Ok("^(a\\.b)$"));
+        assert!(one_part("db.public").is_err());
     }
 }
