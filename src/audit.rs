@@ -116,6 +116,20 @@ pub fn time_from_key(key: &str) -> Option<i64> {
     manifest::parse_rfc3339(&rfc)
 }
 
+/// Why `m`, found at `key`'s manifest key, is not `key`'s manifest, if it
+/// is not: its `archive` names another object (a manifest copied next to
+/// the wrong archive vouches for nothing). An `s3://` archive must name
+/// this key (in any bucket: a replica keeps its manifests); a path (a
+/// file backup uploaded later) must end in the key's file name.
+fn foreign_manifest(key: &str, m: &Manifest) -> Option<String> {
+    let same = match S3Url::parse(&m.archive) {
+        Ok(t) => t.key == key,
+        Err(_) if m.archive.starts_with("s3://") => false,
+        Err(_) => m.archive.rsplit('/').next() == key.rsplit('/').next(),
+    };
+    (!same).then(|| format!("its manifest describes another archive ({})", m.archive))
+}
+
 fn s3_error(bucket: &str, key: &str, action: &str, e: impl std::fmt::Display) -> S3Error {
     S3Error::Config {
         bucket: bucket.to_owned(),
@@ -235,7 +249,10 @@ pub(crate) async fn list(client: &Client, bucket: &str, prefix: &str) -> Result<
         let (manifest, manifest_problem) = if keys.contains(manifest_key.as_str()) {
             match read_object(client, bucket, &manifest_key).await {
                 Ok(bytes) => match Manifest::from_json(&bytes) {
-                    Ok(m) => (Some(m), None),
+                    Ok(m) => match foreign_manifest(key, &m) {
+                        Some(problem) => (None, Some(problem)),
+                        None => (Some(m), None),
+                    },
                     Err(e) => (None, Some(format!("manifest unreadable: {e}"))),
                 },
                 Err(e) => (None, Some(format!("manifest unreadable: {e}"))),
@@ -649,6 +666,24 @@ mod tests {
             [format!("{b}{SUFFIX}"), format!("{b}.sha256")]
         );
         assert_eq!(backups[2].sidecars, [format!("{a}.age{SUFFIX}")]);
+    }
+
+    #[test]
+    fn a_manifest_naming_another_key_is_foreign() {
+        let key = "db/app-20261123T000000Z.dump";
+        let mut m = backup(0, 2048, Some(2048)).manifest.expect("manifest");
+        for (archive, foreign) in [
+            ("s3://bkt/db/app-20261123T000000Z.dump", false),
+            ("s3://replica/db/app-20261123T000000Z.dump", false),
+            ("/backups/app-20261123T000000Z.dump", false),
+            ("s3://bkt/db/app-20261116T000000Z.dump", true),
+            ("s3://bkt/other/app-20261123T000000Z.dump", true),
+            ("/backups/app-20261116T000000Z.dump", true),
+            ("s3://", true),
+        ] {
+            m.archive = archive.into();
+            assert_eq!(foreign_manifest(key, &m).is_some(), foreign, "{archive}");
+        }
     }
 
     #[test]

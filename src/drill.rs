@@ -484,6 +484,19 @@ fn run_checks(
     })
 }
 
+/// pg_restore's command line for `url`: the password, if `url` holds
+/// one, in `PGPASSWORD`, never on the command line (`ps` shows it to
+/// every user of the machine).
+fn pg_restore_command(binary: &std::path::Path, url: &str) -> Result<std::process::Command> {
+    let (url, password) = without_password(url)?;
+    let mut cmd = std::process::Command::new(binary);
+    if let Some(p) = password {
+        cmd.env("PGPASSWORD", p);
+    }
+    cmd.args(["--no-owner", "--no-acl", "--exit-on-error", "-d", &url]);
+    Ok(cmd)
+}
+
 /// Restores with a real pg_restore binary, the archive streamed into its
 /// standard input (`--no-owner --no-acl --exit-on-error`). The password
 /// goes in `PGPASSWORD`, never on its command line.
@@ -492,14 +505,8 @@ fn with_pg_restore(
     mut input: Box<dyn std::io::Read + Send>,
     url: &str,
 ) -> Result<String> {
-    use std::process::{Command, Stdio};
-    let (url, password) = without_password(url)?;
-    let mut cmd = Command::new(binary);
-    if let Some(p) = password {
-        cmd.env("PGPASSWORD", p);
-    }
-    let mut child = cmd
-        .args(["--no-owner", "--no-acl", "--exit-on-error", "-d", &url])
+    use std::process::Stdio;
+    let mut child = pg_restore_command(binary, url)?
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -558,6 +565,40 @@ fn audit_check(handle: &Handle, opts: &DrillOptions, every: i64, grace: i64) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pg_restore_gets_the_password_in_its_environment_only() {
+        for url in [
+            "postgresql://drill:s%3Dcr%C3%A9t@db.internal:5433/scratch?sslmode=require",
+            "postgresql://drill@db.internal:5433/scratch?password=s%3Dcr%C3%A9t&sslmode=require",
+        ] {
+            let cmd = pg_restore_command(std::path::Path::new("pg_restore"), url).expect("url");
+            let args: Vec<String> = cmd
+                .get_args()
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect();
+            assert!(
+                args.iter()
+                    .all(|a| !a.contains("s%3Dcr") && !a.contains("s=cr")),
+                "{args:?}"
+            );
+            assert!(
+                args.contains(
+                    &"postgresql://drill@db.internal:5433/scratch?sslmode=require".to_owned()
+                ),
+                "{args:?}"
+            );
+            let env: Vec<_> = cmd.get_envs().collect();
+            assert_eq!(
+                env,
+                [(
+                    std::ffi::OsStr::new("PGPASSWORD"),
+                    Some(std::ffi::OsStr::new("s=crét"))
+                )],
+                "{url}"
+            );
+        }
+    }
 
     #[test]
     fn urls_get_the_scratch_database() {

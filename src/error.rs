@@ -19,6 +19,8 @@ pub enum ErrorCategory {
     Interrupted,
     /// The database has objects pgark cannot dump.
     Unsupported,
+    /// A bug in pgark: a task or thread of its own died (panicked).
+    Internal,
 }
 
 /// An error of the pgark library.
@@ -97,6 +99,21 @@ pub enum Error {
         /// What failed.
         source: Box<Error>,
     },
+    /// A bug in pgark: one of its own tasks or threads died (panicked).
+    #[error("internal error (a bug in pgark): {0}")]
+    Internal(String),
+    /// The archive was written, but a file beside it (its manifest, its
+    /// globals) could not be: `source` says why, and keeps its category
+    /// (a storage failure stays one).
+    #[error("the archive {archive} is complete, but its {what} could not be written: {source}")]
+    Beside {
+        /// Where the archive is.
+        archive: String,
+        /// What could not be written: `manifest`, `globals`.
+        what: String,
+        /// Why.
+        source: Box<Error>,
+    },
 }
 
 impl Error {
@@ -109,6 +126,8 @@ impl Error {
             Error::Interrupted(_) => ErrorCategory::Interrupted,
             Error::Unsupported(_) => ErrorCategory::Unsupported,
             Error::S3Url(_) => ErrorCategory::Config,
+            Error::Internal(_) => ErrorCategory::Internal,
+            Error::Beside { source, .. } => source.category(),
             Error::S3(_) => ErrorCategory::Storage,
             Error::Bucket(crate::bucket::BucketError::Config(_)) => ErrorCategory::Config,
             Error::Bucket(_) => ErrorCategory::Storage,
@@ -144,13 +163,22 @@ impl Error {
             Error::Config(_) | Error::Database { .. } | Error::Interrupted(_) | Error::S3(_) => {
                 None
             }
-            Error::Bucket(_) | Error::Unsupported(_) | Error::Crypt(_) | Error::S3Url(_) => None,
-            Error::InDatabase { source, .. } => source.io_error(),
+            Error::Bucket(_)
+            | Error::Unsupported(_)
+            | Error::Crypt(_)
+            | Error::S3Url(_)
+            | Error::Internal(_) => None,
+            Error::InDatabase { source, .. } | Error::Beside { source, .. } => source.io_error(),
         }
     }
 }
 
 impl Error {
+    /// A task of pgark's own that died: `what` it was doing.
+    pub(crate) fn task_died(what: &str, e: &tokio::task::JoinError) -> Self {
+        Error::Internal(format!("{what} died: {e}"))
+    }
+
     /// A failed connection attempt to `target`.
     pub(crate) fn connect(target: &crate::db::ConnectTarget, e: &tokio_postgres::Error) -> Self {
         Error::Database {

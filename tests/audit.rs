@@ -191,6 +191,48 @@ fn audit_finds_a_missing_week_and_a_truncated_archive() {
     assert!(stdout.contains("no manifest"), "{stdout}");
     assert!(stdout.contains("newest valid backup: none"), "{stdout}");
 
+    // A manifest copied next to another archive vouches for nothing: the
+    // archive it sits beside is not a valid backup.
+    let real = seed(
+        &s3,
+        bucket,
+        "copied/",
+        now - 8 * DAY,
+        &archive,
+        &template,
+        None,
+    );
+    let stamp = manifest::rfc3339(now - DAY).replace(['-', ':'], "");
+    let copy = format!("copied/vidit-{stamp}.dump");
+    put(&s3, bucket, &copy, archive.clone());
+    let real_manifest = rt().block_on(async {
+        let out = s3
+            .get_object()
+            .bucket(bucket)
+            .key(format!("{real}{SUFFIX}"))
+            .send()
+            .await
+            .expect("GetObject");
+        out.body
+            .collect()
+            .await
+            .expect("body")
+            .into_bytes()
+            .to_vec()
+    });
+    put(&s3, bucket, &format!("{copy}{SUFFIX}"), real_manifest);
+    let out = pgark(server, &["audit", &format!("s3://{bucket}/copied/")]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(6), "{stdout}");
+    assert!(
+        stdout.contains(&copy) && stdout.contains("describes another archive"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("newest valid backup: {real}")),
+        "{stdout}"
+    );
+
     // `pgark ls` lists newest first with the status of each.
     let out = pgark(server, &["ls", &format!("s3://{bucket}/broken/")]);
     let stdout = String::from_utf8_lossy(&out.stdout);

@@ -236,6 +236,33 @@ fn slow_backup(moto: &IamMoto, source: &TestDb, prefix: &str) -> Child {
     .expect("pgark starts")
 }
 
+/// The archive uploads but its manifest is denied: a storage failure
+/// (exit 4, not 2), in one line that names the complete archive and the
+/// missing permission.
+#[test]
+fn s3_manifest_upload_denied_exits_4() {
+    let moto = iam_moto();
+    let source = pg(PgVersion::V16).create_database("manifest_denied");
+    let prefix = format!("manifest-denied/{}/", source.name);
+    let out = run(pgark_s3(
+        moto,
+        &moto.dump_only,
+        &source.url(),
+        &format!("s3://{BUCKET}/{prefix}"),
+        &[],
+    ));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert_eq!(error_lines(&stderr), 1, "{stderr}");
+    assert!(stderr.contains("is complete, but its manifest"), "{stderr}");
+    assert!(stderr.contains("s3:PutObject"), "{stderr}");
+    let keys = keys_under(moto, &prefix);
+    assert!(
+        keys.len() == 1 && keys[0].ends_with(".dump"),
+        "the archive alone: {keys:?}"
+    );
+}
+
 /// SIGTERM while parts are uploading: exit 130, no object, no open upload.
 #[test]
 fn s3_sigterm_mid_upload_leaves_nothing() {

@@ -180,3 +180,26 @@ fn s3_read_failures_exit_4_and_bugs_exit_1() {
     assert!(err.starts_with("pgark: internal error: "), "{err}");
     assert!(err.contains("a bug in pgark"), "{err}");
 }
+
+/// A panic on the backup's archive writer thread is a bug: exit 1 (not
+/// 2, "usage"), saying so, and no archive under the final name.
+#[test]
+fn a_writer_thread_panic_exits_1() {
+    let db = pg(PgVersion::V16).create_database("writer_panic");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let to = dir.path().join("x.dump");
+    let out = Command::new(env!("CARGO_BIN_EXE_pgark"))
+        .args(["backup", "--database-url", &db.url(), "--to"])
+        .arg(&to)
+        .env("PGARK_DEBUG_PANIC", "writer")
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("run pgark");
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("internal error"), "{err}");
+    assert!(err.contains("archive writer"), "{err}");
+    assert!(!to.exists(), "an archive was left: {err}");
+    let left: Vec<_> = fs::read_dir(dir.path()).expect("dir").collect();
+    assert!(left.is_empty(), "files left: {left:?}");
+}

@@ -32,6 +32,10 @@ const ADMIN_POLICY: &str = r#"{"Version": "2012-10-17", "Statement": [{"Effect":
 const NO_PUT_POLICY: &str = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
   "Action": ["s3:GetObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
   "Resource": "arn:aws:s3:::pgark-iam/*"}]}"#;
+/// The writer's rights on archives (`*.dump`) only: no manifest can be written.
+const DUMP_ONLY_POLICY: &str = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+  "Action": ["s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+  "Resource": "arn:aws:s3:::pgark-iam/*.dump"}]}"#;
 
 pub(crate) fn rt() -> &'static Runtime {
     static RT: OnceLock<Runtime> = OnceLock::new();
@@ -57,14 +61,15 @@ pub(crate) fn admin_client(server: &MotoServer) -> Client {
     client(server, &k, &s)
 }
 
-/// A moto that enforces IAM, with bucket `pgark-iam` and three users:
-/// the write-only backup user, an administrator, and one that may do
-/// anything but write objects.
+/// A moto that enforces IAM, with bucket `pgark-iam` and four users:
+/// the write-only backup user, an administrator, one that may do
+/// anything but write objects, and one that may write `*.dump` keys only.
 pub(crate) struct IamMoto {
     pub(crate) server: MotoServer,
     pub(crate) writer: (String, String),
     pub(crate) admin: (String, String),
     pub(crate) no_put: (String, String),
+    pub(crate) dump_only: (String, String),
 }
 
 pub(crate) fn iam_moto() -> &'static IamMoto {
@@ -72,19 +77,21 @@ pub(crate) fn iam_moto() -> &'static IamMoto {
     IAM.get_or_init(|| {
         // moto counts every request before enforcing IAM: 1 CreateBucket,
         // then 3 per user (CreateUser, PutUserPolicy, CreateAccessKey).
-        // From the 11th request on, every request is checked, including
+        // From the 14th request on, every request is checked, including
         // the root "testing" key's, which is no IAM user: the admin user
         // stands in for it.
-        let server = moto_with_iam(10);
+        let server = moto_with_iam(13);
         server.create_bucket("pgark-iam");
         let writer = server.create_user("backup-writer", &write_only_policy());
         let admin = server.create_user("admin", ADMIN_POLICY);
         let no_put = server.create_user("no-put", NO_PUT_POLICY);
+        let dump_only = server.create_user("dump-only", DUMP_ONLY_POLICY);
         IamMoto {
             server,
             writer,
             admin,
             no_put,
+            dump_only,
         }
     })
 }

@@ -575,8 +575,7 @@ pub async fn backup_until(
         }
     };
     abort_workers(&workers);
-    let written =
-        written.map_err(|e| Error::Config(format!("the archive writer failed: {e}")))??;
+    let written = written.map_err(|e| Error::task_died("the archive writer", &e))??;
     opts.phase(|| {
         format!(
             "archive complete: {} ({} bytes, sha256 {})",
@@ -750,11 +749,10 @@ pub(crate) async fn write_beside(
     s3_client: Option<aws_sdk_s3::Client>,
     opts: &BackupOptions,
 ) -> Result<Option<String>> {
-    let context = |e: Error| {
-        Error::Config(format!(
-            "the archive {} is complete, but its {what} could not be written: {e}",
-            stored.location
-        ))
+    let context = |e: Error| Error::Beside {
+        archive: stored.location.clone(),
+        what: what.to_owned(),
+        source: Box::new(e),
     };
     if let (Some(client), Some(upload)) = (s3_client, &stored.s3) {
         let target = S3Url::new(
@@ -764,15 +762,16 @@ pub(crate) async fn write_beside(
         let location = target.to_string();
         let options = opts.s3_sink.clone();
         let handle = tokio::runtime::Handle::current();
+        let location_in = location.clone();
         tokio::task::spawn_blocking(move || -> Result<()> {
             let mut sink = S3Sink::new(client, handle, target, options)?;
             std::io::Write::write_all(&mut sink, &bytes)
-                .map_err(|e| Error::Config(e.to_string()))?;
+                .map_err(|e| pipeline::io_error(e, &location_in))?;
             sink.finish()?;
             Ok(())
         })
         .await
-        .map_err(|e| Error::Config(format!("the {what} upload failed: {e}")))?
+        .map_err(|e| Error::task_died(&format!("the {what} upload"), &e))?
         .map_err(context)?;
         return Ok(Some(location));
     }

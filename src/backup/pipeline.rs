@@ -336,6 +336,12 @@ pub fn write_archive(
     receivers: Vec<(DataPlan, Parts)>,
     opts: WriterOptions,
 ) -> Result<Written> {
+    // Debug builds only: lets the tests check what a bug in this thread
+    // looks like (exit 1, not a usage error).
+    #[cfg(debug_assertions)]
+    if std::env::var_os("PGARK_DEBUG_PANIC").is_some_and(|v| v == "writer") {
+        panic!("PGARK_DEBUG_PANIC=writer is set");
+    }
     let err = |e: archive_format::Error| sink_error(e, location);
     let mut writer =
         ArchiveWriter::new(&mut sink, header, entries, opts.compression).map_err(err)?;
@@ -350,6 +356,8 @@ pub fn write_archive(
         done: 0,
         total: receivers.len(),
     };
+    // gzip's compression threads, started for the first table and kept.
+    let mut kept = None;
     for (plan, parts) in receivers {
         progress.done += 1;
         let id = plan.dump_id;
@@ -365,7 +373,7 @@ pub fn write_archive(
                 let (rows, bytes) = match (opts.compression, &plan.source) {
                     (c, source) if c != Compression::None && source != &DataSource::EmptyHeap => {
                         let block = RawBlockWriter::new(writer.data_raw(id).map_err(err)?);
-                        let mut gz = TableCompressor::new(block, c, opts.threads.max(1))
+                        let mut gz = TableCompressor::new(block, c, opts.threads.max(1), &mut kept)
                             .map_err(|e| Error::Config(format!("starting {c} compression: {e}")))?;
                         let done = loop {
                             match next()? {
@@ -377,7 +385,7 @@ pub fn write_archive(
                                 Piece::LargeObject(_) => return Err(unexpected(id)),
                             }
                         };
-                        gz.finish()
+                        gz.finish(&mut kept)
                             .map_err(|e| io_error(e, location))?
                             .finish()
                             .map_err(err)?;
@@ -515,7 +523,7 @@ fn unexpected(id: i32) -> Error {
 }
 
 /// An I/O error of the sink: the S3 error it carries, or the target's.
-fn io_error(e: std::io::Error, location: &str) -> Error {
+pub(crate) fn io_error(e: std::io::Error, location: &str) -> Error {
     match S3Error::from_io(&e) {
         Some(s3) => Error::S3(s3.clone()),
         None => Error::Write {

@@ -30,7 +30,7 @@ pub fn run() -> ExitCode {
     log::init();
     // Debug builds only: lets the tests check what a bug looks like.
     #[cfg(debug_assertions)]
-    if std::env::var_os("PGARK_DEBUG_PANIC").is_some() {
+    if std::env::var_os("PGARK_DEBUG_PANIC").is_some_and(|v| v != "writer") {
         panic!("PGARK_DEBUG_PANIC is set");
     }
     let args = match Args::try_parse() {

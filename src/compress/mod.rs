@@ -52,7 +52,7 @@ mod parallel_lz4;
 mod raw_block;
 mod table;
 
-pub use parallel_gzip::{ParallelGzip, ParallelGzipError, ParallelGzipOptions};
+pub use parallel_gzip::{GzipPool, ParallelGzip, ParallelGzipError, ParallelGzipOptions};
 pub use parallel_lz4::ParallelLz4;
 pub use raw_block::RawBlockWriter;
 pub use table::TableCompressor;

@@ -161,22 +161,57 @@ struct Done {
     result: Result<CompressedChunk, String>,
 }
 
-/// The worker threads. Dropping it stops them (after their current chunk).
-struct Pool {
+/// The compression threads of a [`ParallelGzip`], which can be kept from
+/// one stream to the next ([`ParallelGzip::with_pool`],
+/// [`ParallelGzip::finish_keeping_pool`]): a backup starts them once, not
+/// once per table. Dropping it stops them (after their current chunk).
+pub struct GzipPool {
     jobs: Option<Sender<Job>>,
     results: Receiver<Done>,
     workers: Vec<JoinHandle<()>>,
+    level: u32,
 }
 
-impl Pool {
-    fn start(level: u32, threads: usize) -> Result<Self, ParallelGzipError> {
+impl std::fmt::Debug for GzipPool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GzipPool")
+            .field("level", &self.level)
+            .field("threads", &self.workers.len())
+            .finish()
+    }
+}
+
+impl GzipPool {
+    /// Starts the threads for `options` (its level and thread count).
+    pub fn start(options: &ParallelGzipOptions) -> Result<Self, ParallelGzipError> {
+        options.validate()?;
+        Self::spawn(options.level, options.threads)
+    }
+
+    /// Whether this pool compresses as `options` asks.
+    pub fn fits(&self, options: &ParallelGzipOptions) -> bool {
+        self.level == options.level && self.workers.len() == options.threads
+    }
+
+    /// The worker threads' ids.
+    pub fn thread_ids(&self) -> Vec<std::thread::ThreadId> {
+        self.workers.iter().map(|w| w.thread().id()).collect()
+    }
+
+    /// Whether every worker thread is still running.
+    pub fn is_running(&self) -> bool {
+        self.workers.iter().all(|w| !w.is_finished())
+    }
+
+    fn spawn(level: u32, threads: usize) -> Result<Self, ParallelGzipError> {
         let (job_tx, job_rx) = mpsc::channel::<Job>();
         let (done_tx, done_rx) = mpsc::channel::<Done>();
         let job_rx = Arc::new(Mutex::new(job_rx));
-        let mut pool = Pool {
+        let mut pool = GzipPool {
             jobs: Some(job_tx),
             results: done_rx,
             workers: Vec::with_capacity(threads),
+            level,
         };
         for index in 0..threads {
             let (jobs, results) = (Arc::clone(&job_rx), done_tx.clone());
@@ -190,7 +225,7 @@ impl Pool {
     }
 }
 
-impl Drop for Pool {
+impl Drop for GzipPool {
     fn drop(&mut self) {
         // Workers see the closed queue once their current chunk is done.
         drop(self.jobs.take());
@@ -273,7 +308,7 @@ fn work(level: u32, jobs: &Mutex<Receiver<Job>>, results: &Sender<Done>) {
 /// and `finish`: the sink need not be [`Send`].
 pub struct ParallelGzip<W: Write> {
     inner: W,
-    pool: Pool,
+    pool: GzipPool,
     options: ParallelGzipOptions,
     assembler: ZlibStreamAssembler,
     /// Dictionary (`dict_len` bytes) then the chunk being filled.
@@ -309,8 +344,28 @@ impl<W: Write> ParallelGzip<W> {
     /// Starts the threads. Nothing is written to `inner` before the first
     /// chunk is compressed.
     pub fn new(inner: W, options: ParallelGzipOptions) -> Result<Self, ParallelGzipError> {
+        let pool = GzipPool::start(&options)?;
+        Self::with_pool(inner, options, pool)
+    }
+
+    /// Compresses on `pool`'s threads (started with the same options, and
+    /// handed back by [`finish_keeping_pool`](Self::finish_keeping_pool)
+    /// of the stream before).
+    pub fn with_pool(
+        inner: W,
+        options: ParallelGzipOptions,
+        pool: GzipPool,
+    ) -> Result<Self, ParallelGzipError> {
         options.validate()?;
-        let pool = Pool::start(options.level, options.threads)?;
+        if !pool.fits(&options) {
+            return Err(ParallelGzipError::Options(format!(
+                "a pool of {} threads at level {} for {} threads at level {}",
+                pool.workers.len(),
+                pool.level,
+                options.threads,
+                options.level
+            )));
+        }
         let max_in_flight = 2 * options.threads;
         Ok(ParallelGzip {
             inner,
@@ -360,7 +415,13 @@ impl<W: Write> ParallelGzip<W> {
     /// Ends the stream: compresses the last chunk, writes everything still
     /// in flight and the Adler-32, flushes the inner sink, stops the
     /// threads and returns the sink.
-    pub fn finish(mut self) -> Result<W, ParallelGzipError> {
+    pub fn finish(self) -> Result<W, ParallelGzipError> {
+        self.finish_keeping_pool().map(|(inner, _pool)| inner)
+    }
+
+    /// [`finish`](Self::finish), the threads kept running for the next
+    /// stream ([`with_pool`](Self::with_pool)); no chunk is left in them.
+    pub fn finish_keeping_pool(mut self) -> Result<(W, GzipPool), ParallelGzipError> {
         self.guard(|s| {
             s.dispatch(true)?;
             while s.in_flight > 0 {
@@ -377,8 +438,7 @@ impl<W: Write> ParallelGzip<W> {
             })
         })?;
         let ParallelGzip { inner, pool, .. } = self;
-        drop(pool);
-        Ok(inner)
+        Ok((inner, pool))
     }
 
     /// Runs `op` unless an earlier call failed; a failure poisons the writer.

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use archive_format::Compression;
 
-use super::{ParallelGzip, ParallelGzipOptions, ParallelLz4};
+use super::{GzipPool, ParallelGzip, ParallelGzipOptions, ParallelLz4};
 
 /// One table's data compressed on `threads` threads into one stream of
 /// the archive's compression, written to an inner sink (a
@@ -45,14 +45,25 @@ impl<W: Write> std::fmt::Debug for TableCompressor<W> {
 }
 
 impl<W: Write> TableCompressor<W> {
-    /// Starts compressing into `inner` (threads are started here).
-    pub fn new(inner: W, compression: Compression, threads: usize) -> io::Result<Self> {
+    /// Starts compressing into `inner`. gzip takes its threads from
+    /// `kept` when it holds fitting ones (the table before's, handed back
+    /// by [`finish`](Self::finish)), else starts them.
+    pub fn new(
+        inner: W,
+        compression: Compression,
+        threads: usize,
+        kept: &mut Option<GzipPool>,
+    ) -> io::Result<Self> {
         let threads = threads.max(1);
         Ok(match compression {
             Compression::None => TableCompressor::None(inner),
             Compression::Gzip { level } => {
                 let options = ParallelGzipOptions::new(level).threads(threads);
-                TableCompressor::Gzip(Box::new(ParallelGzip::new(inner, options)?))
+                let pool = match kept.take() {
+                    Some(p) if p.fits(&options) => p,
+                    _ => GzipPool::start(&options)?,
+                };
+                TableCompressor::Gzip(Box::new(ParallelGzip::with_pool(inner, options, pool)?))
             }
             Compression::Zstd { level } => {
                 let mut z = zstd::stream::write::Encoder::new(inner, level)?;
@@ -67,14 +78,19 @@ impl<W: Write> TableCompressor<W> {
         })
     }
 
-    /// Ends the stream and returns the inner sink.
-    pub fn finish(self) -> io::Result<W> {
+    /// Ends the stream and returns the inner sink; gzip's threads go back
+    /// to `kept`, running, for the next table.
+    pub fn finish(self, kept: &mut Option<GzipPool>) -> io::Result<W> {
         match self {
             TableCompressor::None(mut w) => {
                 w.flush()?;
                 Ok(w)
             }
-            TableCompressor::Gzip(g) => Ok(g.finish()?),
+            TableCompressor::Gzip(g) => {
+                let (w, pool) = g.finish_keeping_pool()?;
+                *kept = Some(pool);
+                Ok(w)
+            }
             TableCompressor::Zstd(z) => z.finish(),
             TableCompressor::Lz4(l) => l.finish(),
         }
@@ -95,5 +111,41 @@ impl<W: Write> Write for TableCompressor<W> {
         // Flushing mid-stream would end zstd blocks early; the stream is
         // flushed by `finish`.
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Read;
+
+    use super::*;
+
+    /// The tables of one backup compress on the same gzip threads: they
+    /// are started for the first table and still run, the same ones, when
+    /// the second one starts and ends.
+    #[test]
+    fn tables_share_the_gzip_threads() {
+        let compression = Compression::Gzip { level: 1 };
+        let mut kept = None;
+        let mut threads = Vec::new();
+        for table in 0..3u8 {
+            let mut c = TableCompressor::new(Vec::new(), compression, 2, &mut kept).expect("new");
+            let data = vec![b'a' + table; 3 << 20];
+            c.write_all(&data).expect("write");
+            let stream = c.finish(&mut kept).expect("finish");
+            let mut back = Vec::new();
+            flate2::read::ZlibDecoder::new(&stream[..])
+                .read_to_end(&mut back)
+                .expect("one zlib stream");
+            assert!(back == data, "table {table} round-trips");
+            let pool = kept.as_ref().expect("the threads are kept");
+            assert!(pool.is_running(), "table {table}: the threads still run");
+            threads.push(pool.thread_ids());
+        }
+        assert_eq!(threads[0].len(), 2);
+        assert!(
+            threads.iter().all(|t| *t == threads[0]),
+            "new threads: {threads:?}"
+        );
     }
 }

@@ -12,10 +12,11 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::client::WebPkiServerVerifier;
+use rustls::client::{verify_server_cert_signed_by_trust_anchor, verify_server_name};
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+use rustls::server::ParsedCertificate;
 use rustls::{
     CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme,
 };
@@ -156,19 +157,20 @@ impl MakeRustls {
             (_, None) => Check::Nothing,
         };
         let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let inner = match roots {
+        let store = match roots {
             Some(r) if check != Check::Nothing => {
                 let store = load_roots(r).map_err(|e| format!("sslmode={mode}: {e}"))?;
-                Some(
-                    WebPkiServerVerifier::builder_with_provider(Arc::new(store), provider.clone())
-                        .build()
-                        .map_err(|e| format!("sslmode={mode}: root certificates {r}: {e}"))?,
-                )
+                if store.is_empty() {
+                    return Err(format!(
+                        "sslmode={mode}: root certificates {r}: no root certificate in it"
+                    ));
+                }
+                Some(Arc::new(store))
             }
             _ => None,
         };
         let verifier = Arc::new(Verifier {
-            inner,
+            roots: store,
             check_name: check == Check::ChainAndName,
             provider: provider.clone(),
         });
@@ -287,11 +289,11 @@ fn load_roots(roots: &RootCerts) -> Result<RootCertStore, String> {
     Ok(store)
 }
 
-/// Checks the chain (if roots are given) and the name (if asked); always
-/// checks the handshake signatures.
+/// Checks the chain (if roots are given) and then, as a separate step,
+/// the name (if asked); always checks the handshake signatures.
 #[derive(Debug)]
 struct Verifier {
-    inner: Option<Arc<WebPkiServerVerifier>>,
+    roots: Option<Arc<RootCertStore>>,
     check_name: bool,
     provider: Arc<CryptoProvider>,
 }
@@ -305,16 +307,24 @@ impl ServerCertVerifier for Verifier {
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        let Some(inner) = &self.inner else {
+        let Some(roots) = &self.roots else {
             return Ok(ServerCertVerified::assertion());
         };
-        match inner.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now) {
-            // The chain is checked before the name: verify-ca accepts any name.
-            Err(rustls::Error::InvalidCertificate(
-                CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
-            )) if !self.check_name => Ok(ServerCertVerified::assertion()),
-            r => r,
+        let _ = ocsp_response;
+        let cert = ParsedCertificate::try_from(end_entity)?;
+        // The chain, for verify-ca and verify-full alike...
+        verify_server_cert_signed_by_trust_anchor(
+            &cert,
+            roots,
+            intermediates,
+            now,
+            self.provider.signature_verification_algorithms.all,
+        )?;
+        // ... and the name for verify-full only.
+        if self.check_name {
+            verify_server_name(&cert, server_name)?;
         }
+        Ok(ServerCertVerified::assertion())
     }
 
     fn verify_tls12_signature(

@@ -133,14 +133,11 @@ pub(in crate::restore) async fn restore_split(
     drop(rx);
     let mut shares = Vec::with_capacity(tasks.len());
     for t in tasks {
-        shares.push(
-            t.await
-                .map_err(|e| Error::Config(format!("a COPY task failed: {e}")))?,
-        );
+        shares.push(t.await.map_err(|e| Error::task_died("a COPY task", &e))?);
     }
     let read = reader
         .await
-        .map_err(|e| Error::Config(format!("the block reader failed: {e}")))?;
+        .map_err(|e| Error::task_died("the block reader", &e))?;
     if let Err(err) = read {
         // An archive defect stops the restore; nothing of the table stays.
         roll_back(engines).await;
