@@ -212,22 +212,61 @@ pub(crate) async fn list(client: &Client, bucket: &str, prefix: &str) -> Result<
             _ => break,
         }
     }
+    let mut read = std::collections::HashMap::new();
+    for key in objects_to_read(&objects) {
+        let bytes = read_object(client, bucket, &key).await;
+        read.insert(key, bytes.map_err(|e| e.to_string()));
+    }
+    Ok(listing_of(&objects, &read))
+}
+
+fn is_archive(key: &str) -> bool {
+    key.ends_with(".dump") || key.ends_with(".dump.age")
+}
+
+/// The objects [`listing_of`] reads: the run records and each archive's
+/// manifest that exists.
+pub fn objects_to_read(objects: &[(String, u64)]) -> Vec<String> {
+    let keys: std::collections::HashSet<&str> = objects.iter().map(|(k, _)| k.as_str()).collect();
+    let mut out = Vec::new();
+    for (key, _) in objects {
+        if record::is_record_key(key) {
+            out.push(key.clone());
+        } else if is_archive(key) {
+            let manifest = format!("{key}{SUFFIX}");
+            if keys.contains(manifest.as_str()) {
+                out.push(manifest);
+            }
+        }
+    }
+    out
+}
+
+/// The backups and runs among `objects` (every key and size under a
+/// prefix), with the objects at [`objects_to_read`]'s keys as read (their
+/// bytes, or why they could not be read): what `ls` and `audit` list,
+/// from keys any writer may have chosen.
+pub fn listing_of(
+    objects: &[(String, u64)],
+    read: &std::collections::HashMap<String, Result<Vec<u8>, String>>,
+) -> Listing {
     let keys: std::collections::HashSet<&str> = objects.iter().map(|(k, _)| k.as_str()).collect();
     let mut backups = Vec::new();
     let mut orphan_manifests = Vec::new();
     let mut runs = Vec::new();
     let mut run_files = Vec::new();
-    for (key, size) in &objects {
+    for (key, size) in objects {
         if record::run_file_stamp(key).is_some() {
             run_files.push(key.clone());
         }
         if record::is_record_key(key) {
-            let (record, problem) = match read_object(client, bucket, key).await {
-                Ok(bytes) => match RunRecord::from_json(&bytes) {
+            let (record, problem) = match read.get(key) {
+                Some(Ok(bytes)) => match RunRecord::from_json(bytes) {
                     Ok(r) => (Some(r), None),
                     Err(e) => (None, Some(format!("run record unreadable: {e}"))),
                 },
-                Err(e) => (None, Some(format!("run record unreadable: {e}"))),
+                Some(Err(e)) => (None, Some(format!("run record unreadable: {e}"))),
+                None => (None, Some("run record not read".into())),
             };
             runs.push(Run {
                 key: key.clone(),
@@ -242,23 +281,19 @@ pub(crate) async fn list(client: &Client, bucket: &str, prefix: &str) -> Result<
             }
             continue;
         }
-        if !key.ends_with(".dump") && !key.ends_with(".dump.age") {
+        if !is_archive(key) {
             continue;
         }
-        let manifest_key = format!("{key}{SUFFIX}");
-        let (manifest, manifest_problem) = if keys.contains(manifest_key.as_str()) {
-            match read_object(client, bucket, &manifest_key).await {
-                Ok(bytes) => match Manifest::from_json(&bytes) {
-                    Ok(m) => match foreign_manifest(key, &m) {
-                        Some(problem) => (None, Some(problem)),
-                        None => (Some(m), None),
-                    },
-                    Err(e) => (None, Some(format!("manifest unreadable: {e}"))),
+        let (manifest, manifest_problem) = match read.get(&format!("{key}{SUFFIX}")) {
+            Some(Ok(bytes)) => match Manifest::from_json(bytes) {
+                Ok(m) => match foreign_manifest(key, &m) {
+                    Some(problem) => (None, Some(problem)),
+                    None => (Some(m), None),
                 },
                 Err(e) => (None, Some(format!("manifest unreadable: {e}"))),
-            }
-        } else {
-            (None, Some("no manifest (the run did not complete)".into()))
+            },
+            Some(Err(e)) => (None, Some(format!("manifest unreadable: {e}"))),
+            None => (None, Some("no manifest (the run did not complete)".into())),
         };
         let taken_at = manifest
             .as_ref()
@@ -276,12 +311,12 @@ pub(crate) async fn list(client: &Client, bucket: &str, prefix: &str) -> Result<
     attach_sidecars(&mut backups, objects.iter().map(|(k, _)| k.as_str()));
     backups.sort_by(|a, b| b.taken_at.cmp(&a.taken_at).then(b.key.cmp(&a.key)));
     runs.sort_by(|a, b| run_time(b).cmp(&run_time(a)).then(b.key.cmp(&a.key)));
-    Ok(Listing {
+    Listing {
         backups,
         orphan_manifests,
         runs,
         run_files,
-    })
+    }
 }
 
 /// When a run started (from its record, else its key).
@@ -572,7 +607,7 @@ fn audit_series(label: &str, valid: &mut [&Backup], cadence: Cadence, findings: 
             .collect();
         before.sort_unstable();
         let median = before[before.len() / 2];
-        if b.size * 2 < median {
+        if b.size.saturating_mul(2) < median {
             findings.push(finding(
                 "small",
                 false,

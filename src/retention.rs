@@ -199,10 +199,19 @@ pub struct Coverage {
     /// `wanted`; for a period rule, how many of the `wanted` periods up
     /// to the newest backup's have a backup.
     pub present: u32,
-    /// The periods among those without a backup, newest first
-    /// (`2026-11-30`, `week of 2026-11-23`, `2026-11`, `2026`).
+    /// The newest [`MISSING_LISTED`] (at most) of the periods without a
+    /// backup, newest first (`2026-11-30`, `week of 2026-11-23`,
+    /// `2026-11`, `2026`).
     pub missing: Vec<String>,
+    /// How many periods have no backup (`wanted - present` for a period
+    /// rule), however many `missing` lists.
+    pub missing_total: u32,
 }
+
+/// [`Coverage::missing`] lists at most this many periods: a rule may ask
+/// for billions (`--keep-daily 4000000000`), and the work and memory stay
+/// in proportion to the backups, not to that number.
+pub const MISSING_LISTED: usize = 8;
 
 /// For each rule of `policy` above 0: how many of the periods it keeps
 /// have a backup. Periods are counted back from the newest backup's
@@ -224,23 +233,32 @@ pub fn coverage(policy: &Policy, times: &[i64]) -> Vec<Coverage> {
                     wanted,
                     present,
                     missing: Vec::new(),
+                    missing_total: 0,
                 };
             };
-            let have: std::collections::HashSet<i64> =
-                times.iter().filter_map(|t| rule.period(*t)).collect();
+            let first = last - i64::from(wanted) + 1;
+            let have: std::collections::HashSet<i64> = times
+                .iter()
+                .filter_map(|t| rule.period(*t))
+                .filter(|p| (first..=last).contains(p))
+                .collect();
+            let present = u32::try_from(have.len()).unwrap_or(wanted).min(wanted);
+            // Back from the newest period: at most every period with a
+            // backup and MISSING_LISTED without one.
             let mut missing = Vec::new();
-            for back in 0..i64::from(wanted) {
-                let p = last - back;
+            let mut p = last;
+            while p >= first && missing.len() < MISSING_LISTED {
                 if !have.contains(&p) {
                     missing.push(rule.label(p));
                 }
+                p -= 1;
             }
-            let present = wanted - u32::try_from(missing.len()).unwrap_or(wanted);
             Coverage {
                 rule: *rule,
                 wanted,
                 present,
                 missing,
+                missing_total: wanted - present,
             }
         })
         .collect()
@@ -477,6 +495,26 @@ mod tests {
             &[],
         );
         assert_eq!((none[0].present, none[0].wanted), (0, 2));
+    }
+
+    /// A rule that asks for billions of periods costs what the backups
+    /// cost: the newest few missing ones are listed, the rest counted.
+    #[test]
+    fn huge_rules_list_a_few_periods_and_count_the_rest() {
+        let times = [t("2026-11-30T02:00:00Z"), t("2026-11-23T02:00:00Z")];
+        let c = coverage(
+            &Policy {
+                daily: u32::MAX,
+                yearly: u32::MAX,
+                ..Policy::default()
+            },
+            &times,
+        );
+        assert_eq!((c[0].present, c[0].missing_total), (2, u32::MAX - 2));
+        assert_eq!(c[0].missing.len(), MISSING_LISTED);
+        assert_eq!(c[0].missing[0], "2026-11-29");
+        assert_eq!((c[1].present, c[1].missing_total), (1, u32::MAX - 1));
+        assert_eq!(c[1].missing[..2], ["2025".to_owned(), "2024".to_owned()]);
     }
 
     #[test]

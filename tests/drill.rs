@@ -29,14 +29,17 @@ fn backup_to(server: &MotoServer, source: &pgark_testkit::TestDb, to: &str) -> S
 }
 
 /// Copies the backup `key` and its manifest to `to` (as admin, through
-/// boto3), the archive without its last `cut` bytes; returns the
+/// boto3), the archive without its last `cut` bytes, the manifest naming
+/// the copy (one naming another key vouches for nothing); returns the
 /// manifest's text.
 fn copy_backup(server: &MotoServer, bucket: &str, key: &str, to: &str, cut: usize) -> String {
     let script = format!(
-        "import boto3\n\
+        "import boto3, json\n\
          s3 = boto3.client('s3')\n\
          a = s3.get_object(Bucket={bucket:?}, Key={key:?})['Body'].read()\n\
-         m = s3.get_object(Bucket={bucket:?}, Key={mkey:?})['Body'].read()\n\
+         m = json.loads(s3.get_object(Bucket={bucket:?}, Key={mkey:?})['Body'].read())\n\
+         m['archive'] = 's3://{bucket}/{to}'\n\
+         m = json.dumps(m).encode()\n\
          s3.put_object(Bucket={bucket:?}, Key={to:?}, Body=a[:len(a) - {cut}])\n\
          s3.put_object(Bucket={bucket:?}, Key={tomkey:?}, Body=m)\n\
          print(m.decode())\n",

@@ -167,6 +167,31 @@ impl Decoder {
         }
     }
 
+    /// A decoder of the one data block of `entry` that starts at byte
+    /// `offset` of an archive with `header` (the offset its TOC stores):
+    /// what pg_restore reads when it seeks to a block. The block must be
+    /// `entry`'s, of the kind its `desc` says; after its
+    /// [`Event::BlockEnd`] the decoder accepts the end of input.
+    pub fn at_block(header: &Header, entry: &EntryName, offset: u64) -> Self {
+        let mut d = Decoder::new();
+        d.state = State::BlockBoundary;
+        d.pos = offset;
+        d.version = header.version;
+        d.int_size = header.int_size;
+        d.off_size = header.off_size;
+        d.toc_total = 1;
+        d.entries.push(EntryInfo {
+            name: entry.clone(),
+            had_dumper: true,
+            is_blobs: entry.desc == "BLOBS",
+            offset: DataOffset::Set(offset),
+            seen: false,
+        });
+        d.by_id.insert(entry.dump_id, 0);
+        d.data_entries = 1;
+        d
+    }
+
     /// Absolute offset of the next byte the decoder expects.
     pub fn position(&self) -> u64 {
         self.pos

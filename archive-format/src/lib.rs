@@ -15,7 +15,11 @@
 //!   `pg_restore --list` does.
 //!
 //! * [`BlockDecoder`] decompresses one block of any algorithm pg_dump
-//!   writes; [`lz4_frame`] holds the LZ4 frame format's pieces.
+//!   writes; [`BlockReader`] hands out a block's contents (table data,
+//!   large objects) decompressed in bounded pieces, from an
+//!   [`ArchiveReader`] reading the whole archive or
+//!   [`at_block`](ArchiveReader::at_block), one block at its stored
+//!   offset; [`lz4_frame`] holds the LZ4 frame format's pieces.
 //!
 //! Archive versions 1.12 to 1.16 are read; the writer takes the version as
 //! a parameter. Compression: none, gzip (zlib), zstd and lz4 are read and
@@ -54,6 +58,7 @@
 #![deny(missing_docs)]
 
 mod block_decoder;
+mod block_reader;
 mod compress;
 mod decoder;
 pub mod deflate_parallel;
@@ -69,6 +74,7 @@ mod version;
 mod writer;
 
 pub use block_decoder::{BlockDecodeError, BlockDecoder, Decoded};
+pub use block_reader::{BlockReader, Piece, PIECE_LIMIT};
 pub use compress::{Compression, ParseCompressionError, ZSTD_DEFAULT_LEVEL};
 pub use decoder::{BlockKind, Decoder, Event, Step};
 pub use error::{EntryName, Error, ErrorKind, Location, Result};

@@ -4,7 +4,7 @@
 use std::io::{ErrorKind as IoErrorKind, Read};
 
 use crate::decoder::{Decoder, Event};
-use crate::error::Result;
+use crate::error::{EntryName, Result};
 use crate::header::Header;
 use crate::primitives::DataOffset;
 use crate::toc::TocEntry;
@@ -57,6 +57,16 @@ impl<R: Read> ArchiveReader<R> {
             eof: false,
             finished: false,
             dec: Decoder::new(),
+        }
+    }
+
+    /// A reader of the one data block of `entry` that `inner` holds from
+    /// its first byte on, at byte `offset` of an archive with `header`
+    /// (see [`Decoder::at_block`]); `inner` may end with the block.
+    pub fn at_block(inner: R, header: &Header, entry: &EntryName, offset: u64) -> Self {
+        ArchiveReader {
+            dec: Decoder::at_block(header, entry, offset),
+            ..ArchiveReader::new(inner)
         }
     }
 

@@ -101,16 +101,10 @@ fn coverage_line(c: &retention::Coverage) -> String {
     if c.present == c.wanted {
         return format!("retention: {rule}: {have}");
     }
-    const SHOWN: usize = 8;
-    let mut none = c
-        .missing
-        .iter()
-        .take(SHOWN)
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(", ");
-    if c.missing.len() > SHOWN {
-        none.push_str(&format!(" and {} more", c.missing.len() - SHOWN));
+    let mut none = c.missing.join(", ");
+    let more = u64::from(c.missing_total).saturating_sub(c.missing.len() as u64);
+    if more > 0 && !none.is_empty() {
+        none.push_str(&format!(" and {more} more"));
     }
     if none.is_empty() {
         format!("warn: retention: {rule}: {have}")

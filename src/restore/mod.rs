@@ -377,8 +377,8 @@ async fn restore_from(
 ) -> Result<RestoreReport> {
     let mut reader = ArchiveReader::new(input);
     let toc = reader.read_toc()?;
-    let int_size = toc.header.int_size;
-    let algorithm = toc.header.compression.algorithm();
+    let header = toc.header.clone();
+    let algorithm = header.compression.algorithm();
     let mut offsets = HashMap::new();
     let mut no_offset = None;
     for s in &toc.entries {
@@ -407,13 +407,9 @@ async fn restore_from(
     let mut blocks = match ranged {
         // Serially, each block at its stored offset (when every block has
         // one): the TOC was all that was read in sequence.
-        Some(source) if no_offset.is_none() => Blocks::at_offsets(
-            &source,
-            reads.s3.as_ref(),
-            offsets.clone(),
-            int_size,
-            algorithm,
-        )?,
+        Some(source) if no_offset.is_none() => {
+            Blocks::at_offsets(&source, reads.s3.as_ref(), offsets.clone(), &header)?
+        }
         _ => Blocks::new(reader, reopen, algorithm)?,
     };
 
@@ -450,8 +446,7 @@ async fn restore_from(
                 s3: reads.s3.clone(),
                 offsets,
                 sizes,
-                int_size,
-                algorithm,
+                header,
             };
             parallel::run(
                 &mut engine,
@@ -518,8 +513,7 @@ struct Files {
     offsets: Arc<HashMap<i32, u64>>,
     /// Stored size of each data block.
     sizes: HashMap<i32, u64>,
-    int_size: u8,
-    algorithm: archive_format::CompressionAlgorithm,
+    header: archive_format::Header,
 }
 
 impl Files {
@@ -529,8 +523,7 @@ impl Files {
             &self.source,
             self.s3.as_ref(),
             self.offsets.clone(),
-            self.int_size,
-            self.algorithm,
+            &self.header,
         )
     }
 }
