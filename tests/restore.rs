@@ -747,3 +747,45 @@ fn selected_objects_keep_their_comments() {
         assert_eq!(row_counts(&reference), row_counts(&native), "{flags:?}");
     }
 }
+
+/// pg_dump 18 writing to a redirected stdout (`pg_dump -Fc > FILE`, the
+/// usual cron line) appends its TOC rewrite after the last data block;
+/// pg_restore reads such a file, and so do `pgark verify` and
+/// `pgark restore`: the copy equals the source.
+#[test]
+fn pg_dump_18_to_a_redirected_stdout_restores() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let source = fixture_db(pg(PgVersion::V18), "archive_basics.sql");
+    let archive = dir.path().join("stdout.dump");
+    let file = std::fs::File::create(&archive).expect("create the archive file");
+    let status = source
+        .server()
+        .command("pg_dump")
+        .args(["--format=custom", "-d", &source.name])
+        .stdout(file)
+        .status()
+        .expect("run pg_dump");
+    assert!(status.success(), "pg_dump -Fc > file");
+    let by_file = real_dump(&source, dir.path(), &[]);
+    assert!(
+        read(&archive).len() > read(&by_file).len(),
+        "pg_dump 18 left a TOC copy after the data of a redirected stdout"
+    );
+    let verified = Command::new(env!("CARGO_BIN_EXE_pgark"))
+        .arg("verify")
+        .arg(&archive)
+        .output()
+        .expect("run pgark verify");
+    assert!(
+        verified.status.success(),
+        "pgark verify: {}",
+        String::from_utf8_lossy(&verified.stderr)
+    );
+    let native = native_restore(PgVersion::V18, &archive, RUNBOOK);
+    assert_eq!(row_counts(&native), row_counts(&source));
+    assert_same_dump(
+        "pg_dump 18 > file, restored by pgark",
+        &plain_dump(&source),
+        &plain_dump(&native),
+    );
+}

@@ -89,6 +89,20 @@ pub enum Event {
     LargeObjectEnd,
     /// The current data block ended.
     BlockEnd,
+    /// After the last data block, a second copy of the TOC starts: what
+    /// pg_dump 18 leaves when its output is a redirected stdout (the TOC
+    /// rewrite that records the data offsets lands at the end instead of
+    /// over the first copy). pg_restore never reads it; this many entries
+    /// follow, each the same dump id, in the same place, as the TOC's.
+    TocCopyStart {
+        /// Number of TOC entries in the copy.
+        entries: usize,
+    },
+    /// One entry of the TOC's copy.
+    TocCopyEntry {
+        /// Its dump id.
+        dump_id: i32,
+    },
 }
 
 /// The result of one [`Decoder::decode`] call.
@@ -107,8 +121,14 @@ enum State {
     TocEntries,
     BlockBoundary,
     ChunkLen,
-    ChunkData { remaining: u32 },
+    ChunkData {
+        remaining: u32,
+    },
     BlobOid,
+    /// Inside the TOC's copy after the last block: the next entry's index.
+    TocCopy {
+        index: usize,
+    },
     Failed,
 }
 
@@ -141,6 +161,7 @@ pub struct Decoder {
     data_entries: usize,
     data_seen: usize,
     block: Option<BlockCtx>,
+    toc_copied: bool,
 }
 
 impl Default for Decoder {
@@ -164,6 +185,7 @@ impl Decoder {
             data_entries: 0,
             data_seen: 0,
             block: None,
+            toc_copied: false,
         }
     }
 
@@ -233,6 +255,10 @@ impl Decoder {
                 dump_id: None,
             },
             State::ChunkLen | State::ChunkData { .. } | State::BlobOid => self.block_location(),
+            State::TocCopy { index } => Location::TocEntry {
+                index,
+                dump_id: None,
+            },
             State::BlockBoundary if !rest.is_empty() => Location::BlockHeader,
             State::BlockBoundary => {
                 if self.data_seen < self.data_entries {
@@ -258,6 +284,61 @@ impl Decoder {
             location,
         }
         .into())
+    }
+
+    /// Bytes after the last data block: only a copy of the TOC (its entry
+    /// count first), once, is accepted.
+    fn toc_copy_start(&mut self, mut d: Dec<'_>, start: u64) -> Parse<(usize, Event)> {
+        const TRAILING: &str = "unexpected bytes after the last data block";
+        if self.toc_copied || self.toc_total == 0 {
+            return Err(d.corrupt_at(start, TRAILING));
+        }
+        let n = d.int()?;
+        if usize::try_from(n).ok() != Some(self.toc_total) {
+            return Err(d.corrupt_at(start, TRAILING));
+        }
+        self.toc_copied = true;
+        self.state = State::TocCopy { index: 0 };
+        Ok((
+            d.consumed(),
+            Event::TocCopyStart {
+                entries: self.toc_total,
+            },
+        ))
+    }
+
+    /// One entry of the TOC's copy: it must be the TOC's entry at `index`.
+    fn toc_copy_entry(&mut self, input: &[u8], index: usize) -> Parse<(usize, Event)> {
+        let expected = self.entries[index].name.dump_id;
+        let mut d = self.dec(
+            input,
+            Location::TocEntry {
+                index,
+                dump_id: Some(expected),
+            },
+        );
+        let start = self.pos;
+        let (entry, _) = TocEntry::decode(&mut d, self.version)?;
+        if entry.dump_id != expected {
+            return Err(d.corrupt_at(
+                start,
+                format!(
+                    "the TOC's copy after the last data block has dump id {} where the TOC has {expected}",
+                    entry.dump_id
+                ),
+            ));
+        }
+        self.state = if index + 1 == self.toc_total {
+            State::BlockBoundary
+        } else {
+            State::TocCopy { index: index + 1 }
+        };
+        Ok((
+            d.consumed(),
+            Event::TocCopyEntry {
+                dump_id: entry.dump_id,
+            },
+        ))
     }
 
     fn block_location(&self) -> Location {
@@ -351,7 +432,7 @@ impl Decoder {
                 let start = self.pos;
                 let mut d = self.dec(input, Location::BlockHeader);
                 if self.data_seen == self.data_entries {
-                    return Err(d.corrupt_at(start, "unexpected bytes after the last data block"));
+                    return self.toc_copy_start(d, start);
                 }
                 let kind = match d.byte()? {
                     BLK_DATA => BlockKind::Data,
@@ -446,6 +527,7 @@ impl Decoder {
                 };
                 Ok((n, Event::Data { len: n }))
             }
+            State::TocCopy { index } => self.toc_copy_entry(input, index),
             State::BlobOid => {
                 let mut d = self.dec(input, self.block_location());
                 let oid = d.int()?;

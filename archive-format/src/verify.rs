@@ -145,7 +145,11 @@ pub fn verify<R: Read>(input: R) -> Result<VerifyReport> {
                 decomp = Some(BlockDecoder::new(h.compression.algorithm()));
                 header = Some(h);
             }
-            Event::TocStart { .. } | Event::TocEnd | Event::ChunkStart { .. } => {}
+            Event::TocStart { .. }
+            | Event::TocEnd
+            | Event::ChunkStart { .. }
+            | Event::TocCopyStart { .. }
+            | Event::TocCopyEntry { .. } => {}
             Event::TocEntry { entry, offset } => {
                 by_id.insert(entry.dump_id, entries.len());
                 entries.push(EntryReport {

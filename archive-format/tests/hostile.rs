@@ -210,6 +210,59 @@ fn the_real_archives_read_whole_on_every_path() {
     }
 }
 
+/// pg_dump 18 writing to a redirected stdout leaves a copy of the TOC
+/// after the last data block (its offset rewrite lands at the end);
+/// pg_restore reads such files. Accepted: exactly one copy of the TOC's
+/// entries. Refused: a copy naming other entries, a second copy, a copy cut
+/// short.
+#[test]
+fn a_toc_copy_after_the_data_is_accepted_once_and_checked() {
+    let bytes: &[u8] = include_bytes!("data/pg18-gzip-stdout.dump");
+    let mut r = ArchiveReader::new(bytes);
+    let (mut copy_at, mut copied) = (None, Vec::new());
+    loop {
+        let pos = r.position();
+        match r.next_event().expect("the archive reads") {
+            None => break,
+            Some((Event::TocCopyStart { entries }, _)) => copy_at = Some((pos, entries)),
+            Some((Event::TocCopyEntry { dump_id }, _)) => copied.push(dump_id),
+            Some(_) => {}
+        }
+    }
+    let (at, entries) = copy_at.expect("pg_dump 18 left a TOC copy after the data");
+    let toc = ArchiveReader::new(bytes).read_toc().expect("toc");
+    let ids: Vec<i32> = toc.entries.iter().map(|e| e.entry.dump_id).collect();
+    assert_eq!((entries, &copied), (ids.len(), &ids));
+    let report = verify(bytes).expect("verify accepts the copy");
+    assert_eq!(report.total_rows(), 65);
+
+    let at = usize::try_from(at).expect("offset");
+    let mut twice = bytes.to_vec();
+    twice.extend_from_slice(&bytes[at..]);
+    let err = verify(&twice[..]).expect_err("a second copy");
+    assert!(
+        err.to_string()
+            .contains("unexpected bytes after the last data block"),
+        "{err}"
+    );
+
+    let short = &bytes[..bytes.len() - 3];
+    let err = verify(short).expect_err("a copy cut short");
+    assert!(matches!(err.kind(), ErrorKind::Truncated { .. }), "{err}");
+
+    // The copy's first entry gets another dump id (its Int after the count:
+    // sign byte, then four little-endian bytes).
+    let mut other = bytes.to_vec();
+    let first_id = at + 5 + 1;
+    other[first_id] = other[first_id].wrapping_add(100);
+    let err = verify(&other[..]).expect_err("a copy naming another entry");
+    assert!(
+        err.to_string()
+            .contains("the TOC's copy after the last data block"),
+        "{err}"
+    );
+}
+
 proptest! {
     #![proptest_config(ProptestConfig {
         // PROPTEST_CASES sets another count (CI: scripts/test.sh).

@@ -2,8 +2,9 @@
 # Regenerates the real pg_dump archives the hostile-input tests mutate:
 # one small database (a schema, a COPY table, a table of awkward text,
 # two large objects) dumped by pg_dump 15, 16, 17 and 18 (archives 1.14,
-# 1.15 and 1.16) with each compression it writes, seekable (-f) and one
-# streamed to a pipe (no data offsets). Needs .deps/pgbin (scripts/setup.sh)
+# 1.15 and 1.16) with each compression it writes, seekable (-f), one
+# streamed to a pipe (no data offsets) and one to a redirected stdout (a
+# copy of the TOC after the data). Needs .deps/pgbin (scripts/setup.sh)
 # and root (the server runs as user postgres). Run from anywhere:
 #   bash archive-format/tests/data/regenerate.sh
 set -euo pipefail
@@ -46,4 +47,8 @@ dump 18 pg18-zstd.dump -Z zstd:3
 dump 18 pg18-lz4.dump -Z lz4
 # Streamed through a pipe: no data offsets in the TOC.
 "$pgbin/18/bin/pg_dump" -h 127.0.0.1 -p "$port" -U postgres -d hostile -Fc -Z gzip | cat >"$here/pg18-gzip-streamed.dump"
+# Redirected stdout (a regular file, not -f): pg_dump 18 appends its TOC
+# rewrite after the last data block instead of writing it over the first
+# copy; pg_restore reads such files, and so must pgark.
+"$pgbin/18/bin/pg_dump" -h 127.0.0.1 -p "$port" -U postgres -d hostile -Fc -Z gzip >"$here/pg18-gzip-stdout.dump"
 ls -l "$here"/*.dump

@@ -4,9 +4,10 @@
 
 use proptest::prelude::*;
 
-/// Real pg_dump archives (15 to 18, every compression, one streamed):
+/// Real pg_dump archives (15 to 18, every compression, one streamed, one
+/// written to a redirected stdout):
 /// `tests/data/regenerate.sh` makes them.
-pub const REAL: [&[u8]; 9] = [
+pub const REAL: [&[u8]; 10] = [
     include_bytes!("../data/pg15-none.dump"),
     include_bytes!("../data/pg15-gzip.dump"),
     include_bytes!("../data/pg16-lz4.dump"),
@@ -16,6 +17,7 @@ pub const REAL: [&[u8]; 9] = [
     include_bytes!("../data/pg18-zstd.dump"),
     include_bytes!("../data/pg18-lz4.dump"),
     include_bytes!("../data/pg18-gzip-streamed.dump"),
+    include_bytes!("../data/pg18-gzip-stdout.dump"),
 ];
 
 /// `PROPTEST_CASES` when set, else `default`.
