@@ -13,7 +13,7 @@ use archive_format::{
 use pgark_testkit::PgVersion;
 use sha2::{Digest, Sha256};
 
-use crate::common::{assert_restores, query};
+use crate::common::{assert_restores, hex, query};
 
 /// Values of `items.name`: every byte COPY must escape, NULL, Unicode.
 fn names() -> Vec<Option<String>> {
@@ -48,13 +48,6 @@ fn copy_escape(s: &str) -> String {
         }
     }
     out
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().fold(String::new(), |mut s, x| {
-        let _ = write!(s, "{x:02x}");
-        s
-    })
 }
 
 fn large_objects() -> Vec<(u32, Vec<u8>)> {

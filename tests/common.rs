@@ -226,3 +226,8 @@ pub fn pgark_s3(
         .output()
         .expect("pgark runs")
 }
+
+/// Lower-case hex of `b` (digests in manifests and S3 checksums).
+pub fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}

@@ -15,6 +15,8 @@ use pgark_testkit::{moto, moto_with_iam, MotoServer};
 use sha2::{Digest, Sha256};
 use tokio::runtime::Runtime;
 
+use crate::common::hex;
+
 const MIB: u64 = 1024 * 1024;
 
 /// What the write-only backup user may do, and nothing more: the policy
@@ -118,10 +120,6 @@ fn pseudo_random(len: usize, seed: u64) -> Vec<u8> {
 
 fn sha256_hex(data: &[u8]) -> String {
     hex(&Sha256::digest(data))
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
 fn b64_decode(s: &str) -> Vec<u8> {

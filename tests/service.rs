@@ -12,7 +12,7 @@ use pgark::manifest::{Manifest, SUFFIX};
 use pgark_testkit::{pg, PgVersion};
 use sha2::{Digest, Sha256};
 
-use crate::common::{fixture_db, query};
+use crate::common::{fixture_db, hex, query};
 use crate::s3_sink::{get_object, iam_moto, object_keys, uploads_in_progress, IamMoto};
 
 const BUCKET: &str = "pgark-iam";
@@ -90,10 +90,6 @@ fn env_only(
         .env_remove("AWS_REGION")
         .output()
         .expect("pgark runs")
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
 fn keys_under(moto: &IamMoto, prefix: &str) -> Vec<String> {

@@ -174,10 +174,10 @@ pub async fn export_snapshot(client: &Client) -> Result<String> {
 /// A worker's session: pg_dump's settings, in the coordinator's snapshot.
 pub async fn join_snapshot(client: &Client, snapshot: &str) -> Result<()> {
     session_setup(client).await?;
-    let id = snapshot.replace('\'', "''");
+    let id = crate::schema::quote::literal(snapshot, true);
     client
         .batch_execute(&format!(
-            "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; SET TRANSACTION SNAPSHOT '{id}'"
+            "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; SET TRANSACTION SNAPSHOT {id}"
         ))
         .await
         .map_err(|e| Error::query("joining the snapshot", &e))

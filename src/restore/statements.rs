@@ -50,14 +50,10 @@ pub(crate) fn quote_ident(s: &str) -> String {
     format!("\"{}\"", s.replace('"', "\"\""))
 }
 
-/// A string literal (standard_conforming_strings on or off: doubled quotes
-/// and, when off, an E'' literal with doubled backslashes).
+/// A string literal right whatever standard_conforming_strings is
+/// (doubled quotes, and an E'' literal when it holds a backslash).
 pub(crate) fn quote_literal(s: &str) -> String {
-    if s.contains('\\') {
-        format!("E'{}'", s.replace('\\', "\\\\").replace('\'', "''"))
-    } else {
-        format!("'{}'", s.replace('\'', "''"))
-    }
+    crate::schema::quote::literal(s, false)
 }
 
 fn text(b: &Option<Vec<u8>>) -> Option<String> {
