@@ -23,27 +23,10 @@ SIZE_MB=${1:-1024}
 BIN=$ROOT/.deps/pgbin/16/bin
 DUMP=$BIN/pg_dump
 PORT=${BENCH_PORT:-55432}
-WORK=$(mktemp -d /tmp/pgark-bench.XXXXXX)
-chmod 755 "$WORK"
-RUNAS=()
-if [ "$(id -u)" = 0 ]; then
-    chown postgres "$WORK"
-    RUNAS=(runuser -u postgres --)
-fi
-cleanup() {
-    "${RUNAS[@]}" "$BIN/pg_ctl" -D "$WORK/data" -m immediate stop >/dev/null 2>&1 || true
-    [ -n "${MOTO_PID:-}" ] && kill "$MOTO_PID" 2>/dev/null || true
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-cargo build --release --quiet
-PGARK=$ROOT/target/release/pgark
-
-"${RUNAS[@]}" "$BIN/initdb" -D "$WORK/data" -U postgres --auth=trust -E UTF8 --no-locale >/dev/null
-"${RUNAS[@]}" "$BIN/pg_ctl" -D "$WORK/data" -l "$WORK/log" -w \
-    -o "-p $PORT -k $WORK -c listen_addresses=127.0.0.1 -c shared_buffers=512MB -c max_wal_size=4GB" start >/dev/null
-export PGHOST=127.0.0.1 PGPORT=$PORT PGUSER=postgres
+. benches/lib.sh
+bench_extra_cleanup() { [ -z "${MOTO_PID:-}" ] || kill "$MOTO_PID" 2>/dev/null; }
+PGARK=$(bench_pgark)
+bench_start "$BIN" "$PORT" pgark-bench -c shared_buffers=512MB -c max_wal_size=4GB
 URL=postgresql://postgres@127.0.0.1:$PORT/bench
 "$BIN/psql" -qX -d postgres -c "CREATE DATABASE bench"
 

@@ -26,29 +26,10 @@ REPEAT=${3:-1}
 JOBS=${4:-2}
 BIN=$ROOT/.venv/lib/python3.11/site-packages/pgserver/pginstall/bin
 PORT=${BENCH_PORT:-55452}
-WORK=$(mktemp -d /tmp/pgark-restore-bench.XXXXXX)
-chmod 755 "$WORK"
-RUNAS=()
-if [ "$(id -u)" = 0 ]; then
-    chown postgres "$WORK"
-    RUNAS=(runuser -u postgres --)
-fi
-cleanup() {
-    "${RUNAS[@]}" "$BIN/pg_ctl" -D "$WORK/data" -m immediate stop >/dev/null 2>&1 || true
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-
+. benches/lib.sh
 # PGARK=path/to/pgark runs that binary instead of building a release one.
-if [ -z "${PGARK:-}" ]; then
-    cargo build --release --quiet --bin pgark
-    PGARK=${CARGO_TARGET_DIR:-$ROOT/target}/release/pgark
-fi
-
-"${RUNAS[@]}" "$BIN/initdb" -D "$WORK/data" -U postgres --auth=trust -E UTF8 --no-locale >/dev/null
-"${RUNAS[@]}" "$BIN/pg_ctl" -D "$WORK/data" -l "$WORK/log" -w \
-    -o "-p $PORT -k $WORK -c listen_addresses=127.0.0.1 -c shared_buffers=512MB -c max_wal_size=4GB" start >/dev/null
-export PGHOST=127.0.0.1 PGPORT=$PORT PGUSER=postgres
+PGARK=$(bench_pgark)
+bench_start "$BIN" "$PORT" pgark-restore-bench -c shared_buffers=512MB -c max_wal_size=4GB
 base=postgresql://postgres@127.0.0.1:$PORT
 
 psql() { "$BIN/psql" -qX -v ON_ERROR_STOP=1 "$@"; }

@@ -13,26 +13,9 @@ COPIES=${1:-20}
 RUNS=${2:-3}
 BIN=$ROOT/.deps/pgbin/16/bin
 PORT=${BENCH_PORT:-55433}
-WORK=$(mktemp -d /tmp/pgark-schema-bench.XXXXXX)
-chmod 755 "$WORK"
-RUNAS=()
-if [ "$(id -u)" = 0 ]; then
-    chown postgres "$WORK"
-    RUNAS=(runuser -u postgres --)
-fi
-cleanup() {
-    "${RUNAS[@]}" "$BIN/pg_ctl" -D "$WORK/data" -m immediate stop >/dev/null 2>&1 || true
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-cargo build --release --quiet
-PGARK=$ROOT/target/release/pgark
-
-"${RUNAS[@]}" "$BIN/initdb" -D "$WORK/data" -U postgres --auth=trust -E UTF8 --no-locale >/dev/null
-"${RUNAS[@]}" "$BIN/pg_ctl" -D "$WORK/data" -l "$WORK/log" -w \
-    -o "-p $PORT -k $WORK -c listen_addresses=127.0.0.1 -c max_locks_per_transaction=1024" start >/dev/null
-export PGHOST=127.0.0.1 PGPORT=$PORT PGUSER=postgres
+. benches/lib.sh
+PGARK=$(bench_pgark)
+bench_start "$BIN" "$PORT" pgark-schema-bench -c max_locks_per_transaction=1024
 URL=postgresql://postgres@127.0.0.1:$PORT/schemas
 "$BIN/psql" -qX -d postgres -c "CREATE DATABASE schemas"
 "$BIN/psql" -qX -v ON_ERROR_STOP=1 -d schemas -f benches/app_schema.sql

@@ -21,31 +21,15 @@ ROWS=${1:-3800000}
 REPEAT=${2:-2}
 BIN=$ROOT/.deps/pgbin/16/bin
 PORT=${BENCH_PORT:-55442}
-WORK=$(mktemp -d /tmp/pgark-single.XXXXXX)
-chmod 755 "$WORK"
-RUNAS=()
-if [ "$(id -u)" = 0 ]; then
-    chown postgres "$WORK"
-    RUNAS=(runuser -u postgres --)
-fi
-cleanup() {
-    "${RUNAS[@]}" "$BIN/pg_ctl" -D "$WORK/data" -m immediate stop >/dev/null 2>&1 || true
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-"${RUNAS[@]}" "$BIN/initdb" -D "$WORK/data" -U postgres --auth=trust -E UTF8 --no-locale >/dev/null
-"${RUNAS[@]}" "$BIN/pg_ctl" -D "$WORK/data" -l "$WORK/log" -w \
-    -o "-p $PORT -k $WORK -c listen_addresses=127.0.0.1 -c shared_buffers=256MB -c max_wal_size=4GB" start >/dev/null
-export PGHOST=127.0.0.1 PGPORT=$PORT PGUSER=postgres
+. benches/lib.sh
+bench_start "$BIN" "$PORT" pgark-single -c shared_buffers=256MB -c max_wal_size=4GB
 URL=postgresql://postgres@127.0.0.1:$PORT/bench
 "$BIN/psql" -qX -d postgres -c "CREATE DATABASE bench"
 echo "generating $ROWS rows..."
 "$BIN/psql" -qX -v ON_ERROR_STOP=1 -v rows="$ROWS" -d bench -f benches/single_table.sql
 "$BIN/psql" -qXAt -d bench -c "SELECT 'events heap: ' || pg_size_pretty(pg_relation_size('events')) || ', with indexes: ' || pg_size_pretty(pg_total_relation_size('events'))"
 
-cargo build --release --quiet
-PGARK=${CARGO_TARGET_DIR:-$ROOT/target}/release/pgark
+PGARK=$(bench_pgark)
 
 # run NAME OUTPUT_FILE CMD...: the best of REPEAT runs' wall seconds,
 # output bytes, peak RSS (MiB).
