@@ -31,7 +31,7 @@ use aws_sdk_s3::Client;
 
 use crate::audit::{Backup, Listing};
 use crate::retention::{self, Policy, Reason};
-use crate::sink::s3::{Failure, S3Action, S3Error};
+use crate::sink::s3::{Failure, S3Action, S3ClientOptions, S3Error};
 use crate::Error;
 
 /// What becomes of one archive.
@@ -275,7 +275,7 @@ pub struct Applied {
 /// Refuses (a configuration error, nothing deleted) when the plan has
 /// blockers and `force` is false. Stops at the first failed call.
 pub async fn apply(
-    client: &Client,
+    s3: &S3ClientOptions,
     bucket: &str,
     plan: &Plan,
     deletion: Deletion,
@@ -284,6 +284,7 @@ pub async fn apply(
     if !plan.blockers.is_empty() && !force {
         return Err(Error::Config(refusal(plan)));
     }
+    let client = &crate::sink::s3::build_client(s3).await;
     let mut applied = Applied::default();
     for entry in plan.deletions() {
         for key in std::iter::once(&entry.key).chain(&entry.sidecars) {

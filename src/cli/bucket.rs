@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use pgark::bucket::hardening::{self, Change};
 use pgark::bucket::{AuditReport, InitReport};
-use pgark::sink::s3::{build_client, S3ClientOptions};
+use pgark::sink::s3::S3ClientOptions;
 use pgark::Error;
 
 use super::args::{BucketArgs, BucketCommand, BucketPolicyArgs};
@@ -16,18 +16,20 @@ pub fn run(args: &BucketArgs) -> Result<bool, Error> {
     let runtime = pgark::runtime::current_thread()?;
     match &args.command {
         BucketCommand::Init(a) => {
-            let report = runtime.block_on(async {
-                let client = build_client(&S3ClientOptions::from_env()).await;
-                hardening::init(&client, &a.bucket.bucket, &a.hardening()).await
-            })?;
+            let report = runtime.block_on(hardening::init(
+                &S3ClientOptions::from_env(),
+                &a.bucket.bucket,
+                &a.hardening(),
+            ))?;
             print(a, |out| print_init(out, &report), || report.to_json())?;
             Ok(!report.after.has_drift())
         }
         BucketCommand::Audit(a) => {
-            let report = runtime.block_on(async {
-                let client = build_client(&S3ClientOptions::from_env()).await;
-                hardening::audit(&client, &a.bucket.bucket, &a.hardening()).await
-            })?;
+            let report = runtime.block_on(hardening::audit(
+                &S3ClientOptions::from_env(),
+                &a.bucket.bucket,
+                &a.hardening(),
+            ))?;
             print(a, |out| print_audit(out, &report), || report.to_json())?;
             Ok(!report.has_drift())
         }

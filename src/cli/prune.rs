@@ -7,7 +7,7 @@ use pgark::audit;
 use pgark::manifest::rfc3339;
 use pgark::prune::{self, Applied, Decision, Deletion, Plan};
 use pgark::runtime::current_thread;
-use pgark::sink::s3::{build_client, S3ClientOptions};
+use pgark::sink::s3::S3ClientOptions;
 use pgark::Error;
 
 use super::args::PruneArgs;
@@ -19,7 +19,6 @@ pub fn run(args: &PruneArgs) -> Result<bool, Error> {
     let policy = args.keep.policy();
     let runtime = current_thread()?;
     let s3 = S3ClientOptions::from_env();
-    let client = runtime.block_on(build_client(&s3));
     let listing = runtime.block_on(audit::ls(url, &s3))?;
     let plan = prune::plan(&listing, &policy)?;
     let refused = !plan.blockers.is_empty() && !args.force;
@@ -41,13 +40,7 @@ pub fn run(args: &PruneArgs) -> Result<bool, Error> {
     } else {
         Deletion::Current
     };
-    let applied = runtime.block_on(prune::apply(
-        &client,
-        &url.bucket,
-        &plan,
-        deletion,
-        args.force,
-    ))?;
+    let applied = runtime.block_on(prune::apply(&s3, &url.bucket, &plan, deletion, args.force))?;
     print_applied(&mut out, &applied, args.purge_versions).map_err(Error::Output)?;
     out.flush().map_err(Error::Output)?;
     Ok(true)

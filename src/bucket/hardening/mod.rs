@@ -25,9 +25,8 @@
 //! it rewrites those and keeps every other rule as it is (a conflicting
 //! rule of someone else's is reported as remaining drift, not deleted).
 
-use aws_sdk_s3::Client;
-
 use super::BucketError;
+use crate::sink::s3::{build_client, S3ClientOptions};
 use serde_json::{json, Value as Json};
 
 use lifecycle::put_lifecycle;
@@ -287,27 +286,29 @@ impl InitReport {
 /// `s3:GetLifecycleConfiguration` (the reader policy has them). A bucket
 /// in another region than the client's is followed there.
 pub async fn audit(
-    client: &Client,
+    s3: &S3ClientOptions,
     bucket: &str,
     policy: &Hardening,
 ) -> Result<AuditReport, BucketError> {
     policy.validate()?;
-    let (client, region) = locate(client, bucket).await?;
+    let client = build_client(s3).await;
+    let (client, region) = locate(&client, bucket).await?;
     let state = State::read(&client, bucket).await?;
     Ok(state.audit(bucket, &region, policy))
 }
 
-/// Creates the bucket if it does not exist (in the client's region) and
+/// Creates the bucket if it does not exist (in the region `s3` names) and
 /// applies `policy`, writing only what differs. Needs, besides what
 /// [`audit`] reads, `s3:CreateBucket` (for a new bucket),
 /// `s3:PutBucketVersioning`, `s3:PutEncryptionConfiguration`,
 /// `s3:PutBucketPublicAccessBlock` and `s3:PutLifecycleConfiguration`.
 pub async fn init(
-    client: &Client,
+    s3: &S3ClientOptions,
     bucket: &str,
     policy: &Hardening,
 ) -> Result<InitReport, BucketError> {
     policy.validate()?;
+    let client = &build_client(s3).await;
     let (client, region, created) = match locate(client, bucket).await {
         Ok((c, r)) => (c, r, false),
         Err(BucketError::NoSuchBucket { .. }) => {
