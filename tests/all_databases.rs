@@ -232,6 +232,17 @@ fn all_databases_to_s3_and_one_killed() {
         "the error names the database: {err}"
     );
     assert_eq!(hb.paths(), ["/ping/abc/start", "/ping/abc/fail"]);
+    // Each database's phases name it.
+    assert!(
+        err.lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .any(|v| v["level"] == "info"
+                && v["message"]
+                    .as_str()
+                    .is_some_and(|m| m.starts_with(&format!("{}: catalog read: ", app.name)))),
+        "no phase line of {}: {err}",
+        app.name
+    );
     // The JSON summary covers the run: every database, the failed one named.
     let event: serde_json::Value = err
         .lines()

@@ -495,3 +495,44 @@ fn catalog_queries_do_not_grow_with_tables() {
         .count();
     assert_eq!((tables, keys), (5000, 5000));
 }
+
+/// A backup's phases are `tracing` events (`pgark::backup::PHASE`): the
+/// CLI prints them as `pgark: info:` lines, and with `--log-format json`
+/// as JSON objects only.
+#[test]
+fn the_cli_prints_the_phases_as_text_or_json() {
+    let db = fixture_db(pg(PgVersion::V16), "archive_basics.sql");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = pgark_backup(&db.url(), &dir.path().join("text.dump"), &[]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    for phase in [
+        "connected: database ",
+        "catalog read: ",
+        "archive complete: ",
+    ] {
+        assert!(
+            err.lines()
+                .any(|l| l.starts_with(&format!("pgark: info: {phase}"))),
+            "no {phase:?} line: {err}"
+        );
+    }
+    let out = pgark_backup(
+        &db.url(),
+        &dir.path().join("json.dump"),
+        &["--log-format", "json"],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    let events: Vec<serde_json::Value> = err
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    assert!(
+        events.iter().any(|v| v["level"] == "info"
+            && v["message"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("catalog read: "))),
+        "{err}"
+    );
+}

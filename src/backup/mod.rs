@@ -102,11 +102,9 @@ pub struct BackupOptions {
     /// The name in the archive's file name or key (default: the
     /// database's).
     pub name: Option<String>,
-    /// Told one line per phase (connected, catalog read, locked, data
-    /// written, manifest written).
-    pub on_phase: Option<PhaseLog>,
-    /// Told the data's progress (bytes, entries, rate) about once a second.
-    pub on_progress: Option<PhaseLog>,
+    /// The database named in this backup's [`PHASE`] and [`PROGRESS`]
+    /// events (set by `--all-databases`).
+    pub(crate) log_database: Option<String>,
     /// Encrypt the archive to these recipients with age (`.age` is
     /// appended to its name or key) and seal the manifest's names and
     /// counts to them ([`crate::crypt`]).
@@ -126,20 +124,21 @@ pub struct BackupOptions {
     pub globals: bool,
 }
 
-/// Receives a line per phase of a backup.
-#[derive(Clone)]
-pub struct PhaseLog(pub Arc<dyn Fn(&str) + Send + Sync>);
+/// The `tracing` target of one line per phase of a backup (connected,
+/// catalog read, locked, data written, manifest written): INFO events with
+/// a `message` and, in an `--all-databases` run, a `database` field.
+pub const PHASE: &str = "pgark::phase";
 
-impl std::fmt::Debug for PhaseLog {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("PhaseLog")
-    }
-}
+/// The `tracing` target of the data's progress (bytes, entries, rate),
+/// about once a second while a subscriber listens: INFO events like
+/// [`PHASE`]'s.
+pub const PROGRESS: &str = "pgark::progress";
 
 impl BackupOptions {
     pub(crate) fn phase(&self, line: impl FnOnce() -> String) {
-        if let Some(PhaseLog(f)) = &self.on_phase {
-            f(&line());
+        if tracing::enabled!(target: "pgark::phase", tracing::Level::INFO) {
+            let database = self.log_database.as_deref();
+            tracing::info!(target: "pgark::phase", database, "{}", line());
         }
     }
 }
@@ -167,8 +166,7 @@ impl BackupOptions {
             s3: S3ClientOptions::default(),
             s3_sink: S3SinkOptions::default(),
             name: None,
-            on_phase: None,
-            on_progress: None,
+            log_database: None,
             encrypt_to: None,
             stamp_at: None,
             selection: crate::select::Selection::default(),
@@ -540,7 +538,7 @@ pub async fn backup_until(
     let writer_opts = WriterOptions {
         compression: opts.compression,
         threads: opts.compress_threads.max(1),
-        progress: opts.on_progress.clone(),
+        log_database: opts.log_database.clone(),
         window: jobs.window(),
     };
     let writer_location = location.clone();

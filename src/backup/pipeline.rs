@@ -277,8 +277,8 @@ pub struct WriterOptions {
     pub compression: Compression,
     /// Compression threads for one table.
     pub threads: usize,
-    /// Told about progress about once a second.
-    pub progress: Option<super::PhaseLog>,
+    /// The database named in progress events ([`super::PROGRESS`]).
+    pub log_database: Option<String>,
     /// The jobs' window ([`Jobs::window`]).
     pub window: Arc<Semaphore>,
 }
@@ -286,7 +286,7 @@ pub struct WriterOptions {
 /// Progress of the data: bytes and entries done, reported at most once a
 /// second.
 struct Progress {
-    log: Option<super::PhaseLog>,
+    database: Option<String>,
     started: std::time::Instant,
     last: std::time::Instant,
     bytes: u64,
@@ -297,19 +297,20 @@ struct Progress {
 impl Progress {
     fn add(&mut self, n: usize) {
         self.bytes += n as u64;
-        let Some(super::PhaseLog(log)) = &self.log else {
-            return;
-        };
-        if self.last.elapsed() >= std::time::Duration::from_secs(1) {
+        if self.last.elapsed() >= std::time::Duration::from_secs(1)
+            && tracing::enabled!(target: "pgark::progress", tracing::Level::INFO)
+        {
             self.last = std::time::Instant::now();
             let secs = self.started.elapsed().as_secs_f64().max(1e-3);
-            log(&format!(
+            tracing::info!(
+                target: "pgark::progress",
+                database = self.database.as_deref(),
                 "{:.0} MB of data read, at entry {} of {}, {:.1} MB/s",
                 self.bytes as f64 / 1e6,
                 self.done,
                 self.total,
                 self.bytes as f64 / 1e6 / secs
-            ));
+            );
         }
     }
 }
@@ -349,7 +350,7 @@ pub fn write_archive(
     let mut large_objects = 0;
     let now = std::time::Instant::now();
     let mut progress = Progress {
-        log: opts.progress.clone(),
+        database: opts.log_database.clone(),
         started: now,
         last: now,
         bytes: 0,

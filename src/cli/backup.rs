@@ -66,17 +66,7 @@ pub fn run(args: &BackupArgs) -> Result<(), Error> {
     // Progress only for a person watching: stderr is a terminal. It is
     // one line rewritten in place; phase lines clear it first.
     let tty = !json && std::io::IsTerminal::is_terminal(&std::io::stderr());
-    opts.on_phase = Some(backup::PhaseLog(std::sync::Arc::new(move |line: &str| {
-        if tty {
-            eprint!("\r\x1b[K");
-        }
-        log(json, "info", line)
-    })));
-    if tty {
-        opts.on_progress = Some(backup::PhaseLog(std::sync::Arc::new(|line: &str| {
-            eprint!("\r\x1b[Kpgark: {line}");
-        })));
-    }
+    super::log::show_phases(json, tty);
     let heartbeat = match &args.heartbeat_url {
         Some(url) => Some(
             Heartbeat::new(url, Duration::from_secs(10))
@@ -112,7 +102,7 @@ pub fn run(args: &BackupArgs) -> Result<(), Error> {
     });
     let report = result?;
     for w in warnings(&report, &opts) {
-        log(json, "warning", &w);
+        super::log::line(json, "warning", &w);
     }
     println!("{}", report.path.display());
     if json {
@@ -192,7 +182,7 @@ fn run_all(
         match &d.outcome {
             Ok(r) => {
                 for w in warnings(r, &cluster.backup) {
-                    log(json, "warning", &format!("{}: {w}", d.database));
+                    super::log::line(json, "warning", &format!("{}: {w}", d.database));
                 }
                 println!("{}", r.path.display());
                 if !json {
@@ -344,18 +334,7 @@ fn warnings(report: &BackupReport, opts: &BackupOptions) -> Vec<String> {
 async fn beat(heartbeat: &Option<Heartbeat>, beat: Beat, body: &str, json: bool) {
     if let Some(h) = heartbeat {
         if let Err(e) = h.send(beat, body).await {
-            log(json, "warning", &e);
+            super::log::line(json, "warning", &e);
         }
-    }
-}
-
-fn log(json: bool, level: &str, message: &str) {
-    if json {
-        eprintln!(
-            "{}",
-            serde_json::json!({ "level": level, "message": message })
-        );
-    } else {
-        eprintln!("pgark: {level}: {message}");
     }
 }

@@ -30,7 +30,7 @@ pub mod record;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use crate::backup::{self, BackupOptions, BackupReport, PendingFile, PhaseLog, Target};
+use crate::backup::{self, BackupOptions, BackupReport, PendingFile, Target};
 use crate::db::row::RowExt;
 use crate::db::{connect, names_dbname, with_dbname};
 use crate::error::{Error, Result};
@@ -169,8 +169,7 @@ pub async fn backup_all(
         let mut o = opts.backup.clone();
         o.database_url = with_dbname(url, db);
         o.stamp_at = Some(run_start);
-        o.on_phase = prefixed(&opts.backup.on_phase, db);
-        o.on_progress = prefixed(&opts.backup.on_progress, db);
+        o.log_database = Some(db.clone());
         let outcome = backup::backup_until(&o, &mut stop).await;
         if let Err(e) = &outcome {
             tracing::debug!("database {db} failed: {e}");
@@ -308,15 +307,6 @@ fn encrypt(bytes: &[u8], recipients: &crate::crypt::Recipients) -> Result<Vec<u8
     std::io::Write::write_all(&mut w, bytes).map_err(|e| fail(e.to_string()))?;
     w.finish().map_err(|e| fail(e.to_string()))?;
     Ok(out)
-}
-
-/// `opts`' log prefixed with the database's name.
-fn prefixed(log: &Option<PhaseLog>, db: &str) -> Option<PhaseLog> {
-    let PhaseLog(f) = log.clone()?;
-    let db = db.to_owned();
-    Some(PhaseLog(std::sync::Arc::new(move |line: &str| {
-        f(&format!("{db}: {line}"))
-    })))
 }
 
 /// Writes a small object or file beside the run's archives
