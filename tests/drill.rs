@@ -49,6 +49,32 @@ fn copy_backup(server: &MotoServer, bucket: &str, key: &str, to: &str, cut: usiz
     server.python(&script).expect("copy the backup with boto3")
 }
 
+/// What a `pgark drill` run printed.
+struct DrillRun {
+    stdout: String,
+    stderr: String,
+}
+
+/// `pgark drill URL --target-url TARGET EXTRA...`; panics (with what it
+/// printed) unless it exits with `code`.
+fn drill(server: &MotoServer, url: &str, target: &str, extra: &[&str], code: i32) -> DrillRun {
+    let mut args = vec!["drill", url, "--target-url", target];
+    args.extend_from_slice(extra);
+    let out = pgark(server, &args);
+    let run = DrillRun {
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "pgark drill {url} {extra:?}: {}{}",
+        run.stdout,
+        run.stderr
+    );
+    run
+}
+
 fn scratch_databases(version: PgVersion) -> String {
     pg(version)
         .psql(
@@ -81,13 +107,12 @@ fn drill_restores_checks_records_and_cleans_up() {
     std::fs::write(&changelog, "# Changelog\n\n### Operations\n- older entry\n").expect("write");
 
     // Passing drill: rows match the manifest, the alembic check holds.
-    let out = pgark(
+    let url = format!("s3://{bucket}/{prefix}");
+    let stdout = drill(
         server,
+        &url,
+        &target,
         &[
-            "drill",
-            &format!("s3://{bucket}/{prefix}"),
-            "--target-url",
-            &target,
             "--check",
             "SELECT version_num = 'abc123' FROM alembic_version",
             "--record",
@@ -95,14 +120,9 @@ fn drill_restores_checks_records_and_cleans_up() {
             "--audit",
             "7d",
         ],
-    );
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        0,
+    )
+    .stdout;
     assert!(
         stdout.contains("ok   rows public.t: 1000 rows, the manifest says 1000"),
         "{stdout}"
@@ -122,48 +142,26 @@ fn drill_restores_checks_records_and_cleans_up() {
 
     // The same drill with a real pg_restore binary fed from the stream.
     let pg_restore = version.tool("pg_restore");
-    let out = pgark(
+    let stdout = drill(
         server,
-        &[
-            "drill",
-            &format!("s3://{bucket}/{prefix}"),
-            "--target-url",
-            &target,
-            "--with-pg-restore",
-            pg_restore.to_str().expect("utf-8"),
-        ],
-    );
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        &url,
+        &target,
+        &["--with-pg-restore", pg_restore.to_str().expect("utf-8")],
+        0,
+    )
+    .stdout;
     assert!(stdout.contains("pg_restore restored"), "{stdout}");
     assert!(stdout.contains("ok   rows public.t: 1000 rows"), "{stdout}");
     assert_eq!(scratch_databases(version), "0");
 
     // A failing check: exit 6, and the scratch database is still dropped.
-    let out = pgark(
-        server,
-        &[
-            "drill",
-            &format!("s3://{bucket}/{prefix}"),
-            "--target-url",
-            &target,
-            "--check",
-            "SELECT false",
-        ],
-    );
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(6), "{stdout}");
+    let stdout = drill(server, &url, &target, &["--check", "SELECT false"], 6).stdout;
     assert!(stdout.contains("FAIL check: SELECT false"), "{stdout}");
     assert_eq!(scratch_databases(version), "0");
 
     // An extension the target does not offer: stop before creating
     // anything, naming it.
-    let listing = pgark(server, &["ls", &format!("s3://{bucket}/{prefix}")]);
+    let listing = pgark(server, &["ls", &url]);
     let key = String::from_utf8_lossy(&listing.stdout)
         .lines()
         .next()
@@ -184,17 +182,14 @@ fn drill_restores_checks_records_and_cleans_up() {
         m.to_json()
     );
     server.python(&script).expect("put manifest");
-    let out = pgark(
+    let stderr = drill(
         server,
-        &[
-            "drill",
-            &format!("s3://{bucket}/needs-ext/"),
-            "--target-url",
-            &target,
-        ],
-    );
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
+        &format!("s3://{bucket}/needs-ext/"),
+        &target,
+        &[],
+        2,
+    )
+    .stderr;
     assert!(stderr.contains("no_such_extension 9.9"), "{stderr}");
     assert_eq!(scratch_databases(version), "0");
 }
@@ -255,24 +250,17 @@ fn drill_postgis_backup_and_truncated_block() {
     let prefix = format!("{}/", source.name);
     let location = backup_to(server, &source, &format!("s3://{bucket}/{prefix}"));
     let target = pg(version).url("postgres");
-    let out = pgark(
+    let stdout = drill(
         server,
+        &format!("s3://{bucket}/{prefix}"),
+        &target,
         &[
-            "drill",
-            &format!("s3://{bucket}/{prefix}"),
-            "--target-url",
-            &target,
             "--check",
             "SELECT ST_IsValid(ST_GeomFromText('POINT(0 0)', 4326)) AND PostGIS_Version() IS NOT NULL",
         ],
-    );
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        0,
+    )
+    .stdout;
     assert!(stdout.contains("ok   verify:"), "{stdout}");
     assert!(
         stdout.contains("drill passed; scratch database dropped"),
@@ -285,19 +273,14 @@ fn drill_postgis_backup_and_truncated_block() {
         .trim_start_matches(&format!("s3://{bucket}/"))
         .to_owned();
     copy_backup(server, bucket, &key, "cut/x-20260101T000000Z.dump", 40);
-    let out = pgark(
+    let stderr = drill(
         server,
-        &[
-            "drill",
-            &format!("s3://{bucket}/cut/"),
-            "--key",
-            "cut/x-20260101T000000Z.dump",
-            "--target-url",
-            &target,
-        ],
-    );
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(5), "{stderr}");
+        &format!("s3://{bucket}/cut/"),
+        &target,
+        &["--key", "cut/x-20260101T000000Z.dump"],
+        5,
+    )
+    .stderr;
     assert!(
         stderr.contains("truncated") && stderr.contains("TABLE DATA"),
         "{stderr}"
@@ -331,14 +314,7 @@ fn drill_fails_on_a_truncated_newer_backup() {
     let target = pg(version).url("postgres");
     let url = format!("s3://{bucket}/{prefix}");
 
-    let out = pgark(server, &["drill", &url, "--target-url", &target]);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(
-        out.status.code(),
-        Some(6),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stdout = drill(server, &url, &target, &[], 6).stdout;
     assert!(
         stdout.contains(&format!("FAIL newest backup: s3://{bucket}/{newer} "))
             && stdout.contains("truncated or replaced")
@@ -347,17 +323,7 @@ fn drill_fails_on_a_truncated_newer_backup() {
     );
     assert!(!stdout.contains("scratch database"), "{stdout}");
 
-    let out = pgark(
-        server,
-        &["drill", &url, "--key", &older, "--target-url", &target],
-    );
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stdout = drill(server, &url, &target, &["--key", &older], 0).stdout;
     assert!(
         stdout.contains("ok   rows public.t: 100 rows") && stdout.contains("drill passed"),
         "{stdout}"
