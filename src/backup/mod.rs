@@ -329,7 +329,7 @@ pub async fn backup_until(
     let cat = Catalog::load_on(&readers).await?;
     // In the snapshot, like the catalog.
     let globals = match opts.globals {
-        true => Some(crate::globals::dump(&client).await?),
+        true => Some(crate::globals::dump_on(&client).await?),
         false => None,
     };
     let mut objects = schema::build(

@@ -149,7 +149,7 @@ pub async fn backup_all(
     // The cluster's globals, once per run (each database's own owner,
     // grants and settings are in its archive's DATABASE entries, and in
     // its own globals file with --globals).
-    let sql = crate::globals::dump(&client).await?.cluster_sql();
+    let sql = crate::globals::dump_on(&client).await?.cluster_sql();
     let mut name = record::globals_file_name(&stamp);
     // It names roles and may hold their password hashes: encrypted to the
     // archives' recipients when they are.

@@ -186,6 +186,10 @@ impl ConnectOptions {
     }
 
     /// Opens a connection; its task runs on the current tokio runtime.
+    ///
+    /// Not part of pgark's API (the client is tokio-postgres's, whose
+    /// versions are not pgark's): public for pgark's own connection tests.
+    #[doc(hidden)]
     pub async fn connect(&self) -> Result<(Client, ConnectTarget)> {
         self.emit_warnings();
         let only_sockets = self.config.get_hostaddrs().is_empty()
@@ -333,7 +337,7 @@ impl ConnectOptions {
 /// with TLS as `sslmode` asks.
 ///
 /// The connection task runs on the current tokio runtime.
-pub async fn connect(url: &str) -> Result<(Client, ConnectTarget)> {
+pub(crate) async fn connect(url: &str) -> Result<(Client, ConnectTarget)> {
     ConnectOptions::from_url(url)?.connect().await
 }
 

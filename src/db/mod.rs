@@ -10,10 +10,9 @@ mod tls;
 
 pub(crate) use conninfo::percent_decode;
 
-pub use connect::{connect, ConnectOptions, ConnectTarget};
+pub(crate) use connect::connect;
+pub use connect::{ConnectOptions, ConnectTarget};
 pub(crate) use conninfo::{names_dbname, with_dbname};
-pub use snapshot::{
-    begin_snapshot, export_snapshot, join_snapshot, lock_tables, DatabaseCreate,
-    DatabaseProperties, ServerInfo,
-};
+pub(crate) use snapshot::{begin_snapshot, export_snapshot, join_snapshot, lock_tables};
+pub use snapshot::{DatabaseCreate, DatabaseProperties, ServerInfo};
 pub use tls::{ClientCert, RootCerts, SslMode};

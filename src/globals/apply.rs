@@ -52,7 +52,10 @@ pub async fn apply(url: &str, text: &str) -> Result<GlobalsApplied> {
 
 /// Runs `sql` (a globals file, or a part of one) on `client`, one
 /// statement at a time.
-pub async fn apply_sql(client: &tokio_postgres::Client, sql: &str) -> Result<GlobalsApplied> {
+pub(crate) async fn apply_sql(
+    client: &tokio_postgres::Client,
+    sql: &str,
+) -> Result<GlobalsApplied> {
     let mut done = GlobalsApplied::default();
     for (n, stmt) in split_statements(sql).into_iter().enumerate() {
         match client.batch_execute(stmt).await {

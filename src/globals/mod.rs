@@ -22,8 +22,9 @@ use tokio_postgres::Client;
 use crate::db::row::RowExt;
 use crate::error::{Error, Result};
 
+pub(crate) use apply::apply_sql;
 pub(crate) use apply::parts;
-pub use apply::{apply, apply_sql, split_statements, GlobalsApplied};
+pub use apply::{apply, split_statements, GlobalsApplied};
 pub use file::{beside, read};
 
 /// Suffix of the globals file's name or key, after the archive's.
@@ -176,11 +177,19 @@ pub struct Database {
 /// The bootstrap superuser's OID, who may always be named as grantor.
 const BOOTSTRAP_SUPERUSER: u32 = 10;
 
-/// Reads the globals on `client` (any role; passwords only when it may
-/// read `pg_authid`, otherwise a `tracing` warning says they are left
-/// out). Runs inside the caller's transaction when there is one: every
-/// query is read-only and none can fail for lack of privileges.
-pub async fn dump(client: &Client) -> Result<Globals> {
+/// Reads the globals of the server `url` names, as the role it names (any
+/// role; passwords only when it may read `pg_authid`, otherwise a
+/// `tracing` warning says they are left out), with the database part of
+/// the database it names.
+pub async fn dump(url: &str) -> Result<Globals> {
+    let (client, _) = crate::db::connect(url).await?;
+    dump_on(&client).await
+}
+
+/// [`dump`] on an open connection, inside the caller's transaction when
+/// there is one: every query is read-only and none can fail for lack of
+/// privileges.
+pub(crate) async fn dump_on(client: &Client) -> Result<Globals> {
     let q = |what: &'static str| move |e: tokio_postgres::Error| Error::query(what, &e);
     let head = client
         .query_one(
