@@ -44,6 +44,9 @@ pub struct DrillOptions {
     pub s3: S3ClientOptions,
     /// Decrypts an encrypted backup and its manifest's sealed part.
     pub identity: Option<crate::crypt::Identities>,
+    /// Cancelling it stops the drill's verify or restore with
+    /// [`Error::Interrupted`], after the scratch database is dropped.
+    pub cancel: Option<crate::CancellationToken>,
 }
 
 impl DrillOptions {
@@ -67,6 +70,7 @@ impl DrillOptions {
             pg_restore: None,
             s3: S3ClientOptions::default(),
             identity: None,
+            cancel: None,
         }
     }
 }
@@ -295,7 +299,8 @@ fn drill_on(handle: &Handle, opts: &DrillOptions) -> Result<DrillReport> {
     let source = Source::S3(crate::S3Url::new(opts.bucket.clone(), key.clone()))
         .decrypting(opts.identity.clone());
     let s3 = handle.block_on(S3Reads::new(&opts.s3));
-    let checked = crate::crypt::check_source(&source, Some(&manifest), Some(&s3))?;
+    let checked =
+        crate::crypt::check_source(&source, Some(&manifest), Some(&s3), opts.cancel.as_ref())?;
     let (size, digest) = (checked.size, &checked.digest);
     if !checked.mismatches.is_empty() {
         return Err(Error::Config(format!(
@@ -369,6 +374,9 @@ fn drill_on(handle: &Handle, opts: &DrillOptions) -> Result<DrillReport> {
         })?;
         true
     };
+    if let Err(e @ Error::Interrupted(_)) = result {
+        return Err(e);
+    }
     if let Some((every, grace)) = opts.audit {
         checks.push(audit_check(handle, opts, every, grace)?);
     }
@@ -401,6 +409,7 @@ fn run_checks(
     ropts.no_acl = true;
     ropts.exit_on_error = true;
     ropts.s3 = opts.s3.clone();
+    ropts.cancel = opts.cancel.clone();
     let source = Source::S3(crate::S3Url::new(opts.bucket.clone(), key.to_owned()))
         .decrypting(opts.identity.clone());
     let detail = match &opts.pg_restore {

@@ -64,10 +64,15 @@ pub mod source;
 
 pub use error::{Error, ErrorCategory, Result};
 pub use s3url::{S3Url, S3UrlError};
+/// Stops a backup, restore, verify or drill from another task: set it in
+/// their options (`cancel`); they clean up and return
+/// [`Error::Interrupted`].
+pub use tokio_util::sync::CancellationToken;
 pub mod audit;
 pub mod backup;
 pub mod blocking;
 pub mod bucket;
+pub(crate) mod cancel;
 pub(crate) mod catalog;
 pub mod cluster;
 pub mod db;

@@ -76,11 +76,27 @@ pub async fn verify(
     manifest: Option<&Manifest>,
     s3: &S3ClientOptions,
 ) -> Result<Checked> {
-    let reads = match source.base() {
-        Source::S3(_) => Some(S3Reads::new(s3).await),
-        _ => None,
-    };
-    let (source, manifest) = (source.clone(), manifest.cloned());
-    off_workers(move |_| crate::crypt::check_source(&source, manifest.as_ref(), reads.as_ref()))
-        .await
+    verify_until_cancelled(source, manifest, s3, None).await
+}
+
+/// [`verify`], stopped with [`crate::Error::Interrupted`] once `cancel` is
+/// cancelled (the archive's reads fail from then on).
+pub async fn verify_until_cancelled(
+    source: &Source,
+    manifest: Option<&Manifest>,
+    s3: &S3ClientOptions,
+    cancel: Option<&crate::CancellationToken>,
+) -> Result<Checked> {
+    let reads = crate::cancel::or_cancelled(cancel, async {
+        Ok(match source.base() {
+            Source::S3(_) => Some(S3Reads::new(s3).await),
+            _ => None,
+        })
+    })
+    .await?;
+    let (source, manifest, cancel) = (source.clone(), manifest.cloned(), cancel.cloned());
+    off_workers(move |_| {
+        crate::crypt::check_source(&source, manifest.as_ref(), reads.as_ref(), cancel.as_ref())
+    })
+    .await
 }

@@ -48,7 +48,7 @@ fn run(mut cmd: Command) -> Output {
 
 /// Adds a table of `rows` rows of hexadecimal text (about 70 bytes a row,
 /// compressing about 2x) to `db`.
-fn add_bulk(db: &TestDb, rows: u32) {
+pub(crate) fn add_bulk(db: &TestDb, rows: u32) {
     query(
         db,
         &format!(

@@ -122,6 +122,10 @@ pub struct BackupOptions {
     /// archive as `<archive>.globals.sql`, recorded in the manifest. Not
     /// for standard output nor encrypted archives.
     pub globals: bool,
+    /// Cancelling it stops the backup as [`backup_until`]'s `stop` does:
+    /// nothing is left under the target name, and it returns
+    /// [`Error::Interrupted`].
+    pub cancel: Option<crate::CancellationToken>,
 }
 
 /// The `tracing` target of one line per phase of a backup (connected,
@@ -171,6 +175,7 @@ impl BackupOptions {
             stamp_at: None,
             selection: crate::select::Selection::default(),
             globals: false,
+            cancel: None,
         }
     }
 }
@@ -282,13 +287,22 @@ pub async fn backup(opts: &BackupOptions) -> Result<BackupReport> {
     backup_until(opts, std::future::pending()).await
 }
 
-/// Runs a backup that stops when `stop` completes (e.g. on SIGTERM),
-/// cleaning up as on an error and returning [`Error::Interrupted`] with
-/// the name `stop` gives.
+/// Runs a backup that stops when `stop` completes (e.g. on SIGTERM) or
+/// [`BackupOptions::cancel`] is cancelled, cleaning up as on an error and
+/// returning [`Error::Interrupted`] with the name `stop` gives (or
+/// `"cancellation"`).
 pub async fn backup_until(
     opts: &BackupOptions,
     stop: impl std::future::Future<Output = &'static str>,
 ) -> Result<BackupReport> {
+    let cancelled = crate::cancel::stopped(opts.cancel.clone());
+    let stop = async {
+        tokio::select! {
+            biased; // `stop` names a cancellation it made (the CLI's signals).
+            name = stop => name,
+            name = cancelled => name,
+        }
+    };
     let started = Instant::now();
     let start_unix = now_unix();
     if let FormatVersion::Fixed(v) = opts.format_version {

@@ -2,12 +2,13 @@
 //! environment (DATABASE_URL, BACKUP_S3_BUCKET, AWS_*), with heartbeats
 //! for a dead man's switch and warnings about what would break restores.
 
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use pgark::backup::{self, BackupOptions, BackupReport, Target};
 use pgark::cluster::{self, ClusterOptions};
 use pgark::heartbeat::{Beat, Heartbeat};
-use pgark::Error;
+use pgark::{CancellationToken, Error};
 
 use super::args::BackupArgs;
 
@@ -75,16 +76,19 @@ pub fn run(args: &BackupArgs) -> Result<(), Error> {
         ),
         None => None,
     };
+    // SIGINT and SIGTERM cancel it (see `cancel_on_signal`).
+    let cancel = CancellationToken::new();
+    opts.cancel = Some(cancel.clone());
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| Error::Config(format!("cannot start the runtime: {e}")))?;
     if args.all_databases {
-        return run_all(args, opts, &heartbeat, &runtime, json);
+        return run_all(args, opts, &heartbeat, &runtime, json, cancel);
     }
     let result = runtime.block_on(async {
         beat(&heartbeat, Beat::Start, "pgark backup started", json).await;
-        let stop = stop_signal()?;
+        let stop = cancel_on_signal(cancel)?;
         let result = backup::backup_until(&opts, stop).await;
         match &result {
             Ok(report) => beat(&heartbeat, Beat::Success, &summary(report), json).await,
@@ -128,16 +132,30 @@ pub fn run(args: &BackupArgs) -> Result<(), Error> {
     Ok(())
 }
 
-/// SIGINT or SIGTERM: the backup stops its workers, removes its temporary
-/// file or aborts its upload, and only then returns.
-fn stop_signal() -> Result<impl std::future::Future<Output = &'static str>, Error> {
+/// SIGINT or SIGTERM cancels `cancel`: the backup stops its workers,
+/// removes its temporary file or aborts its upload, and only then returns
+/// [`Error::Interrupted`], named by the future returned (the stop given to
+/// the backup, which completes with the signal's name once it came).
+fn cancel_on_signal(
+    cancel: CancellationToken,
+) -> Result<impl std::future::Future<Output = &'static str>, Error> {
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         .map_err(|e| Error::Config(format!("cannot install the SIGTERM handler: {e}")))?;
-    Ok(async move {
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => "SIGINT",
+    let mut int = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+        .map_err(|e| Error::Config(format!("cannot install the SIGINT handler: {e}")))?;
+    let signal = Arc::new(OnceLock::new());
+    let (cell, token) = (signal.clone(), cancel.clone());
+    tokio::spawn(async move {
+        let name = tokio::select! {
+            _ = int.recv() => "SIGINT",
             _ = term.recv() => "SIGTERM",
-        }
+        };
+        let _ = cell.set(name);
+        token.cancel();
+    });
+    Ok(async move {
+        cancel.cancelled().await;
+        signal.get().copied().unwrap_or("a signal")
     })
 }
 
@@ -149,6 +167,7 @@ fn run_all(
     heartbeat: &Option<Heartbeat>,
     runtime: &tokio::runtime::Runtime,
     json: bool,
+    cancel: CancellationToken,
 ) -> Result<(), Error> {
     let mut cluster = ClusterOptions::new(opts);
     cluster.exclude = args.exclude_database.clone();
@@ -160,7 +179,7 @@ fn run_all(
             json,
         )
         .await;
-        let result = cluster::backup_all(&cluster, stop_signal()?).await;
+        let result = cluster::backup_all(&cluster, cancel_on_signal(cancel)?).await;
         match &result {
             Ok(r) => {
                 let kind = if r.failed().next().is_none() {

@@ -179,7 +179,7 @@ impl EncryptedSource {
     /// ciphertext, as the manifest records it), the archive checked in
     /// plaintext, and the row counts compared with `manifest` (unsealed).
     pub fn check(&self, manifest: Option<&Manifest>) -> Result<Checked> {
-        self.check_via(manifest, None)
+        self.check_via(manifest, None, None)
     }
 
     /// [`EncryptedSource::check`], S3 read through `via`.
@@ -187,15 +187,14 @@ impl EncryptedSource {
         &self,
         manifest: Option<&Manifest>,
         via: Option<&S3Reads>,
+        cancel: Option<&crate::CancellationToken>,
     ) -> Result<Checked> {
+        let input = || Ok::<_, Error>(crate::cancel::reader(self.inner.open_via(via)?, cancel));
         if !self.is_encrypted_via(via)? {
-            return Ok(crate::manifest::check_archive(
-                self.inner.open_via(via)?,
-                manifest,
-            )?);
+            return Ok(crate::manifest::check_archive(input()?, manifest)?);
         }
         let sizes = manifest.map(Manifest::part_sizes).unwrap_or_default();
-        let mut raw = HashingReader::new(self.inner.open_via(via)?, sizes);
+        let mut raw = HashingReader::new(input()?, sizes);
         let report = {
             let mut plain = open(&mut raw, self.identities.as_ref(), &self.what())?;
             let report = archive_format::verify(&mut plain)?;
@@ -223,11 +222,17 @@ pub(crate) fn check_source(
     source: &Source,
     manifest: Option<&Manifest>,
     via: Option<&S3Reads>,
+    cancel: Option<&crate::CancellationToken>,
 ) -> Result<Checked> {
-    match source {
-        Source::Encrypted(e) => e.check_via(manifest, via),
-        s => Ok(crate::manifest::check_archive(s.open_via(via)?, manifest)?),
-    }
+    let checked = match source {
+        Source::Encrypted(e) => e.check_via(manifest, via, cancel),
+        s => {
+            let input = crate::cancel::reader(s.open_via(via)?, cancel);
+            Ok(crate::manifest::check_archive(input, manifest)?)
+        }
+    };
+    crate::cancel::check(cancel)?;
+    checked
 }
 
 impl EncryptedSource {

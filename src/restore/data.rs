@@ -30,6 +30,8 @@ type Reader = ArchiveReader<Box<dyn Read + Send>>;
 pub(crate) struct Blocks {
     input: Input,
     blocks: BlockReader,
+    /// Checked before each piece: the blocking loops' cancellation.
+    cancel: Option<crate::CancellationToken>,
 }
 
 impl std::fmt::Debug for Blocks {
@@ -79,7 +81,15 @@ impl Blocks {
         Ok(Blocks {
             input,
             blocks: BlockReader::new(algorithm)?,
+            cancel: None,
         })
+    }
+
+    /// Fails [`Blocks::next`] with [`Error::Interrupted`] once `token` is
+    /// cancelled.
+    pub(crate) fn cancel_on(mut self, token: Option<crate::CancellationToken>) -> Self {
+        self.cancel = token;
+        self
     }
 
     /// Positions the reader at the start of `entry`'s data block.
@@ -95,6 +105,7 @@ impl Blocks {
     /// The next piece of the open block; decompressed bytes are appended to
     /// `out`.
     pub(crate) fn next(&mut self, out: &mut Vec<u8>) -> Result<Piece> {
+        crate::cancel::check(self.cancel.as_ref())?;
         let reader = match &mut self.input {
             Input::Stream(s) => &mut s.reader,
             Input::At(At {

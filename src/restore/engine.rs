@@ -255,6 +255,7 @@ impl<'a> Engine<'a> {
 
     /// `restore_toc_entry`: definition, owner, data.
     pub(super) async fn restore_entry(&mut self, e: &TocEntry, blocks: &mut Blocks) -> Result<()> {
+        crate::cancel::check(self.opts.cancel.as_ref())?;
         self.report.entries += 1;
         let errors_before = self.report.error_count;
         self.select_schema(e).await?;

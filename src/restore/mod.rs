@@ -120,6 +120,11 @@ pub struct RestoreOptions {
     /// database created, after the restore). [`crate::globals::beside`]
     /// names the one next to an archive.
     pub globals: Option<Source>,
+    /// Cancelling it stops the restore between two pieces of data or
+    /// entries (a statement running is dropped with its connection) with
+    /// [`Error::Interrupted`]; what was restored so far stays, as after a
+    /// failed restore.
+    pub cancel: Option<crate::CancellationToken>,
 }
 
 /// The default [`RestoreOptions::split_threshold`]: 64 MiB stored.
@@ -147,6 +152,7 @@ impl RestoreOptions {
             jobs: 1,
             split_threshold: Some(DEFAULT_SPLIT_THRESHOLD),
             globals: None,
+            cancel: None,
         }
     }
 }
@@ -279,7 +285,7 @@ fn restore_on(handle: &Handle, source: &Source, opts: &RestoreOptions) -> Result
         || !opts.schemas.is_empty()
         || opts.use_list.is_some()
         || !opts.sections.is_empty();
-    handle.block_on(async {
+    handle.block_on(crate::cancel::or_cancelled(opts.cancel.as_ref(), async {
         // One S3 client for every read of the restore.
         let s3 = match source.base() {
             Source::S3(_) => Some(S3Reads::new(&opts.s3).await),
@@ -296,7 +302,7 @@ fn restore_on(handle: &Handle, source: &Source, opts: &RestoreOptions) -> Result
             s3,
         };
         restore_from(input, reopen, parallel, ranged, reads, opts).await
-    })
+    }))
 }
 
 /// Where blocks are read from: the source, and for S3 the client every
@@ -411,7 +417,8 @@ async fn restore_from(
             Blocks::at_offsets(&source, reads.s3.as_ref(), offsets.clone(), &header)?
         }
         _ => Blocks::new(reader, reopen, algorithm)?,
-    };
+    }
+    .cancel_on(opts.cancel.clone());
 
     let session = Session::from_toc(&entries);
     let mut engine =
@@ -447,6 +454,7 @@ async fn restore_from(
                 offsets,
                 sizes,
                 header,
+                cancel: opts.cancel.clone(),
             };
             parallel::run(
                 &mut engine,
@@ -514,6 +522,7 @@ struct Files {
     /// Stored size of each data block.
     sizes: HashMap<i32, u64>,
     header: archive_format::Header,
+    cancel: Option<crate::CancellationToken>,
 }
 
 impl Files {
@@ -525,6 +534,7 @@ impl Files {
             self.offsets.clone(),
             &self.header,
         )
+        .map(|b| b.cancel_on(self.cancel.clone()))
     }
 }
 
