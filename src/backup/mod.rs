@@ -5,30 +5,32 @@
 //! table's COPY output and every large object into the archive, written
 //! under a temporary name and renamed into place when complete.
 
+mod contents;
+mod output;
 mod pipeline;
+mod record;
+mod session;
 mod sink;
 mod split;
 mod target;
 
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use sha2::Digest as _;
+use archive_format::{ArchiveVersion, Compression, CreateTime};
 
-use archive_format::{ArchiveVersion, ArchiveWriter, Compression, CreateTime, Header};
-
-use crate::catalog::Catalog;
 use crate::db::row::RowExt;
-use crate::db::{begin_snapshot, connect, export_snapshot, join_snapshot, lock_tables, ServerInfo};
+use crate::db::ServerInfo;
 use crate::error::{Error, Result};
-use crate::manifest::{self, ExtensionVersion, Manifest, PartDigest, TableStats};
+use crate::manifest::{self, Manifest};
 use crate::runtime::now_unix;
-use crate::schema::{self, BuildOptions, TocInfo};
-use crate::sink::s3::{build_client, preflight, S3ClientOptions, S3Sink, S3SinkOptions};
+use crate::schema;
+use crate::sink::s3::{S3ClientOptions, S3Sink, S3SinkOptions};
 use crate::S3Url;
 
-use pipeline::WriterOptions;
+use contents::Contents;
+use output::{copy_data, Output};
+use session::Session;
 pub use sink::{ArchiveSink, FileSink, StdoutSink, Stored};
 pub use split::SplitTable;
 pub(crate) use target::safe_name;
@@ -305,289 +307,25 @@ pub async fn backup_until(
     };
     let started = Instant::now();
     let start_unix = now_unix();
-    if let FormatVersion::Fixed(v) = opts.format_version {
-        check_compression(v, opts.compression)?;
-    }
-    check_globals(opts)?;
-    // S3 first: missing credentials or an unreachable bucket fail before
-    // any database work.
-    let early_s3 = match &opts.target {
-        Target::S3 { bucket, key } => {
-            let client = build_client(&opts.s3).await;
-            preflight(&client, &S3Url::new(bucket.clone(), key.clone())).await?;
-            Some(client)
-        }
-        _ => None,
-    };
-    let (client, _target) = connect(&opts.database_url).await?;
-    let info = begin_snapshot(&client).await?;
-    let version = choose_version(opts.format_version, &info)?;
-    check_compression(version, opts.compression)?;
-    opts.phase(|| {
-        format!(
-            "connected: database {}, PostgreSQL {}, archive version {version}",
-            info.dbname, info.version
-        )
-    });
-    // Workers: jobs-1 more connections in the coordinator's snapshot; the
-    // catalog is read on all of them at once, then the data.
-    let snapshot = export_snapshot(&client).await?;
-    let mut workers = Vec::new();
-    for _ in 1..opts.jobs.max(1) {
-        let (c, _) = connect(&opts.database_url).await?;
-        join_snapshot(&c, &snapshot).await?;
-        workers.push(c);
-    }
-    let readers: Vec<&tokio_postgres::Client> = std::iter::once(&client).chain(&workers).collect();
-    let selected = crate::select::resolve::resolve(&client, &info.dbname, &opts.selection).await?;
-    let cat = Catalog::load_on(&readers).await?;
-    // In the snapshot, like the catalog.
-    let globals = match opts.globals {
-        true => Some(crate::globals::dump_on(&client).await?),
-        false => None,
-    };
-    let mut objects = schema::build(
-        &cat,
-        BuildOptions {
-            version,
-            std_strings: info.std_strings,
-            acl: opts.acl,
-            server_major: info.major(),
-            load_via_partition_root: opts.selection.load_via_partition_root,
-            public_created: selected.includes_schema(&cat, "public"),
-        },
+    let mut session = Session::open(opts).await?;
+    let mut contents = Contents::read(opts, &session, start_unix).await?;
+    let output = Output::open(opts, &session, &contents, start_unix).await?;
+    let n_entries = contents.entries.len();
+    let toc = (
+        contents.header.clone(),
+        std::mem::take(&mut contents.entries),
     );
-    let unknown: Vec<String> = schema::unknown_objects(&cat, &objects)
-        .iter()
-        .map(ToString::to_string)
-        .collect();
-    if !unknown.is_empty() && !opts.allow_unknown {
-        return Err(Error::Unsupported(unknown));
-    }
-    crate::select::filter::apply(&mut objects, &cat, &opts.selection, &selected, info.major());
-    let objects = schema::sort(objects, &cat);
-    let dumped: std::collections::HashSet<schema::Key> = objects.iter().map(|o| o.key).collect();
-    let toc_info = TocInfo {
-        version,
-        dbname: info.dbname.clone(),
-        db_oid: info.db_oid,
-        db_owner: info.db_owner.clone(),
-        // tokio-postgres always talks UTF8; the data is converted to it.
-        encoding: "UTF8".into(),
-        std_strings: info.std_strings,
-        db_comment: info.db_comment.clone(),
-        db_quoted: info.db_quoted.clone(),
-        db_create: info.db_create.clone(),
-        db_props: info.db_props.clone(),
-    };
-    let (entries, mut plan) = schema::toc(&objects, &toc_info);
-    let names: std::collections::HashMap<i32, (String, String)> = entries
-        .iter()
-        .map(|e| {
-            let text = |b: &Option<Vec<u8>>| {
-                b.as_deref()
-                    .map(|b| String::from_utf8_lossy(b).into_owned())
-                    .unwrap_or_default()
-            };
-            (
-                e.dump_id,
-                (
-                    text(&e.namespace),
-                    String::from_utf8_lossy(&e.tag).into_owned(),
-                ),
-            )
-        })
-        .collect();
-    let created = CreateTime::from_unix_utc(start_unix);
-    let header = Header::new(
-        version,
-        opts.compression,
-        created,
-        &info.dbname,
-        &info.version,
-        concat!("pgark ", env!("CARGO_PKG_VERSION")),
+    let clients = std::mem::take(&mut session.clients);
+    let (written, client) = copy_data(
+        opts,
+        clients,
+        &session.snapshot,
+        &contents,
+        toc,
+        (output.sink, &output.location),
+        stop,
     )
-    .map_err(|e| Error::Config(e.to_string()))?;
-
-    // Lock what is dumped, like pg_dump: nothing dropped or rewritten
-    // under the dump.
-    let locked: Vec<String> = cat
-        .relations
-        .iter()
-        .filter(|r| matches!(r.kind, 'r' | 'p'))
-        .filter(|r| {
-            dumped.contains(&schema::Key::new(schema::Class::Relation, r.oid))
-                || dumped.contains(&schema::Key::new(schema::Class::TableData, r.oid))
-        })
-        .map(|r| r.qualified.clone())
-        .collect();
-    lock_tables(&client, &locked, opts.lock_wait_timeout).await?;
-    skip_empty_heaps(&client, &mut plan).await?;
-    let split = match opts.split_threshold {
-        Some(threshold) => {
-            split::split_large_tables(
-                &client,
-                &mut plan,
-                info.major(),
-                threshold,
-                1 + workers.len(),
-            )
-            .await?
-        }
-        None => Vec::new(),
-    };
-    opts.phase(|| {
-        format!(
-            "catalog read: {} TOC entries, {} data entries, {} catalog queries; {} tables locked",
-            entries.len(),
-            plan.len(),
-            cat.queries,
-            locked.len()
-        )
-    });
-
-    let (date, stamp) = key_time(opts.stamp_at.unwrap_or(start_unix));
-    // The sink, before any worker starts: a bad target fails fast.
-    let name = opts.name.as_deref().unwrap_or(&info.dbname);
-    let mut s3_client = None;
-    // Encrypted: the header and TOC's chunks are held to be patched last.
-    let encryptor = match &opts.encrypt_to {
-        Some(r) => Some(crate::crypt::Encryptor::new(r)?),
-        None => None,
-    };
-    let prefix_len =
-        ArchiveWriter::new(std::io::sink(), &header, entries.clone(), opts.compression)
-            .map_err(|e| Error::Config(e.to_string()))?
-            .prefix_len();
-    let with_suffix = |name: String| match &encryptor {
-        Some(_) if !name.ends_with(crate::crypt::SUFFIX) => {
-            format!("{name}{}", crate::crypt::SUFFIX)
-        }
-        _ => name,
-    };
-    let (sink, location): (Box<dyn ArchiveSink>, String) = match &opts.target {
-        Target::Stdout => (Box::new(StdoutSink::new()), "-".into()),
-        t @ Target::S3 { .. } => {
-            let Some((bucket, key)) = t.s3_key(name, &date, &stamp) else {
-                return Err(Error::Config("not an S3 target".into()));
-            };
-            let key = with_suffix(key);
-            let client = match &early_s3 {
-                Some(c) => c.clone(),
-                None => build_client(&opts.s3).await,
-            };
-            s3_client = Some(client.clone());
-            // The first part holds at least the header and TOC.
-            let options = S3SinkOptions {
-                hold_at_least: match &encryptor {
-                    Some(e) => e.cipher_prefix(prefix_len),
-                    None => prefix_len,
-                },
-                ..opts.s3_sink.clone()
-            };
-            let target = S3Url::new(bucket, key);
-            let location = target.to_string();
-            let sink = S3Sink::new(client, tokio::runtime::Handle::current(), target, options)?;
-            (Box::new(sink), location)
-        }
-        t => {
-            let path = t.resolve(name, &stamp)?;
-            let path = PathBuf::from(with_suffix(path.display().to_string()));
-            let location = path.display().to_string();
-            (Box::new(FileSink::create(path)?), location)
-        }
-    };
-    let sink: Box<dyn ArchiveSink> = match encryptor {
-        Some(e) => {
-            let hold = if matches!(opts.target, Target::Stdout) {
-                0
-            } else {
-                prefix_len
-            };
-            Box::new(e.into_sink(sink, hold)?)
-        }
-        None => sink,
-    };
-
-    for s in &split {
-        opts.phase(|| match &s.kept_whole {
-            None => format!(
-                "{} ({} MB): read in {} block ranges",
-                s.relation,
-                s.size / 1_000_000,
-                s.ranges
-            ),
-            Some(why) => format!(
-                "{} ({} MB): read by one COPY: {why}",
-                s.relation,
-                s.size / 1_000_000
-            ),
-        });
-    }
-    // Jobs started ahead of the writer: two per connection (each buffers
-    // up to 8 MiB).
-    let (jobs, receivers) = pipeline::channels(&plan, 2 * (1 + workers.len()));
-    // The data is read by the coordinator and the workers (no more
-    // connections than jobs).
-    let client = Arc::new(client);
-    let mut clients = vec![client.clone()];
-    clients.extend(
-        workers
-            .into_iter()
-            .take(jobs.len().saturating_sub(1))
-            .map(Arc::new),
-    );
-    opts.phase(|| {
-        format!(
-            "copying data: {} connection(s) in snapshot {snapshot}, {} on {} thread(s), to {location}",
-            clients.len(),
-            match opts.compression {
-                Compression::None => "no compression".into(),
-                c => c.to_string(),
-            },
-            opts.compress_threads.max(1)
-        )
-    });
-    let n_entries = entries.len();
-    let writer_opts = WriterOptions {
-        compression: opts.compression,
-        threads: opts.compress_threads.max(1),
-        log_database: opts.log_database.clone(),
-        window: jobs.window(),
-    };
-    let writer_location = location.clone();
-    let writer = tokio::task::spawn_blocking(move || {
-        pipeline::write_archive(
-            sink,
-            &writer_location,
-            &header,
-            entries,
-            receivers,
-            writer_opts,
-        )
-    });
-    let workers: Vec<_> = clients
-        .iter()
-        .map(|c| tokio::spawn(pipeline::worker(c.clone(), jobs.clone())))
-        .collect();
-    let abort_workers = |workers: &[tokio::task::JoinHandle<()>]| {
-        for w in workers {
-            w.abort();
-        }
-    };
-    tokio::pin!(writer);
-    let written = tokio::select! {
-        r = &mut writer => r,
-        name = stop => {
-            // The workers' channels close; the writer drops the sink
-            // (temporary file removed, upload aborted). Wait for that.
-            abort_workers(&workers);
-            let _ = writer.await;
-            return Err(Error::Interrupted(name));
-        }
-    };
-    abort_workers(&workers);
-    let written = written.map_err(|e| Error::task_died("the archive writer", &e))??;
+    .await?;
     opts.phase(|| {
         format!(
             "archive complete: {} ({} bytes, sha256 {})",
@@ -599,115 +337,44 @@ pub async fn backup_until(
         .batch_execute("COMMIT")
         .await
         .map_err(|e| Error::query("ending the snapshot", &e))?;
-    let mut manifest = Manifest {
-        format: manifest::FORMAT.into(),
-        pgark_version: env!("CARGO_PKG_VERSION").into(),
-        archive: written.stored.location.clone(),
-        database: info.dbname.clone(),
-        server_version: info.version.clone(),
-        server_version_num: info.version_num,
-        archive_version: version.to_string(),
-        compression: opts.compression.to_string(),
-        started_at: manifest::rfc3339(start_unix),
-        finished_at: manifest::rfc3339(now_unix()),
-        size: written.stored.bytes,
-        sha256: written.stored.sha256.clone(),
-        parts: match &written.stored.s3 {
-            Some(u) if u.multipart => u
-                .parts
-                .iter()
-                .map(|p| PartDigest {
-                    size: p.size,
-                    sha256: p.sha256.clone(),
-                })
-                .collect(),
-            _ => Vec::new(),
-        },
-        tables: written
-            .tables
-            .iter()
-            .map(|t| {
-                let (schema, name) = names.get(&t.dump_id).cloned().unwrap_or_default();
-                TableStats {
-                    schema,
-                    name,
-                    rows: t.rows,
-                    bytes: t.bytes,
-                }
-            })
-            .collect(),
-        large_objects: written.large_objects,
-        extensions: cat
-            .extensions
-            .iter()
-            .filter(|e| dumped.contains(&schema::Key::new(schema::Class::Extension, e.oid)))
-            .map(|e| ExtensionVersion {
-                name: e.name.clone(),
-                version: e.version.clone(),
-            })
-            .collect(),
-        snapshot,
-        selection: opts.selection.to_args(),
-        encryption: None,
-        globals: None,
-    };
+    let mut manifest = record::manifest_of(
+        opts,
+        &session.info,
+        (session.version, &session.snapshot),
+        &contents,
+        &written,
+        start_unix,
+    );
     if let Some(r) = &opts.encrypt_to {
         crate::crypt::seal_manifest(&mut manifest, r)?;
     }
-    let mut globals_location = None;
-    if let Some(g) = &globals {
-        let sql = g.to_sql();
-        let location = write_beside(
-            "globals file",
-            crate::globals::SUFFIX,
-            sql.as_bytes().to_vec(),
-            &written.stored,
-            s3_client.clone(),
-            opts,
-        )
-        .await?;
-        opts.phase(|| {
-            format!(
-                "globals written: {} ({} roles, {} memberships, {} tablespaces; passwords {})",
-                location.as_deref().unwrap_or("-"),
-                g.roles.len(),
-                g.memberships.len(),
-                g.tablespaces.len(),
-                if g.passwords {
-                    "included"
-                } else {
-                    "not readable, left out"
-                }
-            )
-        });
-        manifest.globals = location.clone().map(|location| manifest::GlobalsFile {
-            location,
-            size: sql.len() as u64,
-            sha256: crate::sink::s3::hex(&sha2::Sha256::digest(sql.as_bytes())),
-            passwords: g.passwords,
-        });
-        globals_location = location;
-    }
+    let globals_location = match &contents.globals {
+        Some(g) => {
+            let s3 = output.s3_client.clone();
+            record::write_globals(opts, g, &written, s3, &mut manifest).await?
+        }
+        None => None,
+    };
     let manifest_location = write_beside(
         "manifest",
         manifest::SUFFIX,
         manifest.to_json().into_bytes(),
         &written.stored,
-        s3_client,
+        output.s3_client,
         opts,
     )
     .await?;
     Ok(BackupReport {
         path: PathBuf::from(&written.stored.location),
         bytes: written.stored.bytes,
-        archive_version: version,
-        server_version: info.version,
+        archive_version: session.version,
+        server_version: session.info.version,
         entries: n_entries,
         tables: written.tables,
         large_objects: written.large_objects,
-        catalog_queries: cat.queries,
-        split,
-        unknown,
+        catalog_queries: contents.cat.queries,
+        split: contents.split,
+        unknown: contents.unknown,
         duration: started.elapsed(),
         stored: written.stored,
         manifest,
