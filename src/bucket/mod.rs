@@ -12,12 +12,12 @@
 //!
 //! ```no_run
 //! use pgark::bucket::{self, Hardening};
-//! use pgark::sink::s3::{build_client, S3ClientOptions};
+//! use pgark::sink::s3::S3ClientOptions;
 //!
 //! # async fn run() -> Result<(), pgark::Error> {
 //! let url = pgark::S3Url::whole_bucket("s3://backups")?;
-//! let client = build_client(&S3ClientOptions::from_env()).await;
-//! let report = bucket::hardening::audit(&client, &url.bucket, &Hardening::default()).await?;
+//! let s3 = S3ClientOptions::from_env();
+//! let report = bucket::hardening::audit(&s3, &url.bucket, &Hardening::default()).await?;
 //! for check in report.drift() {
 //!     println!("{}: {}", check.item, check.found);
 //! }
