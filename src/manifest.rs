@@ -319,16 +319,28 @@ pub fn check_archive(
     // Whatever verify left unread (nothing, for a valid archive) still
     // counts for the digest.
     std::io::copy(&mut reader, &mut std::io::sink())?;
-    let (digest, size) = reader.digest();
-    let mismatches = manifest
-        .map(|m| m.mismatches(&report, size, &digest))
-        .unwrap_or_default();
-    Ok(Checked {
-        report,
-        size,
-        digest,
-        mismatches,
-    })
+    Ok(Checked::new(report, reader, manifest))
+}
+
+impl Checked {
+    /// What verify reported of an archive read to its end through
+    /// `reader`, compared with `manifest`.
+    pub(crate) fn new<R: std::io::Read>(
+        report: archive_format::VerifyReport,
+        reader: HashingReader<R>,
+        manifest: Option<&Manifest>,
+    ) -> Checked {
+        let (digest, size) = reader.digest();
+        let mismatches = manifest
+            .map(|m| m.mismatches(&report, size, &digest))
+            .unwrap_or_default();
+        Checked {
+            report,
+            size,
+            digest,
+            mismatches,
+        }
+    }
 }
 
 /// RFC 3339 UTC time of a Unix time in seconds.

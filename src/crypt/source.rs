@@ -203,16 +203,7 @@ impl EncryptedSource {
             report
         };
         io::copy(&mut raw, &mut io::sink()).map_err(|e| self.io(e))?;
-        let (digest, size) = raw.digest();
-        let mismatches = manifest
-            .map(|m| m.mismatches(&report, size, &digest))
-            .unwrap_or_default();
-        Ok(Checked {
-            report,
-            size,
-            digest,
-            mismatches,
-        })
+        Ok(Checked::new(report, raw, manifest))
     }
 }
 
