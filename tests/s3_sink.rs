@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_s3::Client;
 use pgark::sink::s3::{
-    build_client, composite_sha256, max_archive_size, part_size, S3Action, S3ClientOptions,
-    S3Error, S3Sink, S3SinkOptions, S3Upload, MAX_PARTS, MAX_PART_SIZE, MIN_PART_SIZE,
+    composite_sha256, max_archive_size, part_size, S3Action, S3ClientOptions, S3Error, S3Sink,
+    S3SinkOptions, S3Upload, MAX_PARTS, MAX_PART_SIZE, MIN_PART_SIZE,
 };
 use pgark::S3Url;
 use pgark_testkit::{moto, moto_with_iam, MotoServer};
@@ -50,17 +50,41 @@ pub(crate) fn rt() -> &'static Runtime {
     })
 }
 
-fn client(server: &MotoServer, key: &str, secret: &str) -> Client {
-    let options = S3ClientOptions::default()
+/// What pgark is given to reach `server` as `key`.
+fn options(server: &MotoServer, key: &str, secret: &str) -> S3ClientOptions {
+    S3ClientOptions::default()
         .with_endpoint_url(server.endpoint())
         .with_region("us-east-1")
-        .with_static_credentials(key, secret);
-    rt().block_on(build_client(&options))
+        .with_static_credentials(key, secret)
+}
+
+/// The tests' own SDK client (not pgark's), reaching `server` as `key`:
+/// to set buckets up and to check what pgark stored.
+fn client(server: &MotoServer, key: &str, secret: &str) -> Client {
+    use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
+    use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
+    let http = aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::Ring))
+        .build_https();
+    let conf = aws_sdk_s3::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .http_client(http)
+        .endpoint_url(server.endpoint())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new(key, secret, None, None, "pgark-tests"))
+        .force_path_style(true)
+        .build();
+    Client::from_conf(conf)
 }
 
 pub(crate) fn admin_client(server: &MotoServer) -> Client {
     let (k, s) = server.admin_credentials();
     client(server, &k, &s)
+}
+
+fn admin_options(server: &MotoServer) -> S3ClientOptions {
+    let (k, s) = server.admin_credentials();
+    options(server, &k, &s)
 }
 
 /// A moto that enforces IAM, with bucket `pgark-iam` and four users:
@@ -102,6 +126,10 @@ impl IamMoto {
     pub(crate) fn client(&self, (key, secret): &(String, String)) -> Client {
         client(&self.server, key, secret)
     }
+
+    fn options(&self, (key, secret): &(String, String)) -> S3ClientOptions {
+        options(&self.server, key, secret)
+    }
 }
 
 /// Incompressible bytes, the same for the same seed (xorshift64*).
@@ -140,14 +168,9 @@ fn small_parts() -> S3SinkOptions {
     }
 }
 
-fn sink(client: Client, bucket: &str, key: &str, options: S3SinkOptions) -> S3Sink {
-    S3Sink::new(
-        client,
-        rt().handle().clone(),
-        S3Url::new(bucket, key),
-        options,
-    )
-    .expect("sink options are valid")
+fn sink(s3: &S3ClientOptions, bucket: &str, key: &str, options: S3SinkOptions) -> S3Sink {
+    rt().block_on(S3Sink::open(s3, S3Url::new(bucket, key), options))
+        .expect("sink options are valid")
 }
 
 /// Writes `data` in uneven slices, as an archive writer does.
@@ -288,13 +311,14 @@ fn assert_digests_match(upload: &S3Upload, object: &[u8]) {
 fn s3_multipart_write_only_credentials_patched_first_part() {
     let iam = iam_moto();
     let writer = iam.client(&iam.writer);
+    let writer_options = iam.options(&iam.writer);
     let admin = iam.client(&iam.admin);
     let (bucket, key) = ("pgark-iam", "nightly/multipart.dump");
 
     // The write-only user really cannot read: whatever the sink does, it
     // does without GetObject.
     let seed = b"seed".to_vec();
-    let mut s = sink(writer.clone(), bucket, "nightly/seed", small_parts());
+    let mut s = sink(&writer_options, bucket, "nightly/seed", small_parts());
     s.write_all(&seed).expect("write");
     s.finish().expect("PutObject with write-only credentials");
     let denied = rt().block_on(
@@ -313,7 +337,7 @@ fn s3_multipart_write_only_credentials_patched_first_part() {
     }
 
     let mut data = pseudo_random(20 * MIB as usize + 12_345, 1);
-    let mut s = sink(writer.clone(), bucket, key, small_parts());
+    let mut s = sink(&writer_options, bucket, key, small_parts());
     assert_eq!(s.held_capacity() as u64, 5 * MIB);
     write_in_slices(&mut s, &data).expect("streaming 20 MiB");
     assert!(s.upload_id().is_some(), "a multipart upload was started");
@@ -474,10 +498,9 @@ fn s3_retries_failed_parts_and_completion() {
         .with_endpoint_url(format!("http://127.0.0.1:{}", proxy.port))
         .with_region("us-east-1")
         .with_static_credentials(k, secret);
-    let flaky = rt().block_on(build_client(&options));
 
     let data = pseudo_random(18 * MIB as usize, 9);
-    let mut s = sink(flaky, bucket, "flaky.dump", small_parts());
+    let mut s = sink(&options, bucket, "flaky.dump", small_parts());
     write_in_slices(&mut s, &data).expect("write through faults");
     let upload = s.finish().expect("every fault is retried");
     // Parts 1 to 4 and the completion each failed once: part 3 by a
@@ -500,7 +523,7 @@ fn s3_small_archive_is_one_put_object() {
     let bucket = "pgark-small";
     server.create_bucket(bucket);
     let data = pseudo_random(3 * MIB as usize + 17, 2);
-    let mut s = sink(admin_client(server), bucket, "small.dump", small_parts());
+    let mut s = sink(&admin_options(server), bucket, "small.dump", small_parts());
     write_in_slices(&mut s, &data).expect("write");
     assert_eq!(
         s.upload_id(),
@@ -538,7 +561,7 @@ fn s3_small_archive_is_one_put_object() {
 
     // An archive that exactly fills the held part is still one PutObject.
     let exact = pseudo_random(5 * MIB as usize, 3);
-    let mut s = sink(admin_client(server), bucket, "exact.dump", small_parts());
+    let mut s = sink(&admin_options(server), bucket, "exact.dump", small_parts());
     s.write_all(&exact).expect("write");
     let upload = s.finish().expect("PutObject");
     assert!(!upload.multipart);
@@ -549,7 +572,7 @@ fn s3_small_archive_is_one_put_object() {
 /// holds uploaded parts; returns the sink, still unfinished.
 fn sink_with_uploaded_parts(server: &MotoServer, bucket: &str, key: &str) -> S3Sink {
     let admin = admin_client(server);
-    let mut s = sink(admin_client(server), bucket, key, small_parts());
+    let mut s = sink(&admin_options(server), bucket, key, small_parts());
     write_in_slices(&mut s, &pseudo_random(17 * MIB as usize, 4)).expect("write");
     let upload_id = s.upload_id().expect("multipart upload started").to_owned();
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -613,12 +636,12 @@ fn s3_never_overwrites_an_existing_backup() {
     server.create_bucket(bucket);
     let admin = admin_client(server);
     let first = pseudo_random(1000, 5);
-    let mut s = sink(admin.clone(), bucket, "taken.dump", small_parts());
+    let mut s = sink(&admin_options(server), bucket, "taken.dump", small_parts());
     s.write_all(&first).expect("write");
     s.finish().expect("first backup");
 
     for len in [2000, 12 * MIB as usize] {
-        let mut s = sink(admin.clone(), bucket, "taken.dump", small_parts());
+        let mut s = sink(&admin_options(server), bucket, "taken.dump", small_parts());
         s.write_all(&pseudo_random(len, 6)).expect("write");
         let err = s.finish().expect_err("a second backup under the same key");
         assert!(matches!(err, S3Error::AlreadyExists { .. }), "{err:?}");
@@ -643,7 +666,7 @@ fn s3_errors_name_bucket_action_and_permission_without_secrets() {
     // (CreateMultipartUpload once the held part is full), as io::Error.
     let server = moto();
     let mut s = sink(
-        admin_client(server),
+        &admin_options(server),
         "pgark-no-such-bucket",
         "db.dump",
         small_parts(),
@@ -658,7 +681,7 @@ fn s3_errors_name_bucket_action_and_permission_without_secrets() {
     );
 
     let mut s = sink(
-        admin_client(server),
+        &admin_options(server),
         "pgark-no-such-bucket",
         "db.dump",
         small_parts(),
@@ -682,8 +705,8 @@ fn s3_errors_name_bucket_action_and_permission_without_secrets() {
     // Unknown credentials, on a server that checks them.
     let iam = iam_moto();
     let secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYSECRETKEY";
-    let bogus = client(&iam.server, "AKIAIOSFODNN7EXAMPLE", secret);
-    let mut s = sink(bogus, "pgark-iam", "db.dump", small_parts());
+    let bogus = options(&iam.server, "AKIAIOSFODNN7EXAMPLE", secret);
+    let mut s = sink(&bogus, "pgark-iam", "db.dump", small_parts());
     s.write_all(b"PGDMP").expect("held in memory");
     let err = s.finish().expect_err("bogus credentials");
     let msg = err.to_string();
@@ -699,7 +722,7 @@ fn s3_errors_name_bucket_action_and_permission_without_secrets() {
 
     // A real user without s3:PutObject.
     let mut s = sink(
-        iam.client(&iam.no_put),
+        &iam.options(&iam.no_put),
         "pgark-iam",
         "db.dump",
         small_parts(),
@@ -726,8 +749,7 @@ fn s3_errors_name_bucket_action_and_permission_without_secrets() {
         .with_endpoint_url(format!("http://127.0.0.1:{port}"))
         .with_region("us-east-1")
         .with_static_credentials("AKIAIOSFODNN7EXAMPLE", secret);
-    let unreachable = rt().block_on(build_client(&options));
-    let mut s = sink(unreachable, "pgark-gone", "db.dump", small_parts());
+    let mut s = sink(&options, "pgark-gone", "db.dump", small_parts());
     s.write_all(b"PGDMP").expect("held in memory");
     let started = Instant::now();
     let err = s.finish().expect_err("nobody listens");
@@ -756,7 +778,7 @@ fn s3_errors_name_bucket_action_and_permission_without_secrets() {
 
     // Nothing to upload is an error, not an empty object.
     let s = sink(
-        admin_client(server),
+        &admin_options(server),
         "pgark-no-such-bucket",
         "empty.dump",
         small_parts(),
@@ -787,14 +809,13 @@ fn s3_part_size_schedule_reaches_terabytes() {
     // Small archives use small parts: 5 GiB still goes in minimum-size parts.
     assert_eq!(part_size(8 * MIB, 640), 8 * MIB);
     // Out-of-range settings are refused rather than clamped silently.
-    let bad = S3Sink::new(
-        admin_client(moto()),
-        rt().handle().clone(),
+    let bad = rt().block_on(S3Sink::open(
+        &admin_options(moto()),
         S3Url::new("b", "k"),
         S3SinkOptions {
             min_part_size: MIB,
             ..S3SinkOptions::default()
         },
-    );
+    ));
     assert!(matches!(bad, Err(S3Error::Config { .. })), "{bad:?}");
 }

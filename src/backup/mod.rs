@@ -443,7 +443,7 @@ pub(crate) async fn write_beside(
         let handle = tokio::runtime::Handle::current();
         let location_in = location.clone();
         tokio::task::spawn_blocking(move || -> Result<()> {
-            let mut sink = S3Sink::new(client, handle, target, options)?;
+            let mut sink = S3Sink::with_client(&client, handle, target, options)?;
             std::io::Write::write_all(&mut sink, &bytes)
                 .map_err(|e| pipeline::io_error(e, &location_in))?;
             sink.finish()?;

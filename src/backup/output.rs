@@ -77,7 +77,7 @@ impl Output {
                 let location = target.to_string();
                 let handle = tokio::runtime::Handle::current();
                 (
-                    Box::new(S3Sink::new(client, handle, target, options)?),
+                    Box::new(S3Sink::with_client(&client, handle, target, options)?),
                     location,
                 )
             }

@@ -93,7 +93,7 @@ pub(crate) struct Failure {
 }
 
 impl Failure {
-    pub fn from_sdk<E>(err: &SdkError<E, HttpResponse>) -> Failure
+    pub(crate) fn from_sdk<E>(err: &SdkError<E, HttpResponse>) -> Failure
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {

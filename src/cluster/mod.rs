@@ -326,7 +326,7 @@ async fn write_small(
             let options = opts.s3_sink.clone();
             let handle = tokio::runtime::Handle::current();
             tokio::task::spawn_blocking(move || -> Result<()> {
-                let mut sink = S3Sink::new(client, handle, target, options)?;
+                let mut sink = S3Sink::with_client(&client, handle, target, options)?;
                 std::io::Write::write_all(&mut sink, &body)
                     .map_err(|e| Error::Config(e.to_string()))?;
                 sink.finish()?;

@@ -58,21 +58,21 @@
 //! # Threads
 //!
 //! The sink is driven from a plain thread, not from inside an async task:
-//! it is given a [`Handle`] to a multi-threaded tokio runtime, spawns the
-//! part uploads there and blocks (with `Handle::block_on`) only when the
-//! in-flight limit is reached and at the end. Drop the sink before
-//! shutting the runtime down.
+//! [`S3Sink::open`] keeps the multi-threaded tokio runtime it is awaited
+//! on, spawns the part uploads there and blocks (with `Handle::block_on`)
+//! only when the in-flight limit is reached and at the end. Drop the sink
+//! before shutting the runtime down.
 //!
 //! ```no_run
 //! use std::io::Write;
-//! use pgark::sink::s3::{build_client, S3ClientOptions, S3Sink, S3SinkOptions};
+//! use pgark::sink::s3::{S3ClientOptions, S3Sink, S3SinkOptions};
 //! use pgark::S3Url;
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let rt = tokio::runtime::Runtime::new()?;
-//! let client = rt.block_on(build_client(&S3ClientOptions::from_env()));
+//! let s3 = S3ClientOptions::from_env();
 //! let target = S3Url::object("s3://backups/db/2024-01-01.dump")?;
-//! let mut sink = S3Sink::new(client, rt.handle().clone(), target, S3SinkOptions::default())?;
+//! let mut sink = rt.block_on(S3Sink::open(&s3, target, S3SinkOptions::default()))?;
 //! sink.write_all(b"PGDMP...")?;
 //! let upload = sink.finish_patched(|first_part: &mut [u8]| {
 //!     first_part[5] = 1; // e.g. archive_format::Finished::patch_prefix
@@ -101,7 +101,8 @@ use tokio::runtime::{Handle, RuntimeFlavor};
 use tokio::task::JoinSet;
 
 use crate::S3Url;
-pub use client::{build_client, preflight, S3ClientOptions};
+pub use client::S3ClientOptions;
+pub(crate) use client::{build_client, preflight};
 pub(crate) use error::{chain_line, Failure};
 pub use error::{S3Action, S3Error};
 pub use parts::{
@@ -257,55 +258,31 @@ impl fmt::Debug for S3Sink {
 }
 
 impl S3Sink {
-    /// A sink writing `target` through `client`, running its uploads on
-    /// `handle` (a multi-threaded runtime). Nothing is sent until the held
-    /// part is full, or until [`finish`](S3Sink::finish).
-    pub fn new(
-        client: Client,
+    /// A sink writing `target` with a client built from `s3`, running its
+    /// uploads on the runtime this is awaited on (it must be a
+    /// multi-threaded one). Nothing is sent until the held part is full,
+    /// or until [`finish`](S3Sink::finish); so credentials and the bucket
+    /// are not checked here.
+    pub async fn open(
+        s3: &S3ClientOptions,
+        target: S3Url,
+        options: S3SinkOptions,
+    ) -> Result<S3Sink, S3Error> {
+        let client = build_client(s3).await;
+        S3Sink::with_client(&client, Handle::current(), target, options)
+    }
+
+    /// [`open`](S3Sink::open) with a client the caller built, uploading on
+    /// `handle`.
+    pub(crate) fn with_client(
+        client: &Client,
         handle: Handle,
         target: S3Url,
         options: S3SinkOptions,
     ) -> Result<S3Sink, S3Error> {
-        let config_error = |message: String| S3Error::Config {
-            bucket: target.bucket.clone(),
-            key: target.key.clone(),
-            message,
-        };
-        if handle.runtime_flavor() != RuntimeFlavor::MultiThread {
-            return Err(config_error(
-                "the S3 sink needs a multi-threaded tokio runtime".into(),
-            ));
-        }
-        if !(MIN_PART_SIZE..=MAX_PART_SIZE).contains(&options.min_part_size) {
-            return Err(config_error(format!(
-                "the minimum part size must be between 5 MiB and 5 GiB, not {} bytes",
-                options.min_part_size
-            )));
-        }
-        let held = options.min_part_size.max(options.hold_at_least);
-        if held > MAX_PART_SIZE {
-            return Err(config_error(format!(
-                "the archive's header and TOC ({} bytes) exceed S3's largest part (5 GiB)",
-                options.hold_at_least
-            )));
-        }
-        if options.max_in_flight == 0 || options.max_attempts == 0 {
-            return Err(config_error(
-                "max_in_flight and max_attempts must be at least 1".into(),
-            ));
-        }
-        let held_cap = usize::try_from(held)
-            .map_err(|_| config_error(format!("a part of {held} bytes does not fit in memory")))?;
-        // Retries are ours (per part, counted in one place); checksums are
-        // ours (SHA-256, given explicitly), so the SDK adds none.
-        let conf = client
-            .config()
-            .to_builder()
-            .retry_config(RetryConfig::disabled())
-            .request_checksum_calculation(RequestChecksumCalculation::WhenRequired)
-            .build();
+        let held = checked_held_part(&handle, &target, &options)?;
         let ctx = Arc::new(Ctx {
-            client: Client::from_conf(conf),
+            client: sink_client(client),
             bucket: target.bucket.clone(),
             key: target.key.clone(),
             retry: RetryPolicy {
@@ -316,29 +293,8 @@ impl S3Sink {
             },
             overwrite: options.overwrite,
         });
-        let in_flight_default = options
-            .min_part_size
-            .saturating_mul(options.max_in_flight as u64);
         Ok(S3Sink {
-            state: Some(State {
-                ctx,
-                handle,
-                min_part_size: options.min_part_size,
-                max_in_flight: options.max_in_flight,
-                max_in_flight_bytes: options.max_in_flight_bytes.unwrap_or(in_flight_default),
-                abort_timeout: options.abort_timeout,
-                held: Vec::with_capacity(held_cap.min(DEFAULT_MIN_PART_SIZE as usize)),
-                held_cap,
-                cur: BytesMut::new(),
-                cur_cap: 0,
-                next_part: 2,
-                upload_id: None,
-                tasks: JoinSet::new(),
-                done: Vec::new(),
-                total: 0,
-                max_total: max_archive_size(held, options.min_part_size),
-                failed: None,
-            }),
+            state: Some(State::new(ctx, handle, held, &options)),
             target,
         })
     }
@@ -450,6 +406,59 @@ impl Drop for S3Sink {
     }
 }
 
+/// The held first part's size, once the runtime and `options` are
+/// checked: S3's part limits, room for the caller's header and TOC, at
+/// least one part in flight and one attempt.
+fn checked_held_part(
+    handle: &Handle,
+    target: &S3Url,
+    options: &S3SinkOptions,
+) -> Result<usize, S3Error> {
+    let config_error = |message: String| S3Error::Config {
+        bucket: target.bucket.clone(),
+        key: target.key.clone(),
+        message,
+    };
+    if handle.runtime_flavor() != RuntimeFlavor::MultiThread {
+        return Err(config_error(
+            "the S3 sink needs a multi-threaded tokio runtime".into(),
+        ));
+    }
+    if !(MIN_PART_SIZE..=MAX_PART_SIZE).contains(&options.min_part_size) {
+        return Err(config_error(format!(
+            "the minimum part size must be between 5 MiB and 5 GiB, not {} bytes",
+            options.min_part_size
+        )));
+    }
+    let held = options.min_part_size.max(options.hold_at_least);
+    if held > MAX_PART_SIZE {
+        return Err(config_error(format!(
+            "the archive's header and TOC ({} bytes) exceed S3's largest part (5 GiB)",
+            options.hold_at_least
+        )));
+    }
+    if options.max_in_flight == 0 || options.max_attempts == 0 {
+        return Err(config_error(
+            "max_in_flight and max_attempts must be at least 1".into(),
+        ));
+    }
+    usize::try_from(held)
+        .map_err(|_| config_error(format!("a part of {held} bytes does not fit in memory")))
+}
+
+/// `client` as the sink uses it: retries are ours (per part, counted in
+/// one place); checksums are ours (SHA-256, given explicitly), so the SDK
+/// adds none.
+fn sink_client(client: &Client) -> Client {
+    let conf = client
+        .config()
+        .to_builder()
+        .retry_config(RetryConfig::disabled())
+        .request_checksum_calculation(RequestChecksumCalculation::WhenRequired)
+        .build();
+    Client::from_conf(conf)
+}
+
 /// Runs `fut` to completion from synchronous code, always on the caller's
 /// runtime (`handle`, the one the sink was given): no runtime is built.
 /// From a plain thread that is `Handle::block_on`; from inside a runtime
@@ -470,6 +479,33 @@ where
 }
 
 impl State {
+    /// Nothing held, nothing started; `held_cap` checked by
+    /// [`checked_held_part`].
+    fn new(ctx: Arc<Ctx>, handle: Handle, held_cap: usize, options: &S3SinkOptions) -> State {
+        let in_flight_default = options
+            .min_part_size
+            .saturating_mul(options.max_in_flight as u64);
+        State {
+            ctx,
+            handle,
+            min_part_size: options.min_part_size,
+            max_in_flight: options.max_in_flight,
+            max_in_flight_bytes: options.max_in_flight_bytes.unwrap_or(in_flight_default),
+            abort_timeout: options.abort_timeout,
+            held: Vec::with_capacity(held_cap.min(DEFAULT_MIN_PART_SIZE as usize)),
+            held_cap,
+            cur: BytesMut::new(),
+            cur_cap: 0,
+            next_part: 2,
+            upload_id: None,
+            tasks: JoinSet::new(),
+            done: Vec::new(),
+            total: 0,
+            max_total: max_archive_size(held_cap as u64, options.min_part_size),
+            failed: None,
+        }
+    }
+
     fn push(&mut self, buf: &[u8]) -> Result<(), S3Error> {
         self.reap()?;
         let mut rest = buf;
@@ -585,70 +621,73 @@ impl State {
             });
         }
         let multipart = self.upload_id.is_some() || !self.cur.is_empty();
-        if multipart && !self.cur.is_empty() {
-            self.seal()?;
-        }
-        while !self.tasks.is_empty() {
-            self.join_one()?;
-        }
+        self.drain(multipart)?;
         patch(&mut self.held).map_err(|e| S3Error::Patch {
             bucket: target.bucket.clone(),
             key: target.key.clone(),
             source: Arc::from(e.into()),
         })?;
         let held = Bytes::from(std::mem::take(&mut self.held));
-        let held_digest = sha256(&held);
-        let (parts, committed, sha256_hex, composite) = match self.upload_id.clone() {
-            None => {
-                let size = held.len() as u64;
-                let committed = block_on(&self.handle, self.ctx.put_object(held, held_digest))?;
-                let part = PartDone {
-                    number: 1,
-                    size,
-                    sha256: held_digest,
-                    e_tag: String::new(),
-                };
-                (vec![part], committed, Some(hex(&held_digest)), None)
-            }
-            Some(id) => {
-                let first = block_on(
-                    &self.handle,
-                    self.ctx
-                        .clone()
-                        .upload_part(id.clone(), 1, held, Some(held_digest)),
-                )?;
-                let mut parts = std::mem::take(&mut self.done);
-                parts.push(first);
-                parts.sort_by_key(|p| p.number);
-                let committed: Committed = block_on(&self.handle, self.ctx.complete(&id, &parts))?;
-                // Committed: nothing is left to abort.
-                self.upload_id = None;
-                let composite = composite_sha256(parts.iter().map(|p| &p.sha256));
-                (parts, committed, None, Some(composite))
-            }
+        let stored = match self.upload_id.clone() {
+            None => self.put_object(held)?,
+            Some(id) => self.complete(id, held)?,
         };
-        let digest = sha256_hex
-            .clone()
-            .or_else(|| composite.clone())
-            .unwrap_or_default();
-        Ok(S3Upload {
-            target: target.clone(),
-            size: self.total,
-            multipart,
-            parts: parts
-                .iter()
-                .map(|p| PartInfo {
-                    number: p.number,
-                    size: p.size,
-                    sha256: hex(&p.sha256),
-                })
-                .collect(),
-            sha256: sha256_hex,
-            composite_sha256: composite,
-            digest,
-            s3_checksum_sha256: committed.checksum_sha256,
-            e_tag: committed.e_tag,
-            version_id: committed.version_id,
+        Ok(stored.upload(target, self.total, multipart))
+    }
+
+    /// Uploads the part being filled (for a multipart upload) and waits
+    /// for every part upload: only the held part is left.
+    fn drain(&mut self, multipart: bool) -> Result<(), S3Error> {
+        if multipart && !self.cur.is_empty() {
+            self.seal()?;
+        }
+        while !self.tasks.is_empty() {
+            self.join_one()?;
+        }
+        Ok(())
+    }
+
+    /// The whole archive (the held part) in one PutObject.
+    fn put_object(&mut self, held: Bytes) -> Result<Stored, S3Error> {
+        let size = held.len() as u64;
+        let digest = sha256(&held);
+        let committed = block_on(&self.handle, self.ctx.put_object(held, digest))?;
+        let part = PartDone {
+            number: 1,
+            size,
+            sha256: digest,
+            e_tag: String::new(),
+        };
+        Ok(Stored {
+            parts: vec![part],
+            committed,
+            sha256: Some(hex(&digest)),
+            composite: None,
+        })
+    }
+
+    /// Uploads the held part as part 1, then completes the multipart
+    /// upload `id` with every part in order.
+    fn complete(&mut self, id: Arc<str>, held: Bytes) -> Result<Stored, S3Error> {
+        let digest = sha256(&held);
+        let first = block_on(
+            &self.handle,
+            self.ctx
+                .clone()
+                .upload_part(id.clone(), 1, held, Some(digest)),
+        )?;
+        let mut parts = std::mem::take(&mut self.done);
+        parts.push(first);
+        parts.sort_by_key(|p| p.number);
+        let committed = block_on(&self.handle, self.ctx.complete(&id, &parts))?;
+        // Committed: nothing is left to abort.
+        self.upload_id = None;
+        let composite = composite_sha256(parts.iter().map(|p| &p.sha256));
+        Ok(Stored {
+            parts,
+            committed,
+            sha256: None,
+            composite: Some(composite),
         })
     }
 
@@ -666,5 +705,45 @@ impl State {
                 None => Ok(()),
             }
         })
+    }
+}
+
+/// What a finished upload stored: its parts, S3's answer and the digests.
+struct Stored {
+    parts: Vec<PartDone>,
+    committed: Committed,
+    /// The object's SHA-256 (hex), for a single PutObject.
+    sha256: Option<String>,
+    /// The composite digest, for a multipart upload.
+    composite: Option<String>,
+}
+
+impl Stored {
+    fn upload(self, target: &S3Url, size: u64, multipart: bool) -> S3Upload {
+        let digest = self
+            .sha256
+            .clone()
+            .or_else(|| self.composite.clone())
+            .unwrap_or_default();
+        S3Upload {
+            target: target.clone(),
+            size,
+            multipart,
+            parts: self
+                .parts
+                .iter()
+                .map(|p| PartInfo {
+                    number: p.number,
+                    size: p.size,
+                    sha256: hex(&p.sha256),
+                })
+                .collect(),
+            sha256: self.sha256,
+            composite_sha256: self.composite,
+            digest,
+            s3_checksum_sha256: self.committed.checksum_sha256,
+            e_tag: self.committed.e_tag,
+            version_id: self.committed.version_id,
+        }
     }
 }

@@ -14,7 +14,8 @@ use crate::S3Url;
 /// `AWS_REGION`, `AWS_PROFILE`, the shared config files, web identity,
 /// ECS and EC2 instance credentials).
 ///
-/// `Debug` never shows the secret key.
+/// `Debug` never shows the secret key. No type of the AWS SDK appears
+/// here: the SDK's client is built inside pgark, from these values.
 #[derive(Debug, Clone, Default)]
 pub struct S3ClientOptions {
     /// The endpoint, e.g. `http://127.0.0.1:5000` for moto or MinIO. When
@@ -26,8 +27,30 @@ pub struct S3ClientOptions {
     /// Path-style addressing (`endpoint/bucket/key`). Default: on when an
     /// endpoint is set (here or in the environment), off for AWS.
     pub force_path_style: Option<bool>,
-    /// Fixed credentials instead of the chain's (e.g. from a config file).
-    pub credentials: Option<Credentials>,
+    /// Fixed credentials instead of the chain's (e.g. from a config file):
+    /// set with [`with_static_credentials`](S3ClientOptions::with_static_credentials).
+    credentials: Option<StaticCredentials>,
+}
+
+/// An access key given explicitly; `Debug` shows the key id only.
+#[derive(Clone)]
+struct StaticCredentials {
+    access_key_id: String,
+    secret_access_key: String,
+    session_token: Option<String>,
+}
+
+impl std::fmt::Debug for StaticCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StaticCredentials")
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &"** redacted **")
+            .field(
+                "session_token",
+                &self.session_token.as_ref().map(|_| "** redacted **"),
+            )
+            .finish()
+    }
 }
 
 impl S3ClientOptions {
@@ -54,13 +77,21 @@ impl S3ClientOptions {
         access_key_id: impl Into<String>,
         secret_access_key: impl Into<String>,
     ) -> S3ClientOptions {
-        self.credentials = Some(Credentials::new(
-            access_key_id,
-            secret_access_key,
-            None,
-            None,
-            "pgark",
-        ));
+        self.credentials = Some(StaticCredentials {
+            access_key_id: access_key_id.into(),
+            secret_access_key: secret_access_key.into(),
+            session_token: None,
+        });
+        self
+    }
+
+    /// Adds a session token (temporary credentials, e.g. from STS) to the
+    /// key set by [`with_static_credentials`](S3ClientOptions::with_static_credentials);
+    /// without one, it does nothing.
+    pub fn with_session_token(mut self, token: impl Into<String>) -> S3ClientOptions {
+        if let Some(creds) = &mut self.credentials {
+            creds.session_token = Some(token.into());
+        }
         self
     }
 }
@@ -71,7 +102,8 @@ impl S3ClientOptions {
 ///
 /// Credentials are resolved lazily, on the first request: missing
 /// credentials surface as an [`S3Error::Credentials`] from the sink.
-pub async fn build_client(options: &S3ClientOptions) -> aws_sdk_s3::Client {
+/// Crate-private: the SDK's types stay out of pgark's API.
+pub(crate) async fn build_client(options: &S3ClientOptions) -> aws_sdk_s3::Client {
     let http = aws_smithy_http_client::Builder::new()
         .tls_provider(Provider::Rustls(CryptoMode::Ring))
         .build_https();
@@ -83,7 +115,13 @@ pub async fn build_client(options: &S3ClientOptions) -> aws_sdk_s3::Client {
         loader = loader.region(Region::new(region.clone()));
     }
     if let Some(creds) = &options.credentials {
-        loader = loader.credentials_provider(creds.clone());
+        loader = loader.credentials_provider(Credentials::new(
+            creds.access_key_id.clone(),
+            creds.secret_access_key.clone(),
+            creds.session_token.clone(),
+            None,
+            "pgark",
+        ));
     }
     let shared = loader.load().await;
     let custom_endpoint = options.endpoint_url.is_some()
@@ -104,7 +142,7 @@ pub async fn build_client(options: &S3ClientOptions) -> aws_sdk_s3::Client {
 /// [`S3Error::Credentials`] with code `NoCredentials`). A 403 passes: write-only credentials may not
 /// call `HeadBucket` (`s3:ListBucket`), and S3 did answer; whether they
 /// may write is decided by the upload itself.
-pub async fn preflight(client: &aws_sdk_s3::Client, target: &S3Url) -> Result<(), S3Error> {
+pub(crate) async fn preflight(client: &aws_sdk_s3::Client, target: &S3Url) -> Result<(), S3Error> {
     let (bucket, key) = (target.bucket.as_str(), target.key.as_str());
     match client.head_bucket().bucket(bucket).send().await {
         Ok(_) => Ok(()),
@@ -134,7 +172,10 @@ mod tests {
     #[test]
     fn debug_hides_the_secret() {
         let o = S3ClientOptions::default().with_static_credentials("AKIDEXAMPLE", "s3cr3t-value");
+        let o = o.with_session_token("t0ken-value");
         let shown = format!("{o:?}");
         assert!(!shown.contains("s3cr3t-value"), "{shown}");
+        assert!(!shown.contains("t0ken-value"), "{shown}");
+        assert!(shown.contains("AKIDEXAMPLE"), "{shown}");
     }
 }

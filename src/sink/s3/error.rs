@@ -338,7 +338,7 @@ impl Failure {
     }
 
     /// Classifies an SDK error.
-    pub fn from_sdk<E>(err: &SdkError<E, HttpResponse>) -> Failure
+    pub(crate) fn from_sdk<E>(err: &SdkError<E, HttpResponse>) -> Failure
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
