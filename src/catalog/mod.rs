@@ -37,7 +37,10 @@ pub use table_objects::{Constraint, Index, Policy, Statistics};
 pub use triggers::{EventTrigger, Rule, Trigger};
 pub use types::{Collation, UserType};
 
-pub use standalone::Standalone;
+pub use standalone::{
+    ForeignDataWrapper, ForeignServer, Standalone, TsConfig, TsDict, TsParser, TsTemplate,
+    UserMapping,
+};
 
 /// OIDs as tokio-postgres returns them.
 pub type Oid = u32;
