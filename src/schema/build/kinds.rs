@@ -1,10 +1,10 @@
 //! Object kinds that stand on their own or hang off a table without being
 //! part of its definition: collations, aggregates, policies, extended
-//! statistics, publications and event triggers. Statements follow
-//! pg_dump's `dumpCollation`, `dumpAgg`, `dumpPolicy`, `dumpStatisticsExt`,
-//! `dumpPublication*` and `dumpEventTrigger`.
+//! statistics and event triggers. Statements follow pg_dump's
+//! `dumpCollation`, `dumpAgg`, `dumpPolicy`, `dumpStatisticsExt` and
+//! `dumpEventTrigger`.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use crate::catalog::{Aggregate, Oid};
 use crate::schema::object::{Class, DumpObject, Key, Priority};
@@ -16,9 +16,6 @@ const PG_COLLATION: Oid = 3456;
 const PG_POLICY: Oid = 3256;
 const PG_STATISTIC_EXT: Oid = 3381;
 const PG_EVENT_TRIGGER: Oid = 3466;
-const PG_PUBLICATION: Oid = 6104;
-const PG_PUBLICATION_REL: Oid = 6106;
-const PG_PUBLICATION_NAMESPACE: Oid = 6237;
 const PG_PROC: Oid = 1255;
 const PG_CAST: Oid = 2605;
 const PG_OPERATOR: Oid = 2617;
@@ -342,108 +339,6 @@ impl Builder<'_> {
                 ));
             }
             self.out.push(o);
-        }
-    }
-
-    pub(super) fn publications(&mut self, dumped: &HashSet<Oid>) {
-        let pubs: HashMap<Oid, &crate::catalog::Publication> =
-            self.cat.publications.iter().map(|p| (p.oid, p)).collect();
-        for p in &self.cat.publications {
-            let mut o = DumpObject::new(
-                Key::new(Class::Publication, p.oid),
-                Priority::Publication,
-                "PUBLICATION",
-                p.name.clone(),
-            );
-            o.catalog = (PG_PUBLICATION, p.oid);
-            o.owner = Some(p.owner.clone());
-            let actions: Vec<&str> = [
-                (p.insert, "insert"),
-                (p.update, "update"),
-                (p.delete, "delete"),
-                (p.truncate, "truncate"),
-            ]
-            .iter()
-            .filter(|(on, _)| *on)
-            .map(|(_, name)| *name)
-            .collect();
-            let mut q = format!("CREATE PUBLICATION {}", p.quoted);
-            if p.all_tables {
-                q.push_str(" FOR ALL TABLES");
-            }
-            q.push_str(&format!(" WITH (publish = '{}'", actions.join(", ")));
-            if p.via_root {
-                q.push_str(", publish_via_partition_root = true");
-            }
-            if p.gencols == "s" {
-                q.push_str(", publish_generated_columns = stored");
-            }
-            q.push_str(");\n");
-            o.defn = q;
-            o.drop = format!("DROP PUBLICATION {};\n", p.quoted);
-            if let Some(text) = &p.comment {
-                let target = format!("PUBLICATION {}", p.quoted);
-                o.attached.push(comment(
-                    format!("PUBLICATION {}", ident(&p.name)),
-                    &target,
-                    text,
-                    None,
-                    &p.owner,
-                    self.std(),
-                ));
-            }
-            self.out.push(o);
-        }
-        for m in &self.cat.publication_members {
-            let Some(p) = pubs.get(&m.publication) else {
-                continue;
-            };
-            if m.table != 0 {
-                let Some(r) = self.dumped_table(m.table, dumped) else {
-                    continue;
-                };
-                let mut o = DumpObject::new(
-                    Key::new(Class::PublicationMember, m.oid),
-                    Priority::PublicationRel,
-                    "PUBLICATION TABLE",
-                    format!("{} {}", p.name, r.name),
-                );
-                o.catalog = (PG_PUBLICATION_REL, m.oid);
-                o.namespace = Some(r.schema.clone());
-                o.owner = Some(p.owner.clone());
-                let mut q = format!(
-                    "ALTER PUBLICATION {} ADD TABLE ONLY {}",
-                    p.quoted, r.qualified
-                );
-                if let Some(cols) = &m.columns {
-                    q.push_str(&format!(" ({cols})"));
-                }
-                if let Some(filter) = &m.filter {
-                    q.push_str(&format!(" WHERE ({filter})"));
-                }
-                q.push_str(";\n");
-                o.defn = q;
-                o.deps.push(Key::new(Class::Publication, p.oid));
-                o.deps.push(Key::new(Class::Relation, r.oid));
-                self.out.push(o);
-            } else if let Some(s) = self.cat.schemas.iter().find(|s| s.oid == m.schema) {
-                let mut o = DumpObject::new(
-                    Key::new(Class::PublicationMember, m.oid),
-                    Priority::PublicationSchema,
-                    "PUBLICATION TABLES IN SCHEMA",
-                    format!("{} {}", p.name, s.name),
-                );
-                o.catalog = (PG_PUBLICATION_NAMESPACE, m.oid);
-                o.namespace = Some(s.name.clone());
-                o.owner = Some(p.owner.clone());
-                o.defn = format!(
-                    "ALTER PUBLICATION {} ADD TABLES IN SCHEMA {};\n",
-                    p.quoted, s.quoted
-                );
-                o.deps.push(Key::new(Class::Publication, p.oid));
-                o.deps.push(Key::new(Class::Namespace, s.oid));
-                self.out.push(o);
-            }
         }
     }
 }

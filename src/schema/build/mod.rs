@@ -20,6 +20,7 @@ mod kinds;
 mod large_objects;
 mod notnull;
 mod privileges;
+mod publications;
 mod relations;
 mod rules;
 mod schemaless;
