@@ -89,7 +89,6 @@ impl Builder<'_> {
             .map(|(i, o)| (o.key, i))
             .collect();
         let los = self.lo_acl_targets();
-        let major = self.opts.server_major;
         // Each object's own ACL first, then its columns' in column number
         // order (system columns too), as pg_dump's dumpTable.
         let mut acls: Vec<&ObjectAcl> = self.cat.acls.iter().collect();
@@ -103,79 +102,41 @@ impl Builder<'_> {
                 None if class == Class::LargeObject => continue,
                 None => (Key::new(class, a.oid), None),
             };
-            let target = AclTarget {
-                keyword: &a.keyword,
-                name: &a.name,
-                column: a.column.as_deref(),
-                schema: a.schema.as_deref(),
-                owner: Some(&a.owner),
-                prefix: "",
-                server_major: major,
-            };
-            let base = match (a.catalog.as_str(), a.name.as_str()) {
-                ("pg_namespace", "public") => public_schema_base(&a.owner),
-                _ => a.base.clone(),
-            };
-            let Some(defn) = acl_commands(&target, &a.acl, &base) else {
+            let Some(defn) = self.acl_defn(a) else {
                 continue;
             };
-            if defn.is_empty() {
-                continue;
-            }
-            let i = match index.get(&key) {
-                Some(&i) => i,
+            match index.get(&key) {
+                Some(&i) => attach_acl(&mut self.out[i], a, lo_tag, defn),
                 // pg_dump dumps only the privileges of these: an entry of
                 // their own, which the object's columns' ACLs follow.
                 None if a.acl_only => {
-                    let mut o = DumpObject::new(
-                        Key::new(Class::AclOnly, n as Oid),
-                        priority,
-                        "ACL",
-                        String::new(),
-                    );
-                    o.section = Section::None;
-                    o.namespace = a.schema.clone();
-                    o.owner = Some(a.owner.clone());
                     if a.column.is_none() {
-                        o.tag = format!("{} {}", a.keyword, a.name);
-                        o.defn = defn;
                         index.insert(key, self.out.len());
-                        self.out.push(o);
-                        continue;
                     }
-                    o.tag = format!("COLUMN {}.{}", a.name, a.column.as_deref().unwrap_or(""));
-                    o.defn = defn;
-                    self.out.push(o);
-                    continue;
+                    self.out.push(acl_only_entry(a, n as Oid, priority, defn));
                 }
-                None => continue,
-            };
-            let o = &mut self.out[i];
-            let (tag, after) = match &a.column {
-                Some(col) => {
-                    // A column's grants follow its table's.
-                    let table_acl = o
-                        .attached
-                        .iter()
-                        .position(|x| x.desc == "ACL" && !x.tag.starts_with("COLUMN "));
-                    (format!("COLUMN {}.{col}", a.name), table_acl)
-                }
-                None => (
-                    lo_tag.unwrap_or_else(|| format!("{} {}", a.keyword, a.name)),
-                    None,
-                ),
-            };
-            o.attached.push(Attached {
-                desc: "ACL",
-                tag,
-                namespace: a.schema.clone(),
-                owner: Some(a.owner.clone()),
-                defn,
-                after,
-                detached: false,
-            });
+                None => {}
+            }
         }
         self.default_privileges();
+    }
+
+    /// The GRANT/REVOKE statements of `a`, if it differs from its base.
+    fn acl_defn(&self, a: &ObjectAcl) -> Option<String> {
+        let target = AclTarget {
+            keyword: &a.keyword,
+            name: &a.name,
+            column: a.column.as_deref(),
+            schema: a.schema.as_deref(),
+            owner: Some(&a.owner),
+            prefix: "",
+            server_major: self.opts.server_major,
+        };
+        let base = match (a.catalog.as_str(), a.name.as_str()) {
+            ("pg_namespace", "public") => public_schema_base(&a.owner),
+            _ => a.base.clone(),
+        };
+        acl_commands(&target, &a.acl, &base).filter(|defn| !defn.is_empty())
     }
 
     fn default_privileges(&mut self) {
@@ -222,4 +183,46 @@ impl Builder<'_> {
             self.out.push(o);
         }
     }
+}
+
+/// The ACL entry of an object pg_dump dumps only the privileges of (the
+/// `n`th ACL row), or of one of its columns.
+fn acl_only_entry(a: &ObjectAcl, n: Oid, priority: Priority, defn: String) -> DumpObject {
+    let mut o = DumpObject::new(Key::new(Class::AclOnly, n), priority, "ACL", String::new());
+    o.section = Section::None;
+    o.namespace = a.schema.clone();
+    o.owner = Some(a.owner.clone());
+    o.tag = match &a.column {
+        None => format!("{} {}", a.keyword, a.name),
+        Some(col) => format!("COLUMN {}.{col}", a.name),
+    };
+    o.defn = defn;
+    o
+}
+
+/// Attaches `a`'s statements to the object's entry `o`; a column's grants
+/// follow its table's.
+fn attach_acl(o: &mut DumpObject, a: &ObjectAcl, lo_tag: Option<String>, defn: String) {
+    let (tag, after) = match &a.column {
+        Some(col) => {
+            let table_acl = o
+                .attached
+                .iter()
+                .position(|x| x.desc == "ACL" && !x.tag.starts_with("COLUMN "));
+            (format!("COLUMN {}.{col}", a.name), table_acl)
+        }
+        None => (
+            lo_tag.unwrap_or_else(|| format!("{} {}", a.keyword, a.name)),
+            None,
+        ),
+    };
+    o.attached.push(Attached {
+        desc: "ACL",
+        tag,
+        namespace: a.schema.clone(),
+        owner: Some(a.owner.clone()),
+        defn,
+        after,
+        detached: false,
+    });
 }
