@@ -2,8 +2,8 @@
 //! OWNED BY, and the SEQUENCE SET of the value (`dumpSequence`,
 //! `dumpSequenceData`).
 
-use crate::catalog::Relation;
-use crate::schema::object::{Class, Key, Priority};
+use crate::catalog::{Relation, Sequence};
+use crate::schema::object::{Class, DumpObject, Key, Priority};
 use crate::schema::quote::literal;
 
 use super::Builder;
@@ -25,39 +25,10 @@ impl Builder<'_> {
             .owner_column
             .as_ref()
             .and_then(|(t, c)| self.rels.get(t).map(|t| (*t, c)));
+        let mut owned_by = None;
         match (s.identity, owner) {
             (true, Some((table, col))) => {
-                // Persistence only when it differs from the table's.
-                let persistence =
-                    (r.persistence != table.persistence).then_some(if r.persistence == 'u' {
-                        "UNLOGGED"
-                    } else {
-                        "LOGGED"
-                    });
-                let mut set_persistence = String::new();
-                match persistence {
-                    Some(p) if s.identity_persistence => opts = format!("    {p}\n{opts}"),
-                    Some(p) => {
-                        set_persistence = format!("ALTER SEQUENCE {} SET {p};\n", r.qualified)
-                    }
-                    None => {}
-                }
-                let kind =
-                    table
-                        .columns
-                        .iter()
-                        .find(|c| c.quoted == *col)
-                        .map_or("BY DEFAULT", |c| {
-                            if c.identity == "a" {
-                                "ALWAYS"
-                            } else {
-                                "BY DEFAULT"
-                            }
-                        });
-                o.defn = format!(
-                    "ALTER TABLE {} ALTER COLUMN {col} ADD GENERATED {kind} AS IDENTITY (\n    SEQUENCE NAME {}\n{opts}\n);\n{set_persistence}",
-                    table.qualified, r.qualified
-                );
+                o.defn = add_identity(r, s, table, col, opts);
                 o.deps.push(Key::new(Class::Relation, table.oid));
             }
             _ => {
@@ -68,34 +39,34 @@ impl Builder<'_> {
                 };
                 o.defn = format!("CREATE {unlogged}SEQUENCE {}\n{opts};\n", r.qualified);
                 o.drop = format!("DROP SEQUENCE {};\n", r.qualified);
-                if let Some((table, col)) = owner {
-                    let mut ob = self.base(
-                        r,
-                        Class::SequenceOwnedBy,
-                        Priority::Table,
-                        "SEQUENCE OWNED BY",
-                    );
-                    ob.relkind = 0;
-                    ob.catalog = (0, 0);
-                    ob.defn = format!(
-                        "ALTER SEQUENCE {} OWNED BY {}.{col};\n",
-                        r.qualified, table.qualified
-                    );
-                    ob.deps.push(Key::new(Class::Relation, r.oid));
-                    ob.deps.push(Key::new(Class::Relation, table.oid));
-                    // pg_dump records the sequence only.
-                    ob.toc_deps = Some(vec![Key::new(Class::Relation, r.oid)]);
-                    self.relation_comments(&mut o, r, "SEQUENCE");
-                    self.out.push(o);
-                    self.out.push(ob);
-                    self.sequence_set(r, s.last_value, s.start);
-                    return;
-                }
+                owned_by = owner.map(|(table, col)| self.sequence_owned_by(r, table, col));
             }
         }
         self.relation_comments(&mut o, r, "SEQUENCE");
         self.out.push(o);
+        self.out.extend(owned_by);
         self.sequence_set(r, s.last_value, s.start);
+    }
+
+    /// The SEQUENCE OWNED BY entry of a sequence owned by `table.col`.
+    fn sequence_owned_by(&self, r: &Relation, table: &Relation, col: &str) -> DumpObject {
+        let mut ob = self.base(
+            r,
+            Class::SequenceOwnedBy,
+            Priority::Table,
+            "SEQUENCE OWNED BY",
+        );
+        ob.relkind = 0;
+        ob.catalog = (0, 0);
+        ob.defn = format!(
+            "ALTER SEQUENCE {} OWNED BY {}.{col};\n",
+            r.qualified, table.qualified
+        );
+        ob.deps.push(Key::new(Class::Relation, r.oid));
+        ob.deps.push(Key::new(Class::Relation, table.oid));
+        // pg_dump records the sequence only.
+        ob.toc_deps = Some(vec![Key::new(Class::Relation, r.oid)]);
+        ob
     }
 
     fn sequence_set(&mut self, r: &Relation, last: Option<i64>, start: i64) {
@@ -117,7 +88,7 @@ impl Builder<'_> {
 
 /// A sequence's options from START WITH on, as pg_dump's dumpSequence
 /// writes them (NO MINVALUE / NO MAXVALUE for the type's defaults).
-fn sequence_options(s: &crate::catalog::Sequence) -> String {
+fn sequence_options(s: &Sequence) -> String {
     let (min, max) = match s.type_name.as_str() {
         "smallint" => (i64::from(i16::MIN), i64::from(i16::MAX)),
         "integer" => (i64::from(i32::MIN), i64::from(i32::MAX)),
@@ -147,4 +118,36 @@ fn sequence_options(s: &crate::catalog::Sequence) -> String {
         out.push_str("\n    CYCLE");
     }
     out
+}
+
+/// An identity sequence's `ALTER TABLE ... ADD GENERATED ... AS IDENTITY`
+/// on `table.col`, with its persistence when it differs from the table's.
+fn add_identity(r: &Relation, s: &Sequence, table: &Relation, col: &str, opts: String) -> String {
+    let mut opts = opts;
+    let persistence = (r.persistence != table.persistence).then_some(if r.persistence == 'u' {
+        "UNLOGGED"
+    } else {
+        "LOGGED"
+    });
+    let mut set_persistence = String::new();
+    match persistence {
+        Some(p) if s.identity_persistence => opts = format!("    {p}\n{opts}"),
+        Some(p) => set_persistence = format!("ALTER SEQUENCE {} SET {p};\n", r.qualified),
+        None => {}
+    }
+    let kind = table
+        .columns
+        .iter()
+        .find(|c| c.quoted == *col)
+        .map_or("BY DEFAULT", |c| {
+            if c.identity == "a" {
+                "ALWAYS"
+            } else {
+                "BY DEFAULT"
+            }
+        });
+    format!(
+        "ALTER TABLE {} ALTER COLUMN {col} ADD GENERATED {kind} AS IDENTITY (\n    SEQUENCE NAME {}\n{opts}\n);\n{set_persistence}",
+        table.qualified, r.qualified
+    )
 }
