@@ -133,12 +133,35 @@ fn database_properties(info: &TocInfo) -> Option<(String, String)> {
 
 /// The TOC for `objects` (already in dump order) and its data plan.
 pub fn toc(objects: &[DumpObject], info: &TocInfo) -> (Vec<TocEntry>, Vec<DataPlan>) {
-    // Dump ids: objects in order, each followed by its attached entries;
-    // the session entries get the ids after them, as in pg_dump.
+    let (ids, base, next) = dump_ids(objects);
+    let mut entries = Vec::with_capacity(next as usize + 4);
+    session_entries(&mut entries, next, info);
+    let mut plan = Vec::new();
+    for (o, &id) in objects.iter().zip(&base) {
+        let deps = dependencies(o, &ids);
+        if o.entryless {
+            attach(&mut entries, o, id, &deps);
+            continue;
+        }
+        let mut e = object_entry(o, id, info);
+        e.dependencies = deps;
+        if let Some(source) = &o.data {
+            e.had_dumper = true;
+            plan.push(data_plan(o, id, source));
+        }
+        entries.push(e);
+        attach(&mut entries, o, id, &[id]);
+    }
+    (entries, plan)
+}
+
+/// Dump ids: objects in order, each followed by its attached entries; the
+/// session entries get the ids after them (the third value), as in
+/// pg_dump. An entryless object's attached entries take the ids from the
+/// one before it (its base, the second value), and nothing depends on it.
+fn dump_ids(objects: &[DumpObject]) -> (HashMap<Key, i32>, Vec<i32>, i32) {
     let mut ids: HashMap<Key, i32> = HashMap::new();
     let mut next = 1;
-    // An entryless object's attached entries take the ids from the one
-    // before it (`base`), and nothing depends on it.
     let mut base = Vec::with_capacity(objects.len());
     for o in objects {
         let own = i32::from(!o.entryless);
@@ -148,8 +171,12 @@ pub fn toc(objects: &[DumpObject], info: &TocInfo) -> (Vec<TocEntry>, Vec<DataPl
         }
         next += own + o.attached.len() as i32;
     }
-    let mut entries = Vec::with_capacity(next as usize + 4);
-    let quoted_db = &info.db_quoted;
+    (ids, base, next)
+}
+
+/// The entries pg_restore replays first (ENCODING, STDSTRINGS,
+/// SEARCHPATH), numbered from `next`, then the database's.
+fn session_entries(entries: &mut Vec<TocEntry>, next: i32, info: &TocInfo) {
     entries.push(special(
         next,
         "ENCODING",
@@ -168,7 +195,12 @@ pub fn toc(objects: &[DumpObject], info: &TocInfo) -> (Vec<TocEntry>, Vec<DataPl
         "SEARCHPATH",
         "SELECT pg_catalog.set_config('search_path', '', false);\n".into(),
     ));
-    let db_id = next + 3;
+    database_entries(entries, next + 3, info);
+}
+
+/// DATABASE (dump id `db_id`), its COMMENT and DATABASE PROPERTIES.
+fn database_entries(entries: &mut Vec<TocEntry>, db_id: i32, info: &TocInfo) {
+    let quoted_db = &info.db_quoted;
     let mut db = TocEntry::new(db_id, "DATABASE", &info.dbname, Section::PreData);
     db.catalog_id = CatalogId {
         tableoid: 1262,
@@ -203,52 +235,51 @@ pub fn toc(objects: &[DumpObject], info: &TocInfo) -> (Vec<TocEntry>, Vec<DataPl
         // pg_dump means to depend on DATABASE but passes no count.
         entries.push(e);
     }
+}
 
-    let mut plan = Vec::new();
-    for (o, &id) in objects.iter().zip(&base) {
-        let mut e = TocEntry::new(id, o.desc, &o.tag, o.section);
-        e.catalog_id = CatalogId {
-            tableoid: o.catalog.0,
-            oid: o.catalog.1,
-        };
-        e.namespace = o.namespace.as_deref().and_then(bytes);
-        e.owner = o.owner.as_deref().and_then(bytes);
-        e.defn = Some(o.defn.clone().into_bytes());
-        e.drop_stmt = Some(o.drop.clone().into_bytes());
-        e.copy_stmt = o.copy_stmt.as_deref().and_then(bytes);
-        e.tablespace = o.tablespace.as_deref().and_then(bytes);
-        if info.version.has_table_am() {
-            e.table_am = o.table_am.as_deref().and_then(bytes);
-        }
-        e.relkind = o.relkind;
-        let mut deps: Vec<i32> = Vec::new();
-        for k in o.toc_deps.as_ref().unwrap_or(&o.deps) {
-            if let Some(&d) = ids.get(k) {
-                if !deps.contains(&d) {
-                    deps.push(d);
-                }
+/// The dump ids `o` depends on, each once, in order.
+fn dependencies(o: &DumpObject, ids: &HashMap<Key, i32>) -> Vec<i32> {
+    let mut deps: Vec<i32> = Vec::new();
+    for k in o.toc_deps.as_ref().unwrap_or(&o.deps) {
+        if let Some(&d) = ids.get(k) {
+            if !deps.contains(&d) {
+                deps.push(d);
             }
         }
-        if o.entryless {
-            attach(&mut entries, o, id, &deps);
-            continue;
-        }
-        e.dependencies = deps;
-        if let Some(source) = &o.data {
-            e.had_dumper = true;
-            // The emptiness check itself keeps to plain tables (relkind r).
-            let plain_table = o.desc == "TABLE DATA"
-                && matches!(source, DataSource::Copy(_) | DataSource::Table { .. });
-            plan.push(DataPlan {
-                dump_id: id,
-                source: source.clone(),
-                table: plain_table.then_some(o.catalog.1),
-            });
-        }
-        entries.push(e);
-        attach(&mut entries, o, id, &[id]);
     }
-    (entries, plan)
+    deps
+}
+
+/// `o`'s own entry (dump id `id`), without its dependencies.
+fn object_entry(o: &DumpObject, id: i32, info: &TocInfo) -> TocEntry {
+    let mut e = TocEntry::new(id, o.desc, &o.tag, o.section);
+    e.catalog_id = CatalogId {
+        tableoid: o.catalog.0,
+        oid: o.catalog.1,
+    };
+    e.namespace = o.namespace.as_deref().and_then(bytes);
+    e.owner = o.owner.as_deref().and_then(bytes);
+    e.defn = Some(o.defn.clone().into_bytes());
+    e.drop_stmt = Some(o.drop.clone().into_bytes());
+    e.copy_stmt = o.copy_stmt.as_deref().and_then(bytes);
+    e.tablespace = o.tablespace.as_deref().and_then(bytes);
+    if info.version.has_table_am() {
+        e.table_am = o.table_am.as_deref().and_then(bytes);
+    }
+    e.relkind = o.relkind;
+    e
+}
+
+/// The data plan of `o`'s entry (dump id `id`).
+fn data_plan(o: &DumpObject, id: i32, source: &DataSource) -> DataPlan {
+    // The emptiness check itself keeps to plain tables (relkind r).
+    let plain_table =
+        o.desc == "TABLE DATA" && matches!(source, DataSource::Copy(_) | DataSource::Table { .. });
+    DataPlan {
+        dump_id: id,
+        source: source.clone(),
+        table: plain_table.then_some(o.catalog.1),
+    }
 }
 
 /// The entries attached to `o` (dump id `id`), each depending on `on`.
