@@ -108,106 +108,17 @@ fn unknown(r: &InventoryRow, kind: String, reason: &'static str) -> Option<Unkno
 /// `None` when the row is dumped (or needs no entry of its own).
 fn classify(r: &InventoryRow, built: &Built) -> Option<Unknown> {
     let k = r.kind.as_str();
-    let known = |codes: &[&str]| codes.contains(&k);
     match r.catalog.as_str() {
-        "pg_class" if known(&["r", "p", "v", "m", "S", "f", "i", "I", "c"]) => None,
-        "pg_class" => unknown(r, format!("relation of relkind '{k}'"), UNKNOWN_KIND),
         "pg_class.relam" => unknown(
             r,
             format!("relation with table access method OID {k}"),
             "the access method has no pg_am row to name it by",
         ),
-        "pg_attribute" => {
-            let (generated, identity) = k
-                .strip_prefix("generated ")
-                .and_then(|s| s.split_once(", identity "))
-                .unwrap_or(("?", "?"));
-            if ["", "s", "v"].contains(&generated) && ["", "a", "d"].contains(&identity) {
-                None
-            } else {
-                unknown(
-                    r,
-                    format!("column (attgenerated '{generated}', attidentity '{identity}')"),
-                    UNKNOWN_KIND,
-                )
-            }
-        }
-        "pg_type" => match k {
-            "c" | "d" | "e" | "r" | "m" | "b[]" => None,
-            _ if built.objects.contains(&(PG_TYPE, r.oid)) => None,
-            "b" => unknown(r, "base type".into(), "pgark does not dump base types yet"),
-            "p shell" => unknown(
-                r,
-                "shell type".into(),
-                "pgark does not dump shell types yet",
-            ),
-            _ => unknown(r, format!("type of typtype '{k}'"), UNKNOWN_KIND),
-        },
-        "pg_proc" if known(&["f", "p", "w", "a"]) => None,
-        "pg_proc" => unknown(r, format!("function of prokind '{k}'"), UNKNOWN_KIND),
-        "pg_constraint" if known(&["c", "f", "p", "u", "x", "t", "n"]) => None,
-        "pg_constraint" => unknown(r, format!("constraint of contype '{k}'"), UNKNOWN_KIND),
-        "pg_trigger" if known(&["O", "D", "R", "A"]) => None,
-        "pg_trigger" => unknown(r, format!("trigger with tgenabled '{k}'"), UNKNOWN_KIND),
-        "pg_rewrite" => {
-            let mut c = k.chars();
-            let (ev_type, enabled) = (c.next().unwrap_or('?'), c.next().unwrap_or('?'));
-            if "1234".contains(ev_type) && "ODRA".contains(enabled) {
-                None
-            } else {
-                unknown(
-                    r,
-                    format!("rule (ev_type '{ev_type}', ev_enabled '{enabled}')"),
-                    UNKNOWN_KIND,
-                )
-            }
-        }
-        "pg_am" if known(&["i", "t"]) => None,
-        "pg_am" => unknown(r, format!("access method of amtype '{k}'"), UNKNOWN_KIND),
-        "pg_policy" if known(&["r", "a", "w", "d", "*"]) => None,
-        "pg_policy" => unknown(r, format!("policy for command '{k}'"), UNKNOWN_KIND),
-        "pg_event_trigger" if known(&["O", "D", "R", "A"]) => None,
-        "pg_event_trigger" => unknown(
-            r,
-            format!("event trigger with evtenabled '{k}'"),
-            UNKNOWN_KIND,
-        ),
-        "pg_collation" if known(&["c", "i", "d", "b"]) => None,
-        "pg_collation" => unknown(r, format!("collation of provider '{k}'"), UNKNOWN_KIND),
-        "pg_default_acl" if known(&["r", "S", "f", "T", "n", "L"]) => None,
-        "pg_default_acl" => unknown(
-            r,
-            format!("default privileges for object type '{k}'"),
-            UNKNOWN_KIND,
-        ),
-        "pg_cast" => {
-            let mut c = k.chars();
-            let (method, context) = (c.next().unwrap_or('?'), c.next().unwrap_or('?'));
-            if "fib".contains(method) && "eai".contains(context) {
-                None
-            } else {
-                unknown(
-                    r,
-                    format!("cast (method '{method}', context '{context}')"),
-                    UNKNOWN_KIND,
-                )
-            }
-        }
-        "pg_seclabel" => {
-            // `classoid objsubid provider`
-            let mut parts = k.splitn(3, ' ');
-            let class: Oid = parts.next().and_then(|c| c.parse().ok()).unwrap_or(0);
-            let provider = parts.nth(1).unwrap_or("?");
-            if built.labelled.contains(&(class, r.oid)) {
-                None
-            } else {
-                unknown(
-                    r,
-                    format!("security label for {provider}"),
-                    "its object is not dumped on its own, so the label has no entry to go with",
-                )
-            }
-        }
+        "pg_attribute" => column(r, k),
+        "pg_type" => user_type(r, k, built),
+        "pg_rewrite" => rule(r, k),
+        "pg_cast" => cast(r, k),
+        "pg_seclabel" => security_label(r, k, built),
         "pg_shseclabel" => unknown(
             r,
             // `type provider`
@@ -217,8 +128,114 @@ fn classify(r: &InventoryRow, built: &Built) -> Option<Unknown> {
             },
             "labels of shared objects are not dumped",
         ),
-        _ => unknown(r, format!("{} row '{k}'", r.catalog), UNKNOWN_KIND),
+        catalog => match one_code_kinds(catalog) {
+            Some((codes, _)) if codes.contains(&k) => None,
+            Some((_, what)) => unknown(r, format!("{what} '{k}'"), UNKNOWN_KIND),
+            None => unknown(r, format!("{} row '{k}'", r.catalog), UNKNOWN_KIND),
+        },
     }
+}
+
+/// For the catalogs whose kind is one code: the codes pgark dumps, and how
+/// a message names a row of another.
+fn one_code_kinds(catalog: &str) -> Option<(&'static [&'static str], &'static str)> {
+    Some(match catalog {
+        "pg_class" => (
+            &["r", "p", "v", "m", "S", "f", "i", "I", "c"],
+            "relation of relkind",
+        ),
+        "pg_proc" => (&["f", "p", "w", "a"], "function of prokind"),
+        "pg_constraint" => (
+            &["c", "f", "p", "u", "x", "t", "n"],
+            "constraint of contype",
+        ),
+        "pg_trigger" => (&["O", "D", "R", "A"], "trigger with tgenabled"),
+        "pg_am" => (&["i", "t"], "access method of amtype"),
+        "pg_policy" => (&["r", "a", "w", "d", "*"], "policy for command"),
+        "pg_event_trigger" => (&["O", "D", "R", "A"], "event trigger with evtenabled"),
+        "pg_collation" => (&["c", "i", "d", "b"], "collation of provider"),
+        "pg_default_acl" => (
+            &["r", "S", "f", "T", "n", "L"],
+            "default privileges for object type",
+        ),
+        _ => return None,
+    })
+}
+
+/// A column: `generated G, identity I`.
+fn column(r: &InventoryRow, k: &str) -> Option<Unknown> {
+    let (generated, identity) = k
+        .strip_prefix("generated ")
+        .and_then(|s| s.split_once(", identity "))
+        .unwrap_or(("?", "?"));
+    if ["", "s", "v"].contains(&generated) && ["", "a", "d"].contains(&identity) {
+        return None;
+    }
+    unknown(
+        r,
+        format!("column (attgenerated '{generated}', attidentity '{identity}')"),
+        UNKNOWN_KIND,
+    )
+}
+
+/// A type: its typtype (`b[]` for an array, `p shell` for a shell type); a
+/// base or shell type passes if a builder made an entry for it.
+fn user_type(r: &InventoryRow, k: &str, built: &Built) -> Option<Unknown> {
+    match k {
+        "c" | "d" | "e" | "r" | "m" | "b[]" => None,
+        _ if built.objects.contains(&(PG_TYPE, r.oid)) => None,
+        "b" => unknown(r, "base type".into(), "pgark does not dump base types yet"),
+        "p shell" => unknown(
+            r,
+            "shell type".into(),
+            "pgark does not dump shell types yet",
+        ),
+        _ => unknown(r, format!("type of typtype '{k}'"), UNKNOWN_KIND),
+    }
+}
+
+/// A rule: its ev_type then its ev_enabled.
+fn rule(r: &InventoryRow, k: &str) -> Option<Unknown> {
+    let mut c = k.chars();
+    let (ev_type, enabled) = (c.next().unwrap_or('?'), c.next().unwrap_or('?'));
+    if "1234".contains(ev_type) && "ODRA".contains(enabled) {
+        return None;
+    }
+    unknown(
+        r,
+        format!("rule (ev_type '{ev_type}', ev_enabled '{enabled}')"),
+        UNKNOWN_KIND,
+    )
+}
+
+/// A cast: its method then its context.
+fn cast(r: &InventoryRow, k: &str) -> Option<Unknown> {
+    let mut c = k.chars();
+    let (method, context) = (c.next().unwrap_or('?'), c.next().unwrap_or('?'));
+    if "fib".contains(method) && "eai".contains(context) {
+        return None;
+    }
+    unknown(
+        r,
+        format!("cast (method '{method}', context '{context}')"),
+        UNKNOWN_KIND,
+    )
+}
+
+/// A security label (`classoid objsubid provider`): it passes if it was
+/// attached to its object's entry.
+fn security_label(r: &InventoryRow, k: &str, built: &Built) -> Option<Unknown> {
+    let mut parts = k.splitn(3, ' ');
+    let class: Oid = parts.next().and_then(|c| c.parse().ok()).unwrap_or(0);
+    let provider = parts.nth(1).unwrap_or("?");
+    if built.labelled.contains(&(class, r.oid)) {
+        return None;
+    }
+    unknown(
+        r,
+        format!("security label for {provider}"),
+        "its object is not dumped on its own, so the label has no entry to go with",
+    )
 }
 
 #[cfg(test)]
