@@ -56,36 +56,6 @@ fn resolver(cat: &Catalog, present: &HashSet<Key>) -> impl Fn(&str, Oid, bool) -
                     Key::new(Class::Relation, oid)
                 }
             }
-            "pg_type" => Key::new(Class::Type, oid),
-            "pg_proc" => Key::new(Class::Proc, oid),
-            "pg_namespace" => Key::new(Class::Namespace, oid),
-            "pg_extension" => Key::new(Class::Extension, oid),
-            "pg_constraint" => Key::new(Class::Constraint, oid),
-            "pg_trigger" => Key::new(Class::Trigger, oid),
-            "pg_rewrite" => Key::new(Class::Rule, oid),
-            "pg_collation" => Key::new(Class::Collation, oid),
-            "pg_cast" => Key::new(Class::Cast, oid),
-            "pg_operator" => Key::new(Class::Operator, oid),
-            "pg_policy" => Key::new(Class::Policy, oid),
-            "pg_statistic_ext" => Key::new(Class::Statistics, oid),
-            "pg_event_trigger" => Key::new(Class::EventTrigger, oid),
-            "pg_publication" => Key::new(Class::Publication, oid),
-            "pg_publication_rel" | "pg_publication_namespace" => {
-                Key::new(Class::PublicationMember, oid)
-            }
-            "pg_ts_parser" => Key::new(Class::TsParser, oid),
-            "pg_ts_template" => Key::new(Class::TsTemplate, oid),
-            "pg_ts_dict" => Key::new(Class::TsDict, oid),
-            "pg_ts_config" => Key::new(Class::TsConfig, oid),
-            "pg_conversion" => Key::new(Class::Conversion, oid),
-            "pg_opfamily" => Key::new(Class::OpFamily, oid),
-            "pg_opclass" => Key::new(Class::OpClass, oid),
-            "pg_foreign_data_wrapper" => Key::new(Class::ForeignDataWrapper, oid),
-            "pg_foreign_server" => Key::new(Class::ForeignServer, oid),
-            "pg_language" => Key::new(Class::Language, oid),
-            "pg_am" => Key::new(Class::AccessMethod, oid),
-            "pg_transform" => Key::new(Class::Transform, oid),
-            "pg_default_acl" => Key::new(Class::DefaultAcl, oid),
             "pg_attrdef" => {
                 let own = Key::new(Class::AttrDef, oid);
                 if present.contains(&own) {
@@ -94,10 +64,46 @@ fn resolver(cat: &Catalog, present: &HashSet<Key>) -> impl Fn(&str, Oid, bool) -
                     Key::new(Class::Relation, *attrdef_table.get(&oid)?)
                 }
             }
-            _ => return None,
+            _ => Key::new(catalog_class(class)?, oid),
         };
         present.contains(&key).then_some(key)
     }
+}
+
+/// The class of the objects a catalog's rows stand for, where each row is
+/// one object of its own.
+fn catalog_class(catalog: &str) -> Option<Class> {
+    Some(match catalog {
+        "pg_type" => Class::Type,
+        "pg_proc" => Class::Proc,
+        "pg_namespace" => Class::Namespace,
+        "pg_extension" => Class::Extension,
+        "pg_constraint" => Class::Constraint,
+        "pg_trigger" => Class::Trigger,
+        "pg_rewrite" => Class::Rule,
+        "pg_collation" => Class::Collation,
+        "pg_cast" => Class::Cast,
+        "pg_operator" => Class::Operator,
+        "pg_policy" => Class::Policy,
+        "pg_statistic_ext" => Class::Statistics,
+        "pg_event_trigger" => Class::EventTrigger,
+        "pg_publication" => Class::Publication,
+        "pg_publication_rel" | "pg_publication_namespace" => Class::PublicationMember,
+        "pg_ts_parser" => Class::TsParser,
+        "pg_ts_template" => Class::TsTemplate,
+        "pg_ts_dict" => Class::TsDict,
+        "pg_ts_config" => Class::TsConfig,
+        "pg_conversion" => Class::Conversion,
+        "pg_opfamily" => Class::OpFamily,
+        "pg_opclass" => Class::OpClass,
+        "pg_foreign_data_wrapper" => Class::ForeignDataWrapper,
+        "pg_foreign_server" => Class::ForeignServer,
+        "pg_language" => Class::Language,
+        "pg_am" => Class::AccessMethod,
+        "pg_transform" => Class::Transform,
+        "pg_default_acl" => Class::DefaultAcl,
+        _ => return None,
+    })
 }
 
 /// pg_dump's section boundaries: hidden objects the pre-data objects come
