@@ -32,87 +32,102 @@ struct Rules<'a> {
     server_major: u32,
 }
 
+/// Schema name → whether its contents are dumped (selectDumpableNamespace).
+fn schema_contents<'a>(cat: &'a Catalog, res: &Resolved) -> HashMap<&'a str, bool> {
+    cat.schemas
+        .iter()
+        .map(|s| {
+            let dump = if res.tables.is_some() {
+                false
+            } else if let Some(only) = &res.schemas {
+                only.contains(&s.oid)
+            } else {
+                !(s.name.starts_with("pg_") || s.name == "information_schema")
+            };
+            (
+                s.name.as_str(),
+                dump && !res.exclude_schemas.contains(&s.oid),
+            )
+        })
+        .collect()
+}
+
+/// The relations dumped: selectDumpableTable, then getOwnedSeqs (an owned
+/// sequence follows its table; an identity sequence only its table).
+fn dumped_tables(cat: &Catalog, res: &Resolved, contains: &HashMap<&str, bool>) -> HashSet<Oid> {
+    let mut tables: HashSet<Oid> = cat
+        .relations
+        .iter()
+        .filter(|r| {
+            let chosen = match &res.tables {
+                Some(only) => only.contains(&r.oid),
+                None => contains.get(r.schema.as_str()).copied().unwrap_or(false),
+            };
+            chosen && !res.exclude_tables.contains(&r.oid)
+        })
+        .map(|r| r.oid)
+        .collect();
+    for (&seq, s) in &cat.sequences {
+        let Some((table, _)) = &s.owner_column else {
+            continue;
+        };
+        let table_dumped = tables.contains(table);
+        if s.identity {
+            if table_dumped {
+                tables.insert(seq);
+            } else {
+                tables.remove(&seq);
+            }
+        } else if table_dumped {
+            tables.insert(seq);
+        }
+    }
+    tables
+}
+
+/// Derived object (constraint, index, trigger, rule, policy, statistics,
+/// column default) → the relation it belongs to.
+fn table_owners(cat: &Catalog) -> HashMap<Key, Oid> {
+    let mut owner: HashMap<Key, Oid> = HashMap::new();
+    for c in &cat.constraints {
+        owner.insert(Key::new(Class::Constraint, c.oid), c.table);
+        owner.insert(Key::new(Class::ConstraintIndex, c.oid), c.table);
+    }
+    for i in &cat.indexes {
+        owner.insert(Key::new(Class::Relation, i.oid), i.table);
+        owner.insert(Key::new(Class::IndexAttach, i.oid), i.table);
+    }
+    for t in &cat.triggers {
+        owner.insert(Key::new(Class::Trigger, t.oid), t.table);
+    }
+    for r in &cat.rules {
+        owner.insert(Key::new(Class::Rule, r.oid), r.table);
+    }
+    for p in &cat.policies {
+        owner.insert(Key::new(Class::Policy, p.oid), p.table);
+    }
+    for s in &cat.statistics {
+        owner.insert(Key::new(Class::Statistics, s.oid), s.table);
+    }
+    for r in &cat.relations {
+        for c in &r.columns {
+            if let Some((attrdef, _)) = &c.default {
+                owner.insert(Key::new(Class::AttrDef, *attrdef), r.oid);
+            }
+        }
+    }
+    owner
+}
+
 impl<'a> Rules<'a> {
     fn new(cat: &'a Catalog, sel: &'a Selection, res: &'a Resolved, server_major: u32) -> Self {
-        let everything = sel.include_everything();
-        let contains = cat
-            .schemas
-            .iter()
-            .map(|s| {
-                let dump = if res.tables.is_some() {
-                    false
-                } else if let Some(only) = &res.schemas {
-                    only.contains(&s.oid)
-                } else {
-                    !(s.name.starts_with("pg_") || s.name == "information_schema")
-                };
-                (
-                    s.name.as_str(),
-                    dump && !res.exclude_schemas.contains(&s.oid),
-                )
-            })
-            .collect::<HashMap<_, _>>();
+        let contains = schema_contents(cat, res);
         let rel_schema: HashMap<Oid, &str> = cat
             .relations
             .iter()
             .map(|r| (r.oid, r.schema.as_str()))
             .collect();
-        // selectDumpableTable, then getOwnedSeqs.
-        let mut tables: HashSet<Oid> = cat
-            .relations
-            .iter()
-            .filter(|r| {
-                let chosen = match &res.tables {
-                    Some(only) => only.contains(&r.oid),
-                    None => contains.get(r.schema.as_str()).copied().unwrap_or(false),
-                };
-                chosen && !res.exclude_tables.contains(&r.oid)
-            })
-            .map(|r| r.oid)
-            .collect();
-        for (&seq, s) in &cat.sequences {
-            let Some((table, _)) = &s.owner_column else {
-                continue;
-            };
-            let table_dumped = tables.contains(table);
-            if s.identity {
-                if table_dumped {
-                    tables.insert(seq);
-                } else {
-                    tables.remove(&seq);
-                }
-            } else if table_dumped {
-                tables.insert(seq);
-            }
-        }
-        let mut owner: HashMap<Key, Oid> = HashMap::new();
-        for c in &cat.constraints {
-            owner.insert(Key::new(Class::Constraint, c.oid), c.table);
-            owner.insert(Key::new(Class::ConstraintIndex, c.oid), c.table);
-        }
-        for i in &cat.indexes {
-            owner.insert(Key::new(Class::Relation, i.oid), i.table);
-            owner.insert(Key::new(Class::IndexAttach, i.oid), i.table);
-        }
-        for t in &cat.triggers {
-            owner.insert(Key::new(Class::Trigger, t.oid), t.table);
-        }
-        for r in &cat.rules {
-            owner.insert(Key::new(Class::Rule, r.oid), r.table);
-        }
-        for p in &cat.policies {
-            owner.insert(Key::new(Class::Policy, p.oid), p.table);
-        }
-        for s in &cat.statistics {
-            owner.insert(Key::new(Class::Statistics, s.oid), s.table);
-        }
-        for r in &cat.relations {
-            for c in &r.columns {
-                if let Some((attrdef, _)) = &c.default {
-                    owner.insert(Key::new(Class::AttrDef, *attrdef), r.oid);
-                }
-            }
-        }
+        let tables = dumped_tables(cat, res, &contains);
         let ext_config = cat
             .ext_config
             .iter()
@@ -129,11 +144,11 @@ impl<'a> Rules<'a> {
             excluded_schemas,
             sel,
             res,
-            everything,
+            everything: sel.include_everything(),
             contains,
             rel_schema,
             tables,
-            owner,
+            owner: table_owners(cat),
             ext_config,
         }
     }
