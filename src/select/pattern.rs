@@ -24,85 +24,100 @@ pub struct NamePattern {
 /// `patternToSQLRegex` does. Extra dots stay literal in the name part
 /// but are counted.
 pub fn to_regex(pattern: &str, parts: usize) -> NamePattern {
-    let mut bufs: Vec<String> = vec![String::from("^(")];
-    let mut literal_db = String::new();
-    let mut left = true;
-    let mut dots = 0;
-    let mut inquotes = false;
+    let mut t = Translation::new(parts);
     let mut chars = pattern.chars().peekable();
     while let Some(ch) = chars.next() {
-        let full = bufs.len() >= parts;
-        let cur = bufs.last_mut().expect("one buffer at least");
         match ch {
-            '"' => {
-                if inquotes && chars.peek() == Some(&'"') {
-                    chars.next();
-                    cur.push('"');
-                    if left {
-                        literal_db.push('"');
-                    }
-                } else {
-                    inquotes = !inquotes;
-                }
+            '"' if t.inquotes && chars.peek() == Some(&'"') => {
+                chars.next();
+                t.push("\"", '"');
             }
-            c if !inquotes && c.is_ascii_uppercase() => {
+            '"' => t.inquotes = !t.inquotes,
+            c if !t.inquotes && c.is_ascii_uppercase() => {
                 let lower = c.to_ascii_lowercase();
-                cur.push(lower);
-                if left {
-                    literal_db.push(lower);
-                }
+                t.push(&lower.to_string(), lower);
             }
-            '*' if !inquotes => {
-                cur.push_str(".*");
-                if left {
-                    literal_db.push('*');
-                }
-            }
-            '?' if !inquotes => {
-                cur.push('.');
-                if left {
-                    literal_db.push('?');
-                }
-            }
-            '.' if !inquotes => {
-                left = false;
-                dots += 1;
-                if full {
-                    cur.push('.');
-                } else {
-                    cur.push_str(")$");
-                    bufs.push(String::from("^("));
-                }
-            }
-            '$' => {
-                cur.push_str("\\$");
-                if left {
-                    literal_db.push('$');
-                }
-            }
+            '*' if !t.inquotes => t.push(".*", '*'),
+            '?' if !t.inquotes => t.push(".", '?'),
+            '.' if !t.inquotes => t.dot(),
+            '$' => t.push("\\$", '$'),
             c => {
                 // Quoted regex characters are literal; `[]` always is
                 // (an array type's name, not a bracket expression).
-                let special = inquotes && "|*+?()[]{}.^$\\".contains(c);
+                let special = t.inquotes && "|*+?()[]{}.^$\\".contains(c);
                 if special || (c == '[' && chars.peek() == Some(&']')) {
-                    cur.push('\\');
-                }
-                cur.push(c);
-                if left {
-                    literal_db.push(c);
+                    t.push(&format!("\\{c}"), c);
+                } else {
+                    t.push(&c.to_string(), c);
                 }
             }
         }
     }
-    bufs.last_mut().expect("one buffer at least").push_str(")$");
-    let name = bufs.pop().expect("one buffer at least");
-    let schema = bufs.pop();
-    let database = (!bufs.is_empty()).then_some(literal_db);
-    NamePattern {
-        database,
-        schema,
-        name,
-        dots,
+    t.finish()
+}
+
+/// `to_regex`'s state as it walks a pattern.
+struct Translation {
+    /// How many parts the pattern may have.
+    parts: usize,
+    /// The finished parts before the current one.
+    done: Vec<String>,
+    /// The part being written.
+    cur: String,
+    /// The first part as written (letters folded, no regex).
+    literal_db: String,
+    /// Still in the first part.
+    left: bool,
+    dots: usize,
+    inquotes: bool,
+}
+
+impl Translation {
+    fn new(parts: usize) -> Self {
+        Translation {
+            parts,
+            done: Vec::new(),
+            cur: String::from("^("),
+            literal_db: String::new(),
+            left: true,
+            dots: 0,
+            inquotes: false,
+        }
+    }
+
+    /// Appends `regex` to the current part, and `written` to the first
+    /// part as written while in it.
+    fn push(&mut self, regex: &str, written: char) {
+        self.cur.push_str(regex);
+        if self.left {
+            self.literal_db.push(written);
+        }
+    }
+
+    /// An unquoted dot: the next part starts, unless the pattern has all
+    /// its parts already (the dot is then literal, but counted).
+    fn dot(&mut self) {
+        self.left = false;
+        self.dots += 1;
+        if self.done.len() + 1 >= self.parts {
+            self.cur.push('.');
+        } else {
+            self.cur.push_str(")$");
+            self.done
+                .push(std::mem::replace(&mut self.cur, String::from("^(")));
+        }
+    }
+
+    fn finish(mut self) -> NamePattern {
+        self.cur.push_str(")$");
+        let schema = self.done.pop();
+        let database = (!self.done.is_empty()).then_some(self.literal_db);
+        NamePattern {
+            database,
+            schema,
+            name: self.cur,
+            dots: self.dots,
+        }
     }
 }
 
