@@ -68,6 +68,8 @@ pub use s3url::{S3Url, S3UrlError};
 /// their options (`cancel`); they clean up and return
 /// [`Error::Interrupted`].
 pub use tokio_util::sync::CancellationToken;
+#[cfg(doctest)]
+mod api_guards;
 pub mod audit;
 pub mod backup;
 pub mod blocking;

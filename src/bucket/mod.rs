@@ -31,4 +31,23 @@ pub mod policy;
 
 pub use error::BucketError;
 pub use hardening::{AuditReport, Check, Hardening, InitReport, Item};
-pub use serde_json::Value as Json;
+
+/// A JSON document pgark built (an IAM policy, a bucket report): `{}`
+/// prints it on one line, `{:#}` indented. Its text is the interface: the
+/// JSON library's value type stays inside, so pgark's API does not follow
+/// that library's versions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Json(serde_json::Value);
+
+impl Json {
+    pub(crate) fn new(value: serde_json::Value) -> Json {
+        Json(value)
+    }
+}
+
+impl std::fmt::Display for Json {
+    /// Compact, or indented with `{:#}`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}

@@ -22,7 +22,9 @@
 //! listing is limited to keys under it (a `s3:prefix` condition).
 
 use crate::S3Url;
-use serde_json::{json, Value as Json};
+use serde_json::{json, Value};
+
+use super::Json;
 
 /// The IAM policy language version.
 const VERSION: &str = "2012-10-17";
@@ -137,7 +139,7 @@ pub fn manifests_arn(url: &S3Url) -> String {
 }
 
 /// Listing limited to the prefix, when there is one.
-fn list_condition(url: &S3Url) -> Option<Json> {
+fn list_condition(url: &S3Url) -> Option<Value> {
     (!url.key.is_empty()).then(|| json!({"StringLike": {"s3:prefix": [format!("{}*", url.key)]}}))
 }
 
@@ -200,11 +202,11 @@ pub fn reader_policy(url: &S3Url) -> Json {
     ])
 }
 
-fn document(statements: Vec<Json>) -> Json {
-    json!({"Version": VERSION, "Statement": statements})
+fn document(statements: Vec<Value>) -> Json {
+    Json::new(json!({"Version": VERSION, "Statement": statements}))
 }
 
-fn statement(sid: &str, actions: &[&str], resource: String, condition: Option<Json>) -> Json {
+fn statement(sid: &str, actions: &[&str], resource: String, condition: Option<Value>) -> Value {
     let mut doc = json!({
         "Sid": sid,
         "Effect": "Allow",

@@ -20,8 +20,11 @@ use super::{GzipPool, ParallelGzip, ParallelGzipOptions, ParallelLz4};
 /// * none: the bytes as they are.
 ///
 /// Call [`TableCompressor::finish`]; dropping it leaves the sink with an
-/// incomplete stream.
-pub enum TableCompressor<W: Write> {
+/// incomplete stream. Which compressor runs is private: the codecs'
+/// crates stay out of pgark's API.
+pub struct TableCompressor<W: Write>(Codec<W>);
+
+enum Codec<W: Write> {
     /// Uncompressed.
     None(W),
     /// gzip.
@@ -34,11 +37,11 @@ pub enum TableCompressor<W: Write> {
 
 impl<W: Write> std::fmt::Debug for TableCompressor<W> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let name = match self {
-            TableCompressor::None(_) => "none",
-            TableCompressor::Gzip(_) => "gzip",
-            TableCompressor::Zstd(_) => "zstd",
-            TableCompressor::Lz4(_) => "lz4",
+        let name = match &self.0 {
+            Codec::None(_) => "none",
+            Codec::Gzip(_) => "gzip",
+            Codec::Zstd(_) => "zstd",
+            Codec::Lz4(_) => "lz4",
         };
         f.debug_tuple("TableCompressor").field(&name).finish()
     }
@@ -55,15 +58,15 @@ impl<W: Write> TableCompressor<W> {
         kept: &mut Option<GzipPool>,
     ) -> io::Result<Self> {
         let threads = threads.max(1);
-        Ok(match compression {
-            Compression::None => TableCompressor::None(inner),
+        Ok(TableCompressor(match compression {
+            Compression::None => Codec::None(inner),
             Compression::Gzip { level } => {
                 let options = ParallelGzipOptions::new(level).threads(threads);
                 let pool = match kept.take() {
                     Some(p) if p.fits(&options) => p,
                     _ => GzipPool::start(&options)?,
                 };
-                TableCompressor::Gzip(Box::new(ParallelGzip::with_pool(inner, options, pool)?))
+                Codec::Gzip(Box::new(ParallelGzip::with_pool(inner, options, pool)?))
             }
             Compression::Zstd { level } => {
                 let mut z = zstd::stream::write::Encoder::new(inner, level)?;
@@ -72,38 +75,38 @@ impl<W: Write> TableCompressor<W> {
                 // different rows.
                 z.include_checksum(true)?;
                 z.multithread(u32::try_from(threads).unwrap_or(u32::MAX))?;
-                TableCompressor::Zstd(Box::new(z))
+                Codec::Zstd(Box::new(z))
             }
-            Compression::Lz4 { .. } => TableCompressor::Lz4(ParallelLz4::new(inner, threads)),
-        })
+            Compression::Lz4 { .. } => Codec::Lz4(ParallelLz4::new(inner, threads)),
+        }))
     }
 
     /// Ends the stream and returns the inner sink; gzip's threads go back
     /// to `kept`, running, for the next table.
     pub fn finish(self, kept: &mut Option<GzipPool>) -> io::Result<W> {
-        match self {
-            TableCompressor::None(mut w) => {
+        match self.0 {
+            Codec::None(mut w) => {
                 w.flush()?;
                 Ok(w)
             }
-            TableCompressor::Gzip(g) => {
+            Codec::Gzip(g) => {
                 let (w, pool) = g.finish_keeping_pool()?;
                 *kept = Some(pool);
                 Ok(w)
             }
-            TableCompressor::Zstd(z) => z.finish(),
-            TableCompressor::Lz4(l) => l.finish(),
+            Codec::Zstd(z) => z.finish(),
+            Codec::Lz4(l) => l.finish(),
         }
     }
 }
 
 impl<W: Write> Write for TableCompressor<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self {
-            TableCompressor::None(w) => w.write(buf),
-            TableCompressor::Gzip(g) => g.write(buf),
-            TableCompressor::Zstd(z) => z.write(buf),
-            TableCompressor::Lz4(l) => l.write(buf),
+        match &mut self.0 {
+            Codec::None(w) => w.write(buf),
+            Codec::Gzip(g) => g.write(buf),
+            Codec::Zstd(z) => z.write(buf),
+            Codec::Lz4(l) => l.write(buf),
         }
     }
 

@@ -27,7 +27,9 @@
 
 use super::BucketError;
 use crate::sink::s3::{build_client, S3ClientOptions};
-use serde_json::{json, Value as Json};
+use serde_json::{json, Value};
+
+use super::Json;
 
 use lifecycle::put_lifecycle;
 use region::{create, locate};
@@ -168,7 +170,7 @@ pub struct Check {
 }
 
 impl Check {
-    fn to_json(&self) -> Json {
+    fn to_json(&self) -> Value {
         json!({
             "item": self.item.key(),
             "ok": self.ok,
@@ -207,7 +209,11 @@ impl AuditReport {
 
     /// The report as JSON: `{"bucket", "region", "drift", "checks": [...]}`.
     pub fn to_json(&self) -> Json {
-        let checks: Vec<Json> = self.checks.iter().map(Check::to_json).collect();
+        Json::new(self.value())
+    }
+
+    fn value(&self) -> Value {
+        let checks: Vec<Value> = self.checks.iter().map(Check::to_json).collect();
         json!({
             "bucket": self.bucket,
             "region": self.region,
@@ -258,7 +264,7 @@ impl InitReport {
 
     /// The report as JSON.
     pub fn to_json(&self) -> Json {
-        let changes: Vec<Json> = self
+        let changes: Vec<Value> = self
             .changes
             .iter()
             .map(|(item, change)| match change {
@@ -270,13 +276,13 @@ impl InitReport {
                 }
             })
             .collect();
-        json!({
+        Json::new(json!({
             "bucket": self.bucket,
             "region": self.region,
             "created": self.created,
             "changes": changes,
-            "after": self.after.to_json(),
-        })
+            "after": self.after.value(),
+        }))
     }
 }
 
