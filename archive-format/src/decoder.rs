@@ -361,190 +361,218 @@ impl Decoder {
         Dec::new(input, self.pos, self.int_size, self.off_size, location)
     }
 
+    /// One event from the state the decoder is in: one function per state.
     fn step(&mut self, input: &[u8]) -> Parse<(usize, Event)> {
         match self.state {
             State::Failed => Err(Stop::Invalid(Error::usage("the decoder already failed"))),
-            State::Header => {
-                let mut d = self.dec(input, Location::Header);
-                let header = Header::decode(&mut d)?;
-                self.version = header.version;
-                self.int_size = header.int_size;
-                self.off_size = header.off_size;
-                self.state = State::TocCount;
-                Ok((d.consumed(), Event::Header(header)))
-            }
-            State::TocCount => {
-                let mut d = self.dec(input, Location::TocCount);
-                let n = d.int()?;
-                self.toc_total = usize::try_from(n)
-                    .map_err(|_| d.corrupt_at(self.pos, format!("negative TOC entry count {n}")))?;
-                self.state = State::TocEntries;
-                Ok((
-                    d.consumed(),
-                    Event::TocStart {
-                        entries: self.toc_total,
-                    },
-                ))
-            }
-            State::TocEntries => {
-                if self.entries.len() == self.toc_total {
-                    self.state = State::BlockBoundary;
-                    return Ok((0, Event::TocEnd));
-                }
-                let index = self.entries.len();
-                let mut d = self.dec(
-                    input,
-                    Location::TocEntry {
-                        index,
-                        dump_id: None,
-                    },
-                );
-                let (entry, offset) = TocEntry::decode(&mut d, self.version)?;
-                if self.by_id.insert(entry.dump_id, index).is_some() {
-                    return Err(d.corrupt_at(
-                        self.pos,
-                        format!("dump id {} appears twice in the TOC", entry.dump_id),
-                    ));
-                }
-                let has_data = entry.had_dumper;
-                if has_data != (offset != DataOffset::NoData) {
-                    return Err(d.corrupt_at(
-                        d.offset(),
-                        "the data offset flag contradicts whether the entry has data",
-                    ));
-                }
-                if has_data {
-                    self.data_entries += 1;
-                }
-                self.entries.push(EntryInfo {
-                    name: entry.name(),
-                    had_dumper: has_data,
-                    is_blobs: entry.is_blobs(),
-                    offset,
-                    seen: false,
-                });
-                Ok((d.consumed(), Event::TocEntry { entry, offset }))
-            }
-            State::BlockBoundary => {
-                if input.is_empty() {
-                    return Err(Stop::NeedMore);
-                }
-                let start = self.pos;
-                let mut d = self.dec(input, Location::BlockHeader);
-                if self.data_seen == self.data_entries {
-                    return self.toc_copy_start(d, start);
-                }
-                let kind = match d.byte()? {
-                    BLK_DATA => BlockKind::Data,
-                    BLK_BLOBS => BlockKind::Blobs,
-                    other => {
-                        return Err(
-                            d.corrupt_at(start, format!("unrecognized data block type {other}"))
-                        )
-                    }
-                };
-                let dump_id = d.int()?;
-                let Some(&i) = self.by_id.get(&dump_id) else {
-                    return Err(
-                        d.corrupt_at(start, format!("data block for unknown dump id {dump_id}"))
-                    );
-                };
-                let info = &mut self.entries[i];
-                if !info.had_dumper {
-                    return Err(d.corrupt_at(
-                        start,
-                        format!("{} has no data, yet a block follows", info.name),
-                    ));
-                }
-                if info.seen {
-                    return Err(
-                        d.corrupt_at(start, format!("a second data block for {}", info.name))
-                    );
-                }
-                if info.is_blobs != (kind == BlockKind::Blobs) {
-                    return Err(d.corrupt_at(start, format!("wrong block type for {}", info.name)));
-                }
-                if let DataOffset::Set(p) = info.offset {
-                    if p != start {
-                        return Err(d.corrupt_at(
-                            start,
-                            format!("the TOC puts the data of {} at byte {p}", info.name),
-                        ));
-                    }
-                }
-                info.seen = true;
-                self.data_seen += 1;
-                self.block = Some(BlockCtx {
-                    entry: i,
-                    oid: None,
-                });
-                self.state = match kind {
-                    BlockKind::Data => State::ChunkLen,
-                    BlockKind::Blobs => State::BlobOid,
-                };
-                Ok((
-                    d.consumed(),
-                    Event::BlockStart {
-                        kind,
-                        dump_id,
-                        offset: start,
-                    },
-                ))
-            }
-            State::ChunkLen => {
-                let mut d = self.dec(input, self.block_location());
-                let len = d.int()?;
-                let consumed = d.consumed();
-                if len < 0 {
-                    return Err(d.corrupt_at(self.pos, format!("negative chunk length {len}")));
-                }
-                if len > 0 {
-                    self.state = State::ChunkData {
-                        remaining: len as u32,
-                    };
-                    return Ok((consumed, Event::ChunkStart { len: len as u32 }));
-                }
-                let in_lo = self.block.as_mut().and_then(|b| b.oid.take()).is_some();
-                if in_lo {
-                    self.state = State::BlobOid;
-                    Ok((consumed, Event::LargeObjectEnd))
-                } else {
-                    self.state = State::BlockBoundary;
-                    self.block = None;
-                    Ok((consumed, Event::BlockEnd))
-                }
-            }
-            State::ChunkData { remaining } => {
-                if input.is_empty() {
-                    return Err(Stop::NeedMore);
-                }
-                let n = input.len().min(remaining as usize);
-                let left = remaining - n as u32;
-                self.state = if left == 0 {
-                    State::ChunkLen
-                } else {
-                    State::ChunkData { remaining: left }
-                };
-                Ok((n, Event::Data { len: n }))
-            }
+            State::Header => self.header(input),
+            State::TocCount => self.toc_count(input),
+            State::TocEntries => self.toc_entry(input),
+            State::BlockBoundary => self.block_start(input),
+            State::ChunkLen => self.chunk_len(input),
+            State::ChunkData { remaining } => self.chunk_data(input, remaining),
             State::TocCopy { index } => self.toc_copy_entry(input, index),
-            State::BlobOid => {
-                let mut d = self.dec(input, self.block_location());
-                let oid = d.int()?;
-                let consumed = d.consumed();
-                if oid == 0 {
-                    self.state = State::BlockBoundary;
-                    self.block = None;
-                    return Ok((consumed, Event::BlockEnd));
-                }
-                // pg_dump writes OIDs as a C int; >= 2^31 arrive negative.
-                let oid = oid as u32;
-                if let Some(b) = &mut self.block {
-                    b.oid = Some(oid);
-                }
-                self.state = State::ChunkLen;
-                Ok((consumed, Event::LargeObjectStart { oid }))
+            State::BlobOid => self.blob_oid(input),
+        }
+    }
+
+    /// The header: it fixes the version and the integer and offset sizes.
+    fn header(&mut self, input: &[u8]) -> Parse<(usize, Event)> {
+        let mut d = self.dec(input, Location::Header);
+        let header = Header::decode(&mut d)?;
+        self.version = header.version;
+        self.int_size = header.int_size;
+        self.off_size = header.off_size;
+        self.state = State::TocCount;
+        Ok((d.consumed(), Event::Header(header)))
+    }
+
+    /// The TOC's entry count.
+    fn toc_count(&mut self, input: &[u8]) -> Parse<(usize, Event)> {
+        let mut d = self.dec(input, Location::TocCount);
+        let n = d.int()?;
+        self.toc_total = usize::try_from(n)
+            .map_err(|_| d.corrupt_at(self.pos, format!("negative TOC entry count {n}")))?;
+        self.state = State::TocEntries;
+        Ok((
+            d.consumed(),
+            Event::TocStart {
+                entries: self.toc_total,
+            },
+        ))
+    }
+
+    /// The next TOC entry, or the TOC's end once all of them are read.
+    fn toc_entry(&mut self, input: &[u8]) -> Parse<(usize, Event)> {
+        if self.entries.len() == self.toc_total {
+            self.state = State::BlockBoundary;
+            return Ok((0, Event::TocEnd));
+        }
+        let index = self.entries.len();
+        let mut d = self.dec(
+            input,
+            Location::TocEntry {
+                index,
+                dump_id: None,
+            },
+        );
+        let (entry, offset) = TocEntry::decode(&mut d, self.version)?;
+        if self.by_id.insert(entry.dump_id, index).is_some() {
+            return Err(d.corrupt_at(
+                self.pos,
+                format!("dump id {} appears twice in the TOC", entry.dump_id),
+            ));
+        }
+        let has_data = entry.had_dumper;
+        if has_data != (offset != DataOffset::NoData) {
+            return Err(d.corrupt_at(
+                d.offset(),
+                "the data offset flag contradicts whether the entry has data",
+            ));
+        }
+        if has_data {
+            self.data_entries += 1;
+        }
+        self.entries.push(EntryInfo {
+            name: entry.name(),
+            had_dumper: has_data,
+            is_blobs: entry.is_blobs(),
+            offset,
+            seen: false,
+        });
+        Ok((d.consumed(), Event::TocEntry { entry, offset }))
+    }
+
+    /// Between blocks: the next block's header (its kind and dump id), or,
+    /// once every data block is seen, the start of the TOC's copy.
+    fn block_start(&mut self, input: &[u8]) -> Parse<(usize, Event)> {
+        if input.is_empty() {
+            return Err(Stop::NeedMore);
+        }
+        let start = self.pos;
+        let mut d = self.dec(input, Location::BlockHeader);
+        if self.data_seen == self.data_entries {
+            return self.toc_copy_start(d, start);
+        }
+        let kind = match d.byte()? {
+            BLK_DATA => BlockKind::Data,
+            BLK_BLOBS => BlockKind::Blobs,
+            other => {
+                return Err(d.corrupt_at(start, format!("unrecognized data block type {other}")))
+            }
+        };
+        let dump_id = d.int()?;
+        let i = self.block_entry(&d, start, kind, dump_id)?;
+        self.entries[i].seen = true;
+        self.data_seen += 1;
+        self.block = Some(BlockCtx {
+            entry: i,
+            oid: None,
+        });
+        self.state = match kind {
+            BlockKind::Data => State::ChunkLen,
+            BlockKind::Blobs => State::BlobOid,
+        };
+        Ok((
+            d.consumed(),
+            Event::BlockStart {
+                kind,
+                dump_id,
+                offset: start,
+            },
+        ))
+    }
+
+    /// The index of the TOC entry a block of `kind` for `dump_id` at byte
+    /// `start` belongs to, if the TOC expects that block there and has not
+    /// seen it yet.
+    fn block_entry(&self, d: &Dec<'_>, start: u64, kind: BlockKind, dump_id: i32) -> Parse<usize> {
+        let Some(&i) = self.by_id.get(&dump_id) else {
+            return Err(d.corrupt_at(start, format!("data block for unknown dump id {dump_id}")));
+        };
+        let info = &self.entries[i];
+        if !info.had_dumper {
+            return Err(d.corrupt_at(
+                start,
+                format!("{} has no data, yet a block follows", info.name),
+            ));
+        }
+        if info.seen {
+            return Err(d.corrupt_at(start, format!("a second data block for {}", info.name)));
+        }
+        if info.is_blobs != (kind == BlockKind::Blobs) {
+            return Err(d.corrupt_at(start, format!("wrong block type for {}", info.name)));
+        }
+        if let DataOffset::Set(p) = info.offset {
+            if p != start {
+                return Err(d.corrupt_at(
+                    start,
+                    format!("the TOC puts the data of {} at byte {p}", info.name),
+                ));
             }
         }
+        Ok(i)
+    }
+
+    /// A chunk's length: a chunk starts, or (length 0) the current large
+    /// object or block ends.
+    fn chunk_len(&mut self, input: &[u8]) -> Parse<(usize, Event)> {
+        let mut d = self.dec(input, self.block_location());
+        let len = d.int()?;
+        let consumed = d.consumed();
+        if len < 0 {
+            return Err(d.corrupt_at(self.pos, format!("negative chunk length {len}")));
+        }
+        if len > 0 {
+            self.state = State::ChunkData {
+                remaining: len as u32,
+            };
+            return Ok((consumed, Event::ChunkStart { len: len as u32 }));
+        }
+        let in_lo = self.block.as_mut().and_then(|b| b.oid.take()).is_some();
+        if in_lo {
+            self.state = State::BlobOid;
+            Ok((consumed, Event::LargeObjectEnd))
+        } else {
+            self.state = State::BlockBoundary;
+            self.block = None;
+            Ok((consumed, Event::BlockEnd))
+        }
+    }
+
+    /// Payload bytes of the current chunk: as many of its `remaining` bytes
+    /// as the input holds.
+    fn chunk_data(&mut self, input: &[u8], remaining: u32) -> Parse<(usize, Event)> {
+        if input.is_empty() {
+            return Err(Stop::NeedMore);
+        }
+        let n = input.len().min(remaining as usize);
+        let left = remaining - n as u32;
+        self.state = if left == 0 {
+            State::ChunkLen
+        } else {
+            State::ChunkData { remaining: left }
+        };
+        Ok((n, Event::Data { len: n }))
+    }
+
+    /// Inside a large-objects block: the next large object's OID, or (0)
+    /// the block's end.
+    fn blob_oid(&mut self, input: &[u8]) -> Parse<(usize, Event)> {
+        let mut d = self.dec(input, self.block_location());
+        let oid = d.int()?;
+        let consumed = d.consumed();
+        if oid == 0 {
+            self.state = State::BlockBoundary;
+            self.block = None;
+            return Ok((consumed, Event::BlockEnd));
+        }
+        // pg_dump writes OIDs as a C int; >= 2^31 arrive negative.
+        let oid = oid as u32;
+        if let Some(b) = &mut self.block {
+            b.oid = Some(oid);
+        }
+        self.state = State::ChunkLen;
+        Ok((consumed, Event::LargeObjectStart { oid }))
     }
 }

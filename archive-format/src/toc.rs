@@ -188,73 +188,37 @@ impl TocEntry {
         Ok(())
     }
 
-    /// Decodes one entry and its data offset.
+    /// Decodes one entry and its data offset, field by field in the order
+    /// pg_dump writes them (`ReadToc` in pg_backup_archiver.c).
     pub(crate) fn decode(
         d: &mut Dec<'_>,
         version: ArchiveVersion,
     ) -> Parse<(TocEntry, DataOffset)> {
-        let at = d.offset();
-        let dump_id = d.int()?;
-        if dump_id <= 0 {
-            return Err(d.corrupt_at(
-                at,
-                format!("entry ID {dump_id} out of range -- perhaps a corrupt TOC"),
-            ));
-        }
-        if let crate::error::Location::TocEntry { dump_id: id, .. } = &mut d.location {
-            *id = Some(dump_id);
-        }
-        let at = d.offset();
-        let had_dumper = match d.int()? {
-            0 => false,
-            1 => true,
-            other => return Err(d.corrupt_at(at, format!("invalid hadDumper value {other}"))),
-        };
+        let dump_id = dump_id_field(d)?;
+        let had_dumper = had_dumper_field(d)?;
         let tableoid = oid_field(d, "tableoid")?;
         let oid = oid_field(d, "oid")?;
-        let at = d.offset();
-        let tag = d
-            .str()?
-            .ok_or_else(|| d.corrupt_at(at, "tag is NULL"))?
-            .to_vec();
-        let at = d.offset();
-        let desc = d.str()?.ok_or_else(|| d.corrupt_at(at, "desc is NULL"))?;
-        let desc = String::from_utf8(desc.to_vec())
-            .map_err(|_| d.corrupt_at(at, "desc is not valid UTF-8"))?;
-        let at = d.offset();
-        let section_raw = d.int()?;
-        let section = Section::from_int(section_raw)
-            .ok_or_else(|| d.corrupt_at(at, format!("invalid section {section_raw}")))?;
-        let owned = |s: Option<&[u8]>| s.map(<[u8]>::to_vec);
-        let defn = owned(d.str()?);
-        let drop_stmt = owned(d.str()?);
-        let copy_stmt = owned(d.str()?);
-        let namespace = owned(d.str()?);
-        let tablespace = owned(d.str()?);
+        let tag = tag_field(d)?;
+        let desc = desc_field(d)?;
+        let section = section_field(d)?;
+        let defn = owned_str(d)?;
+        let drop_stmt = owned_str(d)?;
+        let copy_stmt = owned_str(d)?;
+        let namespace = owned_str(d)?;
+        let tablespace = owned_str(d)?;
         let table_am = if version.has_table_am() {
-            owned(d.str()?)
+            owned_str(d)?
         } else {
             None
         };
         let relkind = if version.has_relkind() {
-            let at = d.offset();
-            let r = d.int()?;
-            u8::try_from(r).map_err(|_| d.corrupt_at(at, format!("invalid relkind {r}")))?
+            relkind_field(d)?
         } else {
             0
         };
-        let owner = owned(d.str()?);
+        let owner = owned_str(d)?;
         let with_oids = d.str()? == Some(b"true");
-        let mut dependencies = Vec::new();
-        loop {
-            let at = d.offset();
-            let Some(dep) = d.str()? else { break };
-            let dep = std::str::from_utf8(dep)
-                .ok()
-                .and_then(|s| s.parse::<i32>().ok())
-                .ok_or_else(|| d.corrupt_at(at, "dependency is not a dump id"))?;
-            dependencies.push(dep);
-        }
+        let dependencies = dependencies_field(d)?;
         let offset = d.offset_field()?;
         let entry = TocEntry {
             dump_id,
@@ -276,6 +240,77 @@ impl TocEntry {
         };
         Ok((entry, offset))
     }
+}
+
+/// The entry's dump id (positive); from here on, errors name it.
+fn dump_id_field(d: &mut Dec<'_>) -> Parse<i32> {
+    let at = d.offset();
+    let dump_id = d.int()?;
+    if dump_id <= 0 {
+        return Err(d.corrupt_at(
+            at,
+            format!("entry ID {dump_id} out of range -- perhaps a corrupt TOC"),
+        ));
+    }
+    if let crate::error::Location::TocEntry { dump_id: id, .. } = &mut d.location {
+        *id = Some(dump_id);
+    }
+    Ok(dump_id)
+}
+
+fn had_dumper_field(d: &mut Dec<'_>) -> Parse<bool> {
+    let at = d.offset();
+    match d.int()? {
+        0 => Ok(false),
+        1 => Ok(true),
+        other => Err(d.corrupt_at(at, format!("invalid hadDumper value {other}"))),
+    }
+}
+
+fn tag_field(d: &mut Dec<'_>) -> Parse<Vec<u8>> {
+    let at = d.offset();
+    Ok(d.str()?
+        .ok_or_else(|| d.corrupt_at(at, "tag is NULL"))?
+        .to_vec())
+}
+
+fn desc_field(d: &mut Dec<'_>) -> Parse<String> {
+    let at = d.offset();
+    let desc = d.str()?.ok_or_else(|| d.corrupt_at(at, "desc is NULL"))?;
+    String::from_utf8(desc.to_vec()).map_err(|_| d.corrupt_at(at, "desc is not valid UTF-8"))
+}
+
+fn section_field(d: &mut Dec<'_>) -> Parse<Section> {
+    let at = d.offset();
+    let section_raw = d.int()?;
+    Section::from_int(section_raw)
+        .ok_or_else(|| d.corrupt_at(at, format!("invalid section {section_raw}")))
+}
+
+fn relkind_field(d: &mut Dec<'_>) -> Parse<u8> {
+    let at = d.offset();
+    let r = d.int()?;
+    u8::try_from(r).map_err(|_| d.corrupt_at(at, format!("invalid relkind {r}")))
+}
+
+/// The dump ids the entry depends on: strings up to a NULL one.
+fn dependencies_field(d: &mut Dec<'_>) -> Parse<Vec<i32>> {
+    let mut dependencies = Vec::new();
+    loop {
+        let at = d.offset();
+        let Some(dep) = d.str()? else { break };
+        let dep = std::str::from_utf8(dep)
+            .ok()
+            .and_then(|s| s.parse::<i32>().ok())
+            .ok_or_else(|| d.corrupt_at(at, "dependency is not a dump id"))?;
+        dependencies.push(dep);
+    }
+    Ok(dependencies)
+}
+
+/// A string field that may be NULL, copied out of the input.
+fn owned_str(d: &mut Dec<'_>) -> Parse<Option<Vec<u8>>> {
+    Ok(d.str()?.map(<[u8]>::to_vec))
 }
 
 fn oid_field(d: &mut Dec<'_>, what: &str) -> Parse<u32> {

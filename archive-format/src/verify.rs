@@ -1,6 +1,7 @@
 //! Full verification: walk an archive front to back, decompress every
 //! block, count COPY rows and large objects, and fail on the first defect.
 
+use std::collections::HashMap;
 use std::io::Read;
 
 use crate::block_decoder::BlockDecoder;
@@ -128,22 +129,45 @@ struct OpenBlock {
 /// Verifies a whole archive read from `input`. See the module docs.
 pub fn verify<R: Read>(input: R) -> Result<VerifyReport> {
     let mut r = ArchiveReader::new(input);
-    let mut header: Option<Header> = None;
-    let mut decomp: Option<std::result::Result<BlockDecoder, String>> = None;
-    let mut entries: Vec<EntryReport> = Vec::new();
-    let mut by_id = std::collections::HashMap::new();
-    let mut open: Option<OpenBlock> = None;
-
+    let mut v = Verifier::default();
     loop {
         // Offset of the event's first byte (a Data piece, a chunk length...).
         let pos = r.position();
         let Some((event, data)) = r.next_event()? else {
             break;
         };
+        v.event(event, data, pos)?;
+    }
+    let header = v
+        .header
+        .ok_or_else(|| Error::usage("archive without header"))?;
+    Ok(VerifyReport {
+        header,
+        entries: v.entries,
+        total_bytes: r.position(),
+    })
+}
+
+/// What [`verify`] knows between events: the header, the block decoder for
+/// its compression (or the name of an unsupported one), the entries so far
+/// and the data block being read.
+#[derive(Default)]
+struct Verifier {
+    header: Option<Header>,
+    decomp: Option<std::result::Result<BlockDecoder, String>>,
+    entries: Vec<EntryReport>,
+    by_id: HashMap<i32, usize>,
+    open: Option<OpenBlock>,
+}
+
+impl Verifier {
+    /// Takes in one event; `data` is its payload and `pos` the offset of
+    /// its first byte.
+    fn event(&mut self, event: Event, data: &[u8], pos: u64) -> Result<()> {
         match event {
             Event::Header(h) => {
-                decomp = Some(BlockDecoder::new(h.compression.algorithm()));
-                header = Some(h);
+                self.decomp = Some(BlockDecoder::new(h.compression.algorithm()));
+                self.header = Some(h);
             }
             Event::TocStart { .. }
             | Event::TocEnd
@@ -151,95 +175,119 @@ pub fn verify<R: Read>(input: R) -> Result<VerifyReport> {
             | Event::TocCopyStart { .. }
             | Event::TocCopyEntry { .. } => {}
             Event::TocEntry { entry, offset } => {
-                by_id.insert(entry.dump_id, entries.len());
-                entries.push(EntryReport {
+                self.by_id.insert(entry.dump_id, self.entries.len());
+                self.entries.push(EntryReport {
                     stored: StoredEntry { entry, offset },
                     data: None,
                 });
             }
             Event::BlockStart {
                 dump_id, offset, ..
-            } => {
-                let d = decomp
-                    .as_mut()
-                    .ok_or_else(|| Error::usage("block before header"))?;
-                let d = d
-                    .as_mut()
-                    .map_err(|name| ErrorKind::UnsupportedCompression(name.clone()))?;
-                d.reset();
-                let index = *by_id
-                    .get(&dump_id)
-                    .ok_or_else(|| Error::usage(format!("block for unknown dump id {dump_id}")))?;
-                let entry = &entries[index].stored.entry;
-                let rows = entry
-                    .copy_stmt
-                    .as_deref()
-                    .filter(|s| !s.is_empty())
-                    .map(|_| CopyRows::default());
-                let large_objects = entry.is_blobs().then_some(0);
-                open = Some(OpenBlock {
-                    index,
-                    report: DataReport {
-                        block_offset: offset,
-                        large_objects,
-                        ..Default::default()
-                    },
-                    rows,
-                    oid: None,
-                });
-            }
-            Event::LargeObjectStart { oid } => {
-                if let (Some(b), Some(Ok(d))) = (&mut open, &mut decomp) {
-                    d.reset();
-                    b.oid = Some(oid);
-                    b.report.large_objects = Some(b.report.large_objects.unwrap_or(0) + 1);
-                }
-            }
-            Event::Data { len } => {
-                if let (Some(b), Some(Ok(d))) = (&mut open, &mut decomp) {
-                    b.report.stored_bytes += len as u64;
-                    let (report, rows) = (&mut b.report, &mut b.rows);
-                    let fed = d.feed(data, &mut |out| {
-                        report.raw_bytes += out.len() as u64;
-                        if let Some(rows) = rows.as_mut() {
-                            rows.feed(out);
-                        }
-                    });
-                    if let Err(message) = fed {
-                        return Err(decompress_error(&entries, b, pos, message.to_string()));
-                    }
-                }
-            }
-            Event::LargeObjectEnd => {
-                if let (Some(b), Some(Ok(d))) = (&mut open, &mut decomp) {
-                    if let Err(message) = d.finish() {
-                        return Err(decompress_error(&entries, b, pos, message.to_string()));
-                    }
-                    b.oid = None;
-                }
-            }
-            Event::BlockEnd => {
-                if let (Some(mut b), Some(Ok(d))) = (open.take(), &mut decomp) {
-                    if let Err(message) = d.finish() {
-                        return Err(decompress_error(&entries, &b, pos, message.to_string()));
-                    }
-                    if let Some(rows) = &b.rows {
-                        b.report.rows = Some(
-                            rows.finish()
-                                .map_err(|m| Error::corrupt(pos, location(&entries, &b), m))?,
-                        );
-                    }
-                    entries[b.index].data = Some(b.report);
-                }
-            }
+            } => self.block_start(dump_id, offset)?,
+            Event::LargeObjectStart { oid } => self.large_object_start(oid),
+            Event::Data { len } => self.data(data, len, pos)?,
+            Event::LargeObjectEnd => self.large_object_end(pos)?,
+            Event::BlockEnd => self.block_end(pos)?,
+        }
+        Ok(())
+    }
+
+    /// A data block of `dump_id` starts at byte `offset`: a fresh decoder,
+    /// and a row counter when the entry has a COPY statement.
+    fn block_start(&mut self, dump_id: i32, offset: u64) -> Result<()> {
+        let d = self
+            .decomp
+            .as_mut()
+            .ok_or_else(|| Error::usage("block before header"))?;
+        let d = d
+            .as_mut()
+            .map_err(|name| ErrorKind::UnsupportedCompression(name.clone()))?;
+        d.reset();
+        let index = *self
+            .by_id
+            .get(&dump_id)
+            .ok_or_else(|| Error::usage(format!("block for unknown dump id {dump_id}")))?;
+        let entry = &self.entries[index].stored.entry;
+        let rows = entry
+            .copy_stmt
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .map(|_| CopyRows::default());
+        let large_objects = entry.is_blobs().then_some(0);
+        self.open = Some(OpenBlock {
+            index,
+            report: DataReport {
+                block_offset: offset,
+                large_objects,
+                ..Default::default()
+            },
+            rows,
+            oid: None,
+        });
+        Ok(())
+    }
+
+    /// A large object starts: its own compressed stream.
+    fn large_object_start(&mut self, oid: u32) {
+        if let (Some(b), Some(Ok(d))) = (&mut self.open, &mut self.decomp) {
+            d.reset();
+            b.oid = Some(oid);
+            b.report.large_objects = Some(b.report.large_objects.unwrap_or(0) + 1);
         }
     }
-    let header = header.ok_or_else(|| Error::usage("archive without header"))?;
-    Ok(VerifyReport {
-        header,
-        entries,
-        total_bytes: r.position(),
-    })
+
+    /// `len` stored bytes of the open block: decompressed, counted, and
+    /// their rows counted.
+    fn data(&mut self, data: &[u8], len: usize, pos: u64) -> Result<()> {
+        if let (Some(b), Some(Ok(d))) = (&mut self.open, &mut self.decomp) {
+            b.report.stored_bytes += len as u64;
+            let (report, rows) = (&mut b.report, &mut b.rows);
+            let fed = d.feed(data, &mut |out| {
+                report.raw_bytes += out.len() as u64;
+                if let Some(rows) = rows.as_mut() {
+                    rows.feed(out);
+                }
+            });
+            if let Err(message) = fed {
+                return Err(decompress_error(&self.entries, b, pos, message.to_string()));
+            }
+        }
+        Ok(())
+    }
+
+    /// A large object ends: its compressed stream must end too.
+    fn large_object_end(&mut self, pos: u64) -> Result<()> {
+        if let (Some(b), Some(Ok(d))) = (&mut self.open, &mut self.decomp) {
+            if let Err(message) = d.finish() {
+                return Err(decompress_error(&self.entries, b, pos, message.to_string()));
+            }
+            b.oid = None;
+        }
+        Ok(())
+    }
+
+    /// The open block ends: its stream must end, its COPY data with the
+    /// terminator line; the entry gets the block's report.
+    fn block_end(&mut self, pos: u64) -> Result<()> {
+        if let (Some(mut b), Some(Ok(d))) = (self.open.take(), &mut self.decomp) {
+            if let Err(message) = d.finish() {
+                return Err(decompress_error(
+                    &self.entries,
+                    &b,
+                    pos,
+                    message.to_string(),
+                ));
+            }
+            if let Some(rows) = &b.rows {
+                b.report.rows = Some(
+                    rows.finish()
+                        .map_err(|m| Error::corrupt(pos, location(&self.entries, &b), m))?,
+                );
+            }
+            self.entries[b.index].data = Some(b.report);
+        }
+        Ok(())
+    }
 }
 
 fn decompress_error(entries: &[EntryReport], b: &OpenBlock, offset: u64, message: String) -> Error {
