@@ -20,7 +20,7 @@ use tokio::sync::mpsc::{channel, Receiver, Sender};
 use tokio::sync::Semaphore;
 use tokio_postgres::Client;
 
-use crate::compress::{RawBlockWriter, TableCompressor};
+use crate::compress::{GzipPool, RawBlockWriter, TableCompressor};
 use crate::db::row::RowExt;
 use crate::error::{Error, Result};
 use crate::schema::{DataPlan, DataSource};
@@ -295,6 +295,18 @@ struct Progress {
 }
 
 impl Progress {
+    fn new(database: Option<String>, total: usize) -> Self {
+        let now = std::time::Instant::now();
+        Progress {
+            database,
+            started: now,
+            last: now,
+            bytes: 0,
+            done: 0,
+            total,
+        }
+    }
+
     fn add(&mut self, n: usize) {
         self.bytes += n as u64;
         if self.last.elapsed() >= std::time::Duration::from_secs(1)
@@ -346,68 +358,25 @@ pub fn write_archive(
     let err = |e: archive_format::Error| sink_error(e, location);
     let mut writer =
         ArchiveWriter::new(&mut sink, header, entries, opts.compression).map_err(err)?;
+    let mut blocks = Blocks {
+        location,
+        compression: opts.compression,
+        threads: opts.threads,
+        kept: None,
+        progress: Progress::new(opts.log_database.clone(), receivers.len()),
+    };
     let mut tables = Vec::new();
     let mut large_objects = 0;
-    let now = std::time::Instant::now();
-    let mut progress = Progress {
-        database: opts.log_database.clone(),
-        started: now,
-        last: now,
-        bytes: 0,
-        done: 0,
-        total: receivers.len(),
-    };
-    // gzip's compression threads, started for the first table and kept.
-    let mut kept = None;
     for (plan, parts) in receivers {
-        progress.done += 1;
+        blocks.progress.done += 1;
         let id = plan.dump_id;
         let mut parts = InOrder::new(id, parts, opts.window.clone());
-        let mut next = || parts.next();
         match &plan.source {
             DataSource::Copy(_)
             | DataSource::Table { .. }
             | DataSource::Ranges(_)
             | DataSource::EmptyHeap => {
-                // An empty heap's few bytes are compressed in place: no
-                // parallel compressor (and its threads) for them.
-                let (rows, bytes) = match (opts.compression, &plan.source) {
-                    (c, source) if c != Compression::None && source != &DataSource::EmptyHeap => {
-                        let block = RawBlockWriter::new(writer.data_raw(id).map_err(err)?);
-                        let mut gz = TableCompressor::new(block, c, opts.threads.max(1), &mut kept)
-                            .map_err(|e| Error::Config(format!("starting {c} compression: {e}")))?;
-                        let done = loop {
-                            match next()? {
-                                Piece::Data(b) => {
-                                    progress.add(b.len());
-                                    gz.write_all(&b).map_err(|e| io_error(e, location))?
-                                }
-                                Piece::Done { count, bytes } => break (count, bytes),
-                                Piece::LargeObject(_) => return Err(unexpected(id)),
-                            }
-                        };
-                        gz.finish(&mut kept)
-                            .map_err(|e| io_error(e, location))?
-                            .finish()
-                            .map_err(err)?;
-                        done
-                    }
-                    _ => {
-                        let mut block = writer.data(id).map_err(err)?;
-                        let done = loop {
-                            match next()? {
-                                Piece::Data(b) => {
-                                    progress.add(b.len());
-                                    block.write_all(&b).map_err(|e| io_error(e, location))?
-                                }
-                                Piece::Done { count, bytes } => break (count, bytes),
-                                Piece::LargeObject(_) => return Err(unexpected(id)),
-                            }
-                        };
-                        block.finish().map_err(err)?;
-                        done
-                    }
-                };
+                let (rows, bytes) = blocks.table(&mut writer, id, &plan.source, &mut parts)?;
                 tables.push(TableRows {
                     dump_id: id,
                     rows,
@@ -415,31 +384,7 @@ pub fn write_archive(
                 });
             }
             DataSource::LargeObjects(_) => {
-                let mut block = writer.blobs(id).map_err(err)?;
-                let mut open = false;
-                loop {
-                    match next()? {
-                        Piece::LargeObject(oid) => {
-                            if open {
-                                block.end_large_object().map_err(err)?;
-                            }
-                            block.start_large_object(oid).map_err(err)?;
-                            open = true;
-                        }
-                        Piece::Data(b) => {
-                            progress.add(b.len());
-                            block.write_all(&b).map_err(|e| io_error(e, location))?
-                        }
-                        Piece::Done { count, .. } => {
-                            large_objects += count;
-                            break;
-                        }
-                    }
-                }
-                if open {
-                    block.end_large_object().map_err(err)?;
-                }
-                block.finish().map_err(err)?;
+                large_objects += blocks.large_objects(&mut writer, id, &mut parts)?;
             }
         }
     }
@@ -456,6 +401,97 @@ pub fn write_archive(
         tables,
         large_objects,
     })
+}
+
+/// What the writer thread keeps from one data block to the next: the
+/// compression, gzip's threads (started for the first table and kept) and
+/// the progress.
+struct Blocks<'a> {
+    location: &'a str,
+    compression: Compression,
+    threads: usize,
+    kept: Option<GzipPool>,
+    progress: Progress,
+}
+
+impl Blocks<'_> {
+    /// One table's data block: compressed on `threads` cores, or in place
+    /// without compression or for an empty heap's few bytes (no parallel
+    /// compressor, and its threads, for them). Its rows and bytes.
+    fn table<W: Write>(
+        &mut self,
+        writer: &mut ArchiveWriter<W>,
+        id: i32,
+        source: &DataSource,
+        parts: &mut InOrder,
+    ) -> Result<(u64, u64)> {
+        let location = self.location;
+        let err = |e: archive_format::Error| sink_error(e, location);
+        let c = self.compression;
+        if c == Compression::None || source == &DataSource::EmptyHeap {
+            let mut block = writer.data(id).map_err(err)?;
+            let done = self.copy(parts, &mut block, id)?;
+            block.finish().map_err(err)?;
+            return Ok(done);
+        }
+        let block = RawBlockWriter::new(writer.data_raw(id).map_err(err)?);
+        let mut gz = TableCompressor::new(block, c, self.threads.max(1), &mut self.kept)
+            .map_err(|e| Error::Config(format!("starting {c} compression: {e}")))?;
+        let done = self.copy(parts, &mut gz, id)?;
+        gz.finish(&mut self.kept)
+            .map_err(|e| io_error(e, location))?
+            .finish()
+            .map_err(err)?;
+        Ok(done)
+    }
+
+    /// A table's pieces into `out`, up to its `Done`: its rows and bytes.
+    fn copy(&mut self, parts: &mut InOrder, out: &mut impl Write, id: i32) -> Result<(u64, u64)> {
+        loop {
+            match parts.next()? {
+                Piece::Data(b) => {
+                    self.progress.add(b.len());
+                    out.write_all(&b).map_err(|e| io_error(e, self.location))?
+                }
+                Piece::Done { count, bytes } => return Ok((count, bytes)),
+                Piece::LargeObject(_) => return Err(unexpected(id)),
+            }
+        }
+    }
+
+    /// One large-objects block, each object its own stream: how many.
+    fn large_objects<W: Write>(
+        &mut self,
+        writer: &mut ArchiveWriter<W>,
+        id: i32,
+        parts: &mut InOrder,
+    ) -> Result<u64> {
+        let location = self.location;
+        let err = |e: archive_format::Error| sink_error(e, location);
+        let mut block = writer.blobs(id).map_err(err)?;
+        let mut open = false;
+        let count = loop {
+            match parts.next()? {
+                Piece::LargeObject(oid) => {
+                    if open {
+                        block.end_large_object().map_err(err)?;
+                    }
+                    block.start_large_object(oid).map_err(err)?;
+                    open = true;
+                }
+                Piece::Data(b) => {
+                    self.progress.add(b.len());
+                    block.write_all(&b).map_err(|e| io_error(e, location))?
+                }
+                Piece::Done { count, .. } => break count,
+            }
+        };
+        if open {
+            block.end_large_object().map_err(err)?;
+        }
+        block.finish().map_err(err)?;
+        Ok(count)
+    }
 }
 
 /// One entry's pieces, taken from its parts' channels in order: the data
