@@ -127,16 +127,8 @@ pub async fn backup_all(
     let run_start = now_unix();
     let (date, stamp) = backup::key_time(run_start);
     check_target(&opts.backup)?;
-    let exclude: Vec<String> = opts
-        .exclude
-        .iter()
-        .map(|p| {
-            crate::select::pattern::one_part(p)
-                .map_err(|e| Error::Config(format!("--exclude-database: {e}")))
-        })
-        .collect::<Result<_>>()?;
-    let url = &opts.backup.database_url;
-    let client = connect_maintenance(url).await?;
+    let exclude = exclude_regexes(&opts.exclude)?;
+    let client = connect_maintenance(&opts.backup.database_url).await?;
     let (databases, excluded) = list_databases(&client, &exclude).await?;
     opts.backup.phase(|| {
         format!(
@@ -146,28 +138,74 @@ pub async fn backup_all(
             excluded.len()
         )
     });
-    // The cluster's globals, once per run (each database's own owner,
-    // grants and settings are in its archive's DATABASE entries, and in
-    // its own globals file with --globals).
-    let sql = crate::globals::dump_on(&client).await?.cluster_sql();
-    let mut name = record::globals_file_name(&stamp);
-    // It names roles and may hold their password hashes: encrypted to the
-    // archives' recipients when they are.
-    let body = match &opts.backup.encrypt_to {
+    let globals = Some(write_globals(&opts.backup, &client, &date, &stamp).await?);
+    drop(client);
+    let (databases, interrupted) = backup_each(&opts.backup, &databases, run_start, stop).await;
+    let mut report = ClusterReport {
+        stamp,
+        databases,
+        excluded,
+        globals,
+        record: None,
+        duration: started.elapsed(),
+    };
+    if interrupted {
+        return Ok(report);
+    }
+    let record = run_record(&report, run_start).to_json().into_bytes();
+    let name = record::file_name(&report.stamp);
+    report.record = Some(write_small(&opts.backup, &date, &name, record).await?);
+    report.duration = started.elapsed();
+    Ok(report)
+}
+
+/// The `--exclude-database` patterns as regexes.
+fn exclude_regexes(patterns: &[String]) -> Result<Vec<String>> {
+    patterns
+        .iter()
+        .map(|p| {
+            crate::select::pattern::one_part(p)
+                .map_err(|e| Error::Config(format!("--exclude-database: {e}")))
+        })
+        .collect()
+}
+
+/// The cluster's globals, once per run (each database's own owner, grants
+/// and settings are in its archive's DATABASE entries, and in its own
+/// globals file with --globals), beside the archives. They name roles and
+/// may hold their password hashes: encrypted to the archives' recipients
+/// when they are. Returns where they went.
+async fn write_globals(
+    opts: &BackupOptions,
+    client: &tokio_postgres::Client,
+    date: &str,
+    stamp: &str,
+) -> Result<String> {
+    let sql = crate::globals::dump_on(client).await?.cluster_sql();
+    let mut name = record::globals_file_name(stamp);
+    let body = match &opts.encrypt_to {
         Some(r) => {
             name.push_str(crate::crypt::SUFFIX);
             encrypt(sql.as_bytes(), r)?
         }
         None => sql.into_bytes(),
     };
-    let globals = Some(write_small(&opts.backup, &date, &name, body).await?);
-    drop(client);
+    write_small(opts, date, &name, body).await
+}
 
+/// Backs up each database in turn under the run's stamp, until all are
+/// done or one is interrupted (then `true`: the run stops there).
+async fn backup_each(
+    opts: &BackupOptions,
+    databases: &[String],
+    run_start: i64,
+    stop: impl std::future::Future<Output = &'static str>,
+) -> (Vec<DatabaseBackup>, bool) {
     tokio::pin!(stop);
     let mut results = Vec::new();
-    for db in &databases {
-        let mut o = opts.backup.clone();
-        o.database_url = with_dbname(url, db);
+    for db in databases {
+        let mut o = opts.clone();
+        o.database_url = with_dbname(&opts.database_url, db);
         o.stamp_at = Some(run_start);
         o.log_database = Some(db.clone());
         let outcome = backup::backup_until(&o, &mut stop).await;
@@ -180,22 +218,21 @@ pub async fn backup_all(
             outcome,
         });
         if interrupted {
-            return Ok(ClusterReport {
-                stamp,
-                databases: results,
-                excluded,
-                globals,
-                record: None,
-                duration: started.elapsed(),
-            });
+            return (results, true);
         }
     }
-    let record = RunRecord {
+    (results, false)
+}
+
+/// The run record of a finished run that started at `run_start`.
+fn run_record(report: &ClusterReport, run_start: i64) -> RunRecord {
+    RunRecord {
         format: record::FORMAT.into(),
-        stamp: stamp.clone(),
+        stamp: report.stamp.clone(),
         started_at: rfc3339(run_start),
         finished_at: rfc3339(now_unix()),
-        databases: results
+        databases: report
+            .databases
             .iter()
             .map(|d| RunDatabase {
                 database: d.database.clone(),
@@ -203,24 +240,9 @@ pub async fn backup_all(
                 error: d.outcome.as_ref().err().map(ToString::to_string),
             })
             .collect(),
-        excluded: excluded.clone(),
-        globals: globals.clone(),
-    };
-    let record_at = write_small(
-        &opts.backup,
-        &date,
-        &record::file_name(&stamp),
-        record.to_json().into_bytes(),
-    )
-    .await?;
-    Ok(ClusterReport {
-        stamp,
-        databases: results,
-        excluded,
-        globals,
-        record: Some(record_at),
-        duration: started.elapsed(),
-    })
+        excluded: report.excluded.clone(),
+        globals: report.globals.clone(),
+    }
 }
 
 /// A directory or an S3 prefix, and no fixed name: one archive per
