@@ -13,6 +13,7 @@ mod session;
 mod sink;
 mod split;
 mod target;
+mod warnings;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

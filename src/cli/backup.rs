@@ -12,11 +12,6 @@ use pgark::{CancellationToken, Error};
 
 use super::args::BackupArgs;
 
-/// Extensions that stock PostgreSQL images (and the runbook's restore
-/// targets) do not ship: an archive needing one restores only where it
-/// was installed first.
-const NOT_ON_STOCK_POSTGRES: &[&str] = &["vector", "pg_cron", "age", "timescaledb", "citus"];
-
 fn target(args: &BackupArgs) -> Result<Target, Error> {
     if let Some(to) = &args.to {
         return Target::from_arg(to);
@@ -35,6 +30,47 @@ fn target(args: &BackupArgs) -> Result<Target, Error> {
 }
 
 pub fn run(args: &BackupArgs) -> Result<(), Error> {
+    let mut opts = options(args)?;
+    let json = args.log_format == "json";
+    // Progress only for a person watching: stderr is a terminal. It is
+    // one line rewritten in place; phase lines clear it first.
+    let tty = !json && std::io::IsTerminal::is_terminal(&std::io::stderr());
+    super::log::show_phases(json, tty);
+    let heartbeat = heartbeat(args)?;
+    // SIGINT and SIGTERM cancel it (see `cancel_on_signal`).
+    let cancel = CancellationToken::new();
+    opts.cancel = Some(cancel.clone());
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Config(format!("cannot start the runtime: {e}")))?;
+    if args.all_databases {
+        return run_all(args, opts, &heartbeat, &runtime, json, cancel);
+    }
+    let report = runtime.block_on(async {
+        beat(&heartbeat, Beat::Start, "pgark backup started", json).await;
+        let result = backup::backup_until(&opts, cancel_on_signal(cancel)?).await;
+        let (kind, body) = match &result {
+            Ok(report) => (Beat::Success, summary(report)),
+            Err(e) => (Beat::Fail, format!("pgark backup failed: {e}")),
+        };
+        beat(&heartbeat, kind, &body, json).await;
+        result
+    })?;
+    for w in report.restore_warnings(&opts) {
+        super::log::line(json, "warning", &w);
+    }
+    println!("{}", report.path.display());
+    if json {
+        eprintln!("{}", report_json(&report));
+    } else {
+        eprintln!("pgark: {}", summary(&report));
+    }
+    Ok(())
+}
+
+/// The backup's options from the flags and the environment.
+fn options(args: &BackupArgs) -> Result<BackupOptions, Error> {
     let mut opts = BackupOptions::new(args.database_url.clone(), target(args)?);
     opts.s3 = pgark::sink::s3::S3ClientOptions::from_env();
     opts.compression = args.compress;
@@ -63,73 +99,38 @@ pub fn run(args: &BackupArgs) -> Result<(), Error> {
     }
     opts.s3_sink.min_part_size = args.s3_part_size_mib << 20;
     opts.s3_sink.max_in_flight = args.s3_parts_in_flight.max(1);
-    let json = args.log_format == "json";
-    // Progress only for a person watching: stderr is a terminal. It is
-    // one line rewritten in place; phase lines clear it first.
-    let tty = !json && std::io::IsTerminal::is_terminal(&std::io::stderr());
-    super::log::show_phases(json, tty);
-    let heartbeat = match &args.heartbeat_url {
-        Some(url) => Some(
-            Heartbeat::new(url, Duration::from_secs(10))
-                .map_err(Error::Config)?
-                .with_suffixes(&args.heartbeat_start_suffix, &args.heartbeat_fail_suffix),
-        ),
-        None => None,
+    Ok(opts)
+}
+
+/// The dead man's switch, with `--heartbeat-url`.
+fn heartbeat(args: &BackupArgs) -> Result<Option<Heartbeat>, Error> {
+    let Some(url) = &args.heartbeat_url else {
+        return Ok(None);
     };
-    // SIGINT and SIGTERM cancel it (see `cancel_on_signal`).
-    let cancel = CancellationToken::new();
-    opts.cancel = Some(cancel.clone());
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::Config(format!("cannot start the runtime: {e}")))?;
-    if args.all_databases {
-        return run_all(args, opts, &heartbeat, &runtime, json, cancel);
-    }
-    let result = runtime.block_on(async {
-        beat(&heartbeat, Beat::Start, "pgark backup started", json).await;
-        let stop = cancel_on_signal(cancel)?;
-        let result = backup::backup_until(&opts, stop).await;
-        match &result {
-            Ok(report) => beat(&heartbeat, Beat::Success, &summary(report), json).await,
-            Err(e) => {
-                beat(
-                    &heartbeat,
-                    Beat::Fail,
-                    &format!("pgark backup failed: {e}"),
-                    json,
-                )
-                .await
-            }
-        }
-        result
-    });
-    let report = result?;
-    for w in warnings(&report, &opts) {
-        super::log::line(json, "warning", &w);
-    }
-    println!("{}", report.path.display());
-    if json {
-        let manifest = serde_json::json!({
-            "level": "info",
-            "event": "backup complete",
-            "archive": report.stored.location,
-            "manifest": report.manifest_location,
-            "globals": report.globals_location,
-            "bytes": report.bytes,
-            "sha256": report.stored.sha256,
-            "archive_version": report.archive_version.to_string(),
-            "tables": report.tables.len(),
-            "rows": report.rows(),
-            "large_objects": report.large_objects,
-            "server_version": report.server_version,
-            "seconds": report.duration.as_secs_f64(),
-        });
-        eprintln!("{manifest}");
-    } else {
-        eprintln!("pgark: {}", summary(&report));
-    }
-    Ok(())
+    Ok(Some(
+        Heartbeat::new(url, Duration::from_secs(10))
+            .map_err(Error::Config)?
+            .with_suffixes(&args.heartbeat_start_suffix, &args.heartbeat_fail_suffix),
+    ))
+}
+
+/// `--log-format json`'s event for a finished backup.
+fn report_json(report: &BackupReport) -> serde_json::Value {
+    serde_json::json!({
+        "level": "info",
+        "event": "backup complete",
+        "archive": report.stored.location,
+        "manifest": report.manifest_location,
+        "globals": report.globals_location,
+        "bytes": report.bytes,
+        "sha256": report.stored.sha256,
+        "archive_version": report.archive_version.to_string(),
+        "tables": report.tables.len(),
+        "rows": report.rows(),
+        "large_objects": report.large_objects,
+        "server_version": report.server_version,
+        "seconds": report.duration.as_secs_f64(),
+    })
 }
 
 /// SIGINT or SIGTERM cancels `cancel`: the backup stops its workers,
@@ -171,36 +172,40 @@ fn run_all(
 ) -> Result<(), Error> {
     let mut cluster = ClusterOptions::new(opts);
     cluster.exclude = args.exclude_database.clone();
-    let result = runtime.block_on(async {
-        beat(
-            heartbeat,
-            Beat::Start,
-            "pgark backup --all-databases started",
-            json,
-        )
-        .await;
+    let report = runtime.block_on(async {
+        let started = "pgark backup --all-databases started";
+        beat(heartbeat, Beat::Start, started, json).await;
         let result = cluster::backup_all(&cluster, cancel_on_signal(cancel)?).await;
-        match &result {
-            Ok(r) => {
-                let kind = if r.failed().next().is_none() {
-                    Beat::Success
-                } else {
-                    Beat::Fail
-                };
-                beat(heartbeat, kind, &run_summary(r), json).await
-            }
-            Err(e) => {
-                let body = format!("pgark backup --all-databases failed: {e}");
-                beat(heartbeat, Beat::Fail, &body, json).await
-            }
-        }
+        let (kind, body) = match &result {
+            Ok(r) if r.failed().next().is_none() => (Beat::Success, run_summary(r)),
+            Ok(r) => (Beat::Fail, run_summary(r)),
+            Err(e) => (
+                Beat::Fail,
+                format!("pgark backup --all-databases failed: {e}"),
+            ),
+        };
+        beat(heartbeat, kind, &body, json).await;
         result
-    });
-    let report = result?;
+    })?;
+    print_databases(&report, &cluster.backup, json);
+    if json {
+        eprintln!("{}", run_json(&report));
+    } else {
+        eprintln!("pgark: {}", run_summary(&report));
+    }
+    match report.first_error() {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// Each database of a run: its warnings, its archive on stdout, and (as
+/// text) its summary or failure.
+fn print_databases(report: &cluster::ClusterReport, opts: &BackupOptions, json: bool) {
     for d in &report.databases {
         match &d.outcome {
             Ok(r) => {
-                for w in warnings(r, &cluster.backup) {
+                for w in r.restore_warnings(opts) {
                     super::log::line(json, "warning", &format!("{}: {w}", d.database));
                 }
                 println!("{}", r.path.display());
@@ -212,48 +217,43 @@ fn run_all(
             Err(_) => {}
         }
     }
-    if json {
-        let databases: Vec<serde_json::Value> = report
-            .databases
-            .iter()
-            .map(|d| match &d.outcome {
-                Ok(r) => serde_json::json!({
-                    "database": d.database,
-                    "ok": true,
-                    "archive": r.stored.location,
-                    "manifest": r.manifest_location,
-                    "bytes": r.bytes,
-                    "sha256": r.stored.sha256,
-                    "tables": r.tables.len(),
-                    "rows": r.rows(),
-                    "seconds": r.duration.as_secs_f64(),
-                }),
-                Err(e) => serde_json::json!({
-                    "database": d.database,
-                    "ok": false,
-                    "error": e.to_string(),
-                }),
-            })
-            .collect();
-        let event = serde_json::json!({
-            "level": if report.failed().next().is_none() { "info" } else { "error" },
-            "event": "all databases backed up",
-            "stamp": report.stamp,
-            "databases": databases,
-            "failed": report.failed().count(),
-            "excluded": report.excluded,
-            "globals": report.globals,
-            "record": report.record,
-            "seconds": report.duration.as_secs_f64(),
-        });
-        eprintln!("{event}");
-    } else {
-        eprintln!("pgark: {}", run_summary(&report));
-    }
-    match report.first_error() {
-        Some(e) => Err(e),
-        None => Ok(()),
-    }
+}
+
+/// `--log-format json`'s event for a finished run.
+fn run_json(report: &cluster::ClusterReport) -> serde_json::Value {
+    let databases: Vec<serde_json::Value> = report
+        .databases
+        .iter()
+        .map(|d| match &d.outcome {
+            Ok(r) => serde_json::json!({
+                "database": d.database,
+                "ok": true,
+                "archive": r.stored.location,
+                "manifest": r.manifest_location,
+                "bytes": r.bytes,
+                "sha256": r.stored.sha256,
+                "tables": r.tables.len(),
+                "rows": r.rows(),
+                "seconds": r.duration.as_secs_f64(),
+            }),
+            Err(e) => serde_json::json!({
+                "database": d.database,
+                "ok": false,
+                "error": e.to_string(),
+            }),
+        })
+        .collect();
+    serde_json::json!({
+        "level": if report.failed().next().is_none() { "info" } else { "error" },
+        "event": "all databases backed up",
+        "stamp": report.stamp,
+        "databases": databases,
+        "failed": report.failed().count(),
+        "excluded": report.excluded,
+        "globals": report.globals,
+        "record": report.record,
+        "seconds": report.duration.as_secs_f64(),
+    })
 }
 
 /// One line for the whole run.
@@ -309,45 +309,6 @@ fn summary(report: &BackupReport) -> String {
         secs,
         report.tables.iter().map(|t| t.bytes).sum::<u64>() as f64 / 1e6 / secs.max(1e-3)
     )
-}
-
-/// What would break a restore later.
-fn warnings(report: &BackupReport, opts: &BackupOptions) -> Vec<String> {
-    let mut out: Vec<String> = report
-        .unknown
-        .iter()
-        .map(|u| format!("{u}; the backup does not hold it (--allow-unknown)"))
-        .collect();
-    for e in &report.manifest.extensions {
-        if NOT_ON_STOCK_POSTGRES.contains(&e.name.as_str()) {
-            out.push(format!(
-                "the archive needs extension {} {}, which stock PostgreSQL images do not ship: \
-                 a restore target must have it installed",
-                e.name, e.version
-            ));
-        }
-    }
-    if let archive_format::Compression::Zstd { .. } | archive_format::Compression::Lz4 { .. } =
-        opts.compression
-    {
-        let name = opts.compression.algorithm().name();
-        out.push(format!(
-            "the archive is {name}-compressed: restoring it needs pg_restore 16 or later built \
-             with {name} (PGDG packages and the official Docker images are; some \
-             distributions' are not: `pgark drill --with-pg-restore` checks one)"
-        ));
-    }
-    if let backup::FormatVersion::Fixed(v) = opts.format_version {
-        let major = report.manifest.server_version_num / 10000;
-        let newest = archive_format::ArchiveVersion::newest_for_server_major(major as u32);
-        if newest.is_some_and(|n| n > v) {
-            out.push(format!(
-                "the source is PostgreSQL {major} but archive version {v} was requested: older \
-                 pg_restore versions read it, but SQL only PostgreSQL {major} understands may fail there"
-            ));
-        }
-    }
-    out
 }
 
 async fn beat(heartbeat: &Option<Heartbeat>, beat: Beat, body: &str, json: bool) {
