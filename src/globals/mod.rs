@@ -17,6 +17,8 @@ mod apply;
 mod file;
 mod sql;
 
+use std::collections::HashMap;
+
 use tokio_postgres::Client;
 
 use crate::db::row::RowExt;
@@ -188,9 +190,8 @@ pub async fn dump(url: &str) -> Result<Globals> {
 
 /// [`dump`] on an open connection, inside the caller's transaction when
 /// there is one: every query is read-only and none can fail for lack of
-/// privileges.
+/// privileges. One query per section, in this order.
 pub(crate) async fn dump_on(client: &Client) -> Result<Globals> {
-    let q = |what: &'static str| move |e: tokio_postgres::Error| Error::query(what, &e);
     let head = client
         .query_one(
             "SELECT current_setting('server_version_num')::int4, \
@@ -199,29 +200,61 @@ pub(crate) async fn dump_on(client: &Client) -> Result<Globals> {
             &[],
         )
         .await
-        .map_err(q("reading the server version"))?;
+        .map_err(query_error("reading the server version"))?;
     let server_version_num: i32 = head.col(0)?;
     let dbname: String = head.col(1)?;
     let passwords: bool = head.col(2)?;
-    let hashes: std::collections::HashMap<String, String> = if passwords {
-        let rows = client
-            .query(include_str!("passwords.sql"), &[])
-            .await
-            .map_err(q("reading role passwords"))?;
-        rows.iter()
-            .map(|r| Ok((r.col(0)?, r.col(1)?)))
-            .collect::<Result<_>>()?
-    } else {
+    let hashes = password_hashes(client, passwords).await?;
+    let roles = roles(client, &hashes).await?;
+    let grants = grants(client).await?;
+    let memberships = order_memberships(grants, server_version_num >= 160000)?;
+    let (role_settings, db_role_settings) = role_settings(client).await?;
+    let tablespaces = tablespaces(client).await?;
+    let parameter_acls = parameter_acls(client).await?;
+    let database = database(client, db_role_settings).await?;
+    Ok(Globals {
+        server_version_num,
+        dbname,
+        passwords,
+        roles,
+        memberships,
+        role_settings,
+        tablespaces,
+        parameter_acls,
+        database,
+    })
+}
+
+/// A failed query of the globals, doing `what`.
+fn query_error(what: &'static str) -> impl Fn(tokio_postgres::Error) -> Error {
+    move |e| Error::query(what, &e)
+}
+
+/// Password hashes by role name, when `pg_authid` is readable (else none,
+/// and a warning).
+async fn password_hashes(client: &Client, readable: bool) -> Result<HashMap<String, String>> {
+    if !readable {
         tracing::warn!(
             "globals: pg_authid is not readable by this role (not a superuser): \
              roles are written without passwords"
         );
-        Default::default()
-    };
-    let roles = client
+        return Ok(HashMap::new());
+    }
+    client
+        .query(include_str!("passwords.sql"), &[])
+        .await
+        .map_err(query_error("reading role passwords"))?
+        .iter()
+        .map(|r| Ok((r.col(0)?, r.col(1)?)))
+        .collect()
+}
+
+/// The roles, each with its password hash from `hashes` if any.
+async fn roles(client: &Client, hashes: &HashMap<String, String>) -> Result<Vec<Role>> {
+    client
         .query(include_str!("roles.sql"), &[])
         .await
-        .map_err(q("reading roles"))?
+        .map_err(query_error("reading roles"))?
         .iter()
         .map(|r| {
             let name: String = r.col(1)?;
@@ -240,11 +273,15 @@ pub(crate) async fn dump_on(client: &Client) -> Result<Globals> {
                 comment: r.col(11)?,
             })
         })
-        .collect::<Result<Vec<_>>>()?;
-    let grants = client
+        .collect()
+}
+
+/// Role memberships as stored, before [`order_memberships`].
+async fn grants(client: &Client) -> Result<Vec<Grant>> {
+    client
         .query(include_str!("memberships.sql"), &[])
         .await
-        .map_err(q("reading role memberships"))?
+        .map_err(query_error("reading role memberships"))?
         .iter()
         .map(|r| {
             Ok(Grant {
@@ -259,26 +296,35 @@ pub(crate) async fn dump_on(client: &Client) -> Result<Globals> {
                 set: r.col(8)?,
             })
         })
-        .collect::<Result<Vec<_>>>()?;
-    let memberships = order_memberships(grants, server_version_num >= 160000)?;
-    let mut role_settings = Vec::new();
-    let mut db_role_settings = Vec::new();
+        .collect()
+}
+
+/// Role settings: those for every database, and those for the connected
+/// one (`ALTER ROLE ... IN DATABASE`), each role and `name=value`.
+async fn role_settings(client: &Client) -> Result<(Vec<(String, String)>, Vec<(String, String)>)> {
+    let mut everywhere = Vec::new();
+    let mut in_database = Vec::new();
     for r in client
         .query(include_str!("role_settings.sql"), &[])
         .await
-        .map_err(q("reading role settings"))?
+        .map_err(query_error("reading role settings"))?
     {
         let item = (r.col(0)?, r.col(2)?);
         if r.col(1)? {
-            db_role_settings.push(item);
+            in_database.push(item);
         } else {
-            role_settings.push(item);
+            everywhere.push(item);
         }
     }
-    let tablespaces = client
+    Ok((everywhere, in_database))
+}
+
+/// The tablespaces.
+async fn tablespaces(client: &Client) -> Result<Vec<Tablespace>> {
+    client
         .query(include_str!("tablespaces.sql"), &[])
         .await
-        .map_err(q("reading tablespaces"))?
+        .map_err(query_error("reading tablespaces"))?
         .iter()
         .map(|r| {
             Ok(Tablespace {
@@ -291,11 +337,15 @@ pub(crate) async fn dump_on(client: &Client) -> Result<Globals> {
                 comment: r.col(7)?,
             })
         })
-        .collect::<Result<Vec<_>>>()?;
-    let parameter_acls = client
+        .collect()
+}
+
+/// Privileges on configuration parameters.
+async fn parameter_acls(client: &Client) -> Result<Vec<ParameterAcl>> {
+    client
         .query(include_str!("parameter_acls.sql"), &[])
         .await
-        .map_err(q("reading privileges on parameters"))?
+        .map_err(query_error("reading privileges on parameters"))?
         .iter()
         .map(|r| {
             Ok(ParameterAcl {
@@ -305,28 +355,22 @@ pub(crate) async fn dump_on(client: &Client) -> Result<Globals> {
                 base_acl: r.col(3)?,
             })
         })
-        .collect::<Result<Vec<_>>>()?;
+        .collect()
+}
+
+/// The connected database's owner, privileges and settings, with the
+/// role settings that apply in it.
+async fn database(client: &Client, role_settings: Vec<(String, String)>) -> Result<Database> {
     let d = client
         .query_one(include_str!("database.sql"), &[])
         .await
-        .map_err(q("reading the database's owner and privileges"))?;
-    let database = Database {
+        .map_err(query_error("reading the database's owner and privileges"))?;
+    Ok(Database {
         owner: d.col(1)?,
         acl: d.col(2)?,
         base_acl: d.col(3)?,
         settings: d.col(4)?,
-        role_settings: db_role_settings,
-    };
-    Ok(Globals {
-        server_version_num,
-        dbname,
-        passwords,
-        roles,
-        memberships,
         role_settings,
-        tablespaces,
-        parameter_acls,
-        database,
     })
 }
 
