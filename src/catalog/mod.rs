@@ -38,8 +38,8 @@ pub use triggers::{EventTrigger, Rule, Trigger};
 pub use types::{Collation, UserType};
 
 pub use standalone::{
-    ForeignDataWrapper, ForeignServer, Standalone, TsConfig, TsDict, TsParser, TsTemplate,
-    UserMapping,
+    ForeignDataWrapper, ForeignServer, OpClass, OpFamily, Standalone, TsConfig, TsDict, TsParser,
+    TsTemplate, UserMapping,
 };
 
 /// OIDs as tokio-postgres returns them.

@@ -4,7 +4,7 @@
 //! follow pg_dump's `dumpConversion`, `dumpOpfamily`, `dumpOpclass` and
 //! `dumpProcLang`.
 
-use crate::catalog::Oid;
+use crate::catalog::{Oid, OpClass, OpFamily};
 use crate::schema::object::{Class, DumpObject, Key, Priority};
 use crate::schema::quote::{ident, literal};
 
@@ -93,80 +93,65 @@ impl Builder<'_> {
     pub(super) fn operator_classes(&mut self) {
         let cat = self.cat;
         for f in &cat.standalone.opfamilies {
-            let using = format!("{} USING {}", f.qualified, f.method);
-            let mut q = format!("CREATE OPERATOR FAMILY {using};\n");
-            if !f.members.is_empty() {
-                q.push_str(&format!(
-                    "ALTER OPERATOR FAMILY {using} ADD\n    {};\n",
-                    f.members.join(" ,\n    ")
-                ));
-            }
-            self.standalone(
-                Common {
-                    class: Class::OpFamily,
-                    oid: f.oid,
-                    catalog: PG_OPFAMILY,
-                    priority: Priority::OpFamily,
-                    desc: "OPERATOR FAMILY",
-                    comment_kind: "OPERATOR FAMILY",
-                    name: &f.name,
-                    comment_name: format!(
-                        "{} USING {}",
-                        ident_of(&f.qualified, &f.schema),
-                        f.method
-                    ),
-                    target: using,
-                    schema: Some(&f.schema),
-                    owner: Some(&f.owner),
-                    comment: f.comment.as_deref(),
-                },
-                q,
-            );
+            self.op_family(f);
         }
         for c in &cat.standalone.opclasses {
-            let mut q = format!(
-                "CREATE OPERATOR CLASS {}\n    {}FOR TYPE {} USING {}",
-                c.qualified,
-                if c.is_default { "DEFAULT " } else { "" },
-                c.input_type,
-                c.method
-            );
-            if let Some(family) = &c.family {
-                q.push_str(&format!(" FAMILY {family}"));
-            }
-            q.push_str(" AS\n    ");
-            let mut items: Vec<String> = c.storage.iter().map(|s| format!("STORAGE {s}")).collect();
-            items.extend(c.members.iter().cloned());
-            if items.is_empty() {
-                items.push(format!("STORAGE {}", c.input_type));
-            }
-            q.push_str(&items.join(" ,\n    "));
-            q.push_str(";\n");
-            let comment_name = format!("{} USING {}", ident_of(&c.qualified, &c.schema), c.method);
-            let target = format!("{} USING {}", c.qualified, c.method);
-            let (oid, family) = (c.oid, c.family_oid);
-            self.standalone(
-                Common {
-                    class: Class::OpClass,
-                    oid,
-                    catalog: PG_OPCLASS,
-                    priority: Priority::OpFamily,
-                    desc: "OPERATOR CLASS",
-                    comment_kind: "OPERATOR CLASS",
-                    name: &c.name,
-                    target,
-                    comment_name,
-                    schema: Some(&c.schema),
-                    owner: Some(&c.owner),
-                    comment: c.comment.as_deref(),
-                },
-                q,
-            );
+            self.op_class(c);
             // CREATE OPERATOR CLASS ... FAMILY needs the family.
             if let Some(o) = self.out.last_mut() {
-                o.deps.push(Key::new(Class::OpFamily, family));
+                o.deps.push(Key::new(Class::OpFamily, c.family_oid));
             }
         }
+    }
+
+    fn op_family(&mut self, f: &OpFamily) {
+        let using = format!("{} USING {}", f.qualified, f.method);
+        let mut q = format!("CREATE OPERATOR FAMILY {using};\n");
+        if !f.members.is_empty() {
+            q.push_str(&format!(
+                "ALTER OPERATOR FAMILY {using} ADD\n    {};\n",
+                f.members.join(" ,\n    ")
+            ));
+        }
+        self.standalone(
+            Common {
+                class: Class::OpFamily,
+                oid: f.oid,
+                catalog: PG_OPFAMILY,
+                priority: Priority::OpFamily,
+                desc: "OPERATOR FAMILY",
+                comment_kind: "OPERATOR FAMILY",
+                name: &f.name,
+                comment_name: format!("{} USING {}", ident_of(&f.qualified, &f.schema), f.method),
+                target: using,
+                schema: Some(&f.schema),
+                owner: Some(&f.owner),
+                comment: f.comment.as_deref(),
+            },
+            q,
+        );
+    }
+
+    fn op_class(&mut self, c: &OpClass) {
+        let comment_name = format!("{} USING {}", ident_of(&c.qualified, &c.schema), c.method);
+        let target = format!("{} USING {}", c.qualified, c.method);
+        self.standalone(
+            Common {
+                class: Class::OpClass,
+                oid: c.oid,
+                catalog: PG_OPCLASS,
+                priority: Priority::OpFamily,
+                desc: "OPERATOR CLASS",
+                comment_kind: "OPERATOR CLASS",
+                name: &c.name,
+                target,
+                comment_name,
+                schema: Some(&c.schema),
+                owner: Some(&c.owner),
+                comment: c.comment.as_deref(),
+            },
+            create_op_class(c),
+        );
     }
 
     pub(super) fn languages(&mut self) {
@@ -206,6 +191,30 @@ impl Builder<'_> {
             );
         }
     }
+}
+
+/// CREATE OPERATOR CLASS with its storage and members (the input type's
+/// storage when it has neither).
+fn create_op_class(c: &OpClass) -> String {
+    let mut q = format!(
+        "CREATE OPERATOR CLASS {}\n    {}FOR TYPE {} USING {}",
+        c.qualified,
+        if c.is_default { "DEFAULT " } else { "" },
+        c.input_type,
+        c.method
+    );
+    if let Some(family) = &c.family {
+        q.push_str(&format!(" FAMILY {family}"));
+    }
+    q.push_str(" AS\n    ");
+    let mut items: Vec<String> = c.storage.iter().map(|s| format!("STORAGE {s}")).collect();
+    items.extend(c.members.iter().cloned());
+    if items.is_empty() {
+        items.push(format!("STORAGE {}", c.input_type));
+    }
+    q.push_str(&items.join(" ,\n    "));
+    q.push_str(";\n");
+    q
 }
 
 /// The object's own quoted name: `qualified` without its schema prefix.
