@@ -2,7 +2,7 @@
 //! pg_dump's `dumpType` and its helpers write them (domains are in
 //! `domain`).
 
-use crate::catalog::Oid;
+use crate::catalog::{Oid, UserType};
 use crate::schema::object::{Class, DumpObject, Key, Priority};
 use crate::schema::quote::{ident, literal};
 
@@ -29,21 +29,7 @@ impl Builder<'_> {
                     t.qualified,
                     t.labels.join(",\n    ")
                 ),
-                'c' => {
-                    let attrs: Vec<String> = t
-                        .attributes
-                        .iter()
-                        .map(|a| {
-                            let coll = collate_clause(&a.collation);
-                            format!("\t{} {}{coll}", a.quoted, a.type_name)
-                        })
-                        .collect();
-                    format!(
-                        "CREATE TYPE {} AS (\n{}\n);\n",
-                        t.qualified,
-                        attrs.join(",\n")
-                    )
-                }
+                'c' => composite_type(t),
                 'd' => self.domain_definition(t),
                 'b' => base_type(t, self.std()),
                 'p' => format!("CREATE TYPE {};\n", t.qualified),
@@ -58,40 +44,45 @@ impl Builder<'_> {
             if matches!(t.kind, 'b' | 'r') {
                 self.shell_type(t);
             }
-            if let Some(c) = &t.comment {
-                let target = format!("{desc} {}", t.qualified);
+            self.type_comments(&mut o, t, desc);
+            self.out.push(o);
+        }
+    }
+
+    /// The type's comment, its domain constraints' and (pg_dump's
+    /// dumpCompositeTypeColComments) its attributes'.
+    fn type_comments(&self, o: &mut DumpObject, t: &UserType, desc: &str) {
+        if let Some(c) = &t.comment {
+            let target = format!("{desc} {}", t.qualified);
+            o.attached.push(comment(
+                format!("{desc} {}", ident(&t.name)),
+                &target,
+                c,
+                Some(&t.schema),
+                &t.owner,
+                self.std(),
+            ));
+        }
+        if t.kind == 'd' {
+            o.attached.extend(self.domain_constraint_comments(t));
+        }
+        for a in t.attributes.iter().filter(|_| t.kind == 'c') {
+            if let Some(c) = &a.comment {
                 o.attached.push(comment(
-                    format!("{desc} {}", ident(&t.name)),
-                    &target,
+                    format!("COLUMN {}.{}", ident(&t.name), a.quoted),
+                    &format!("COLUMN {}.{}", t.qualified, a.quoted),
                     c,
                     Some(&t.schema),
                     &t.owner,
                     self.std(),
                 ));
             }
-            if t.kind == 'd' {
-                o.attached.extend(self.domain_constraint_comments(t));
-            }
-            // pg_dump's dumpCompositeTypeColComments.
-            for a in t.attributes.iter().filter(|_| t.kind == 'c') {
-                if let Some(c) = &a.comment {
-                    o.attached.push(comment(
-                        format!("COLUMN {}.{}", ident(&t.name), a.quoted),
-                        &format!("COLUMN {}.{}", t.qualified, a.quoted),
-                        c,
-                        Some(&t.schema),
-                        &t.owner,
-                        self.std(),
-                    ));
-                }
-            }
-            self.out.push(o);
         }
     }
 
     /// pg_dump's SHELL TYPE: hidden until one of the type's functions
     /// needs it to exist before the type (`dumpShellType`).
-    fn shell_type(&mut self, t: &crate::catalog::UserType) {
+    fn shell_type(&mut self, t: &UserType) {
         let mut o = DumpObject::new(
             Key::new(Class::ShellType, t.oid),
             Priority::Type,
@@ -106,8 +97,25 @@ impl Builder<'_> {
     }
 }
 
+/// A composite type's CREATE TYPE ... AS.
+fn composite_type(t: &UserType) -> String {
+    let attrs: Vec<String> = t
+        .attributes
+        .iter()
+        .map(|a| {
+            let coll = collate_clause(&a.collation);
+            format!("\t{} {}{coll}", a.quoted, a.type_name)
+        })
+        .collect();
+    format!(
+        "CREATE TYPE {} AS (\n{}\n);\n",
+        t.qualified,
+        attrs.join(",\n")
+    )
+}
+
 /// pg_dump's `dumpRangeType`.
-fn range_type(t: &crate::catalog::UserType) -> String {
+fn range_type(t: &UserType) -> String {
     let mut opts = vec![format!(
         "subtype = {}",
         t.range_subtype.as_deref().unwrap_or("integer")
@@ -132,7 +140,7 @@ fn range_type(t: &crate::catalog::UserType) -> String {
 }
 
 /// pg_dump's `dumpBaseType`.
-fn base_type(t: &crate::catalog::UserType, std: bool) -> String {
+fn base_type(t: &UserType, std: bool) -> String {
     let b = &t.base;
     let length = if b.length == -1 {
         "variable".to_owned()
