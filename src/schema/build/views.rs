@@ -18,61 +18,11 @@ impl Builder<'_> {
             .trim_end()
             .trim_end_matches(';');
         if r.kind == 'm' {
-            let mut o = self.base(r, Class::Relation, Priority::Table, "MATERIALIZED VIEW");
-            o.tablespace = Some(r.tablespace.clone().unwrap_or_default());
-            o.table_am = r.access_method.clone();
-            let with = with_clause(r);
-            o.defn = format!(
-                "CREATE MATERIALIZED VIEW {}{with} AS\n{def}\n  WITH NO DATA;\n",
-                r.qualified
-            );
-            for col in &r.columns {
-                o.defn
-                    .push_str(&column_settings("TABLE", &r.qualified, col));
-            }
-            o.drop = format!("DROP MATERIALIZED VIEW {};\n", r.qualified);
-            self.relation_comments(&mut o, r, "MATERIALIZED VIEW");
-            o.deps.push(Key::new(Class::ViewRule, r.oid));
-            self.out.push(o);
-            self.return_rule(r, None);
-            if r.populated {
-                let mut d = self.base(
-                    r,
-                    Class::MatViewData,
-                    Priority::RefreshMatView,
-                    "MATERIALIZED VIEW DATA",
-                );
-                d.catalog = (0, r.oid);
-                d.relkind = 0;
-                d.defn = format!("REFRESH MATERIALIZED VIEW {};\n", r.qualified);
-                d.deps.push(Key::new(Class::Relation, r.oid));
-                d.deps.extend(
-                    self.matviews_read_by(r.oid)
-                        .into_iter()
-                        .map(|m| Key::new(Class::MatViewData, m)),
-                );
-                self.out.push(d);
-            }
+            self.materialized_view(r, def);
             return;
         }
         let mut o = self.base(r, Class::Relation, Priority::Table, "VIEW");
-        // check_option is a reloption but written as WITH ... CHECK OPTION.
-        let mut check = None;
-        let mut opts = Vec::new();
-        for opt in r.reloptions.iter().flat_map(|s| s.split(", ")) {
-            match opt.strip_prefix("check_option=") {
-                Some(v) => check = Some(v.to_uppercase()),
-                None => opts.push(opt),
-            }
-        }
-        let with = if opts.is_empty() {
-            String::new()
-        } else {
-            format!(" WITH ({})", opts.join(", "))
-        };
-        let check = check
-            .map(|c| format!("\n  WITH {c} CHECK OPTION"))
-            .unwrap_or_default();
+        let (with, check) = view_options(r);
         o.defn = format!("CREATE VIEW {}{with} AS\n{def}{check};\n", r.qualified);
         o.drop = format!("DROP VIEW {};\n", r.qualified);
         self.relation_comments(&mut o, r, "VIEW");
@@ -84,6 +34,53 @@ impl Builder<'_> {
             r.qualified
         );
         self.return_rule(r, Some((create, replace)));
+    }
+
+    /// A materialized view (`def`: its query), its `_RETURN` rule and, if
+    /// populated, its REFRESH.
+    fn materialized_view(&mut self, r: &Relation, def: &str) {
+        let mut o = self.base(r, Class::Relation, Priority::Table, "MATERIALIZED VIEW");
+        o.tablespace = Some(r.tablespace.clone().unwrap_or_default());
+        o.table_am = r.access_method.clone();
+        let with = with_clause(r);
+        o.defn = format!(
+            "CREATE MATERIALIZED VIEW {}{with} AS\n{def}\n  WITH NO DATA;\n",
+            r.qualified
+        );
+        for col in &r.columns {
+            o.defn
+                .push_str(&column_settings("TABLE", &r.qualified, col));
+        }
+        o.drop = format!("DROP MATERIALIZED VIEW {};\n", r.qualified);
+        self.relation_comments(&mut o, r, "MATERIALIZED VIEW");
+        o.deps.push(Key::new(Class::ViewRule, r.oid));
+        self.out.push(o);
+        self.return_rule(r, None);
+        if r.populated {
+            let d = self.matview_data(r);
+            self.out.push(d);
+        }
+    }
+
+    /// The MATERIALIZED VIEW DATA entry: REFRESH, after the refreshes of
+    /// the materialized views its query reads.
+    fn matview_data(&self, r: &Relation) -> DumpObject {
+        let mut d = self.base(
+            r,
+            Class::MatViewData,
+            Priority::RefreshMatView,
+            "MATERIALIZED VIEW DATA",
+        );
+        d.catalog = (0, r.oid);
+        d.relkind = 0;
+        d.defn = format!("REFRESH MATERIALIZED VIEW {};\n", r.qualified);
+        d.deps.push(Key::new(Class::Relation, r.oid));
+        d.deps.extend(
+            self.matviews_read_by(r.oid)
+                .into_iter()
+                .map(|m| Key::new(Class::MatViewData, m)),
+        );
+        d
     }
 
     /// The materialized views the query of `oid` reads, directly or
@@ -156,4 +153,26 @@ fn dummy_view_query(r: &Relation) -> String {
         })
         .collect();
     format!("SELECT{}", cols.join(","))
+}
+
+/// A view's ` WITH (reloptions)` and `\n  WITH ... CHECK OPTION`:
+/// check_option is a reloption but written as WITH ... CHECK OPTION.
+fn view_options(r: &Relation) -> (String, String) {
+    let mut check = None;
+    let mut opts = Vec::new();
+    for opt in r.reloptions.iter().flat_map(|s| s.split(", ")) {
+        match opt.strip_prefix("check_option=") {
+            Some(v) => check = Some(v.to_uppercase()),
+            None => opts.push(opt),
+        }
+    }
+    let with = if opts.is_empty() {
+        String::new()
+    } else {
+        format!(" WITH ({})", opts.join(", "))
+    };
+    let check = check
+        .map(|c| format!("\n  WITH {c} CHECK OPTION"))
+        .unwrap_or_default();
+    (with, check)
 }
