@@ -403,31 +403,7 @@ fn aggregate_details(a: &Aggregate, std: bool) -> String {
         }
     }
     if let Some(f) = &a.mtransfn {
-        d.push(format!("    MSFUNC = {f}"));
-        if let Some(inv) = &a.minvtransfn {
-            d.push(format!("    MINVFUNC = {inv}"));
-        }
-        if let Some(t) = &a.mtranstype {
-            d.push(format!("    MSTYPE = {t}"));
-        }
-        if a.mtransspace != 0 {
-            d.push(format!("    MSSPACE = {}", a.mtransspace));
-        }
-        if let Some(v) = &a.minitval {
-            d.push(format!("    MINITCOND = {}", literal(v, std)));
-        }
-        if let Some(f) = &a.mfinalfn {
-            d.push(format!("    MFINALFUNC = {f}"));
-            if a.mfinalextra {
-                d.push("    MFINALFUNC_EXTRA".into());
-            }
-            if a.mfinalmodify != default_modify {
-                d.push(format!(
-                    "    MFINALFUNC_MODIFY = {}",
-                    modify(a.mfinalmodify)
-                ));
-            }
-        }
+        d.extend(moving_aggregate_details(a, f, default_modify, std));
     }
     if let Some(op) = &a.sortop {
         d.push(format!("    SORTOP = {op}"));
@@ -441,4 +417,40 @@ fn aggregate_details(a: &Aggregate, std: bool) -> String {
         _ => {}
     }
     d.join(",\n")
+}
+
+/// The moving-aggregate options (`MSFUNC = mtransfn` and what goes with
+/// it), as CREATE AGGREGATE's body lines.
+fn moving_aggregate_details(
+    a: &Aggregate,
+    mtransfn: &str,
+    default_modify: char,
+    std: bool,
+) -> Vec<String> {
+    let mut d = vec![format!("    MSFUNC = {mtransfn}")];
+    if let Some(inv) = &a.minvtransfn {
+        d.push(format!("    MINVFUNC = {inv}"));
+    }
+    if let Some(t) = &a.mtranstype {
+        d.push(format!("    MSTYPE = {t}"));
+    }
+    if a.mtransspace != 0 {
+        d.push(format!("    MSSPACE = {}", a.mtransspace));
+    }
+    if let Some(v) = &a.minitval {
+        d.push(format!("    MINITCOND = {}", literal(v, std)));
+    }
+    if let Some(f) = &a.mfinalfn {
+        d.push(format!("    MFINALFUNC = {f}"));
+        if a.mfinalextra {
+            d.push("    MFINALFUNC_EXTRA".into());
+        }
+        if a.mfinalmodify != default_modify {
+            d.push(format!(
+                "    MFINALFUNC_MODIFY = {}",
+                modify(a.mfinalmodify)
+            ));
+        }
+    }
+    d
 }
