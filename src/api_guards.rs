@@ -1,7 +1,7 @@
 //! Guards, run as doc tests, that third-party types stay out of pgark's
-//! API (so pgark's semver is not tied to the AWS SDK's, serde_json's or
-//! the codecs'). Each snippet must fail to compile, with the error code
-//! given, so a typo cannot pass for a guard.
+//! API (so pgark's semver is not tied to the AWS SDK's, tokio-postgres's,
+//! serde_json's or the codecs'). Each snippet must fail to compile, with
+//! the error code given, so a typo cannot pass for a guard.
 //!
 //! The S3 client is built inside pgark, from [`S3ClientOptions`]; the
 //! SDK's `Client` is neither handed out nor taken:
@@ -42,6 +42,13 @@
 //! let _ = pgark::compress::TableCompressor::<Vec<u8>>::Zstd;
 //! ```
 //!
+//! A connection is checked through pgark's [`SessionInfo`]; the
+//! tokio-postgres client stays inside:
+//!
+//! ```compile_fail,E0624
+//! let _ = pgark::db::ConnectOptions::connect;
+//! ```
+//!
 //! What does compile, for contrast (so the guards above fail for the
 //! reason they state):
 //!
@@ -56,9 +63,13 @@
 //! let _sink = S3Sink::open(&s3, target.clone(), S3SinkOptions::default()).await?;
 //! let policy: pgark::bucket::Json = pgark::bucket::policy::writer_policy(&target);
 //! println!("{policy:#}");
+//! let db = pgark::db::ConnectOptions::from_url("postgresql://localhost/app")?;
+//! let session: pgark::db::SessionInfo = db.check().await?;
+//! println!("{} on {}", session.user, session.server_version);
 //! # Ok(()) }
 //! ```
 //!
 //! [`S3ClientOptions`]: crate::sink::s3::S3ClientOptions
 //! [`S3Sink::open`]: crate::sink::s3::S3Sink::open
 //! [`Json`]: crate::bucket::Json
+//! [`SessionInfo`]: crate::db::SessionInfo

@@ -8,7 +8,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use pgark::db::{ConnectOptions, SslMode};
+use pgark::db::{ConnectOptions, SessionInfo, SslMode};
 use pgark_testkit::{pg, pg_ssl, PgServer, PgVersion};
 
 fn rt() -> tokio::runtime::Runtime {
@@ -33,27 +33,20 @@ fn options(url: &str, vars: &[(&str, &str)]) -> Result<ConnectOptions, String> {
     ConnectOptions::from_url_with_env(url, env_of(vars)).map_err(|e| e.to_string())
 }
 
-/// Connects and runs `sql` (one value of type text) in the session.
-fn query(url: &str, vars: &[(&str, &str)], sql: &str) -> Result<String, String> {
+/// Opens a session and reads, from the server's side, what it is.
+fn session(url: &str, vars: &[(&str, &str)]) -> Result<SessionInfo, String> {
     let opts = options(url, vars)?;
-    rt().block_on(async {
-        let (client, _) = opts.connect().await.map_err(|e| e.to_string())?;
-        let row = client
-            .query_one(sql, &[])
-            .await
-            .map_err(|e| e.to_string())?;
-        Ok(row.get::<_, String>(0))
-    })
+    rt().block_on(opts.check()).map_err(|e| e.to_string())
 }
 
 /// Whether the session `url` opens uses TLS (`pg_stat_ssl`).
 fn uses_ssl(url: &str, vars: &[(&str, &str)]) -> Result<bool, String> {
-    query(
-        url,
-        vars,
-        "SELECT ssl::text FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
-    )
-    .map(|s| s == "true")
+    session(url, vars).map(|s| s.ssl)
+}
+
+/// `user database application_name` of the session `url` opens.
+fn who(url: &str, vars: &[(&str, &str)]) -> Result<String, String> {
+    session(url, vars).map(|s| format!("{} {} {}", s.user, s.database, s.application_name))
 }
 
 /// `postgresql://postgres:PW@HOST:PORT/postgres?QUERY`.
@@ -329,17 +322,13 @@ fn environment_fills_what_the_url_leaves_out() {
         ("PGDATABASE", "template1"),
         ("PGAPPNAME", "from-env"),
     ];
-    let who = "SELECT current_user || ' ' || current_database() || ' ' || current_setting('application_name')";
     assert_eq!(
-        query("postgresql://", &env, who).as_deref(),
+        who("postgresql://", &env).as_deref(),
         Ok("postgres template1 from-env")
     );
+    assert_eq!(who("", &env).as_deref(), Ok("postgres template1 from-env"));
     assert_eq!(
-        query("", &env, who).as_deref(),
-        Ok("postgres template1 from-env")
-    );
-    assert_eq!(
-        query("dbname=postgres application_name='a b'", &env, who).as_deref(),
+        who("dbname=postgres application_name='a b'", &env).as_deref(),
         Ok("postgres postgres a b")
     );
     // The URL wins; pgark is the fallback application name.
@@ -351,7 +340,7 @@ fn environment_fills_what_the_url_leaves_out() {
         ("PGDATABASE", "nothing"),
     ];
     assert_eq!(
-        query(&url(server, "127.0.0.1", ""), &wrong, who).as_deref(),
+        who(&url(server, "127.0.0.1", ""), &wrong).as_deref(),
         Ok("postgres postgres pgark")
     );
     let o = options("postgresql:///db", &env).expect("options");
@@ -375,7 +364,7 @@ fn password_file_supplies_the_password() {
             ("PGPASSFILE".to_owned(), file.display().to_string()),
         ]
     };
-    let run = |vars: &[(String, String)], sql: &str| query("dbname=postgres", &refs(vars), sql);
+    let user = |vars: &[(String, String)]| session("dbname=postgres", &refs(vars)).map(|s| s.user);
     let write = |name: &str, text: &str, mode: u32| {
         let path = dir.path().join(name);
         fs::write(&path, text).expect("write pgpass");
@@ -391,10 +380,7 @@ fn password_file_supplies_the_password() {
         0o600,
     );
     let vars = env_for(&good);
-    assert_eq!(
-        run(&vars, "SELECT current_user::text").as_deref(),
-        Ok("postgres")
-    );
+    assert_eq!(user(&vars).as_deref(), Ok("postgres"));
     let o = options("dbname=postgres", &refs(&vars)).expect("options");
     assert_eq!(o.password_file(), Some(good.as_path()));
     assert!(o.warnings().is_empty());
@@ -407,14 +393,11 @@ fn password_file_supplies_the_password() {
     let mut vars = env_for(&good);
     vars.retain(|(k, _)| k != "PGPASSFILE");
     vars.push(("HOME".into(), home.display().to_string()));
-    assert_eq!(
-        run(&vars, "SELECT current_user::text").as_deref(),
-        Ok("postgres")
-    );
+    assert_eq!(user(&vars).as_deref(), Ok("postgres"));
 
     // A wrong password from the file is named as coming from it.
     let bad = write("pgpass-bad", "*:*:*:*:not-the-password\n", 0o600);
-    let e = failure(server, run(&env_for(&bad), "SELECT 'x'").map(|_| true));
+    let e = failure(server, user(&env_for(&bad)).map(|_| true));
     assert!(
         e.contains("password authentication failed")
             && e.contains(&format!(
@@ -436,16 +419,13 @@ fn password_file_supplies_the_password() {
             open.display()
         )]
     );
-    let e = failure(server, run(&vars, "SELECT 'x'").map(|_| true));
+    let e = failure(server, user(&vars).map(|_| true));
     assert!(e.contains("password"), "{e}");
 
     // PGPASSWORD wins over the file.
     let mut vars = env_for(&bad);
     vars.push(("PGPASSWORD".into(), pw.into()));
-    assert_eq!(
-        run(&vars, "SELECT current_user::text").as_deref(),
-        Ok("postgres")
-    );
+    assert_eq!(user(&vars).as_deref(), Ok("postgres"));
 }
 
 fn refs(vars: &[(String, String)]) -> Vec<(&str, &str)> {

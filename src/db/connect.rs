@@ -186,11 +186,9 @@ impl ConnectOptions {
     }
 
     /// Opens a connection; its task runs on the current tokio runtime.
-    ///
-    /// Not part of pgark's API (the client is tokio-postgres's, whose
-    /// versions are not pgark's): public for pgark's own connection tests.
-    #[doc(hidden)]
-    pub async fn connect(&self) -> Result<(Client, ConnectTarget)> {
+    /// Crate-private: the client is tokio-postgres's, whose versions are
+    /// not pgark's ([`check`](ConnectOptions::check) is the public probe).
+    pub(crate) async fn connect(&self) -> Result<(Client, ConnectTarget)> {
         self.emit_warnings();
         let only_sockets = self.config.get_hostaddrs().is_empty()
             && self
