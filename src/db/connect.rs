@@ -178,9 +178,9 @@ impl ConnectOptions {
     }
 
     /// Warnings found while resolving (e.g. a password file with group or
-    /// world access, which is ignored); [`ConnectOptions::connect`] emits
-    /// each once per process as a `tracing` warning (the CLI prints it on
-    /// stderr, as libpq does).
+    /// world access, which is ignored); connecting (a backup,
+    /// [`check`](ConnectOptions::check)) emits each once per process as a
+    /// `tracing` warning (the CLI prints it on stderr, as libpq does).
     pub fn warnings(&self) -> &[String] {
         &self.warnings
     }
