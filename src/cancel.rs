@@ -14,7 +14,7 @@ pub(crate) const CANCELLED: &str = "cancellation";
 /// For the blocking loops: fails once `token` is cancelled.
 pub(crate) fn check(token: Option<&CancellationToken>) -> Result<()> {
     match token {
-        Some(t) if t.is_cancelled() => Err(Error::Interrupted(CANCELLED)),
+        Some(t) if t.is_cancelled() => Err(Error::interrupted(CANCELLED)),
         _ => Ok(()),
     }
 }
@@ -30,7 +30,7 @@ pub(crate) async fn or_cancelled<T>(
     };
     tokio::select! {
         r = work => r,
-        () = token.cancelled() => Err(Error::Interrupted(CANCELLED)),
+        () = token.cancelled() => Err(Error::interrupted(CANCELLED)),
     }
 }
 

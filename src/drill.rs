@@ -269,7 +269,19 @@ fn pick(handle: &Handle, opts: &DrillOptions) -> Result<Picked> {
 /// ```
 pub async fn drill(opts: &DrillOptions) -> Result<DrillReport> {
     let opts = opts.clone();
-    off_workers(move |handle| drill_on(handle, &opts)).await
+    off_workers(move |handle| drill_on(handle, &opts))
+        .await
+        .map_err(|e| match e {
+            // Stopped after its scratch database was created: named.
+            Error::Interrupted {
+                during: crate::Interruption::Drill { .. },
+                ..
+            } => e,
+            e => e.during(crate::Interruption::Drill {
+                scratch: None,
+                not_dropped: None,
+            }),
+        })
 }
 
 fn drill_on(handle: &Handle, opts: &DrillOptions) -> Result<DrillReport> {
@@ -321,6 +333,7 @@ fn drill_on(handle: &Handle, opts: &DrillOptions) -> Result<DrillReport> {
     let scratch = format!("pgark_drill_{}_{}", now_unix(), std::process::id());
     // Preflight: every extension the archive needs is available, before
     // anything is created.
+    crate::cancel::check(opts.cancel.as_ref())?;
     handle.block_on(async {
         let (client, _) = connect(&opts.target_url).await?;
         let rows = client
@@ -359,24 +372,25 @@ fn drill_on(handle: &Handle, opts: &DrillOptions) -> Result<DrillReport> {
         &scratch_url,
         &mut checks,
     );
+    if let Err(Error::Interrupted { by, .. }) = result {
+        // Even with `keep`: what is there is a restore cut short.
+        let not_dropped = drop_scratch(handle, opts, &scratch)
+            .err()
+            .map(|e| e.to_string());
+        return Err(Error::Interrupted {
+            by,
+            during: crate::Interruption::Drill {
+                scratch: Some(scratch),
+                not_dropped,
+            },
+        });
+    }
     let dropped = if opts.keep {
         false
     } else {
-        handle.block_on(async {
-            let (client, _) = connect(&opts.target_url).await?;
-            client
-                .batch_execute(&format!(
-                    "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                    quote_ident(&scratch)
-                ))
-                .await
-                .map_err(|e| Error::query("dropping the scratch database", &e))
-        })?;
+        drop_scratch(handle, opts, &scratch)?;
         true
     };
-    if let Err(e @ Error::Interrupted(_)) = result {
-        return Err(e);
-    }
     if let Some((every, grace)) = opts.audit {
         checks.push(audit_check(handle, opts, every, grace)?);
     }
@@ -392,6 +406,20 @@ fn drill_on(handle: &Handle, opts: &DrillOptions) -> Result<DrillReport> {
         database: scratch,
         checks,
         dropped,
+    })
+}
+
+/// Drops the scratch database, closing any connection to it.
+fn drop_scratch(handle: &Handle, opts: &DrillOptions, scratch: &str) -> Result<()> {
+    handle.block_on(async {
+        let (client, _) = connect(&opts.target_url).await?;
+        client
+            .batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                quote_ident(scratch)
+            ))
+            .await
+            .map_err(|e| Error::query("dropping the scratch database", &e))
     })
 }
 
@@ -413,7 +441,12 @@ fn run_checks(
     let source = Source::S3(crate::S3Url::new(opts.bucket.clone(), key.to_owned()))
         .decrypting(opts.identity.clone());
     let detail = match &opts.pg_restore {
-        Some(binary) => with_pg_restore(binary, source.open_via(Some(s3))?, scratch_url)?,
+        Some(binary) => {
+            let input = crate::cancel::reader(source.open_via(Some(s3))?, opts.cancel.as_ref());
+            let restored = with_pg_restore(binary, input, scratch_url);
+            crate::cancel::check(opts.cancel.as_ref())?;
+            restored?
+        }
         None => {
             let report = handle.block_on(restore::restore(&source, &ropts))?;
             format!("{} entries, {} rows", report.entries, report.rows)
@@ -424,7 +457,7 @@ fn run_checks(
         ok: true,
         detail,
     });
-    handle.block_on(async {
+    handle.block_on(crate::cancel::or_cancelled(opts.cancel.as_ref(), async {
         let (client, _) = connect(scratch_url).await?;
         // Extension configuration tables (PostGIS's spatial_ref_sys...)
         // hold the extension's own rows besides the dumped ones.
@@ -490,7 +523,7 @@ fn run_checks(
             });
         }
         Ok(())
-    })
+    }))
 }
 
 /// pg_restore's command line for `url`: the password, if `url` holds

@@ -15,7 +15,7 @@ pub enum ErrorCategory {
     Storage,
     /// The archive is corrupt, truncated, or of an unsupported kind.
     Archive,
-    /// Stopped by SIGINT or SIGTERM.
+    /// Stopped by SIGINT, SIGTERM or a cancellation token.
     Interrupted,
     /// The database has objects pgark cannot dump.
     Unsupported,
@@ -30,9 +30,16 @@ pub enum Error {
     /// Invalid configuration.
     #[error("{0}")]
     Config(String),
-    /// Stopped by a signal before completing; nothing was left behind.
-    #[error("interrupted by {0}; no archive was written")]
-    Interrupted(&'static str),
+    /// Stopped by a signal or a cancellation before completing; `during`
+    /// says what was stopped and what it left.
+    #[error("interrupted by {by}; {during}")]
+    Interrupted {
+        /// What stopped it: `"SIGTERM"`, `"SIGINT"`, `"cancellation"` (a
+        /// [`crate::CancellationToken`]).
+        by: &'static str,
+        /// The operation stopped.
+        during: Interruption,
+    },
     /// A file could not be opened or read.
     #[error("{path}: {source}")]
     File {
@@ -123,7 +130,7 @@ impl Error {
             Error::Config(_) => ErrorCategory::Config,
             Error::File { .. } | Error::Output(_) | Error::Write { .. } => ErrorCategory::Storage,
             Error::Database { .. } => ErrorCategory::Database,
-            Error::Interrupted(_) => ErrorCategory::Interrupted,
+            Error::Interrupted { .. } => ErrorCategory::Interrupted,
             Error::Unsupported(_) => ErrorCategory::Unsupported,
             Error::S3Url(_) => ErrorCategory::Config,
             Error::Internal(_) => ErrorCategory::Internal,
@@ -160,9 +167,10 @@ impl Error {
                 archive_format::ErrorKind::Io(io) => Some(io),
                 _ => None,
             },
-            Error::Config(_) | Error::Database { .. } | Error::Interrupted(_) | Error::S3(_) => {
-                None
-            }
+            Error::Config(_)
+            | Error::Database { .. }
+            | Error::Interrupted { .. }
+            | Error::S3(_) => None,
             Error::Bucket(_)
             | Error::Unsupported(_)
             | Error::Crypt(_)
@@ -173,7 +181,81 @@ impl Error {
     }
 }
 
+/// The operation an [`Error::Interrupted`] stopped, and what it left.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Interruption {
+    /// A backup: nothing was left under the target name.
+    Backup,
+    /// A restore: the database keeps what was restored until then, as
+    /// after a failed restore (nothing, in a single transaction).
+    Restore,
+    /// A verify: the archive was not read to the end, so no verdict.
+    Verify,
+    /// A drill.
+    Drill {
+        /// Its scratch database, if it had created one.
+        scratch: Option<String>,
+        /// Why that database could not be dropped: it is left on the
+        /// server. `None` when it was dropped.
+        not_dropped: Option<String>,
+    },
+    /// Stopped before the entry point said which operation it was.
+    Operation,
+}
+
+impl std::fmt::Display for Interruption {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Interruption::Backup => f.write_str("no archive was written"),
+            Interruption::Restore => f.write_str(
+                "the restore did not finish: the database keeps what was restored until then",
+            ),
+            Interruption::Verify => {
+                f.write_str("the archive was not read to the end: it was not verified")
+            }
+            Interruption::Drill { scratch: None, .. } => {
+                f.write_str("the drill stopped before creating its scratch database")
+            }
+            Interruption::Drill {
+                scratch: Some(db),
+                not_dropped: None,
+            } => write!(
+                f,
+                "the drill stopped; its scratch database {db} was dropped"
+            ),
+            Interruption::Drill {
+                scratch: Some(db),
+                not_dropped: Some(why),
+            } => write!(
+                f,
+                "the drill stopped; its scratch database {db} is left on the server \
+                 (dropping it failed: {why}): drop it by hand"
+            ),
+            Interruption::Operation => f.write_str("the operation did not finish"),
+        }
+    }
+}
+
 impl Error {
+    /// Stopped by `by` (a signal's name, or [`crate::cancel::CANCELLED`]),
+    /// in an operation its entry point names with [`Error::during`].
+    pub(crate) fn interrupted(by: &'static str) -> Self {
+        Error::Interrupted {
+            by,
+            during: Interruption::Operation,
+        }
+    }
+
+    /// An [`Error::Interrupted`] now says it stopped `during`; any other
+    /// error is returned as it is.
+    pub(crate) fn during(self, during: Interruption) -> Self {
+        match self {
+            Error::Interrupted { by, .. } => Error::Interrupted { by, during },
+            e => e,
+        }
+    }
+
     /// A task of pgark's own that died: `what` it was doing.
     pub(crate) fn task_died(what: &str, e: &tokio::task::JoinError) -> Self {
         Error::Internal(format!("{what} died: {e}"))

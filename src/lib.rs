@@ -62,7 +62,7 @@ pub mod s3url;
 pub mod sink;
 pub mod source;
 
-pub use error::{Error, ErrorCategory, Result};
+pub use error::{Error, ErrorCategory, Interruption, Result};
 pub use s3url::{S3Url, S3UrlError};
 /// Stops a backup, restore, verify or drill from another task: set it in
 /// their options (`cancel`); they clean up and return

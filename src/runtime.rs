@@ -22,7 +22,7 @@ where
     match tokio::task::spawn_blocking(move || f(&handle)).await {
         Ok(r) => r,
         Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-        Err(_) => Err(Error::Interrupted("the runtime shutting down")),
+        Err(_) => Err(Error::interrupted("the runtime shutting down")),
     }
 }
 

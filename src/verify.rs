@@ -87,6 +87,19 @@ pub async fn verify_until_cancelled(
     s3: &S3ClientOptions,
     cancel: Option<&crate::CancellationToken>,
 ) -> Result<Checked> {
+    check_until_cancelled(source, manifest, s3, cancel)
+        .await
+        .map_err(|e| e.during(crate::Interruption::Verify))
+}
+
+/// [`verify_until_cancelled`]'s work: the S3 client, then the archive read
+/// on a blocking thread.
+async fn check_until_cancelled(
+    source: &Source,
+    manifest: Option<&Manifest>,
+    s3: &S3ClientOptions,
+    cancel: Option<&crate::CancellationToken>,
+) -> Result<Checked> {
     let reads = crate::cancel::or_cancelled(cancel, async {
         Ok(match source.base() {
             Source::S3(_) => Some(S3Reads::new(s3).await),

@@ -5,8 +5,7 @@
 //! code are all it has; `examples/restore_table.rs` restores one table
 //! from S3 into a scratch database, `examples/verify_archive.rs` checks a
 //! local archive against its manifest. And the blocking API refuses,
-//! rather than panics, inside a runtime; a backup and a restore cancelled
-//! through their options' token stop with `Error::Interrupted`.
+//! rather than panics, inside a runtime (cancellation: `cancel.rs`).
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -14,8 +13,7 @@ use std::process::Command;
 use pgark_testkit::{moto, pg, PgVersion};
 
 use crate::backup::{assert_same_dump, plain_dump};
-use crate::backup_s3::add_bulk;
-use crate::common::{fixture_db, query};
+use crate::common::fixture_db;
 
 /// `target/debug/examples/embed`, which `cargo test` builds beside the
 /// `pgark` binary.
@@ -256,75 +254,4 @@ fn without_aws_env(mut cmd: Command) -> Command {
         .env("AWS_CONFIG_FILE", "/nonexistent")
         .env("AWS_EC2_METADATA_DISABLED", "true");
     cmd
-}
-
-/// Polls `db`'s server until a COPY runs in `db` (the backup's or the
-/// restore's data is moving), or `task` ended first (a panic).
-fn wait_for_copy<T>(db: &pgark_testkit::TestDb, task: &tokio::task::JoinHandle<T>) {
-    let sql = format!(
-        "SELECT count(*) FROM pg_stat_activity WHERE datname = '{}' AND query ILIKE 'COPY %'",
-        db.name
-    );
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
-    while query(db, &sql).trim() == "0" {
-        assert!(
-            !task.is_finished(),
-            "the run ended before its COPY was seen"
-        );
-        assert!(std::time::Instant::now() < deadline, "no COPY started");
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-}
-
-#[test]
-fn a_cancelled_backup_and_restore_stop_with_interrupted_and_leave_no_archive() {
-    use pgark::backup::{BackupOptions, Target};
-    use pgark::restore::RestoreOptions;
-    let source = pg(PgVersion::V16).create_database("cancel");
-    add_bulk(&source, 1_500_000);
-    let dir = tempfile::tempdir().expect("tempdir");
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
-
-    // A slow backup (one connection, one thread, gzip 9), cancelled while
-    // its COPY runs: nothing in the directory, no archive, no temporary file.
-    let cancelled = dir.path().join("cancelled");
-    std::fs::create_dir(&cancelled).expect("mkdir");
-    let mut opts = BackupOptions::new(source.url(), Target::File(cancelled.join("db.dump")));
-    opts.compression = pgark::archive::Compression::Gzip { level: 9 };
-    (opts.jobs, opts.compress_threads) = (1, 1);
-    let token = pgark::CancellationToken::new();
-    opts.cancel = Some(token.clone());
-    let task = rt.spawn(async move { pgark::backup::backup(&opts).await });
-    wait_for_copy(&source, &task);
-    token.cancel();
-    let result = rt.block_on(task).expect("backup task");
-    assert!(
-        matches!(result, Err(pgark::Error::Interrupted(_))),
-        "{result:?}"
-    );
-    let left: Vec<_> = std::fs::read_dir(&cancelled).expect("dir").collect();
-    assert!(left.is_empty(), "left behind: {left:?}");
-
-    // The whole archive, restored into a fresh database, cancelled while
-    // its COPY runs.
-    let archive = dir.path().join("whole.dump");
-    let opts = BackupOptions::new(source.url(), Target::File(archive.clone()));
-    rt.block_on(pgark::backup::backup(&opts)).expect("backup");
-    let target = pg(PgVersion::V16).create_database("cancel_restore");
-    let mut opts = RestoreOptions::new(target.url());
-    let token = pgark::CancellationToken::new();
-    opts.cancel = Some(token.clone());
-    let from = pgark::source::Source::File(archive);
-    let task = rt.spawn(async move { pgark::restore::restore(&from, &opts).await });
-    wait_for_copy(&target, &task);
-    token.cancel();
-    let result = rt.block_on(task).expect("restore task");
-    assert!(
-        matches!(result, Err(pgark::Error::Interrupted(_))),
-        "{result:?}"
-    );
 }

@@ -14,6 +14,7 @@ mod backup_data;
 mod backup_s3;
 mod backup_split;
 mod bucket;
+mod cancel;
 mod cli;
 mod common;
 mod compress_codecs;

@@ -306,18 +306,42 @@ pub async fn backup_until(
             name = cancelled => name,
         }
     };
+    backup_stopping(opts, std::pin::pin!(stop))
+        .await
+        .map_err(|e| e.during(crate::Interruption::Backup))
+}
+
+/// [`backup_until`]'s work: each phase before the data (the connections,
+/// the catalog read and its table locks, the target opened) stops as soon
+/// as `stop` completes, dropping its connections; the data phase stops
+/// its workers and removes what it wrote.
+async fn backup_stopping(
+    opts: &BackupOptions,
+    mut stop: std::pin::Pin<&mut impl std::future::Future<Output = &'static str>>,
+) -> Result<BackupReport> {
     let started = Instant::now();
     let start_unix = now_unix();
-    let mut session = Session::open(opts).await?;
-    let mut contents = Contents::read(opts, &session, start_unix).await?;
-    let output = Output::open(opts, &session, &contents, start_unix).await?;
+    let mut session = or_stopped(&mut stop, Session::open(opts)).await?;
+    // Statements still running when the run stops (a LOCK TABLE waiting,
+    // a COPY) are cancelled: the connections then close at once.
+    let running: Vec<_> = session.clients.iter().map(|c| c.cancel_token()).collect();
+    let read = or_stopped(&mut stop, Contents::read(opts, &session, start_unix)).await;
+    let mut contents = match read {
+        Ok(c) => c,
+        Err(e) => return Err(cancelling(e, &running).await),
+    };
+    let output = or_stopped(
+        &mut stop,
+        Output::open(opts, &session, &contents, start_unix),
+    )
+    .await?;
     let n_entries = contents.entries.len();
     let toc = (
         contents.header.clone(),
         std::mem::take(&mut contents.entries),
     );
     let clients = std::mem::take(&mut session.clients);
-    let (written, client) = copy_data(
+    let copied = copy_data(
         opts,
         clients,
         &session.snapshot,
@@ -326,7 +350,11 @@ pub async fn backup_until(
         (output.sink, &output.location),
         stop,
     )
-    .await?;
+    .await;
+    let (written, client) = match copied {
+        Ok(c) => c,
+        Err(e) => return Err(cancelling(e, &running).await),
+    };
     opts.phase(|| {
         format!(
             "archive complete: {} ({} bytes, sha256 {})",
@@ -382,6 +410,29 @@ pub async fn backup_until(
         manifest_location,
         globals_location,
     })
+}
+
+/// `work`, unless `stop` completes first: then [`Error::Interrupted`]
+/// with its name, and `work` is dropped (its queries with their
+/// connections, a file it was creating with its temporary name).
+async fn or_stopped<T>(
+    stop: &mut std::pin::Pin<&mut impl std::future::Future<Output = &'static str>>,
+    work: impl std::future::Future<Output = Result<T>>,
+) -> Result<T> {
+    tokio::select! {
+        biased;
+        name = stop.as_mut() => Err(Error::interrupted(name)),
+        r = work => r,
+    }
+}
+
+/// `e`, after cancelling the statements of `running` if `e` is an
+/// interruption.
+async fn cancelling(e: Error, running: &[tokio_postgres::CancelToken]) -> Error {
+    if matches!(e, Error::Interrupted { .. }) {
+        crate::db::cancel::cancel(running).await;
+    }
+    e
 }
 
 /// The `YYYY/MM/DD` and `YYYYMMDDTHHMMSSZ` (UTC) of a Unix time, as

@@ -170,7 +170,7 @@ pub(super) async fn copy_data(
         name = stop => {
             abort_workers();
             let _ = writer.await;
-            return Err(Error::Interrupted(name));
+            return Err(Error::interrupted(name));
         }
     };
     abort_workers();

@@ -2,7 +2,6 @@
 //! environment (DATABASE_URL, BACKUP_S3_BUCKET, AWS_*), with heartbeats
 //! for a dead man's switch and warnings about what would break restores.
 
-use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use pgark::backup::{self, BackupOptions, BackupReport, Target};
@@ -37,7 +36,8 @@ pub fn run(args: &BackupArgs) -> Result<(), Error> {
     let tty = !json && std::io::IsTerminal::is_terminal(&std::io::stderr());
     super::log::show_phases(json, tty);
     let heartbeat = heartbeat(args)?;
-    // SIGINT and SIGTERM cancel it (see `cancel_on_signal`).
+    // SIGINT and SIGTERM cancel it: the backup stops its workers, removes
+    // its temporary file or aborts its upload, and only then returns.
     let cancel = CancellationToken::new();
     opts.cancel = Some(cancel.clone());
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -49,7 +49,7 @@ pub fn run(args: &BackupArgs) -> Result<(), Error> {
     }
     let report = runtime.block_on(async {
         beat(&heartbeat, Beat::Start, "pgark backup started", json).await;
-        let result = backup::backup_until(&opts, cancel_on_signal(cancel)?).await;
+        let result = backup::backup_until(&opts, super::signal::cancel_on_signal(cancel)?).await;
         let (kind, body) = match &result {
             Ok(report) => (Beat::Success, summary(report)),
             Err(e) => (Beat::Fail, format!("pgark backup failed: {e}")),
@@ -133,33 +133,6 @@ fn report_json(report: &BackupReport) -> serde_json::Value {
     })
 }
 
-/// SIGINT or SIGTERM cancels `cancel`: the backup stops its workers,
-/// removes its temporary file or aborts its upload, and only then returns
-/// [`Error::Interrupted`], named by the future returned (the stop given to
-/// the backup, which completes with the signal's name once it came).
-fn cancel_on_signal(
-    cancel: CancellationToken,
-) -> Result<impl std::future::Future<Output = &'static str>, Error> {
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        .map_err(|e| Error::Config(format!("cannot install the SIGTERM handler: {e}")))?;
-    let mut int = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
-        .map_err(|e| Error::Config(format!("cannot install the SIGINT handler: {e}")))?;
-    let signal = Arc::new(OnceLock::new());
-    let (cell, token) = (signal.clone(), cancel.clone());
-    tokio::spawn(async move {
-        let name = tokio::select! {
-            _ = int.recv() => "SIGINT",
-            _ = term.recv() => "SIGTERM",
-        };
-        let _ = cell.set(name);
-        token.cancel();
-    });
-    Ok(async move {
-        cancel.cancelled().await;
-        signal.get().copied().unwrap_or("a signal")
-    })
-}
-
 /// `--all-databases`: every database, one heartbeat and one summary for
 /// the run; the first failing database's error is the run's.
 fn run_all(
@@ -175,7 +148,7 @@ fn run_all(
     let report = runtime.block_on(async {
         let started = "pgark backup --all-databases started";
         beat(heartbeat, Beat::Start, started, json).await;
-        let result = cluster::backup_all(&cluster, cancel_on_signal(cancel)?).await;
+        let result = cluster::backup_all(&cluster, super::signal::cancel_on_signal(cancel)?).await;
         let (kind, body) = match &result {
             Ok(r) if r.failed().next().is_none() => (Beat::Success, run_summary(r)),
             Ok(r) => (Beat::Fail, run_summary(r)),

@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use pgark::drill::DrillOptions;
 use pgark::heartbeat::{Beat, Heartbeat};
-use pgark::Error;
 use pgark::S3Url;
+use pgark::{CancellationToken, Error};
 
 use super::args::DrillArgs;
 
@@ -44,7 +44,10 @@ pub fn run(args: &DrillArgs) -> Result<bool, Error> {
         )),
         None => None,
     };
-    let report = match pgark::blocking::drill(&opts) {
+    // SIGINT and SIGTERM stop it, its scratch database dropped.
+    let cancel = CancellationToken::new();
+    opts.cancel = Some(cancel.clone());
+    let report = match super::signal::run_interruptible(2, cancel, pgark::drill::drill(&opts)) {
         Ok(r) => r,
         Err(e) => {
             beat(&heartbeat, Beat::Fail, &format!("pgark drill failed: {e}"));

@@ -10,7 +10,7 @@
 //! | 5 | the archive is corrupt, truncated or unsupported |
 //! | 6 | verification failed: a check ran and found a problem (`verify` against a manifest, `audit`, `bucket audit`; `prune` refusing while an archive newer than a backup to delete is invalid) |
 //! | 7 | `backup`: the database has objects pgark cannot dump (one error line each; nothing written; `--allow-unknown` writes the backup and warns) |
-//! | 130 | interrupted by SIGINT or SIGTERM (nothing left behind) |
+//! | 130 | interrupted by SIGINT or SIGTERM (one line saying what was left): `backup` leaves nothing under the target name; `restore` closes its connections, the database keeping what was restored until then (as after a failed restore); `verify` gives no verdict; `drill` drops its scratch database (or names it, if it cannot) |
 
 use std::io::ErrorKind as IoErrorKind;
 use std::process::ExitCode;

@@ -16,6 +16,7 @@ mod log;
 mod prune;
 mod restore;
 mod select;
+mod signal;
 mod verify;
 
 use std::process::ExitCode;

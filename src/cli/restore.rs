@@ -6,7 +6,7 @@ use archive_format::Section;
 use pgark::archive::listing;
 use pgark::restore::{self, RestoreOptions};
 use pgark::sink::s3::S3ClientOptions;
-use pgark::Error;
+use pgark::{CancellationToken, Error};
 
 use super::args::RestoreArgs;
 
@@ -65,7 +65,13 @@ pub fn run(args: &RestoreArgs) -> Result<(), Error> {
             "--if-exists requires --clean (as in pg_restore)".into(),
         ));
     }
-    let report = pgark::blocking::restore(&source, &opts)?;
+    // SIGINT and SIGTERM stop it: its connections close, what was
+    // restored stays (as after a failed restore).
+    let cancel = CancellationToken::new();
+    opts.cancel = Some(cancel.clone());
+    let threads = opts.jobs.clamp(2, 8);
+    let report =
+        super::signal::run_interruptible(threads, cancel, restore::restore(&source, &opts))?;
     if report.error_count == 0 {
         return Ok(());
     }

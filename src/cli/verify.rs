@@ -5,7 +5,7 @@ use std::io::{self, BufWriter, Write};
 use pgark::archive::{DataReport, VerifyReport};
 use pgark::manifest::Manifest;
 use pgark::sink::s3::S3ClientOptions;
-use pgark::Error;
+use pgark::{CancellationToken, Error};
 
 use super::args::VerifyArgs;
 
@@ -29,7 +29,19 @@ pub fn run(args: &VerifyArgs) -> Result<bool, Error> {
     if let (Some(m), pgark::source::Source::Encrypted(e)) = (manifest.as_mut(), &source) {
         e.unseal(m)?;
     }
-    let (manifest, checked) = pgark::blocking::verify(&source, manifest, &s3)?;
+    // The manifest given, or else the one beside the archive (if any);
+    // SIGINT and SIGTERM stop the read.
+    let cancel = CancellationToken::new();
+    let (manifest, checked) = super::signal::run_interruptible(2, cancel.clone(), async {
+        let manifest = match manifest {
+            Some(m) => Some(m),
+            None => pgark::verify::manifest_beside(&source, &s3).await?,
+        };
+        let checked =
+            pgark::verify::verify_until_cancelled(&source, manifest.as_ref(), &s3, Some(&cancel))
+                .await?;
+        Ok((manifest, checked))
+    })?;
     let (report, digest) = (&checked.report, &checked.digest);
     let mut out = BufWriter::new(io::stdout().lock());
     print(&mut out, report, args).map_err(Error::Output)?;

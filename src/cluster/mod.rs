@@ -212,7 +212,7 @@ async fn backup_each(
         if let Err(e) = &outcome {
             tracing::debug!("database {db} failed: {e}");
         }
-        let interrupted = matches!(outcome, Err(Error::Interrupted(_)));
+        let interrupted = matches!(outcome, Err(Error::Interrupted { .. }));
         results.push(DatabaseBackup {
             database: db.clone(),
             outcome,

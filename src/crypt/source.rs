@@ -217,10 +217,10 @@ pub(crate) fn check_source(
 ) -> Result<Checked> {
     let checked = match source {
         Source::Encrypted(e) => e.check_via(manifest, via, cancel),
-        s => {
-            let input = crate::cancel::reader(s.open_via(via)?, cancel);
+        s => s.open_via(via).and_then(|input| {
+            let input = crate::cancel::reader(input, cancel);
             Ok(crate::manifest::check_archive(input, manifest)?)
-        }
+        }),
     };
     crate::cancel::check(cancel)?;
     checked

@@ -1,5 +1,6 @@
 //! Connecting to the source database and opening the dump snapshot.
 
+pub(crate) mod cancel;
 mod connect;
 mod conninfo;
 mod pgpass;

@@ -25,6 +25,7 @@ pub(super) mod split;
 use super::data::{Blocks, Piece};
 use super::failure::{self, EntryError};
 use super::{statements, RestoreOptions, RestoreReport, Session};
+use crate::db::cancel::Running;
 use crate::error::{Error, Result};
 
 /// COPY data is sent to the server in pieces of about this size.
@@ -56,6 +57,9 @@ pub(super) struct Engine<'a> {
     /// transaction after `TRUNCATE`, as pg_restore does.
     pub(super) created: HashSet<u32>,
     pub(super) report: RestoreReport,
+    /// Every connection opened, for the cancel requests of an interrupted
+    /// restore.
+    running: Running,
 }
 
 /// Where a failure happened, for its report.
@@ -90,7 +94,7 @@ impl<'a> Engine<'a> {
         session: &Session,
         begin: bool,
     ) -> Result<Self> {
-        let client = open(&url, begin).await?;
+        let client = open(&url, begin, &session.running).await?;
         let version: i32 = client
             .query_one("SELECT current_setting('server_version_num')::int", &[])
             .await
@@ -110,6 +114,7 @@ impl<'a> Engine<'a> {
             parallel: false,
             created: HashSet::new(),
             report: RestoreReport::default(),
+            running: session.running.clone(),
         };
         engine.setup(&engine.setup_sql).await?;
         Ok(engine)
@@ -118,7 +123,7 @@ impl<'a> Engine<'a> {
     /// Replaces the connection by a new one with the same session settings
     /// (after a COPY whose start failed, see the module docs).
     async fn reconnect(&mut self) -> Result<()> {
-        self.client = open(&self.url, false).await?;
+        self.client = open(&self.url, false, &self.running).await?;
         self.schema = None;
         self.tablespace = None;
         self.table_am = None;
@@ -511,8 +516,9 @@ pub(super) fn url_encode(name: &str) -> String {
 }
 
 /// Opens a connection (and a transaction with `begin`).
-async fn open(url: &str, begin: bool) -> Result<Client> {
+async fn open(url: &str, begin: bool, running: &Running) -> Result<Client> {
     let (client, _target) = crate::db::connect(url).await?;
+    running.register(&client);
     if begin {
         client
             .batch_execute("BEGIN")

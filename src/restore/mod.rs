@@ -52,6 +52,7 @@ use std::sync::Arc;
 
 use archive_format::{ArchiveReader, DataOffset, Section, TocEntry};
 
+use crate::db::cancel::Running;
 use crate::error::{Error, Result};
 use crate::runtime::off_workers;
 use crate::sink::s3::S3ClientOptions;
@@ -201,8 +202,19 @@ pub struct RestoreReport {
 /// # Ok(()) }
 /// ```
 pub async fn restore(source: &Source, opts: &RestoreOptions) -> Result<RestoreReport> {
+    restore_with_globals(source, opts)
+        .await
+        .map_err(|e| e.during(crate::Interruption::Restore))
+}
+
+/// [`restore`]: the globals file's parts before and after the archive.
+async fn restore_with_globals(source: &Source, opts: &RestoreOptions) -> Result<RestoreReport> {
+    let cancel = opts.cancel.as_ref();
     let later = match &opts.globals {
-        Some(g) => apply_globals(&crate::globals::read(g, &opts.s3).await?, opts).await?,
+        Some(g) => {
+            let text = crate::globals::read(g, &opts.s3).await?;
+            crate::cancel::or_cancelled(cancel, apply_globals(&text, opts)).await?
+        }
         None => None,
     };
     let report = {
@@ -211,8 +223,11 @@ pub async fn restore(source: &Source, opts: &RestoreOptions) -> Result<RestoreRe
     };
     if let Some((dbname, sql)) = later {
         let url = crate::drill::with_dbname(&opts.url, &engine::url_encode(&dbname))?;
-        let (client, _) = crate::db::connect(&url).await?;
-        crate::globals::apply_sql(&client, &sql).await?;
+        crate::cancel::or_cancelled(cancel, async {
+            let (client, _) = crate::db::connect(&url).await?;
+            crate::globals::apply_sql(&client, &sql).await
+        })
+        .await?;
     }
     Ok(report)
 }
@@ -285,7 +300,8 @@ fn restore_on(handle: &Handle, source: &Source, opts: &RestoreOptions) -> Result
         || !opts.schemas.is_empty()
         || opts.use_list.is_some()
         || !opts.sections.is_empty();
-    handle.block_on(crate::cancel::or_cancelled(opts.cancel.as_ref(), async {
+    let running = Running::default();
+    let restored = handle.block_on(crate::cancel::or_cancelled(opts.cancel.as_ref(), async {
         // One S3 client for every read of the restore.
         let s3 = match source.base() {
             Source::S3(_) => Some(S3Reads::new(&opts.s3).await),
@@ -301,8 +317,22 @@ fn restore_on(handle: &Handle, source: &Source, opts: &RestoreOptions) -> Result
             source: source.clone(),
             s3,
         };
-        restore_from(input, reopen, parallel, ranged, reads, opts).await
-    }))
+        restore_from(
+            input,
+            reopen,
+            parallel,
+            ranged,
+            reads,
+            running.clone(),
+            opts,
+        )
+        .await
+    }));
+    if let Err(Error::Interrupted { .. }) = restored {
+        // Its connections close once their statements end: now.
+        handle.block_on(running.cancel_all());
+    }
+    restored
 }
 
 /// Where blocks are read from: the source, and for S3 the client every
@@ -379,6 +409,7 @@ async fn restore_from(
     parallel: Option<Source>,
     ranged: Option<Source>,
     reads: Reads,
+    running: Running,
     opts: &RestoreOptions,
 ) -> Result<RestoreReport> {
     let mut reader = ArchiveReader::new(input);
@@ -420,7 +451,7 @@ async fn restore_from(
     }
     .cancel_on(opts.cancel.clone());
 
-    let session = Session::from_toc(&entries);
+    let session = Session::from_toc(&entries, running);
     let mut engine =
         Engine::connect(opts, opts.url.clone(), &session, opts.single_transaction).await?;
 
@@ -538,16 +569,18 @@ impl Files {
     }
 }
 
-/// The session state pg_restore takes from the special entries.
+/// The session state pg_restore takes from the special entries, and the
+/// connections opened with it.
 #[derive(Debug)]
 struct Session {
     encoding: Option<String>,
     std_strings: bool,
     search_path: Option<String>,
+    running: Running,
 }
 
 impl Session {
-    fn from_toc(entries: &[TocEntry]) -> Self {
+    fn from_toc(entries: &[TocEntry], running: Running) -> Self {
         let defn = |desc: &str| {
             entries
                 .iter()
@@ -562,6 +595,7 @@ impl Session {
                 .map(|d| statements::quoted_value(&d) != Some("off"))
                 .unwrap_or(true),
             search_path: defn("SEARCHPATH").filter(|d| !d.trim().is_empty()),
+            running,
         }
     }
 
