@@ -96,11 +96,53 @@ pub(super) async fn run<'a>(
     files: &Files,
     session: &Session,
 ) -> Result<()> {
-    let opts = main.opts;
-    let n = entries.len();
+    let pending = pre_data(main, entries, selected, blocks).await?;
+    let mut graph = Graph::new(entries, &pending);
+    let mut idle = open_workers(main, files, session).await?;
+    let split_stmt = split_statements(main, entries, selected, &pending, files);
+    let mut running: FuturesUnordered<LocalBoxFuture<'_, Done<'a>>> = FuturesUnordered::new();
+    let mut running_ids: Vec<usize> = Vec::new();
+    loop {
+        while let Some(i) = graph.next(&split_stmt, selected, !idle.is_empty(), &running_ids) {
+            if !selected[i] {
+                graph.complete(i);
+                continue;
+            }
+            let Some(w) = idle.pop() else { break };
+            running_ids.push(i);
+            running.push(start(w, &mut idle, i, &entries[i], &split_stmt[i], files));
+        }
+        let Some((ws, i, r)) = running.next().await else {
+            break;
+        };
+        r?;
+        idle.extend(ws);
+        idle.sort_by_key(|w| std::cmp::Reverse(w.slot));
+        running_ids.retain(|&x| x != i);
+        graph.complete(i);
+    }
+    drop(running);
+    add_reports(main, idle);
+    // Whatever a dependency loop kept from running: serially, in TOC
+    // order (`restore_toc_entries_postfork`).
+    for i in (0..entries.len()).filter(|&i| pending[i] && !graph.done[i]) {
+        if selected[i] {
+            main.restore_entry(&entries[i], blocks).await?;
+        }
+    }
+    Ok(())
+}
 
-    // 1. pre-data, serially.
-    let mut pending = vec![false; n];
+/// Step 1: pre-data entries, serially on the main connection, until the
+/// first data or post-data entry; after it only pre-data entries (those
+/// of no section wait). Returns which entries of the main pass are left.
+async fn pre_data(
+    main: &mut Engine<'_>,
+    entries: &[TocEntry],
+    selected: &[bool],
+    blocks: &mut Blocks,
+) -> Result<Vec<bool>> {
+    let mut pending = vec![false; entries.len()];
     let mut skipped_some = false;
     for (i, e) in entries.iter().enumerate() {
         let mut do_now = true;
@@ -123,20 +165,114 @@ pub(super) async fn run<'a>(
             pending[i] = true;
         }
     }
+    Ok(pending)
+}
 
-    // 2. the dependency graph of what is left.
-    let index: HashMap<i32, usize> = entries
-        .iter()
-        .enumerate()
-        .map(|(i, e)| (e.dump_id, i))
-        .collect();
-    // `repoint_table_dependencies`: table -> its TABLE DATA entry.
+/// Step 2's dependency graph of the entries left: what each waits for,
+/// what is ready, what is done.
+struct Graph {
+    /// Each entry's dependencies, post-data ones on a table repointed to
+    /// its data.
+    deps: Vec<Vec<i32>>,
+    /// The tables (or their data) an entry locks exclusively.
+    lock_deps: Vec<Vec<i32>>,
+    /// How many pending dependencies each entry still waits for.
+    waiting: Vec<usize>,
+    /// The pending entries that wait for each entry.
+    dependents: Vec<Vec<usize>>,
+    ready: BTreeSet<usize>,
+    done: Vec<bool>,
+}
+
+impl Graph {
+    fn new(entries: &[TocEntry], pending: &[bool]) -> Graph {
+        let n = entries.len();
+        let index: HashMap<i32, usize> = entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.dump_id, i))
+            .collect();
+        let deps = repointed_dependencies(entries);
+        let lock_deps = locking_dependencies(entries, &deps, &index);
+        let mut waiting = vec![0usize; n];
+        let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for i in (0..n).filter(|&i| pending[i]) {
+            let mut seen = Vec::new();
+            for d in &deps[i] {
+                if let Some(&j) = index.get(d) {
+                    if pending[j] && j != i && !seen.contains(&j) {
+                        seen.push(j);
+                        waiting[i] += 1;
+                        dependents[j].push(i);
+                    }
+                }
+            }
+        }
+        let ready = (0..n).filter(|&i| pending[i] && waiting[i] == 0).collect();
+        Graph {
+            deps,
+            lock_deps,
+            waiting,
+            dependents,
+            ready,
+            done: vec![false; n],
+        }
+    }
+
+    /// `i` is done: what waited only for it is ready.
+    fn complete(&mut self, i: usize) {
+        self.done[i] = true;
+        for &j in &self.dependents[i] {
+            self.waiting[j] -= 1;
+            if self.waiting[j] == 0 {
+                self.ready.insert(j);
+            }
+        }
+    }
+
+    /// One of `a` and `b` locks a table the other depends on.
+    fn conflicts(&self, a: usize, b: usize) -> bool {
+        self.lock_deps[a].iter().any(|l| self.deps[b].contains(l))
+            || self.lock_deps[b].iter().any(|l| self.deps[a].contains(l))
+    }
+
+    /// The next entry to start, taken out of the ready set: tables to
+    /// split first, largest first, then TOC order; an entry not selected
+    /// needs no worker; none while nothing fits.
+    fn next(
+        &mut self,
+        split_stmt: &[Option<(u64, String)>],
+        selected: &[bool],
+        any_idle: bool,
+        running_ids: &[usize],
+    ) -> Option<usize> {
+        let free = |i: usize| running_ids.iter().all(|&r| !self.conflicts(i, r));
+        let big = self
+            .ready
+            .iter()
+            .copied()
+            .filter(|&i| split_stmt[i].is_some() && free(i))
+            .max_by_key(|&i| split_stmt[i].as_ref().map(|(size, _)| *size));
+        let next = big.filter(|_| any_idle).or_else(|| {
+            self.ready
+                .iter()
+                .copied()
+                .find(|&i| !selected[i] || (any_idle && free(i)))
+        })?;
+        self.ready.remove(&next);
+        Some(next)
+    }
+}
+
+/// `repoint_table_dependencies`: a post-data entry's dependency on a
+/// table becomes one on its TABLE DATA entry.
+fn repointed_dependencies(entries: &[TocEntry]) -> Vec<Vec<i32>> {
     let table_data: HashMap<i32, i32> = entries
         .iter()
         .filter(|e| e.desc == "TABLE DATA")
         .filter_map(|e| e.dependencies.first().map(|&t| (t, e.dump_id)))
         .collect();
-    let deps: Vec<Vec<i32>> = entries
+    entries
         .iter()
         .map(|e| {
             e.dependencies
@@ -147,11 +283,19 @@ pub(super) async fn run<'a>(
                 })
                 .collect()
         })
-        .collect();
-    // `identify_locking_dependencies`.
-    let lock_deps: Vec<Vec<i32>> = entries
+        .collect()
+}
+
+/// `identify_locking_dependencies`: the tables (and table data) a
+/// post-data entry other than an index locks exclusively.
+fn locking_dependencies(
+    entries: &[TocEntry],
+    deps: &[Vec<i32>],
+    index: &HashMap<i32, usize>,
+) -> Vec<Vec<i32>> {
+    entries
         .iter()
-        .zip(&deps)
+        .zip(deps)
         .map(|(e, d)| {
             if e.section != Section::PostData || e.desc == "INDEX" {
                 return Vec::new();
@@ -165,39 +309,17 @@ pub(super) async fn run<'a>(
                 })
                 .collect()
         })
-        .collect();
-    let mut waiting = vec![0usize; n];
-    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for i in (0..n).filter(|&i| pending[i]) {
-        let mut seen = Vec::new();
-        for d in &deps[i] {
-            if let Some(&j) = index.get(d) {
-                if pending[j] && j != i && !seen.contains(&j) {
-                    seen.push(j);
-                    waiting[i] += 1;
-                    dependents[j].push(i);
-                }
-            }
-        }
-    }
-    let mut ready: BTreeSet<usize> = (0..n).filter(|&i| pending[i] && waiting[i] == 0).collect();
-    let mut done = vec![false; n];
-    let complete =
-        |i: usize, done: &mut Vec<bool>, waiting: &mut Vec<usize>, ready: &mut BTreeSet<usize>| {
-            done[i] = true;
-            for &j in &dependents[i] {
-                waiting[j] -= 1;
-                if waiting[j] == 0 {
-                    ready.insert(j);
-                }
-            }
-        };
-    let conflicts = |a: usize, b: usize| {
-        lock_deps[a].iter().any(|l| deps[b].contains(l))
-            || lock_deps[b].iter().any(|l| deps[a].contains(l))
-    };
+        .collect()
+}
 
-    // The workers: their own connections and their own reads of the file.
+/// The workers: their own connections and their own reads of the file,
+/// the lowest slot last (popped first).
+async fn open_workers<'a>(
+    main: &Engine<'a>,
+    files: &Files,
+    session: &Session,
+) -> Result<Vec<Worker<'a>>> {
+    let opts = main.opts;
     let mut idle = Vec::with_capacity(opts.jobs);
     for slot in (0..opts.jobs).rev() {
         let mut engine = Engine::connect(opts, main.url.clone(), session, false).await?;
@@ -209,9 +331,20 @@ pub(super) async fn run<'a>(
             blocks: files.blocks()?,
         });
     }
-    // The data entries to split, with their sizes (after pre-data: only
-    // tables created by then are split).
-    let split_stmt: Vec<Option<(u64, String)>> = entries
+    Ok(idle)
+}
+
+/// The data entries to split, with their sizes and COPY statements (after
+/// pre-data: only tables created by then are split).
+fn split_statements(
+    main: &Engine<'_>,
+    entries: &[TocEntry],
+    selected: &[bool],
+    pending: &[bool],
+    files: &Files,
+) -> Vec<Option<(u64, String)>> {
+    let opts = main.opts;
+    entries
         .iter()
         .enumerate()
         .map(|(i, e)| {
@@ -222,65 +355,45 @@ pub(super) async fn run<'a>(
             }
             split::splittable(e, &main.created).map(|s| (size, s))
         })
-        .collect();
-    let mut running: FuturesUnordered<LocalBoxFuture<'_, Done<'a>>> = FuturesUnordered::new();
-    let mut running_ids: Vec<usize> = Vec::new();
-    loop {
-        loop {
-            let free =
-                |i: usize, running_ids: &[usize]| running_ids.iter().all(|&r| !conflicts(i, r));
-            // Tables to split first, largest first; then TOC order.
-            let big = ready
-                .iter()
-                .copied()
-                .filter(|&i| split_stmt[i].is_some() && free(i, &running_ids))
-                .max_by_key(|&i| split_stmt[i].as_ref().map(|(size, _)| *size));
-            let next = big.filter(|_| !idle.is_empty()).or_else(|| {
-                ready
-                    .iter()
-                    .copied()
-                    .find(|&i| !selected[i] || (!idle.is_empty() && free(i, &running_ids)))
-            });
-            let Some(i) = next else { break };
-            ready.remove(&i);
-            if !selected[i] {
-                complete(i, &mut done, &mut waiting, &mut ready);
-                continue;
-            }
-            let Some(w) = idle.pop() else { break };
-            running_ids.push(i);
-            let helpers: Vec<Worker<'a>> = match &split_stmt[i] {
-                Some(_) if !w.engine.is_closed() => {
-                    let (live, dead) = std::mem::take(&mut idle)
-                        .into_iter()
-                        .partition(|h| !h.engine.is_closed());
-                    idle = dead;
-                    live
-                }
-                _ => Vec::new(),
-            };
-            match (&split_stmt[i], helpers.is_empty()) {
-                (Some((_, stmt)), false) => {
-                    let mut ws = vec![w];
-                    ws.extend(helpers);
-                    let blocks = files.blocks();
-                    running
-                        .push(work_split(ws, i, &entries[i], stmt.clone(), blocks).boxed_local());
-                }
-                _ => running.push(work(w, i, &entries[i]).boxed_local()),
-            }
+        .collect()
+}
+
+/// Starts entry `i` on `w`; a table to split also takes every idle worker
+/// whose connection lives.
+fn start<'a, 'e>(
+    w: Worker<'a>,
+    idle: &mut Vec<Worker<'a>>,
+    i: usize,
+    e: &'e TocEntry,
+    split_stmt: &Option<(u64, String)>,
+    files: &Files,
+) -> LocalBoxFuture<'e, Done<'a>>
+where
+    'a: 'e,
+{
+    let helpers: Vec<Worker<'a>> = match split_stmt {
+        Some(_) if !w.engine.is_closed() => {
+            let (live, dead) = std::mem::take(idle)
+                .into_iter()
+                .partition(|h| !h.engine.is_closed());
+            *idle = dead;
+            live
         }
-        let Some((ws, i, r)) = running.next().await else {
-            break;
-        };
-        r?;
-        idle.extend(ws);
-        idle.sort_by_key(|w| std::cmp::Reverse(w.slot));
-        running_ids.retain(|&x| x != i);
-        complete(i, &mut done, &mut waiting, &mut ready);
+        _ => Vec::new(),
+    };
+    match (split_stmt, helpers.is_empty()) {
+        (Some((_, stmt)), false) => {
+            let mut ws = vec![w];
+            ws.extend(helpers);
+            work_split(ws, i, e, stmt.clone(), files.blocks()).boxed_local()
+        }
+        _ => work(w, i, e).boxed_local(),
     }
-    drop(running);
-    for w in idle {
+}
+
+/// The workers' counts added to the main connection's report.
+fn add_reports(main: &mut Engine<'_>, workers: Vec<Worker<'_>>) {
+    for w in workers {
         let r = w.engine.report;
         main.report.entries += r.entries;
         main.report.rows += r.rows;
@@ -288,13 +401,4 @@ pub(super) async fn run<'a>(
         main.report.errors.extend(r.errors);
         main.report.error_count += r.error_count;
     }
-
-    // Whatever a dependency loop kept from running: serially, in TOC
-    // order (`restore_toc_entries_postfork`).
-    for i in (0..n).filter(|&i| pending[i] && !done[i]) {
-        if selected[i] {
-            main.restore_entry(&entries[i], blocks).await?;
-        }
-    }
-    Ok(())
 }
