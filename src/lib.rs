@@ -85,8 +85,7 @@ pub mod list;
 pub mod prune;
 pub mod restore;
 pub mod retention;
-#[doc(hidden)] // The pgark binary's runtimes and clock: not part of the API.
-pub mod runtime;
+pub(crate) mod runtime;
 pub(crate) mod schema;
 pub mod select;
 pub mod verify;

@@ -3,11 +3,11 @@
 
 use std::time::Duration;
 
+use super::runtime::{current_thread, now_unix};
 use pgark::audit::{self, human, Cadence};
 use pgark::heartbeat::post;
 use pgark::manifest::rfc3339;
 use pgark::retention;
-use pgark::runtime::{current_thread, now_unix};
 use pgark::sink::s3::S3ClientOptions;
 use pgark::Error;
 use pgark::S3Url;

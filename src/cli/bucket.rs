@@ -13,7 +13,7 @@ use super::args::{BucketArgs, BucketCommand, BucketPolicyArgs};
 /// Runs the subcommand; `Ok(false)` when the bucket drifts from the
 /// policy (the report was printed).
 pub fn run(args: &BucketArgs) -> Result<bool, Error> {
-    let runtime = pgark::runtime::current_thread()?;
+    let runtime = super::runtime::current_thread()?;
     match &args.command {
         BucketCommand::Init(a) => {
             let report = runtime.block_on(hardening::init(

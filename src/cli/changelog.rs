@@ -6,9 +6,9 @@
 use std::io::{self, Write};
 use std::path::Path;
 
+use super::runtime::now_unix;
 use pgark::backup::{into_file, PendingFile};
 use pgark::manifest::rfc3339;
-use pgark::runtime::now_unix;
 use pgark::Error;
 
 /// Adds the drill's line for `key` (the archive's S3 key) to `changelog`,

@@ -11,7 +11,7 @@ use super::args::DrillArgs;
 
 fn beat(h: &Option<Heartbeat>, b: Beat, body: &str) {
     let Some(h) = h else { return };
-    let sent = pgark::runtime::current_thread()
+    let sent = super::runtime::current_thread()
         .map_err(|e| e.to_string())
         .and_then(|rt| rt.block_on(h.send(b, body)));
     if let Err(e) = sent {

@@ -15,6 +15,7 @@ mod list;
 mod log;
 mod prune;
 mod restore;
+mod runtime;
 mod select;
 mod signal;
 mod verify;

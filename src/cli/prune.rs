@@ -3,10 +3,10 @@
 
 use std::io::{self, Write};
 
+use super::runtime::current_thread;
 use pgark::audit;
 use pgark::manifest::rfc3339;
 use pgark::prune::{self, Applied, Decision, Deletion, Plan};
-use pgark::runtime::current_thread;
 use pgark::sink::s3::S3ClientOptions;
 use pgark::Error;
 
