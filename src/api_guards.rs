@@ -49,6 +49,12 @@
 //! let _ = pgark::db::ConnectOptions::connect;
 //! ```
 //!
+//! The command's tokio runtimes are its own, not the library's API:
+//!
+//! ```compile_fail,E0603
+//! let _ = pgark::runtime::now_unix;
+//! ```
+//!
 //! What does compile, for contrast (so the guards above fail for the
 //! reason they state):
 //!
