@@ -13,6 +13,15 @@ pub fn current_thread() -> Result<tokio::runtime::Runtime, Error> {
         .map_err(|e| Error::Config(format!("cannot start the runtime: {e}")))
 }
 
+/// A multi-threaded runtime with `threads` worker threads, I/O and timers.
+pub fn multi_thread(threads: usize) -> Result<tokio::runtime::Runtime, Error> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(threads.max(1))
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Config(format!("cannot start the runtime: {e}")))
+}
+
 /// Now, in seconds since the Unix epoch (0 if the clock is before it).
 pub fn now_unix() -> i64 {
     SystemTime::now()

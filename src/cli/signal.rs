@@ -45,7 +45,7 @@ pub(super) fn run_interruptible<T>(
     cancel: CancellationToken,
     work: impl Future<Output = Result<T, Error>>,
 ) -> Result<T, Error> {
-    let runtime = pgark::runtime::multi_thread(threads)?;
+    let runtime = super::runtime::multi_thread(threads)?;
     runtime.block_on(async {
         let stopped = cancel_on_signal(cancel.clone())?;
         match work.await {
