@@ -3,6 +3,15 @@
 //! serde_json's or the codecs'). Each snippet must fail to compile, with
 //! the error code given, so a typo cannot pass for a guard.
 //!
+//! These pin the items that once leaked. The broad check is rustc's
+//! `exported_private_dependencies` lint, on nightly, where every
+//! dependency counts as private:
+//! `cargo +nightly check -Zpublic-dependency -p pgark --lib`. Its warnings
+//! should name only `archive_format` (pgark's own format crate) and
+//! `tokio_util` (`pgark::CancellationToken`), apart from `pub` items of
+//! crate-private modules (`catalog`, `db::snapshot`, `backup::pipeline`
+//! and `backup::split`), which the lint reports by their nominal `pub`.
+//!
 //! The S3 client is built inside pgark, from [`S3ClientOptions`]; the
 //! SDK's `Client` is neither handed out nor taken:
 //!
