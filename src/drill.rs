@@ -287,80 +287,15 @@ pub async fn drill(opts: &DrillOptions) -> Result<DrillReport> {
 fn drill_on(handle: &Handle, opts: &DrillOptions) -> Result<DrillReport> {
     let (key, manifest) = match pick(handle, opts)? {
         Picked::Backup(key, manifest) => (key, *manifest),
-        Picked::BrokenNewer { key, problem } => {
-            let detail = format!(
-                "s3://{}/{key} is newer than every valid backup and broken: {problem}; \
-                 nothing was restored (--key picks an older backup to drill)",
-                opts.bucket
-            );
-            return Ok(DrillReport {
-                key,
-                database: String::new(),
-                checks: vec![Check {
-                    name: "newest backup".into(),
-                    ok: false,
-                    detail,
-                }],
-                dropped: false,
-            });
-        }
+        Picked::BrokenNewer { key, problem } => return Ok(broken_newer(opts, key, &problem)),
     };
-    // Verify first: every block read and decompressed, size, digest and
-    // row counts against the manifest; a bad archive stops the drill
-    // before anything is created.
-    let source = Source::S3(crate::S3Url::new(opts.bucket.clone(), key.clone()))
-        .decrypting(opts.identity.clone());
+    // Verify first: a bad archive stops the drill before anything is
+    // created.
     let s3 = handle.block_on(S3Reads::new(&opts.s3));
-    let checked =
-        crate::crypt::check_source(&source, Some(&manifest), Some(&s3), opts.cancel.as_ref())?;
-    let (size, digest) = (checked.size, &checked.digest);
-    if !checked.mismatches.is_empty() {
-        return Err(Error::Config(format!(
-            "s3://{}/{key} does not match its manifest: {}; nothing was restored",
-            opts.bucket,
-            checked.mismatches.join("; ")
-        )));
-    }
-    let verify_check = Check {
-        name: "verify".into(),
-        ok: true,
-        detail: format!(
-            "{size} bytes, sha256 {digest}, {} rows in {} tables",
-            checked.report.total_rows(),
-            manifest.tables.len()
-        ),
-    };
+    let verify_check = verify(opts, &s3, &key, &manifest)?;
     let scratch = format!("pgark_drill_{}_{}", now_unix(), std::process::id());
-    // Preflight: every extension the archive needs is available, before
-    // anything is created.
     crate::cancel::check(opts.cancel.as_ref())?;
-    handle.block_on(async {
-        let (client, _) = connect(&opts.target_url).await?;
-        let rows = client
-            .query(
-                "SELECT name::text FROM pg_catalog.pg_available_extensions",
-                &[],
-            )
-            .await
-            .map_err(|e| Error::query("listing the target's available extensions", &e))?;
-        let available: Vec<String> = rows.iter().map(|r| r.get(0)).collect();
-        let missing: Vec<String> = manifest
-            .extensions
-            .iter()
-            .filter(|e| !available.contains(&e.name))
-            .map(|e| format!("{} {}", e.name, e.version))
-            .collect();
-        if !missing.is_empty() {
-            return Err(Error::Config(format!(
-                "the target server lacks extension(s) the backup needs: {}; nothing was restored",
-                missing.join(", ")
-            )));
-        }
-        client
-            .batch_execute(&format!("CREATE DATABASE {}", quote_ident(&scratch)))
-            .await
-            .map_err(|e| Error::query("creating the scratch database", &e))
-    })?;
+    handle.block_on(create_scratch(opts, &manifest, &scratch))?;
     let scratch_url = with_dbname(&opts.target_url, &scratch)?;
     let mut checks = vec![verify_check];
     let result = run_checks(
@@ -373,17 +308,7 @@ fn drill_on(handle: &Handle, opts: &DrillOptions) -> Result<DrillReport> {
         &mut checks,
     );
     if let Err(Error::Interrupted { by, .. }) = result {
-        // Even with `keep`: what is there is a restore cut short.
-        let not_dropped = drop_scratch(handle, opts, &scratch)
-            .err()
-            .map(|e| e.to_string());
-        return Err(Error::Interrupted {
-            by,
-            during: crate::Interruption::Drill {
-                scratch: Some(scratch),
-                not_dropped,
-            },
-        });
+        return Err(interrupted(handle, opts, by, scratch));
     }
     let dropped = if opts.keep {
         false
@@ -409,6 +334,100 @@ fn drill_on(handle: &Handle, opts: &DrillOptions) -> Result<DrillReport> {
     })
 }
 
+/// The report of a drill that restored nothing: a backup newer than every
+/// valid one is broken.
+fn broken_newer(opts: &DrillOptions, key: String, problem: &str) -> DrillReport {
+    let detail = format!(
+        "s3://{}/{key} is newer than every valid backup and broken: {problem}; \
+         nothing was restored (--key picks an older backup to drill)",
+        opts.bucket
+    );
+    DrillReport {
+        key,
+        database: String::new(),
+        checks: vec![Check {
+            name: "newest backup".into(),
+            ok: false,
+            detail,
+        }],
+        dropped: false,
+    }
+}
+
+/// The archive to drill: every block read and decompressed, size, digest
+/// and row counts against `manifest`. A mismatch is an error (nothing is
+/// restored).
+fn verify(opts: &DrillOptions, s3: &S3Reads, key: &str, manifest: &Manifest) -> Result<Check> {
+    let source = Source::S3(crate::S3Url::new(opts.bucket.clone(), key.to_owned()))
+        .decrypting(opts.identity.clone());
+    let checked =
+        crate::crypt::check_source(&source, Some(manifest), Some(s3), opts.cancel.as_ref())?;
+    if !checked.mismatches.is_empty() {
+        return Err(Error::Config(format!(
+            "s3://{}/{key} does not match its manifest: {}; nothing was restored",
+            opts.bucket,
+            checked.mismatches.join("; ")
+        )));
+    }
+    Ok(Check {
+        name: "verify".into(),
+        ok: true,
+        detail: format!(
+            "{} bytes, sha256 {}, {} rows in {} tables",
+            checked.size,
+            checked.digest,
+            checked.report.total_rows(),
+            manifest.tables.len()
+        ),
+    })
+}
+
+/// Creates the scratch database, once the target offers every extension
+/// the archive needs (before anything is created).
+async fn create_scratch(opts: &DrillOptions, manifest: &Manifest, scratch: &str) -> Result<()> {
+    let (client, _) = connect(&opts.target_url).await?;
+    let rows = client
+        .query(
+            "SELECT name::text FROM pg_catalog.pg_available_extensions",
+            &[],
+        )
+        .await
+        .map_err(|e| Error::query("listing the target's available extensions", &e))?;
+    let available: Vec<String> = rows.iter().map(|r| r.get(0)).collect();
+    let missing: Vec<String> = manifest
+        .extensions
+        .iter()
+        .filter(|e| !available.contains(&e.name))
+        .map(|e| format!("{} {}", e.name, e.version))
+        .collect();
+    if !missing.is_empty() {
+        return Err(Error::Config(format!(
+            "the target server lacks extension(s) the backup needs: {}; nothing was restored",
+            missing.join(", ")
+        )));
+    }
+    client
+        .batch_execute(&format!("CREATE DATABASE {}", quote_ident(scratch)))
+        .await
+        .map_err(|e| Error::query("creating the scratch database", &e))
+}
+
+/// A drill interrupted (by `by`) once its scratch database exists: the
+/// database is dropped, even with `keep` (what is there is a restore cut
+/// short), or named as left.
+fn interrupted(handle: &Handle, opts: &DrillOptions, by: &'static str, scratch: String) -> Error {
+    let not_dropped = drop_scratch(handle, opts, &scratch)
+        .err()
+        .map(|e| e.to_string());
+    Error::Interrupted {
+        by,
+        during: crate::Interruption::Drill {
+            scratch: Some(scratch),
+            not_dropped,
+        },
+    }
+}
+
 /// Drops the scratch database, closing any connection to it.
 fn drop_scratch(handle: &Handle, opts: &DrillOptions, scratch: &str) -> Result<()> {
     handle.block_on(async {
@@ -423,6 +442,8 @@ fn drop_scratch(handle: &Handle, opts: &DrillOptions, scratch: &str) -> Result<(
     })
 }
 
+/// Restores into the scratch database, then counts each table's rows
+/// against `manifest` and runs the `--check`s there, each one a check.
 fn run_checks(
     handle: &Handle,
     s3: &S3Reads,
@@ -432,12 +453,30 @@ fn run_checks(
     scratch_url: &str,
     checks: &mut Vec<Check>,
 ) -> Result<()> {
-    let mut ropts = RestoreOptions::new(scratch_url.to_owned());
-    ropts.no_owner = true;
-    ropts.no_acl = true;
-    ropts.exit_on_error = true;
-    ropts.s3 = opts.s3.clone();
-    ropts.cancel = opts.cancel.clone();
+    checks.push(restore_scratch(handle, s3, opts, key, scratch_url)?);
+    handle.block_on(crate::cancel::or_cancelled(opts.cancel.as_ref(), async {
+        let (client, _) = connect(scratch_url).await?;
+        let config = extension_config_tables(&client).await?;
+        for t in &manifest.tables {
+            let extension_table = config.contains(&(t.schema.clone(), t.name.clone()));
+            checks.push(count_rows(&client, t, extension_table).await);
+        }
+        for sql in &opts.checks {
+            checks.push(user_check(&client, sql).await);
+        }
+        Ok(())
+    }))
+}
+
+/// The archive restored into the scratch database, natively or by
+/// `opts.pg_restore` (`--no-owner --no-acl --exit-on-error`).
+fn restore_scratch(
+    handle: &Handle,
+    s3: &S3Reads,
+    opts: &DrillOptions,
+    key: &str,
+    scratch_url: &str,
+) -> Result<Check> {
     let source = Source::S3(crate::S3Url::new(opts.bucket.clone(), key.to_owned()))
         .decrypting(opts.identity.clone());
     let detail = match &opts.pg_restore {
@@ -448,82 +487,90 @@ fn run_checks(
             restored?
         }
         None => {
+            let mut ropts = RestoreOptions::new(scratch_url.to_owned());
+            ropts.no_owner = true;
+            ropts.no_acl = true;
+            ropts.exit_on_error = true;
+            ropts.s3 = opts.s3.clone();
+            ropts.cancel = opts.cancel.clone();
             let report = handle.block_on(restore::restore(&source, &ropts))?;
             format!("{} entries, {} rows", report.entries, report.rows)
         }
     };
-    checks.push(Check {
+    Ok(Check {
         name: "restore".into(),
         ok: true,
         detail,
-    });
-    handle.block_on(crate::cancel::or_cancelled(opts.cancel.as_ref(), async {
-        let (client, _) = connect(scratch_url).await?;
-        // Extension configuration tables (PostGIS's spatial_ref_sys...)
-        // hold the extension's own rows besides the dumped ones.
-        let config: Vec<(String, String)> = client
-            .query(
-                "SELECT n.nspname::text, c.relname::text FROM pg_catalog.pg_extension e, \
-                 pg_catalog.unnest(e.extconfig) AS t(oid) \
-                 JOIN pg_catalog.pg_class c ON c.oid = t.oid \
-                 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace",
-                &[],
-            )
-            .await
-            .map_err(|e| Error::query("listing extension configuration tables", &e))?
-            .iter()
-            .map(|r| Ok((r.col(0)?, r.col(1)?)))
-            .collect::<Result<_>>()?;
-        for t in &manifest.tables {
-            let extension_table = config.contains(&(t.schema.clone(), t.name.clone()));
-            let sql = format!(
-                "SELECT count(*) FROM ONLY {}.{}",
-                quote_ident(&t.schema),
-                quote_ident(&t.name)
-            );
-            let count = client.query_one(sql.as_str(), &[]).await;
-            let (ok, detail) = match count.as_ref().map(|row| row.col::<_, i64>(0)) {
-                Ok(Ok(n)) => {
-                    if extension_table {
-                        (
-                            n as u64 >= t.rows,
-                            format!(
-                                "{n} rows, the manifest says {} dumped besides the extension's own",
-                                t.rows
-                            ),
-                        )
-                    } else {
-                        (
-                            n as u64 == t.rows,
-                            format!("{n} rows, the manifest says {}", t.rows),
-                        )
-                    }
-                }
-                Ok(Err(e)) => (false, e.to_string()),
-                Err(e) => (false, Error::query("counting", e).to_string()),
-            };
-            checks.push(Check {
-                name: format!("rows {}.{}", t.schema, t.name),
-                ok,
-                detail,
-            });
-        }
-        for sql in &opts.checks {
-            let (ok, detail) = match client.query_one(sql.as_str(), &[]).await {
-                Ok(row) => match row.try_get::<_, bool>(0) {
-                    Ok(b) => (b, b.to_string()),
-                    Err(_) => (false, "the check must return one boolean".into()),
-                },
-                Err(e) => (false, Error::query("running the check", &e).to_string()),
-            };
-            checks.push(Check {
-                name: format!("check: {sql}"),
-                ok,
-                detail,
-            });
-        }
-        Ok(())
-    }))
+    })
+}
+
+/// Extension configuration tables (PostGIS's spatial_ref_sys...), which
+/// hold the extension's own rows besides the dumped ones: schema, name.
+async fn extension_config_tables(client: &tokio_postgres::Client) -> Result<Vec<(String, String)>> {
+    client
+        .query(
+            "SELECT n.nspname::text, c.relname::text FROM pg_catalog.pg_extension e, \
+             pg_catalog.unnest(e.extconfig) AS t(oid) \
+             JOIN pg_catalog.pg_class c ON c.oid = t.oid \
+             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace",
+            &[],
+        )
+        .await
+        .map_err(|e| Error::query("listing extension configuration tables", &e))?
+        .iter()
+        .map(|r| Ok((r.col(0)?, r.col(1)?)))
+        .collect()
+}
+
+/// The rows of table `t` against its manifest's count: exactly, or at
+/// least for an extension configuration table.
+async fn count_rows(
+    client: &tokio_postgres::Client,
+    t: &crate::manifest::TableStats,
+    extension_table: bool,
+) -> Check {
+    let sql = format!(
+        "SELECT count(*) FROM ONLY {}.{}",
+        quote_ident(&t.schema),
+        quote_ident(&t.name)
+    );
+    let count = client.query_one(sql.as_str(), &[]).await;
+    let (ok, detail) = match count.as_ref().map(|row| row.col::<_, i64>(0)) {
+        Ok(Ok(n)) if extension_table => (
+            n as u64 >= t.rows,
+            format!(
+                "{n} rows, the manifest says {} dumped besides the extension's own",
+                t.rows
+            ),
+        ),
+        Ok(Ok(n)) => (
+            n as u64 == t.rows,
+            format!("{n} rows, the manifest says {}", t.rows),
+        ),
+        Ok(Err(e)) => (false, e.to_string()),
+        Err(e) => (false, Error::query("counting", e).to_string()),
+    };
+    Check {
+        name: format!("rows {}.{}", t.schema, t.name),
+        ok,
+        detail,
+    }
+}
+
+/// One `--check`: SQL that must return one boolean, true.
+async fn user_check(client: &tokio_postgres::Client, sql: &str) -> Check {
+    let (ok, detail) = match client.query_one(sql, &[]).await {
+        Ok(row) => match row.try_get::<_, bool>(0) {
+            Ok(b) => (b, b.to_string()),
+            Err(_) => (false, "the check must return one boolean".into()),
+        },
+        Err(e) => (false, Error::query("running the check", &e).to_string()),
+    };
+    Check {
+        name: format!("check: {sql}"),
+        ok,
+        detail,
+    }
 }
 
 /// pg_restore's command line for `url`: the password, if `url` holds

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use pgark::drill::DrillOptions;
+use pgark::drill::{DrillOptions, DrillReport};
 use pgark::heartbeat::{Beat, Heartbeat};
 use pgark::S3Url;
 use pgark::{CancellationToken, Error};
@@ -30,20 +30,7 @@ pub fn run(args: &DrillArgs) -> Result<bool, Error> {
         None => None,
     };
     beat(&heartbeat, Beat::Start, "pgark drill started");
-    let mut opts = DrillOptions::new(bucket.clone(), prefix, args.target_url.clone());
-    opts.s3 = pgark::sink::s3::S3ClientOptions::from_env();
-    opts.key = args.key.clone();
-    opts.checks = args.checks.clone();
-    opts.keep = args.keep;
-    opts.pg_restore = args.with_pg_restore.clone();
-    opts.identity = super::decrypt::identities(&args.identity)?;
-    opts.audit = match &args.audit {
-        Some(every) => Some((
-            super::duration::seconds(every).map_err(Error::Config)?,
-            super::duration::seconds(&args.grace).map_err(Error::Config)?,
-        )),
-        None => None,
-    };
+    let mut opts = options(args, bucket.clone(), prefix)?;
     // SIGINT and SIGTERM stop it, its scratch database dropped.
     let cancel = CancellationToken::new();
     opts.cancel = Some(cancel.clone());
@@ -60,47 +47,14 @@ pub fn run(args: &DrillArgs) -> Result<bool, Error> {
             serde_json::to_string_pretty(&report).unwrap_or_default()
         );
     } else {
-        if report.database.is_empty() {
-            println!("drill of s3://{bucket}/{}: nothing restored", report.key);
-        } else {
-            println!(
-                "drill of s3://{bucket}/{} in scratch database {}",
-                report.key, report.database
-            );
-        }
-        for c in &report.checks {
-            println!(
-                "{} {}: {}",
-                if c.ok { "ok  " } else { "FAIL" },
-                c.name,
-                c.detail
-            );
-        }
-        println!(
-            "{}{}",
-            if report.ok() {
-                "drill passed"
-            } else {
-                "drill FAILED"
-            },
-            if report.database.is_empty() {
-                ""
-            } else if report.dropped {
-                "; scratch database dropped"
-            } else {
-                "; scratch database kept"
-            }
-        );
+        print_text(&report, &bucket);
     }
     if report.ok() {
         if let Some(path) = &args.record {
             super::changelog::record(path, &report.key)?;
         }
-        beat(
-            &heartbeat,
-            Beat::Success,
-            &format!("drill passed: {}", report.key),
-        );
+        let body = format!("drill passed: {}", report.key);
+        beat(&heartbeat, Beat::Success, &body);
     } else {
         beat(
             &heartbeat,
@@ -109,4 +63,57 @@ pub fn run(args: &DrillArgs) -> Result<bool, Error> {
         );
     }
     Ok(report.ok())
+}
+
+/// The drill's options from the flags and the environment (AWS_*).
+fn options(args: &DrillArgs, bucket: String, prefix: String) -> Result<DrillOptions, Error> {
+    let mut opts = DrillOptions::new(bucket, prefix, args.target_url.clone());
+    opts.s3 = pgark::sink::s3::S3ClientOptions::from_env();
+    opts.key = args.key.clone();
+    opts.checks = args.checks.clone();
+    opts.keep = args.keep;
+    opts.pg_restore = args.with_pg_restore.clone();
+    opts.identity = super::decrypt::identities(&args.identity)?;
+    opts.audit = match &args.audit {
+        Some(every) => Some((
+            super::duration::seconds(every).map_err(Error::Config)?,
+            super::duration::seconds(&args.grace).map_err(Error::Config)?,
+        )),
+        None => None,
+    };
+    Ok(opts)
+}
+
+/// The report as text: the archive and scratch database, one line per
+/// check, the verdict.
+fn print_text(report: &DrillReport, bucket: &str) {
+    if report.database.is_empty() {
+        println!("drill of s3://{bucket}/{}: nothing restored", report.key);
+    } else {
+        println!(
+            "drill of s3://{bucket}/{} in scratch database {}",
+            report.key, report.database
+        );
+    }
+    for c in &report.checks {
+        println!(
+            "{} {}: {}",
+            if c.ok { "ok  " } else { "FAIL" },
+            c.name,
+            c.detail
+        );
+    }
+    let verdict = if report.ok() {
+        "drill passed"
+    } else {
+        "drill FAILED"
+    };
+    let scratch = if report.database.is_empty() {
+        ""
+    } else if report.dropped {
+        "; scratch database dropped"
+    } else {
+        "; scratch database kept"
+    };
+    println!("{verdict}{scratch}");
 }

@@ -263,32 +263,7 @@ impl<'a> Engine<'a> {
         crate::cancel::check(self.opts.cancel.as_ref())?;
         self.report.entries += 1;
         let errors_before = self.report.error_count;
-        self.select_schema(e).await?;
-        self.select_storage(e).await?;
-        if let Some(sql) = statements::definition(e, self.opts.no_owner) {
-            self.exec(e, &sql).await?;
-        }
-        if !self.opts.no_owner {
-            if let Some(sql) = statements::alter_owner(e) {
-                self.exec(e, &sql).await?;
-            }
-        }
-        if e.relkind == b'p' {
-            if let Some(am) = e
-                .table_am
-                .as_deref()
-                .map(String::from_utf8_lossy)
-                .filter(|a| !a.is_empty())
-            {
-                let sql = format!(
-                    "ALTER TABLE {}.{} SET ACCESS METHOD {}",
-                    statements::quote_ident(&e.namespace_lossy().unwrap_or_default()),
-                    statements::quote_ident(&e.tag_lossy()),
-                    statements::quote_ident(&am)
-                );
-                self.exec(e, &sql).await?;
-            }
-        }
+        self.define(e).await?;
         if e.desc == "TABLE" && self.report.error_count == errors_before {
             self.created.insert(e.catalog_id.oid);
         }
@@ -301,6 +276,46 @@ impl<'a> Engine<'a> {
         if !e.had_dumper || self.opts.schema_only {
             return Ok(());
         }
+        self.load_data(e, blocks).await
+    }
+
+    /// An entry's schema part: its definition, owner, and a partitioned
+    /// table's access method.
+    async fn define(&mut self, e: &TocEntry) -> Result<()> {
+        self.select_schema(e).await?;
+        self.select_storage(e).await?;
+        if let Some(sql) = statements::definition(e, self.opts.no_owner) {
+            self.exec(e, &sql).await?;
+        }
+        if !self.opts.no_owner {
+            if let Some(sql) = statements::alter_owner(e) {
+                self.exec(e, &sql).await?;
+            }
+        }
+        if e.relkind != b'p' {
+            return Ok(());
+        }
+        let am = e
+            .table_am
+            .as_deref()
+            .map(String::from_utf8_lossy)
+            .filter(|a| !a.is_empty());
+        if let Some(am) = am {
+            let sql = format!(
+                "ALTER TABLE {}.{} SET ACCESS METHOD {}",
+                statements::quote_ident(&e.namespace_lossy().unwrap_or_default()),
+                statements::quote_ident(&e.tag_lossy()),
+                statements::quote_ident(&am)
+            );
+            self.exec(e, &sql).await?;
+        }
+        Ok(())
+    }
+
+    /// An entry's data block: large objects, COPY or INSERTs; with `-j`, a
+    /// table created in this run is loaded in one transaction after
+    /// `TRUNCATE` (pg_restore's `use_truncate`).
+    async fn load_data(&mut self, e: &TocEntry, blocks: &mut Blocks) -> Result<()> {
         let name = e.name();
         blocks.open(&name)?;
         if e.is_blobs() {
@@ -311,23 +326,11 @@ impl<'a> Engine<'a> {
             .as_deref()
             .map(String::from_utf8_lossy)
             .filter(|c| !c.trim().is_empty());
-        // pg_restore -j: a table created in this run is loaded in one
-        // transaction after TRUNCATE (`use_truncate`).
         let truncate = self.parallel
             && self.created.contains(&e.catalog_id.oid)
             && !statements::is_load_via_partition_root(e);
         if truncate {
-            let f = Failure {
-                context: "could not start database transaction".into(),
-                command: Some("BEGIN"),
-            };
-            self.exec_as(&name, f, "BEGIN").await?;
-            let sql = format!(
-                "TRUNCATE TABLE ONLY {}.{};\n\n",
-                statements::quote_ident(&e.namespace_lossy().unwrap_or_default()),
-                statements::quote_ident(&e.tag_lossy())
-            );
-            self.exec(e, &sql).await?;
+            self.begin_truncated(e, &name).await?;
         }
         match copy {
             Some(stmt) => self.copy(e, &stmt, blocks).await?,
@@ -341,6 +344,21 @@ impl<'a> Engine<'a> {
             self.exec_as(&name, f, "COMMIT").await?;
         }
         Ok(())
+    }
+
+    /// `BEGIN` and `TRUNCATE TABLE ONLY` the table of `e`.
+    async fn begin_truncated(&mut self, e: &TocEntry, name: &EntryName) -> Result<()> {
+        let f = Failure {
+            context: "could not start database transaction".into(),
+            command: Some("BEGIN"),
+        };
+        self.exec_as(name, f, "BEGIN").await?;
+        let sql = format!(
+            "TRUNCATE TABLE ONLY {}.{};\n\n",
+            statements::quote_ident(&e.namespace_lossy().unwrap_or_default()),
+            statements::quote_ident(&e.tag_lossy())
+        );
+        self.exec(e, &sql).await
     }
 
     /// Data as SQL statements (pg_dump --inserts): each statement on its

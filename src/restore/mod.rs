@@ -249,43 +249,42 @@ async fn apply_globals(text: &str, opts: &RestoreOptions) -> Result<Option<(Stri
     }
 }
 
-fn restore_on(handle: &Handle, source: &Source, opts: &RestoreOptions) -> Result<RestoreReport> {
-    if opts.data_only && opts.schema_only {
-        return Err(Error::Config(
-            "--schema-only and --data-only cannot be used together (as in pg_restore)".into(),
-        ));
-    }
-    if opts.data_only && opts.clean {
-        return Err(Error::Config(
-            "--clean and --data-only cannot be used together (as in pg_restore)".into(),
-        ));
-    }
-    if opts.create && opts.single_transaction {
-        return Err(Error::Config(
-            "--create and --single-transaction cannot be used together (as in pg_restore)".into(),
-        ));
-    }
-    let parallel = if opts.jobs > 1 {
-        if opts.single_transaction {
-            return Err(Error::Config(
-                "cannot specify both --single-transaction and multiple jobs (as in pg_restore)"
-                    .into(),
-            ));
-        }
-        match source.base() {
-            Source::File(_) | Source::S3(_) | Source::Encrypted(_) => Some(source.clone()),
-            Source::Stdin => {
-                return Err(Error::Config(
-                    "parallel restore (-j) needs an archive file or S3 object: standard input \
-                     cannot be read at several places at once (pg_restore refuses it too); \
-                     restore without -j"
-                        .into(),
-                ))
-            }
-        }
+/// The option combinations pg_restore refuses.
+fn check_options(opts: &RestoreOptions) -> Result<()> {
+    let refused = if opts.data_only && opts.schema_only {
+        "--schema-only and --data-only cannot be used together (as in pg_restore)"
+    } else if opts.data_only && opts.clean {
+        "--clean and --data-only cannot be used together (as in pg_restore)"
+    } else if opts.create && opts.single_transaction {
+        "--create and --single-transaction cannot be used together (as in pg_restore)"
+    } else if opts.jobs > 1 && opts.single_transaction {
+        "cannot specify both --single-transaction and multiple jobs (as in pg_restore)"
     } else {
-        None
+        return Ok(());
     };
+    Err(Error::Config(refused.into()))
+}
+
+/// With `-j`, the source the workers read blocks from (not standard
+/// input, which cannot be read at several places at once).
+fn parallel_source(source: &Source, opts: &RestoreOptions) -> Result<Option<Source>> {
+    if opts.jobs <= 1 {
+        return Ok(None);
+    }
+    match source.base() {
+        Source::File(_) | Source::S3(_) | Source::Encrypted(_) => Ok(Some(source.clone())),
+        Source::Stdin => Err(Error::Config(
+            "parallel restore (-j) needs an archive file or S3 object: standard input \
+             cannot be read at several places at once (pg_restore refuses it too); \
+             restore without -j"
+                .into(),
+        )),
+    }
+}
+
+fn restore_on(handle: &Handle, source: &Source, opts: &RestoreOptions) -> Result<RestoreReport> {
+    check_options(opts)?;
+    let parallel = parallel_source(source, opts)?;
     let reopen: Option<Reopen> = match source.base() {
         Source::File(_) => {
             let source = source.clone();
@@ -413,83 +412,40 @@ async fn restore_from(
     opts: &RestoreOptions,
 ) -> Result<RestoreReport> {
     let mut reader = ArchiveReader::new(input);
-    let toc = reader.read_toc()?;
-    let header = toc.header.clone();
-    let algorithm = header.compression.algorithm();
-    let mut offsets = HashMap::new();
-    let mut no_offset = None;
-    for s in &toc.entries {
-        match s.offset {
-            DataOffset::Set(o) => {
-                offsets.insert(s.entry.dump_id, o);
-            }
-            DataOffset::NotSet if no_offset.is_none() => no_offset = Some(s.entry.name()),
-            _ => {}
-        }
-    }
-    let mut entries: Vec<TocEntry> = toc.entries.into_iter().map(|s| s.entry).collect();
-    if let Some(list) = &opts.use_list {
-        entries = in_list_order(entries, list)?;
-    }
+    let toc = TocRead::new(reader.read_toc()?, opts)?;
     if parallel.is_some() {
-        if let Some(name) = no_offset {
-            return Err(Error::Config(format!(
-                "parallel restore (-j) needs the data offsets the TOC stores, and this \
-                 archive has none (it was written to a pipe; first: {name}); pg_restore \
-                 refuses it too: restore without -j"
-            )));
-        }
+        toc.check_offsets_for_parallel()?;
     }
-    let offsets = Arc::new(offsets);
     let mut blocks = match ranged {
         // Serially, each block at its stored offset (when every block has
         // one): the TOC was all that was read in sequence.
-        Some(source) if no_offset.is_none() => {
-            Blocks::at_offsets(&source, reads.s3.as_ref(), offsets.clone(), &header)?
+        Some(source) if toc.no_offset.is_none() => {
+            Blocks::at_offsets(&source, reads.s3.as_ref(), toc.offsets.clone(), &toc.header)?
         }
-        _ => Blocks::new(reader, reopen, algorithm)?,
+        _ => Blocks::new(reader, reopen, toc.header.compression.algorithm())?,
     }
     .cancel_on(opts.cancel.clone());
-
-    let session = Session::from_toc(&entries, running);
+    let entries = &toc.entries;
+    let session = Session::from_toc(entries, running);
     let mut engine =
         Engine::connect(opts, opts.url.clone(), &session, opts.single_transaction).await?;
-
-    let selected = select(&entries, opts);
+    let selected = select(entries, opts);
     if opts.clean {
-        // With --create, only the database itself: the connection is not
-        // to it yet.
-        let dropped = |e: &TocEntry| {
-            !opts.create || matches!(e.desc.as_str(), "DATABASE" | "DATABASE PROPERTIES")
-        };
-        for (e, _) in entries
-            .iter()
-            .zip(&selected)
-            .rev()
-            .filter(|(e, s)| **s && dropped(e))
-        {
-            if let Some(sql) = statements::drop_statement(e, opts.if_exists) {
-                engine.select_schema(e).await?;
-                engine.exec(e, &sql).await?;
-            }
-        }
-        // The schema set before may have been dropped.
-        engine.forget_schema();
+        clean(&mut engine, entries, &selected, opts).await?;
     }
     match parallel {
         Some(source) => {
-            let sizes = reads.block_sizes(&offsets).await?;
             let files = Files {
                 source,
                 s3: reads.s3.clone(),
-                offsets,
-                sizes,
-                header,
+                sizes: reads.block_sizes(&toc.offsets).await?,
+                offsets: toc.offsets,
+                header: toc.header,
                 cancel: opts.cancel.clone(),
             };
             parallel::run(
                 &mut engine,
-                &entries,
+                entries,
                 &selected,
                 &mut blocks,
                 &files,
@@ -497,26 +453,109 @@ async fn restore_from(
             )
             .await?;
         }
-        None => {
-            for (e, _) in entries.iter().zip(&selected).filter(|(_, s)| **s) {
-                if statements::pass(e) == Pass::Main {
-                    engine.restore_entry(e, &mut blocks).await?;
-                }
-            }
-        }
+        None => run_pass(&mut engine, entries, &selected, &mut blocks, Pass::Main).await?,
     }
     for pass in [Pass::Acl, Pass::PostAcl] {
-        for (e, _) in entries.iter().zip(&selected).filter(|(_, s)| **s) {
-            if statements::pass(e) == pass {
-                engine.restore_entry(e, &mut blocks).await?;
-            }
-        }
+        run_pass(&mut engine, entries, &selected, &mut blocks, pass).await?;
     }
     if opts.single_transaction {
         engine.setup("COMMIT").await?;
     }
     engine.finish(entries.last()).await?;
     Ok(engine.report)
+}
+
+/// The TOC as the restore uses it: the entries in restore order (`-L`'s),
+/// each data block's offset.
+struct TocRead {
+    header: archive_format::Header,
+    entries: Vec<TocEntry>,
+    offsets: Arc<HashMap<i32, u64>>,
+    /// The first entry whose data has no stored offset (written to a
+    /// pipe).
+    no_offset: Option<archive_format::EntryName>,
+}
+
+impl TocRead {
+    fn new(toc: archive_format::Toc, opts: &RestoreOptions) -> Result<TocRead> {
+        let mut offsets = HashMap::new();
+        let mut no_offset = None;
+        for s in &toc.entries {
+            match s.offset {
+                DataOffset::Set(o) => {
+                    offsets.insert(s.entry.dump_id, o);
+                }
+                DataOffset::NotSet if no_offset.is_none() => no_offset = Some(s.entry.name()),
+                _ => {}
+            }
+        }
+        let mut entries: Vec<TocEntry> = toc.entries.into_iter().map(|s| s.entry).collect();
+        if let Some(list) = &opts.use_list {
+            entries = in_list_order(entries, list)?;
+        }
+        Ok(TocRead {
+            header: toc.header,
+            entries,
+            offsets: Arc::new(offsets),
+            no_offset,
+        })
+    }
+
+    /// A parallel restore reads blocks at their offsets: all must be set.
+    fn check_offsets_for_parallel(&self) -> Result<()> {
+        match &self.no_offset {
+            None => Ok(()),
+            Some(name) => Err(Error::Config(format!(
+                "parallel restore (-j) needs the data offsets the TOC stores, and this \
+                 archive has none (it was written to a pipe; first: {name}); pg_restore \
+                 refuses it too: restore without -j"
+            ))),
+        }
+    }
+}
+
+/// `--clean`: drops what is selected, in reverse order, before anything is
+/// created (with `--create`, only the database itself: the connection is
+/// not to it yet).
+async fn clean(
+    engine: &mut Engine<'_>,
+    entries: &[TocEntry],
+    selected: &[bool],
+    opts: &RestoreOptions,
+) -> Result<()> {
+    let dropped = |e: &TocEntry| {
+        !opts.create || matches!(e.desc.as_str(), "DATABASE" | "DATABASE PROPERTIES")
+    };
+    for (e, _) in entries
+        .iter()
+        .zip(selected)
+        .rev()
+        .filter(|(e, s)| **s && dropped(e))
+    {
+        if let Some(sql) = statements::drop_statement(e, opts.if_exists) {
+            engine.select_schema(e).await?;
+            engine.exec(e, &sql).await?;
+        }
+    }
+    // The schema set before may have been dropped.
+    engine.forget_schema();
+    Ok(())
+}
+
+/// The selected entries of `pass`, serially, in order.
+async fn run_pass(
+    engine: &mut Engine<'_>,
+    entries: &[TocEntry],
+    selected: &[bool],
+    blocks: &mut Blocks,
+    pass: Pass,
+) -> Result<()> {
+    for (e, _) in entries.iter().zip(selected).filter(|(_, s)| **s) {
+        if statements::pass(e) == pass {
+            engine.restore_entry(e, blocks).await?;
+        }
+    }
+    Ok(())
 }
 
 /// `SortTocFromFile`: the entries the list names move to the end, in the
