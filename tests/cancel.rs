@@ -399,3 +399,65 @@ fn sigterm_stops_a_parallel_cli_restore_with_exit_130_and_one_line() {
     );
     assert_no_sessions_left(&target);
 }
+
+#[test]
+fn a_restore_cancelled_while_a_statement_waits_for_a_lock_closes_its_connection() {
+    use pgark::restore::RestoreOptions;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rt = runtime();
+    let source = pg(PgVersion::V16).create_database("cancel_lock_src");
+    query(&source, "CREATE TABLE public.held (id int)");
+    let archive = dir.path().join("held.dump");
+    let opts = pgark::backup::BackupOptions::new(
+        source.url(),
+        pgark::backup::Target::File(archive.clone()),
+    );
+    rt.block_on(pgark::backup::backup(&opts)).expect("backup");
+    // The target has the table, held by another session: the restore's
+    // DROP TABLE (--clean) waits for it.
+    let target = pg(PgVersion::V16).create_database("cancel_lock");
+    query(&target, "CREATE TABLE public.held (id int)");
+    let holder = rt.block_on(async {
+        let (client, connection) = tokio_postgres::connect(&target.url(), tokio_postgres::NoTls)
+            .await
+            .expect("connect");
+        tokio::spawn(connection);
+        client
+            .batch_execute("BEGIN; LOCK TABLE public.held IN ACCESS EXCLUSIVE MODE")
+            .await
+            .expect("lock");
+        client
+    });
+    let mut opts = RestoreOptions::new(target.url());
+    opts.clean = true;
+    let token = pgark::CancellationToken::new();
+    opts.cancel = Some(token.clone());
+    let from = pgark::source::Source::File(archive);
+    let task = rt.spawn(async move { pgark::restore::restore(&from, &opts).await });
+    let waiting = format!(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = '{}' \
+         AND wait_event_type = 'Lock' AND query ILIKE 'DROP TABLE %'",
+        target.name
+    );
+    wait_for(
+        target.server(),
+        &waiting,
+        "the restore waiting for its lock",
+        || task.is_finished(),
+    );
+    token.cancel();
+    let (during, _) = interruption(stopped(&rt, task));
+    assert_eq!(during, Interruption::Restore);
+    // The restore's statement is cancelled and its connection closed:
+    // only the holder is left.
+    let sessions = format!(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = '{}'",
+        target.name
+    );
+    let deadline = Instant::now() + STOPS_WITHIN;
+    while server_value(target.server(), &sessions) != "1" {
+        assert!(Instant::now() < deadline, "the restore's session stays");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    drop(holder);
+}
