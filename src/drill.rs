@@ -393,7 +393,7 @@ async fn create_scratch(opts: &DrillOptions, manifest: &Manifest, scratch: &str)
         )
         .await
         .map_err(|e| Error::query("listing the target's available extensions", &e))?;
-    let available: Vec<String> = rows.iter().map(|r| r.get(0)).collect();
+    let available: Vec<String> = rows.iter().map(|r| r.col(0)).collect::<Result<_>>()?;
     let missing: Vec<String> = manifest
         .extensions
         .iter()
