@@ -301,7 +301,9 @@ fn a_cancelled_drill_drops_its_scratch_database_even_with_keep() {
     use pgark::backup::{BackupOptions, Target};
     use pgark::drill::DrillOptions;
     let rt = runtime();
-    let server = pg(PgVersion::V16);
+    // On 17: tests/drill.rs counts every scratch database on the
+    // servers it uses (15, 16, 18).
+    let server = pg(PgVersion::V17);
     let source = server.create_database("cancel_drill");
     add_bulk(&source, 1_500_000);
     let s3 = moto();
@@ -349,6 +351,41 @@ fn a_cancelled_drill_drops_its_scratch_database_even_with_keep() {
     assert_eq!(server_value(server, &left), "0", "{name} is left");
 }
 
+/// Sends SIGTERM to `child` and waits for it (failing after
+/// [`STOPS_WITHIN`]): its status and standard error.
+fn sigterm(child: &mut std::process::Child) -> (std::process::ExitStatus, String) {
+    let sent = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(sent.success());
+    let deadline = Instant::now() + STOPS_WITHIN;
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("try_wait") {
+            break s;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("pgark did not stop on SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut stderr)
+        .expect("stderr");
+    (status, stderr)
+}
+
+/// Whether `child` has exited.
+fn exited(child: &std::sync::Mutex<&mut std::process::Child>) -> bool {
+    child
+        .lock()
+        .expect("child")
+        .try_wait()
+        .expect("try_wait")
+        .is_some()
+}
+
 #[test]
 fn sigterm_stops_a_parallel_cli_restore_with_exit_130_and_one_line() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -364,33 +401,8 @@ fn sigterm_stops_a_parallel_cli_restore_with_exit_130_and_one_line() {
         .spawn()
         .expect("pgark restore");
     let running = std::sync::Mutex::new(&mut child);
-    wait_for_copy(target.server(), &target.name, || {
-        running
-            .lock()
-            .expect("child")
-            .try_wait()
-            .expect("try_wait")
-            .is_some()
-    });
-    let sent = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(sent.success());
-    let deadline = Instant::now() + STOPS_WITHIN;
-    let status = loop {
-        if let Some(s) = child.try_wait().expect("try_wait") {
-            break s;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("pgark restore did not stop on SIGTERM");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let mut stderr = String::new();
-    std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut stderr)
-        .expect("stderr");
+    wait_for_copy(target.server(), &target.name, || exited(&running));
+    let (status, stderr) = sigterm(&mut child);
     assert_eq!(status.code(), Some(130), "{status:?}: {stderr}");
     assert_eq!(
         stderr,
@@ -460,4 +472,68 @@ fn a_restore_cancelled_while_a_statement_waits_for_a_lock_closes_its_connection(
         std::thread::sleep(Duration::from_millis(20));
     }
     drop(holder);
+}
+
+#[test]
+fn sigterm_stops_a_cli_drill_which_drops_its_scratch_database() {
+    use pgark::backup::{BackupOptions, Target};
+    let rt = runtime();
+    // On 17: tests/drill.rs counts every scratch database on the
+    // servers it uses (15, 16, 18).
+    let server = pg(PgVersion::V17);
+    let source = server.create_database("cancel_cli_drill");
+    add_bulk(&source, 1_500_000);
+    let s3 = moto();
+    let bucket = "cancel-cli-drill";
+    s3.create_bucket(bucket);
+    let (key, secret) = s3.admin_credentials();
+    let mut opts = BackupOptions::new(
+        source.url(),
+        Target::S3 {
+            bucket: bucket.into(),
+            key: "drill/".into(),
+        },
+    );
+    opts.s3 = pgark::sink::s3::S3ClientOptions::default()
+        .with_endpoint_url(s3.endpoint())
+        .with_region("us-east-1")
+        .with_static_credentials(key.clone(), secret.clone());
+    rt.block_on(pgark::backup::backup(&opts)).expect("backup");
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pgark"))
+        .args([
+            "drill",
+            &format!("s3://{bucket}/drill/"),
+            "--keep",
+            "--target-url",
+        ])
+        .arg(server.url("postgres"))
+        .env("AWS_ENDPOINT_URL", s3.endpoint())
+        .env("AWS_ACCESS_KEY_ID", &key)
+        .env("AWS_SECRET_ACCESS_KEY", &secret)
+        .env("AWS_REGION", "us-east-1")
+        .env_remove("AWS_PROFILE")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("pgark drill");
+    // Its scratch database is pgark_drill_<time>_<its pid>.
+    let scratch = format!("pgark_drill_%_{}", child.id());
+    let running = std::sync::Mutex::new(&mut child);
+    wait_for_copy(server, &scratch, || exited(&running));
+    let (status, stderr) = sigterm(&mut child);
+    assert_eq!(status.code(), Some(130), "{status:?}: {stderr}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    let [line] = lines[..] else {
+        panic!("not one line: {stderr}");
+    };
+    let name = line
+        .strip_prefix(
+            "pgark: error: interrupted by SIGTERM; the drill stopped; its scratch database ",
+        )
+        .and_then(|rest| rest.strip_suffix(" was dropped"))
+        .unwrap_or_else(|| panic!("{line}"));
+    assert!(name.ends_with(&format!("_{}", child.id())), "{name}");
+    let left = format!("SELECT count(*) FROM pg_database WHERE datname = '{name}'");
+    assert_eq!(server_value(server, &left), "0", "{name} is left");
 }
