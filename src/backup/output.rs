@@ -39,14 +39,7 @@ impl Output {
             Some(r) => Some(crate::crypt::Encryptor::new(r)?),
             None => None,
         };
-        let prefix_len = ArchiveWriter::new(
-            std::io::sink(),
-            &contents.header,
-            contents.entries.clone(),
-            opts.compression,
-        )
-        .map_err(|e| Error::Config(e.to_string()))?
-        .prefix_len();
+        let prefix_len = prefix_len(opts, contents)?;
         let with_suffix = |name: String| match &encryptor {
             Some(_) if !name.ends_with(crate::crypt::SUFFIX) => {
                 format!("{name}{}", crate::crypt::SUFFIX)
@@ -66,20 +59,11 @@ impl Output {
                 };
                 s3_client = Some(client.clone());
                 // The first part holds at least the header and TOC.
-                let options = S3SinkOptions {
-                    hold_at_least: match &encryptor {
-                        Some(e) => e.cipher_prefix(prefix_len),
-                        None => prefix_len,
-                    },
-                    ..opts.s3_sink.clone()
+                let hold = match &encryptor {
+                    Some(e) => e.cipher_prefix(prefix_len),
+                    None => prefix_len,
                 };
-                let target = S3Url::new(bucket, with_suffix(key));
-                let location = target.to_string();
-                let handle = tokio::runtime::Handle::current();
-                (
-                    Box::new(S3Sink::with_client(&client, handle, target, options)?),
-                    location,
-                )
+                s3_sink(opts, &client, S3Url::new(bucket, with_suffix(key)), hold)?
             }
             t => {
                 let path = t.resolve(name, &stamp)?;
@@ -88,22 +72,65 @@ impl Output {
                 (Box::new(FileSink::create(path)?), location)
             }
         };
-        let sink: Box<dyn ArchiveSink> = match encryptor {
-            Some(e) => {
-                let hold = match opts.target {
-                    Target::Stdout => 0,
-                    _ => prefix_len,
-                };
-                Box::new(e.into_sink(sink, hold)?)
-            }
-            None => sink,
-        };
         Ok(Output {
-            sink,
+            sink: encrypted(opts, encryptor, sink, prefix_len)?,
             location,
             s3_client,
         })
     }
+}
+
+/// How many bytes the header and TOC take (the archive's prefix, patched
+/// last).
+fn prefix_len(opts: &BackupOptions, contents: &Contents) -> Result<u64> {
+    Ok(ArchiveWriter::new(
+        std::io::sink(),
+        &contents.header,
+        contents.entries.clone(),
+        opts.compression,
+    )
+    .map_err(|e| Error::Config(e.to_string()))?
+    .prefix_len())
+}
+
+/// A multipart upload to `target` whose first part holds at least `hold`
+/// bytes, and its location.
+fn s3_sink(
+    opts: &BackupOptions,
+    client: &aws_sdk_s3::Client,
+    target: S3Url,
+    hold: u64,
+) -> Result<(Box<dyn ArchiveSink>, String)> {
+    let options = S3SinkOptions {
+        hold_at_least: hold,
+        ..opts.s3_sink.clone()
+    };
+    let location = target.to_string();
+    let handle = tokio::runtime::Handle::current();
+    Ok((
+        Box::new(S3Sink::with_client(client, handle, target, options)?),
+        location,
+    ))
+}
+
+/// `sink`, encrypted when there is an encryptor (holding the prefix to
+/// patch, except on stdout).
+fn encrypted(
+    opts: &BackupOptions,
+    encryptor: Option<crate::crypt::Encryptor>,
+    sink: Box<dyn ArchiveSink>,
+    prefix_len: u64,
+) -> Result<Box<dyn ArchiveSink>> {
+    Ok(match encryptor {
+        Some(e) => {
+            let hold = match opts.target {
+                Target::Stdout => 0,
+                _ => prefix_len,
+            };
+            Box::new(e.into_sink(sink, hold)?)
+        }
+        None => sink,
+    })
 }
 
 /// The data phase: every connection of `clients` (the coordinator first)
