@@ -51,48 +51,13 @@ impl Contents {
             true => Some(crate::globals::dump_on(client).await?),
             false => None,
         };
-        let mut objects = schema::build(
-            &cat,
-            BuildOptions {
-                version: session.version,
-                std_strings: info.std_strings,
-                acl: opts.acl,
-                server_major: info.major(),
-                load_via_partition_root: opts.selection.load_via_partition_root,
-                public_created: selected.includes_schema(&cat, "public"),
-            },
-        );
-        let unknown: Vec<String> = schema::unknown_objects(&cat, &objects)
-            .iter()
-            .map(ToString::to_string)
-            .collect();
-        if !unknown.is_empty() && !opts.allow_unknown {
-            return Err(Error::Unsupported(unknown));
-        }
-        crate::select::filter::apply(&mut objects, &cat, &opts.selection, &selected, info.major());
-        let objects = schema::sort(objects, &cat);
+        let (objects, unknown) = dump_objects(opts, session, &cat, &selected)?;
         let dumped: HashSet<schema::Key> = objects.iter().map(|o| o.key).collect();
         let (entries, mut plan) = schema::toc(&objects, &toc_info(session));
-        let header = Header::new(
-            session.version,
-            opts.compression,
-            CreateTime::from_unix_utc(start_unix),
-            &info.dbname,
-            &info.version,
-            concat!("pgark ", env!("CARGO_PKG_VERSION")),
-        )
-        .map_err(|e| Error::Config(e.to_string()))?;
+        let header = header(opts, session, start_unix)?;
         let locked = locked_tables(&cat, &dumped);
         lock_tables(client, &locked, opts.lock_wait_timeout).await?;
-        skip_empty_heaps(client, &mut plan).await?;
-        let split = match opts.split_threshold {
-            Some(threshold) => {
-                let connections = session.clients.len();
-                split::split_large_tables(client, &mut plan, info.major(), threshold, connections)
-                    .await?
-            }
-            None => Vec::new(),
-        };
+        let split = plan_data(opts, session, &mut plan).await?;
         opts.phase(|| {
             format!(
                 "catalog read: {} TOC entries, {} data entries, {} catalog queries; {} tables locked",
@@ -114,6 +79,70 @@ impl Contents {
             split,
         })
     }
+}
+
+/// The dump objects in pg_dump's order, selected, and the catalog
+/// objects pgark cannot dump (an error unless `allow_unknown`).
+fn dump_objects(
+    opts: &BackupOptions,
+    session: &Session,
+    cat: &Catalog,
+    selected: &crate::select::resolve::Resolved,
+) -> Result<(Vec<schema::DumpObject>, Vec<String>)> {
+    let info = &session.info;
+    let mut objects = schema::build(
+        cat,
+        BuildOptions {
+            version: session.version,
+            std_strings: info.std_strings,
+            acl: opts.acl,
+            server_major: info.major(),
+            load_via_partition_root: opts.selection.load_via_partition_root,
+            public_created: selected.includes_schema(cat, "public"),
+        },
+    );
+    let unknown: Vec<String> = schema::unknown_objects(cat, &objects)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    if !unknown.is_empty() && !opts.allow_unknown {
+        return Err(Error::Unsupported(unknown));
+    }
+    crate::select::filter::apply(&mut objects, cat, &opts.selection, selected, info.major());
+    Ok((schema::sort(objects, cat), unknown))
+}
+
+/// The archive header: format version, compression, start time, database
+/// and server.
+fn header(opts: &BackupOptions, session: &Session, start_unix: i64) -> Result<Header> {
+    Header::new(
+        session.version,
+        opts.compression,
+        CreateTime::from_unix_utc(start_unix),
+        &session.info.dbname,
+        &session.info.version,
+        concat!("pgark ", env!("CARGO_PKG_VERSION")),
+    )
+    .map_err(|e| Error::Config(e.to_string()))
+}
+
+/// Plans the data reads: empty heaps skipped, large tables split into
+/// block ranges (with `split_threshold`).
+async fn plan_data(
+    opts: &BackupOptions,
+    session: &Session,
+    plan: &mut [schema::DataPlan],
+) -> Result<Vec<SplitTable>> {
+    let client = session.coordinator();
+    skip_empty_heaps(client, plan).await?;
+    Ok(match opts.split_threshold {
+        Some(threshold) => {
+            let connections = session.clients.len();
+            let major = session.info.major();
+            split::split_large_tables(client, plan, major, threshold, connections).await?
+        }
+        None => Vec::new(),
+    })
 }
 
 /// The database-level facts the TOC's first entries carry.
