@@ -55,6 +55,25 @@ pub async fn split_large_tables(
     if tables.is_empty() {
         return Ok(Vec::new());
     }
+    let mut out = Vec::new();
+    for (oid, size, blocks) in large_tables(client, &tables, threshold).await? {
+        let Some(p) = plan.iter_mut().find(|p| p.table == Some(oid)) else {
+            continue;
+        };
+        if let Some(split) = split_table(client, p, size, blocks, connections).await? {
+            out.push(split);
+        }
+    }
+    Ok(out)
+}
+
+/// The plain tables among `tables` whose heap has at least `threshold`
+/// bytes: oid, size in bytes and in blocks.
+async fn large_tables(
+    client: &Client,
+    tables: &[u32],
+    threshold: u64,
+) -> Result<Vec<(u32, i64, u64)>> {
     // An empty heap has nothing to split, whatever the threshold.
     let threshold = i64::try_from(threshold.max(1)).unwrap_or(i64::MAX);
     let rows = client
@@ -68,51 +87,58 @@ pub async fn split_large_tables(
         )
         .await
         .map_err(|e| Error::query("measuring the large tables", &e))?;
-    let mut out = Vec::new();
-    for row in rows {
-        let oid: u32 = row.get(0);
-        let size: i64 = row.get(1);
-        let block_size: i64 = row.get(2);
-        let blocks = (size / block_size.max(1)) as u64;
-        let Some(p) = plan.iter_mut().find(|p| p.table == Some(oid)) else {
-            continue;
-        };
-        let DataSource::Table { relation, columns } = &p.source else {
-            continue;
-        };
-        let bounds = bounds(blocks, connections);
-        let mut split = SplitTable {
-            relation: relation.clone(),
-            size: size as u64,
-            ranges: 1,
-            kept_whole: None,
-        };
-        if bounds.is_empty() {
-            split.kept_whole = Some("fewer blocks than two ranges".into());
-            out.push(split);
-            continue;
-        }
-        // Every range's plan (pipelined on the one connection): a range
-        // planned as a sequential scan would read the whole heap.
-        let plans = futures_util::future::try_join_all(
-            (0..=bounds.len())
-                .map(|i| explain(client, range_select(relation, columns, &bounds, i))),
-        )
-        .await?;
-        if let Some(other) = plans.iter().find(|p| !p.contains("Tid Range Scan")) {
-            split.kept_whole = Some(format!(
-                "the block range query is not a TID range scan ({})",
-                other.lines().next().unwrap_or("").trim()
-            ));
-            out.push(split);
-            continue;
-        }
-        let statements = statements(relation, columns, &bounds);
-        split.ranges = statements.len();
-        p.source = DataSource::Ranges(statements);
-        out.push(split);
+    Ok(rows
+        .iter()
+        .map(|row| {
+            let oid: u32 = row.get(0);
+            let size: i64 = row.get(1);
+            let block_size: i64 = row.get(2);
+            (oid, size, (size / block_size.max(1)) as u64)
+        })
+        .collect())
+}
+
+/// Splits the data entry `p` of a table of `size` bytes (`blocks` blocks)
+/// into block ranges when every range is planned as a TID range scan, and
+/// says why not otherwise. `None` when `p` is not a plain table's COPY.
+async fn split_table(
+    client: &Client,
+    p: &mut DataPlan,
+    size: i64,
+    blocks: u64,
+    connections: usize,
+) -> Result<Option<SplitTable>> {
+    let DataSource::Table { relation, columns } = &p.source else {
+        return Ok(None);
+    };
+    let bounds = bounds(blocks, connections);
+    let mut split = SplitTable {
+        relation: relation.clone(),
+        size: size as u64,
+        ranges: 1,
+        kept_whole: None,
+    };
+    if bounds.is_empty() {
+        split.kept_whole = Some("fewer blocks than two ranges".into());
+        return Ok(Some(split));
     }
-    Ok(out)
+    // Every range's plan (pipelined on the one connection): a range
+    // planned as a sequential scan would read the whole heap.
+    let plans = futures_util::future::try_join_all(
+        (0..=bounds.len()).map(|i| explain(client, range_select(relation, columns, &bounds, i))),
+    )
+    .await?;
+    if let Some(other) = plans.iter().find(|p| !p.contains("Tid Range Scan")) {
+        split.kept_whole = Some(format!(
+            "the block range query is not a TID range scan ({})",
+            other.lines().next().unwrap_or("").trim()
+        ));
+        return Ok(Some(split));
+    }
+    let statements = statements(relation, columns, &bounds);
+    split.ranges = statements.len();
+    p.source = DataSource::Ranges(statements);
+    Ok(Some(split))
 }
 
 /// The first block of every range but the first, balanced over `blocks`:
