@@ -141,32 +141,10 @@ impl MakeRustls {
         roots: Option<&RootCerts>,
         client: Option<&ClientCert>,
     ) -> Result<MakeRustls, String> {
-        let check = match (mode, roots) {
-            (SslMode::VerifyFull, Some(_)) => Check::ChainAndName,
-            (SslMode::VerifyCa, Some(_)) => Check::Chain,
-            (SslMode::VerifyFull | SslMode::VerifyCa, None) => {
-                return Err(format!(
-                    "sslmode={mode}: no root certificate file: provide one with sslrootcert \
-                     (or ~/.postgresql/root.crt), use the system's trusted roots with \
-                     sslrootcert=system, or change sslmode to disable server certificate \
-                     verification"
-                ))
-            }
-            // libpq: a root certificate file that exists is used by every mode.
-            (_, Some(_)) => Check::Chain,
-            (_, None) => Check::Nothing,
-        };
+        let check = check_for(mode, roots)?;
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let store = match roots {
-            Some(r) if check != Check::Nothing => {
-                let store = load_roots(r).map_err(|e| format!("sslmode={mode}: {e}"))?;
-                if store.is_empty() {
-                    return Err(format!(
-                        "sslmode={mode}: root certificates {r}: no root certificate in it"
-                    ));
-                }
-                Some(Arc::new(store))
-            }
+            Some(r) if check != Check::Nothing => Some(Arc::new(root_store(mode, r)?)),
             _ => None,
         };
         let verifier = Arc::new(Verifier {
@@ -180,26 +158,7 @@ impl MakeRustls {
             .dangerous()
             .with_custom_certificate_verifier(verifier);
         let mut config = match client {
-            Some(c) => {
-                let certs = CertificateDer::pem_file_iter(&c.cert)
-                    .and_then(|i| i.collect::<Result<Vec<_>, _>>())
-                    .map_err(|e| {
-                        format!(
-                            "could not read certificate file \"{}\": {e}",
-                            c.cert.display()
-                        )
-                    })?;
-                check_key_permissions(&c.key)?;
-                let key = PrivateKeyDer::from_pem_file(&c.key).map_err(|e| {
-                    format!(
-                        "could not load private key file \"{}\": {e}",
-                        c.key.display()
-                    )
-                })?;
-                builder
-                    .with_client_auth_cert(certs, key)
-                    .map_err(|e| format!("client certificate \"{}\": {e}", c.cert.display()))?
-            }
+            Some(c) => with_client_cert(builder, c)?,
             None => builder.with_no_client_auth(),
         };
         // PostgreSQL 17's direct TLS negotiation requires it; older servers ignore it.
@@ -217,6 +176,63 @@ impl MakeRustls {
     pub(crate) fn attempted(&self) -> bool {
         self.attempted.load(Ordering::Relaxed)
     }
+}
+
+/// What `mode` checks of the server's certificate, given the root
+/// certificates found (`verify-*` without any is an error).
+fn check_for(mode: SslMode, roots: Option<&RootCerts>) -> Result<Check, String> {
+    Ok(match (mode, roots) {
+        (SslMode::VerifyFull, Some(_)) => Check::ChainAndName,
+        (SslMode::VerifyCa, Some(_)) => Check::Chain,
+        (SslMode::VerifyFull | SslMode::VerifyCa, None) => {
+            return Err(format!(
+                "sslmode={mode}: no root certificate file: provide one with sslrootcert \
+                 (or ~/.postgresql/root.crt), use the system's trusted roots with \
+                 sslrootcert=system, or change sslmode to disable server certificate \
+                 verification"
+            ))
+        }
+        // libpq: a root certificate file that exists is used by every mode.
+        (_, Some(_)) => Check::Chain,
+        (_, None) => Check::Nothing,
+    })
+}
+
+/// The root certificates of `roots`, at least one.
+fn root_store(mode: SslMode, roots: &RootCerts) -> Result<RootCertStore, String> {
+    let store = load_roots(roots).map_err(|e| format!("sslmode={mode}: {e}"))?;
+    if store.is_empty() {
+        return Err(format!(
+            "sslmode={mode}: root certificates {roots}: no root certificate in it"
+        ));
+    }
+    Ok(store)
+}
+
+/// The client configuration offering the certificate and key of `c`
+/// (the key file's permissions checked as libpq checks them).
+fn with_client_cert(
+    builder: rustls::ConfigBuilder<ClientConfig, rustls::client::WantsClientCert>,
+    c: &ClientCert,
+) -> Result<ClientConfig, String> {
+    let certs = CertificateDer::pem_file_iter(&c.cert)
+        .and_then(|i| i.collect::<Result<Vec<_>, _>>())
+        .map_err(|e| {
+            format!(
+                "could not read certificate file \"{}\": {e}",
+                c.cert.display()
+            )
+        })?;
+    check_key_permissions(&c.key)?;
+    let key = PrivateKeyDer::from_pem_file(&c.key).map_err(|e| {
+        format!(
+            "could not load private key file \"{}\": {e}",
+            c.key.display()
+        )
+    })?;
+    builder
+        .with_client_auth_cert(certs, key)
+        .map_err(|e| format!("client certificate \"{}\": {e}", c.cert.display()))
 }
 
 /// The server key file check libpq applies to client keys: no group or
