@@ -1,6 +1,6 @@
 //! The session settings and snapshot every catalog query and COPY runs in.
 
-use tokio_postgres::Client;
+use tokio_postgres::{Client, Row};
 
 use crate::db::row::RowExt;
 use crate::error::{Error, Result};
@@ -107,7 +107,19 @@ pub async fn begin_snapshot(client: &Client) -> Result<ServerInfo> {
         )
         .await
         .map_err(|e| Error::query("reading the server version", &e))?;
-    let info = ServerInfo {
+    let info = server_info(&row)?;
+    if info.major() < 15 {
+        return Err(Error::Config(format!(
+            "PostgreSQL {} is not supported (pgark dumps PostgreSQL 15 and newer)",
+            info.version
+        )));
+    }
+    Ok(info)
+}
+
+/// The server and database facts of the row of [`begin_snapshot`]'s query.
+fn server_info(row: &Row) -> Result<ServerInfo> {
+    Ok(ServerInfo {
         version_num: row.col(0)?,
         version: row.col(1)?,
         encoding: row.col(2)?,
@@ -117,34 +129,39 @@ pub async fn begin_snapshot(client: &Client) -> Result<ServerInfo> {
         db_quoted: row.col(20)?,
         db_owner: row.col(6)?,
         db_comment: row.col(7)?,
-        db_create: DatabaseCreate {
-            encoding: row.col(2)?,
-            locale_provider: row.col::<_, String>(8)?.chars().next().unwrap_or('c'),
-            collate: row.col(9)?,
-            ctype: row.col(10)?,
-            locale: row.col(11)?,
-            icu_rules: row.col(12)?,
-            tablespace: row.col::<_, Option<String>>(13)?.unwrap_or_default(),
-        },
-        db_props: DatabaseProperties {
-            conn_limit: row.col(14)?,
-            is_template: row.col(15)?,
-            allow_connections: row.col(16)?,
-            settings: row.col(17)?,
-            role_settings: row
-                .col::<_, Vec<String>>(18)?
-                .into_iter()
-                .zip(row.col::<_, Vec<String>>(19)?)
-                .collect(),
-        },
-    };
-    if info.major() < 15 {
-        return Err(Error::Config(format!(
-            "PostgreSQL {} is not supported (pgark dumps PostgreSQL 15 and newer)",
-            info.version
-        )));
-    }
-    Ok(info)
+        db_create: database_create(row)?,
+        db_props: database_properties(row)?,
+    })
+}
+
+/// How the database was created (encoding, locale, tablespace), from
+/// the row of [`begin_snapshot`]'s query.
+fn database_create(row: &Row) -> Result<DatabaseCreate> {
+    Ok(DatabaseCreate {
+        encoding: row.col(2)?,
+        locale_provider: row.col::<_, String>(8)?.chars().next().unwrap_or('c'),
+        collate: row.col(9)?,
+        ctype: row.col(10)?,
+        locale: row.col(11)?,
+        icu_rules: row.col(12)?,
+        tablespace: row.col::<_, Option<String>>(13)?.unwrap_or_default(),
+    })
+}
+
+/// The database's properties and settings, from the row of
+/// [`begin_snapshot`]'s query.
+fn database_properties(row: &Row) -> Result<DatabaseProperties> {
+    Ok(DatabaseProperties {
+        conn_limit: row.col(14)?,
+        is_template: row.col(15)?,
+        allow_connections: row.col(16)?,
+        settings: row.col(17)?,
+        role_settings: row
+            .col::<_, Vec<String>>(18)?
+            .into_iter()
+            .zip(row.col::<_, Vec<String>>(19)?)
+            .collect(),
+    })
 }
 
 /// pg_dump's session settings; an empty search_path makes every
