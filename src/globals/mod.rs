@@ -393,6 +393,15 @@ struct Grant {
 /// grantor is left out. Grantors are kept for 16+ sources only.
 fn order_memberships(grants: Vec<Grant>, with_grantors: bool) -> Result<Vec<Membership>> {
     let mut out = Vec::new();
+    for (role, pending) in by_role(grants) {
+        order_role(&role, pending, with_grantors, &mut out)?;
+    }
+    Ok(out)
+}
+
+/// The grants of existing roles to existing roles, grouped by role in
+/// their order (the others skipped with a warning).
+fn by_role(grants: Vec<Grant>) -> Vec<(String, Vec<Grant>)> {
     let mut by_role: Vec<(String, Vec<Grant>)> = Vec::new();
     for g in grants {
         let Some(role) = g.role.clone() else {
@@ -414,53 +423,68 @@ fn order_memberships(grants: Vec<Grant>, with_grantors: bool) -> Result<Vec<Memb
             _ => by_role.push((role, vec![g])),
         }
     }
-    for (role, mut pending) in by_role {
-        let mut admins: std::collections::HashSet<String> = Default::default();
-        while !pending.is_empty() {
-            let before = pending.len();
-            let mut rest = Vec::new();
-            for g in pending {
-                let member = g.member.clone().unwrap_or_default();
-                let grantor = match (with_grantors, &g.grantor) {
-                    (false, _) => None,
-                    (true, Some(name)) => Some(name.clone()),
-                    (true, None) => {
-                        tracing::warn!(
-                            "globals: grant of role \"{role}\" to \"{member}\" has invalid \
-                             grantor OID {}: written without GRANTED BY",
-                            g.grantorid
-                        );
-                        None
-                    }
-                };
-                let ready = match &grantor {
-                    None => true,
-                    Some(name) => g.grantorid == BOOTSTRAP_SUPERUSER || admins.contains(name),
-                };
-                if !ready {
-                    rest.push(g);
-                    continue;
-                }
-                if g.admin {
-                    admins.insert(member.clone());
-                }
-                out.push(Membership {
-                    role: role.clone(),
-                    member,
-                    grantor,
-                    admin: g.admin,
-                    inherit: g.inherit.filter(|_| with_grantors),
-                    set: g.set.filter(|_| with_grantors),
-                });
+    by_role
+}
+
+/// Appends the grants of `role` to `out`, each once its grantor may grant
+/// it; an error when some never can.
+fn order_role(
+    role: &str,
+    mut pending: Vec<Grant>,
+    with_grantors: bool,
+    out: &mut Vec<Membership>,
+) -> Result<()> {
+    let mut admins: std::collections::HashSet<String> = Default::default();
+    while !pending.is_empty() {
+        let before = pending.len();
+        let mut rest = Vec::new();
+        for g in pending {
+            let member = g.member.clone().unwrap_or_default();
+            let grantor = grantor(role, &member, &g, with_grantors);
+            let ready = match &grantor {
+                None => true,
+                Some(name) => g.grantorid == BOOTSTRAP_SUPERUSER || admins.contains(name),
+            };
+            if !ready {
+                rest.push(g);
+                continue;
             }
-            if rest.len() == before {
-                return Err(Error::Config(format!(
-                    "globals: could not find a legal dump ordering for memberships in role \
-                     \"{role}\" (as pg_dumpall would fail)"
-                )));
+            if g.admin {
+                admins.insert(member.clone());
             }
-            pending = rest;
+            out.push(Membership {
+                role: role.to_owned(),
+                member,
+                grantor,
+                admin: g.admin,
+                inherit: g.inherit.filter(|_| with_grantors),
+                set: g.set.filter(|_| with_grantors),
+            });
+        }
+        if rest.len() == before {
+            return Err(Error::Config(format!(
+                "globals: could not find a legal dump ordering for memberships in role \
+                 \"{role}\" (as pg_dumpall would fail)"
+            )));
+        }
+        pending = rest;
+    }
+    Ok(())
+}
+
+/// The GRANTED BY of grant `g` (16+ sources only); an unknown grantor is
+/// left out with a warning.
+fn grantor(role: &str, member: &str, g: &Grant, with_grantors: bool) -> Option<String> {
+    match (with_grantors, &g.grantor) {
+        (false, _) => None,
+        (true, Some(name)) => Some(name.clone()),
+        (true, None) => {
+            tracing::warn!(
+                "globals: grant of role \"{role}\" to \"{member}\" has invalid \
+                 grantor OID {}: written without GRANTED BY",
+                g.grantorid
+            );
+            None
         }
     }
-    Ok(out)
 }
