@@ -122,21 +122,7 @@ pub fn split_statements(sql: &str) -> Vec<&str> {
                 continue;
             }
             b'/' if b.get(i + 1) == Some(&b'*') => {
-                let mut depth = 0usize;
-                while i < b.len() {
-                    if b[i..].starts_with(b"/*") {
-                        depth += 1;
-                        i += 2;
-                    } else if b[i..].starts_with(b"*/") {
-                        depth -= 1;
-                        i += 2;
-                        if depth == 0 {
-                            break;
-                        }
-                    } else {
-                        i += 1;
-                    }
-                }
+                i = skip_block_comment(b, i);
                 continue;
             }
             b'\'' => {
@@ -151,11 +137,8 @@ pub fn split_statements(sql: &str) -> Vec<&str> {
                 continue;
             }
             b'$' if i == 0 || !is_word(b[i - 1]) => {
-                if let Some(tag) = dollar_tag(&sql[i..]) {
-                    let body = i + tag.len();
-                    i = sql[body..]
-                        .find(tag)
-                        .map_or(b.len(), |k| body + k + tag.len());
+                if let Some(end) = skip_dollar_quoted(sql, i) {
+                    i = end;
                     has_code = true;
                     continue;
                 }
@@ -176,6 +159,39 @@ pub fn split_statements(sql: &str) -> Vec<&str> {
         out.push(sql[start..].trim());
     }
     out
+}
+
+/// The index after the nested `/* */` comment starting at `i` (the end
+/// of `b` when it is not closed).
+fn skip_block_comment(b: &[u8], mut i: usize) -> usize {
+    let mut depth = 0usize;
+    while i < b.len() {
+        if b[i..].starts_with(b"/*") {
+            depth += 1;
+            i += 2;
+        } else if b[i..].starts_with(b"*/") {
+            depth -= 1;
+            i += 2;
+            if depth == 0 {
+                break;
+            }
+        } else {
+            i += 1;
+        }
+    }
+    i
+}
+
+/// The index after the dollar-quoted string starting at `i` (the end of
+/// `sql` when it is not closed); `None` when no dollar quote starts there.
+fn skip_dollar_quoted(sql: &str, i: usize) -> Option<usize> {
+    let tag = dollar_tag(&sql[i..])?;
+    let body = i + tag.len();
+    Some(
+        sql[body..]
+            .find(tag)
+            .map_or(sql.len(), |k| body + k + tag.len()),
+    )
 }
 
 fn is_word(c: u8) -> bool {
