@@ -320,36 +320,9 @@ impl Header {
         if d.bytes(5)? != MAGIC {
             return Err(Stop::Invalid(ErrorKind::BadMagic.into()));
         }
-        let major = d.byte()?;
-        let minor = d.byte()?;
-        let rev = d.byte()?;
-        let version = ArchiveVersion { major, minor, rev };
-        if !version.is_supported() {
-            return Err(Stop::Invalid(
-                ErrorKind::UnsupportedVersion {
-                    found: version,
-                    oldest: ArchiveVersion::OLDEST_READABLE,
-                    newest: ArchiveVersion::NEWEST_READABLE,
-                }
-                .into(),
-            ));
-        }
-        let at = d.offset();
-        let int_size = d.byte()?;
-        if !(1..=32).contains(&int_size) {
-            return Err(d.corrupt_at(
-                at,
-                format!("sanity check on integer size ({int_size}) failed"),
-            ));
-        }
-        let at = d.offset();
-        let off_size = d.byte()?;
-        if !(1..=32).contains(&off_size) {
-            return Err(d.corrupt_at(
-                at,
-                format!("sanity check on offset size ({off_size}) failed"),
-            ));
-        }
+        let version = decode_version(d)?;
+        let int_size = decode_size(d, "integer")?;
+        let off_size = decode_size(d, "offset")?;
         d.int_size = int_size;
         d.off_size = off_size;
         let format = d.byte()?;
@@ -361,20 +334,7 @@ impl Header {
         } else {
             HeaderCompression::ZlibLevel(d.int()?)
         };
-        let mut tm = [0i32; 7];
-        for v in &mut tm {
-            *v = d.int()?;
-        }
-        let [sec, min, hour, mday, mon, year, isdst] = tm;
-        let created = CreateTime {
-            sec,
-            min,
-            hour,
-            mday,
-            mon,
-            year,
-            isdst,
-        };
+        let created = decode_created(d)?;
         let dbname = d.str()?.map(<[u8]>::to_vec);
         let server_version = d.str()?.map(<[u8]>::to_vec);
         let dump_version = d.str()?.map(<[u8]>::to_vec);
@@ -403,6 +363,54 @@ impl Header {
             .into()),
         }
     }
+}
+
+/// The archive version after the magic; an error when this crate cannot
+/// read it.
+fn decode_version(d: &mut Dec<'_>) -> Parse<ArchiveVersion> {
+    let major = d.byte()?;
+    let minor = d.byte()?;
+    let rev = d.byte()?;
+    let version = ArchiveVersion { major, minor, rev };
+    if !version.is_supported() {
+        return Err(Stop::Invalid(
+            ErrorKind::UnsupportedVersion {
+                found: version,
+                oldest: ArchiveVersion::OLDEST_READABLE,
+                newest: ArchiveVersion::NEWEST_READABLE,
+            }
+            .into(),
+        ));
+    }
+    Ok(version)
+}
+
+/// The integer or offset size byte (`what`), 1 to 32 as pg_restore checks.
+fn decode_size(d: &mut Dec<'_>, what: &str) -> Parse<u8> {
+    let at = d.offset();
+    let size = d.byte()?;
+    if !(1..=32).contains(&size) {
+        return Err(d.corrupt_at(at, format!("sanity check on {what} size ({size}) failed")));
+    }
+    Ok(size)
+}
+
+/// The creation time: seven integers, `struct tm`'s fields.
+fn decode_created(d: &mut Dec<'_>) -> Parse<CreateTime> {
+    let mut tm = [0i32; 7];
+    for v in &mut tm {
+        *v = d.int()?;
+    }
+    let [sec, min, hour, mday, mon, year, isdst] = tm;
+    Ok(CreateTime {
+        sec,
+        min,
+        hour,
+        mday,
+        mon,
+        year,
+        isdst,
+    })
 }
 
 #[cfg(test)]
