@@ -260,19 +260,7 @@ pub fn listing_of(
             run_files.push(key.clone());
         }
         if record::is_record_key(key) {
-            let (record, problem) = match read.get(key) {
-                Some(Ok(bytes)) => match RunRecord::from_json(bytes) {
-                    Ok(r) => (Some(r), None),
-                    Err(e) => (None, Some(format!("run record unreadable: {e}"))),
-                },
-                Some(Err(e)) => (None, Some(format!("run record unreadable: {e}"))),
-                None => (None, Some("run record not read".into())),
-            };
-            runs.push(Run {
-                key: key.clone(),
-                record,
-                problem,
-            });
+            runs.push(run_of(key, read));
             continue;
         }
         if let Some(archive) = key.strip_suffix(SUFFIX) {
@@ -284,29 +272,7 @@ pub fn listing_of(
         if !is_archive(key) {
             continue;
         }
-        let (manifest, manifest_problem) = match read.get(&format!("{key}{SUFFIX}")) {
-            Some(Ok(bytes)) => match Manifest::from_json(bytes) {
-                Ok(m) => match foreign_manifest(key, &m) {
-                    Some(problem) => (None, Some(problem)),
-                    None => (Some(m), None),
-                },
-                Err(e) => (None, Some(format!("manifest unreadable: {e}"))),
-            },
-            Some(Err(e)) => (None, Some(format!("manifest unreadable: {e}"))),
-            None => (None, Some("no manifest (the run did not complete)".into())),
-        };
-        let taken_at = manifest
-            .as_ref()
-            .and_then(|m| manifest::parse_rfc3339(&m.started_at))
-            .or_else(|| time_from_key(key));
-        backups.push(Backup {
-            key: key.clone(),
-            size: *size,
-            taken_at,
-            manifest,
-            manifest_problem,
-            sidecars: Vec::new(),
-        });
+        backups.push(backup_of(key, *size, read));
     }
     attach_sidecars(&mut backups, objects.iter().map(|(k, _)| k.as_str()));
     backups.sort_by(|a, b| b.taken_at.cmp(&a.taken_at).then(b.key.cmp(&a.key)));
@@ -316,6 +282,55 @@ pub fn listing_of(
         orphan_manifests,
         runs,
         run_files,
+    }
+}
+
+/// The run record at `key`, or why it could not be read.
+fn run_of(key: &str, read: &std::collections::HashMap<String, Result<Vec<u8>, String>>) -> Run {
+    let (record, problem) = match read.get(key) {
+        Some(Ok(bytes)) => match RunRecord::from_json(bytes) {
+            Ok(r) => (Some(r), None),
+            Err(e) => (None, Some(format!("run record unreadable: {e}"))),
+        },
+        Some(Err(e)) => (None, Some(format!("run record unreadable: {e}"))),
+        None => (None, Some("run record not read".into())),
+    };
+    Run {
+        key: key.to_owned(),
+        record,
+        problem,
+    }
+}
+
+/// The archive at `key` with its manifest (or why it has none usable),
+/// taken when the manifest says, else when its key says.
+fn backup_of(
+    key: &str,
+    size: u64,
+    read: &std::collections::HashMap<String, Result<Vec<u8>, String>>,
+) -> Backup {
+    let (manifest, manifest_problem) = match read.get(&format!("{key}{SUFFIX}")) {
+        Some(Ok(bytes)) => match Manifest::from_json(bytes) {
+            Ok(m) => match foreign_manifest(key, &m) {
+                Some(problem) => (None, Some(problem)),
+                None => (Some(m), None),
+            },
+            Err(e) => (None, Some(format!("manifest unreadable: {e}"))),
+        },
+        Some(Err(e)) => (None, Some(format!("manifest unreadable: {e}"))),
+        None => (None, Some("no manifest (the run did not complete)".into())),
+    };
+    let taken_at = manifest
+        .as_ref()
+        .and_then(|m| manifest::parse_rfc3339(&m.started_at))
+        .or_else(|| time_from_key(key));
+    Backup {
+        key: key.to_owned(),
+        size,
+        taken_at,
+        manifest,
+        manifest_problem,
+        sidecars: Vec::new(),
     }
 }
 
@@ -505,17 +520,7 @@ pub fn check(listing: &Listing, cadence: Cadence) -> AuditReport {
         fails,
         message,
     };
-    let mut valid: Vec<&Backup> = Vec::new();
-    for b in &listing.backups {
-        match b.invalid() {
-            Some(why) => findings.push(finding(
-                "invalid",
-                true,
-                format!("{}: not a valid backup: {why}", b.key),
-            )),
-            None => valid.push(b),
-        }
-    }
+    let valid = valid_backups(listing, &mut findings);
     for m in &listing.orphan_manifests {
         findings.push(finding(
             "orphan-manifest",
@@ -523,23 +528,7 @@ pub fn check(listing: &Listing, cadence: Cadence) -> AuditReport {
             format!("{m}: manifest without its archive"),
         ));
     }
-    // Each database (series) alone: its cadence, gaps and sizes.
-    let mut series: std::collections::BTreeMap<String, Vec<&Backup>> = Default::default();
-    for b in &valid {
-        series
-            .entry(crate::prune::series_of(&b.key))
-            .or_default()
-            .push(b);
-    }
-    let named = series.len() > 1;
-    for (name, backups) in &mut series {
-        let label = if named {
-            format!("database {name}: ")
-        } else {
-            String::new()
-        };
-        audit_series(&label, backups, cadence, &mut findings);
-    }
+    audit_each_series(&valid, cadence, &mut findings);
     let databases = databases(listing);
     for d in &databases {
         if let Some((at, error)) = &d.failed_run {
@@ -567,6 +556,43 @@ pub fn check(listing: &Listing, cadence: Cadence) -> AuditReport {
         newest_age,
         findings,
         databases,
+    }
+}
+
+/// The listing's valid backups; each invalid one is a failing finding.
+fn valid_backups<'a>(listing: &'a Listing, findings: &mut Vec<Finding>) -> Vec<&'a Backup> {
+    let mut valid: Vec<&Backup> = Vec::new();
+    for b in &listing.backups {
+        match b.invalid() {
+            Some(why) => findings.push(Finding {
+                kind: "invalid".into(),
+                fails: true,
+                message: format!("{}: not a valid backup: {why}", b.key),
+            }),
+            None => valid.push(b),
+        }
+    }
+    valid
+}
+
+/// Audits each database (series) alone: its cadence, gaps and sizes,
+/// named in the messages when there are several.
+fn audit_each_series(valid: &[&Backup], cadence: Cadence, findings: &mut Vec<Finding>) {
+    let mut series: std::collections::BTreeMap<String, Vec<&Backup>> = Default::default();
+    for b in valid {
+        series
+            .entry(crate::prune::series_of(&b.key))
+            .or_default()
+            .push(b);
+    }
+    let named = series.len() > 1;
+    for (name, backups) in &mut series {
+        let label = if named {
+            format!("database {name}: ")
+        } else {
+            String::new()
+        };
+        audit_series(&label, backups, cadence, findings);
     }
 }
 
