@@ -145,39 +145,7 @@ pub fn run(args: &AuditArgs) -> Result<bool, Error> {
             serde_json::to_string_pretty(&json).unwrap_or_default()
         );
     } else {
-        match (&report.newest, report.newest_age) {
-            (Some(k), Some(age)) => println!("newest valid backup: {k} ({} old)", human(age)),
-            _ => println!("newest valid backup: none"),
-        }
-        println!("{} archives, {} valid", report.archives, report.valid);
-        if report.databases.len() > 1 {
-            for d in &report.databases {
-                println!("{}", database_line(d, now));
-            }
-        }
-        for f in &report.findings {
-            println!("{}: {}", if f.fails { "FAIL" } else { "warn" }, f.message);
-        }
-        let several = retention.len() > 1;
-        for (series, coverage) in &retention {
-            for c in coverage {
-                let line = coverage_line(c);
-                if several {
-                    let named = format!("retention ({series}):");
-                    println!("{}", line.replacen("retention:", &named, 1));
-                } else {
-                    println!("{line}");
-                }
-            }
-        }
-        println!(
-            "{}",
-            if report.ok() {
-                "audit passed"
-            } else {
-                "audit FAILED"
-            }
-        );
+        print_text(&report, &retention, now);
     }
     if let Some(url) = &args.webhook {
         let body = json.to_string();
@@ -186,4 +154,46 @@ pub fn run(args: &AuditArgs) -> Result<bool, Error> {
         }
     }
     Ok(report.ok())
+}
+
+/// The audit as text: the newest backup, counts, each database (when
+/// several), the findings, retention coverage and the verdict.
+fn print_text(
+    report: &audit::AuditReport,
+    retention: &[(String, Vec<retention::Coverage>)],
+    now: i64,
+) {
+    match (&report.newest, report.newest_age) {
+        (Some(k), Some(age)) => println!("newest valid backup: {k} ({} old)", human(age)),
+        _ => println!("newest valid backup: none"),
+    }
+    println!("{} archives, {} valid", report.archives, report.valid);
+    if report.databases.len() > 1 {
+        for d in &report.databases {
+            println!("{}", database_line(d, now));
+        }
+    }
+    for f in &report.findings {
+        println!("{}: {}", if f.fails { "FAIL" } else { "warn" }, f.message);
+    }
+    let several = retention.len() > 1;
+    for (series, coverage) in retention {
+        for c in coverage {
+            let line = coverage_line(c);
+            if several {
+                let named = format!("retention ({series}):");
+                println!("{}", line.replacen("retention:", &named, 1));
+            } else {
+                println!("{line}");
+            }
+        }
+    }
+    println!(
+        "{}",
+        if report.ok() {
+            "audit passed"
+        } else {
+            "audit FAILED"
+        }
+    );
 }
