@@ -63,27 +63,7 @@ fn print_plan(
         args.url, plan.policy
     )?;
     for e in &plan.entries {
-        let at = e.taken_at.map_or_else(|| "-".to_owned(), rfc3339);
-        match &e.decision {
-            Decision::Keep(reasons) if reasons.is_empty() => {
-                writeln!(out, "keep     {at}  {}  (newest valid backup)", e.key)?;
-            }
-            Decision::Keep(reasons) => {
-                let why: Vec<String> = reasons.iter().map(ToString::to_string).collect();
-                writeln!(out, "keep     {at}  {}  ({})", e.key, why.join(", "))?;
-            }
-            Decision::Delete => {
-                writeln!(out, "delete   {at}  {}", e.key)?;
-                for s in &e.sidecars {
-                    writeln!(out, "{:29}+ {s}", "")?;
-                }
-            }
-            Decision::Invalid(why) => writeln!(
-                out,
-                "invalid  {at}  {}  (not a valid backup: {why}; left alone)",
-                e.key
-            )?,
-        }
+        print_entry(out, e)?;
     }
     for f in &plan.run_files {
         writeln!(
@@ -99,6 +79,38 @@ fn print_plan(
             "-"
         )?;
     }
+    print_totals(out, plan, applying)
+}
+
+/// One archive's line: kept (and why), deleted (with its sidecars) or
+/// invalid.
+fn print_entry(out: &mut impl Write, e: &prune::Entry) -> io::Result<()> {
+    let at = e.taken_at.map_or_else(|| "-".to_owned(), rfc3339);
+    match &e.decision {
+        Decision::Keep(reasons) if reasons.is_empty() => {
+            writeln!(out, "keep     {at}  {}  (newest valid backup)", e.key)?;
+        }
+        Decision::Keep(reasons) => {
+            let why: Vec<String> = reasons.iter().map(ToString::to_string).collect();
+            writeln!(out, "keep     {at}  {}  ({})", e.key, why.join(", "))?;
+        }
+        Decision::Delete => {
+            writeln!(out, "delete   {at}  {}", e.key)?;
+            for s in &e.sidecars {
+                writeln!(out, "{:29}+ {s}", "")?;
+            }
+        }
+        Decision::Invalid(why) => writeln!(
+            out,
+            "invalid  {at}  {}  (not a valid backup: {why}; left alone)",
+            e.key
+        )?,
+    }
+    Ok(())
+}
+
+/// The counts: kept, deleted (and their bytes), invalid.
+fn print_totals(out: &mut impl Write, plan: &Plan, applying: bool) -> io::Result<()> {
     let kept = plan.kept().count();
     let deleted: Vec<_> = plan.deletions().collect();
     let bytes: u64 = deleted.iter().map(|e| e.size).sum();
