@@ -31,6 +31,7 @@ use crate::S3Url;
 
 use contents::Contents;
 use output::{copy_data, Output};
+use pipeline::Written;
 use session::Session;
 pub use sink::{ArchiveSink, FileSink, StdoutSink, Stored};
 pub use split::SplitTable;
@@ -355,61 +356,110 @@ async fn backup_stopping(
         Ok(c) => c,
         Err(e) => return Err(cancelling(e, &running).await),
     };
-    opts.phase(|| {
-        format!(
-            "archive complete: {} ({} bytes, sha256 {})",
-            written.stored.location, written.stored.bytes, written.stored.sha256
-        )
-    });
-    // Done reading: end the snapshot transaction.
-    client
-        .batch_execute("COMMIT")
-        .await
-        .map_err(|e| Error::query("ending the snapshot", &e))?;
-    let mut manifest = record::manifest_of(
-        opts,
-        &session.info,
-        (session.version, &session.snapshot),
-        &contents,
-        &written,
-        start_unix,
-    );
-    if let Some(r) = &opts.encrypt_to {
-        crate::crypt::seal_manifest(&mut manifest, r)?;
-    }
-    let globals_location = match &contents.globals {
-        Some(g) => {
-            let s3 = output.s3_client.clone();
-            record::write_globals(opts, g, &written, s3, &mut manifest).await?
-        }
-        None => None,
-    };
-    let manifest_location = write_beside(
-        "manifest",
-        manifest::SUFFIX,
-        manifest.to_json().into_bytes(),
-        &written.stored,
-        output.s3_client,
-        opts,
-    )
-    .await?;
-    Ok(BackupReport {
-        path: PathBuf::from(&written.stored.location),
-        bytes: written.stored.bytes,
-        archive_version: session.version,
-        server_version: session.info.version,
+    let ran = Ran {
+        session,
+        contents,
+        written,
         entries: n_entries,
-        tables: written.tables,
-        large_objects: written.large_objects,
-        catalog_queries: contents.cat.queries,
-        split: contents.split,
-        unknown: contents.unknown,
-        duration: started.elapsed(),
-        stored: written.stored,
-        manifest,
-        manifest_location,
-        globals_location,
-    })
+        started,
+        start_unix,
+    };
+    ran.record(opts, &client, output.s3_client).await
+}
+
+/// A backup whose data is written: what [`Ran::record`] needs to finish it.
+struct Ran {
+    session: Session,
+    contents: Contents,
+    written: Written,
+    entries: usize,
+    started: Instant,
+    start_unix: i64,
+}
+
+impl Ran {
+    /// Ends the snapshot, writes the manifest (sealed when encrypting) and
+    /// the globals file beside the archive, and reports the run.
+    async fn record(
+        self,
+        opts: &BackupOptions,
+        client: &tokio_postgres::Client,
+        s3: Option<aws_sdk_s3::Client>,
+    ) -> Result<BackupReport> {
+        let Ran {
+            session,
+            contents,
+            written,
+            ..
+        } = &self;
+        opts.phase(|| {
+            format!(
+                "archive complete: {} ({} bytes, sha256 {})",
+                written.stored.location, written.stored.bytes, written.stored.sha256
+            )
+        });
+        // Done reading: end the snapshot transaction.
+        client
+            .batch_execute("COMMIT")
+            .await
+            .map_err(|e| Error::query("ending the snapshot", &e))?;
+        let mut manifest = record::manifest_of(
+            opts,
+            &session.info,
+            (session.version, &session.snapshot),
+            contents,
+            written,
+            self.start_unix,
+        );
+        if let Some(r) = &opts.encrypt_to {
+            crate::crypt::seal_manifest(&mut manifest, r)?;
+        }
+        let globals_location = match &contents.globals {
+            Some(g) => record::write_globals(opts, g, written, s3.clone(), &mut manifest).await?,
+            None => None,
+        };
+        let manifest_location = write_beside(
+            "manifest",
+            manifest::SUFFIX,
+            manifest.to_json().into_bytes(),
+            &written.stored,
+            s3,
+            opts,
+        )
+        .await?;
+        Ok(self.report(manifest, manifest_location, globals_location))
+    }
+
+    fn report(
+        self,
+        manifest: Manifest,
+        manifest_location: Option<String>,
+        globals_location: Option<String>,
+    ) -> BackupReport {
+        let Ran {
+            session,
+            contents,
+            written,
+            ..
+        } = self;
+        BackupReport {
+            path: PathBuf::from(&written.stored.location),
+            bytes: written.stored.bytes,
+            archive_version: session.version,
+            server_version: session.info.version,
+            entries: self.entries,
+            tables: written.tables,
+            large_objects: written.large_objects,
+            catalog_queries: contents.cat.queries,
+            split: contents.split,
+            unknown: contents.unknown,
+            duration: self.started.elapsed(),
+            stored: written.stored,
+            manifest,
+            manifest_location,
+            globals_location,
+        }
+    }
 }
 
 /// `work`, unless `stop` completes first: then [`Error::Interrupted`]

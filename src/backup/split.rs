@@ -10,6 +10,7 @@
 
 use tokio_postgres::Client;
 
+use crate::db::row::RowExt;
 use crate::error::{Error, Result};
 use crate::schema::{DataPlan, DataSource};
 
@@ -87,15 +88,14 @@ async fn large_tables(
         )
         .await
         .map_err(|e| Error::query("measuring the large tables", &e))?;
-    Ok(rows
-        .iter()
+    rows.iter()
         .map(|row| {
-            let oid: u32 = row.get(0);
-            let size: i64 = row.get(1);
-            let block_size: i64 = row.get(2);
-            (oid, size, (size / block_size.max(1)) as u64)
+            let oid: u32 = row.col(0)?;
+            let size: i64 = row.col(1)?;
+            let block_size: i64 = row.col(2)?;
+            Ok((oid, size, (size / block_size.max(1)) as u64))
         })
-        .collect())
+        .collect()
 }
 
 /// Splits the data entry `p` of a table of `size` bytes (`blocks` blocks)
@@ -185,11 +185,11 @@ async fn explain(client: &Client, select: String) -> Result<String> {
         .query(&format!("EXPLAIN (COSTS OFF) {select}"), &[])
         .await
         .map_err(|e| Error::query("planning a block range query", &e))?;
-    Ok(rows
+    let lines = rows
         .iter()
-        .map(|r| r.get::<_, String>(0))
-        .collect::<Vec<_>>()
-        .join("\n"))
+        .map(|r| r.col::<_, String>(0))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(lines.join("\n"))
 }
 
 #[cfg(test)]

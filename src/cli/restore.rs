@@ -18,6 +18,34 @@ pub fn run(args: &RestoreArgs) -> Result<(), Error> {
         listing::write(&mut out, &toc, &listing::Options::default()).map_err(Error::Output)?;
         return out.flush().map_err(Error::Output);
     }
+    let mut opts = options(args)?;
+    // SIGINT and SIGTERM stop it: its connections close, what was
+    // restored stays (as after a failed restore).
+    let cancel = CancellationToken::new();
+    opts.cancel = Some(cancel.clone());
+    let threads = opts.jobs.clamp(2, 8);
+    let report =
+        super::signal::run_interruptible(threads, cancel, restore::restore(&source, &opts))?;
+    if report.error_count == 0 {
+        return Ok(());
+    }
+    // pg_restore's default: go on, print each error as it does, then say
+    // how many were ignored.
+    let mut err = io::stderr().lock();
+    for e in &report.errors {
+        let _ = writeln!(err, "pgark: error: {e}");
+    }
+    Err(Error::Database {
+        context: "errors ignored on restore".into(),
+        message: format!(
+            "{} (the restore went on past them; --exit-on-error stops at the first)",
+            report.error_count
+        ),
+    })
+}
+
+/// The restore's options from the command line.
+fn options(args: &RestoreArgs) -> Result<RestoreOptions, Error> {
     let Some(dbname) = &args.dbname else {
         return Err(Error::Config("--dbname is required (or --list)".into()));
     };
@@ -65,27 +93,5 @@ pub fn run(args: &RestoreArgs) -> Result<(), Error> {
             "--if-exists requires --clean (as in pg_restore)".into(),
         ));
     }
-    // SIGINT and SIGTERM stop it: its connections close, what was
-    // restored stays (as after a failed restore).
-    let cancel = CancellationToken::new();
-    opts.cancel = Some(cancel.clone());
-    let threads = opts.jobs.clamp(2, 8);
-    let report =
-        super::signal::run_interruptible(threads, cancel, restore::restore(&source, &opts))?;
-    if report.error_count == 0 {
-        return Ok(());
-    }
-    // pg_restore's default: go on, print each error as it does, then say
-    // how many were ignored.
-    let mut err = io::stderr().lock();
-    for e in &report.errors {
-        let _ = writeln!(err, "pgark: error: {e}");
-    }
-    Err(Error::Database {
-        context: "errors ignored on restore".into(),
-        message: format!(
-            "{} (the restore went on past them; --exit-on-error stops at the first)",
-            report.error_count
-        ),
-    })
+    Ok(opts)
 }
