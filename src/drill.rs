@@ -9,6 +9,7 @@
 use serde::Serialize;
 
 use crate::audit;
+use crate::cancel::or_cancelled;
 use crate::db::connect;
 use crate::db::row::RowExt;
 use crate::error::{Error, Result};
@@ -201,10 +202,10 @@ fn pick(handle: &Handle, opts: &DrillOptions) -> Result<Picked> {
     let key = match &opts.key {
         Some(k) => k.clone(),
         None => {
-            let listing = handle.block_on(async {
+            let listing = handle.block_on(or_cancelled(opts.cancel.as_ref(), async {
                 let client = build_client(&opts.s3).await;
-                audit::list(&client, &opts.bucket, &opts.prefix).await
-            })?;
+                Ok(audit::list(&client, &opts.bucket, &opts.prefix).await?)
+            }))?;
             let Some(newest) = listing.backups.iter().position(|b| b.invalid().is_none()) else {
                 return Err(Error::Config(format!(
                     "s3://{}/{}: no valid backup (with a complete manifest) to drill",
@@ -226,7 +227,10 @@ fn pick(handle: &Handle, opts: &DrillOptions) -> Result<Picked> {
         }
     };
     let manifest_key = format!("{key}{SUFFIX}");
-    let bytes = handle.block_on(read_s3_object(&opts.s3, &opts.bucket, &manifest_key))?;
+    let bytes = handle.block_on(or_cancelled(
+        opts.cancel.as_ref(),
+        read_s3_object(&opts.s3, &opts.bucket, &manifest_key),
+    ))?;
     let bytes = bytes.ok_or_else(|| {
         Error::Config(format!(
             "s3://{}/{key}: no manifest next to the archive; the drill needs its row counts",
@@ -454,7 +458,7 @@ fn run_checks(
     checks: &mut Vec<Check>,
 ) -> Result<()> {
     checks.push(restore_scratch(handle, s3, opts, key, scratch_url)?);
-    handle.block_on(crate::cancel::or_cancelled(opts.cancel.as_ref(), async {
+    handle.block_on(or_cancelled(opts.cancel.as_ref(), async {
         let (client, _) = connect(scratch_url).await?;
         let config = extension_config_tables(&client).await?;
         for t in &manifest.tables {

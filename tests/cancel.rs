@@ -537,3 +537,47 @@ fn sigterm_stops_a_cli_drill_which_drops_its_scratch_database() {
     let left = format!("SELECT count(*) FROM pg_database WHERE datname = '{name}'");
     assert_eq!(server_value(server, &left), "0", "{name} is left");
 }
+
+/// A drill cancelled while it lists the bucket (an S3 endpoint that
+/// accepts connections and never answers) stops at once, before it
+/// creates a scratch database.
+#[test]
+fn a_drill_cancelled_while_listing_the_bucket_stops_before_its_scratch_database() {
+    use pgark::drill::DrillOptions;
+    let rt = runtime();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let endpoint = format!("http://{}", listener.local_addr().expect("address"));
+    let (accepted, reached) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        // Held open, never answered.
+        let mut held = Vec::new();
+        for conn in listener.incoming().flatten() {
+            held.push(conn);
+            if accepted.send(()).is_err() {
+                return;
+            }
+        }
+    });
+    let server = pg(PgVersion::V17);
+    let mut opts = DrillOptions::new("silent", "drill/", server.url("postgres"));
+    opts.s3 = pgark::sink::s3::S3ClientOptions::default()
+        .with_endpoint_url(endpoint)
+        .with_region("us-east-1")
+        .with_static_credentials("key", "secret");
+    let token = pgark::CancellationToken::new();
+    opts.cancel = Some(token.clone());
+    let task = rt.spawn(async move { pgark::drill::drill(&opts).await });
+    reached
+        .recv_timeout(STOPS_WITHIN)
+        .expect("the drill never reached its S3 endpoint");
+    token.cancel();
+    let (during, text) = interruption(stopped(&rt, task));
+    assert!(
+        matches!(during, Interruption::Drill { scratch: None, .. }),
+        "{during:?}"
+    );
+    assert_eq!(
+        text,
+        "interrupted by cancellation; the drill stopped before creating its scratch database"
+    );
+}
