@@ -57,6 +57,17 @@ fn wait_for_copy(server: &PgServer, pattern: &str, ended: impl Fn() -> bool) {
     wait_for(server, &sql, "a COPY", ended);
 }
 
+/// Polls until a statement starting with `statement` waits for a lock in
+/// `db`.
+fn wait_for_lock(db: &TestDb, statement: &str, what: &str, ended: impl Fn() -> bool) {
+    let sql = format!(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = '{}' \
+         AND wait_event_type = 'Lock' AND query ILIKE '{statement} %'",
+        db.name
+    );
+    wait_for(db.server(), &sql, what, ended);
+}
+
 /// The sessions connected to `db`; polled until there are none (a
 /// closed connection's backend exits at once), failing after
 /// [`STOPS_WITHIN`].
@@ -188,14 +199,9 @@ fn a_backup_cancelled_while_its_catalog_phase_waits_for_a_lock_stops_at_once() {
     let token = pgark::CancellationToken::new();
     opts.cancel = Some(token.clone());
     let task = rt.spawn(async move { pgark::backup::backup(&opts).await });
-    let waiting = format!(
-        "SELECT count(*) FROM pg_stat_activity WHERE datname = '{}' \
-         AND wait_event_type = 'Lock' AND query ILIKE 'LOCK TABLE %'",
-        source.name
-    );
-    wait_for(
-        source.server(),
-        &waiting,
+    wait_for_lock(
+        &source,
+        "LOCK TABLE",
         "the backup waiting for its lock",
         || task.is_finished(),
     );
@@ -446,14 +452,9 @@ fn a_restore_cancelled_while_a_statement_waits_for_a_lock_closes_its_connection(
     opts.cancel = Some(token.clone());
     let from = pgark::source::Source::File(archive);
     let task = rt.spawn(async move { pgark::restore::restore(&from, &opts).await });
-    let waiting = format!(
-        "SELECT count(*) FROM pg_stat_activity WHERE datname = '{}' \
-         AND wait_event_type = 'Lock' AND query ILIKE 'DROP TABLE %'",
-        target.name
-    );
-    wait_for(
-        target.server(),
-        &waiting,
+    wait_for_lock(
+        &target,
+        "DROP TABLE",
         "the restore waiting for its lock",
         || task.is_finished(),
     );
